@@ -1,0 +1,145 @@
+"""The terminal's configuration: one TOML file, overridable from the environment.
+
+Where the file is: the ``--config`` flag, else ``KITE_CONFIG``, else
+``/etc/kite/kite.toml`` (the kiosk image's place). A missing default file means
+"all defaults"; a missing file that was named explicitly is an error.
+
+Every key can be overridden by an environment variable ``KITE_<KEY>`` (upper
+case), e.g. ``KITE_SERVER_URL``. Precedence: environment, then file, then default.
+
+Validation happens once, at start. A wrong key, type or value stops the program
+with a message naming the key, the value and what is allowed (:class:`ConfigError`).
+``docs/configuration.md`` documents every key; keep it in step with :class:`Settings`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from kiosk.errors import OperatorError
+
+DEFAULT_CONFIG_PATH = Path("/etc/kite/kite.toml")
+ENV_PREFIX = "KITE_"
+
+
+class ConfigError(OperatorError):
+    """The configuration cannot be used; the message says which key and why."""
+
+
+class Settings(BaseSettings):
+    """Every configuration key of the terminal, with its default."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, extra="forbid", frozen=True, validate_default=True
+    )
+
+    server_url: str = Field(
+        default="http://127.0.0.1:8470",
+        description="Base URL of the central server (https in production).",
+    )
+    ca_bundle: Path | None = Field(
+        default=None, description="PEM file of CAs to trust for the server; system CAs if unset."
+    )
+    client_cert: Path | None = Field(
+        default=None, description="PEM file with a client certificate and key (optional mTLS)."
+    )
+    facility_id: str = Field(
+        default="demo", min_length=1, max_length=64, description="The facility this terminal serves."
+    )
+    mode: Literal["kiosk", "tablet"] = Field(
+        default="kiosk", description="kiosk: shared wall unit; tablet: issued device."
+    )
+    data_dir: Path = Field(
+        default=Path("/var/lib/kite"), description="Where the database and its backups live."
+    )
+    keyring_backend: str = Field(
+        default="file",
+        description=(
+            "'file': an encrypted-at-rest-by-OS-permissions file under data_dir; "
+            "'system': the OS default keyring; or a dotted backend class name."
+        ),
+    )
+    language: Literal["en", "es"] = Field(
+        default="en", description="Language shown before a resident picks one."
+    )
+    connect_timeout_s: float = Field(default=5.0, gt=0, le=120)
+    read_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    long_poll_s: int = Field(
+        default=25, ge=0, le=120, description="How long a pull may wait on the server for news."
+    )
+    device_name: str = Field(
+        default="", max_length=64, description="Human label shown to IT at enrollment."
+    )
+
+    @field_validator("server_url")
+    @classmethod
+    def _url_has_scheme(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file's values arrive as init kwargs (see load_settings); env wins over them.
+        return (env_settings, init_settings)
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "kite.db"
+
+
+def config_path(cli_value: str | None = None) -> tuple[Path, bool]:
+    """Return the config file path and whether it was asked for explicitly."""
+    if cli_value:
+        return Path(cli_value), True
+    env = os.environ.get("KITE_CONFIG")
+    if env:
+        return Path(env), True
+    return DEFAULT_CONFIG_PATH, False
+
+
+def _describe(error: dict[str, Any], source: str) -> str:
+    key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    if error["type"] == "extra_forbidden":
+        allowed = ", ".join(sorted(Settings.model_fields))
+        return f"{source}: unknown key '{key}'. Known keys: {allowed}."
+    value = error.get("input")
+    return f"{source}: key '{key}' has value {value!r}: {error['msg']}."
+
+
+def load_settings(path: Path | None = None, *, explicit: bool = False) -> Settings:
+    """Read, merge and validate the configuration, or raise :class:`ConfigError`."""
+    if path is None:
+        path, explicit = config_path()
+    values: dict[str, Any] = {}
+    if path.exists():
+        try:
+            values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc}). Fix the file and start again.") from exc
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot be read ({exc.strerror}).") from exc
+    elif explicit:
+        raise ConfigError(f"{path}: no such configuration file.")
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        lines = [_describe(dict(err), str(path)) for err in exc.errors()]
+        raise ConfigError("Configuration refused:\n  " + "\n  ".join(lines)) from None

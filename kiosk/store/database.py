@@ -1,0 +1,114 @@
+"""Opening the SQLite store with the settings that make commits durable.
+
+- WAL journal and ``synchronous=FULL``: a committed purchase survives a power cut.
+- Foreign keys on.
+- Explicit ``BEGIN``: Python's sqlite3 defers it, which breaks SAVEPOINT and
+  read consistency; SQLAlchemy documents the recipe used here
+  (pysqlite "Serializable isolation / Savepoints / Transactional DDL").
+- One writer at a time: :meth:`Store.write` takes a process-wide lock and
+  starts ``BEGIN IMMEDIATE``, so two writers never deadlock on lock upgrade.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from kiosk.errors import OperatorError
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class StoreError(OperatorError):
+    """The local database cannot be used as it is; the message says what to do."""
+
+
+def make_engine(path: Path) -> Engine:
+    """An engine on ``path`` with durable, explicit-transaction SQLite settings."""
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get("kite_write"):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def translate_operational_error(exc: OperationalError, path: Path) -> StoreError:
+    """Turn SQLite's low-level failures into errors an operator can act on."""
+    text = str(exc.orig) if exc.orig is not None else str(exc)
+    if "disk is full" in text or "SQLITE_FULL" in text:
+        return StoreError(
+            f"The disk holding {path} is full. Nothing was lost: the last change was not "
+            "saved and will be retried. Free space on that disk, then restart Kite."
+        )
+    if "not a database" in text or "malformed" in text:
+        return StoreError(
+            f"{path} is not a readable Kite database ({text}). Kite has not changed it. "
+            "Restore a backup with 'kite-admin restore-backup' or call facility IT."
+        )
+    if "readonly" in text or "read-only" in text:
+        return StoreError(f"{path} is read-only for this user. Check its owner and permissions.")
+    return StoreError(f"The local database {path} failed: {text}.")
+
+
+class Store:
+    """The terminal's database: short read sessions and serialized write sessions."""
+
+    def __init__(self, path: Path, engine: Engine | None = None) -> None:
+        self.path = path
+        self.engine = engine or make_engine(path)
+        self._write_lock = threading.RLock()
+        self._reads = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._writes = sessionmaker(
+            bind=self.engine.execution_options(kite_write=True), expire_on_commit=False
+        )
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A consistent snapshot for queries; nothing is written."""
+        with self._reads() as session:
+            try:
+                with session.begin():
+                    yield session
+            except OperationalError as exc:
+                raise translate_operational_error(exc, self.path) from exc
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction; commits on success, rolls back on any exception."""
+        with self._write_lock, self._writes() as session:
+            try:
+                with session.begin():
+                    yield session
+            except OperationalError as exc:
+                raise translate_operational_error(exc, self.path) from exc
+
+    def close(self) -> None:
+        self.engine.dispose()

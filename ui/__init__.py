@@ -1,0 +1,1 @@
+"""The resident's terminal: PySide6 screens over the ``kiosk`` core and the sync status."""
