@@ -54,7 +54,10 @@ class Settings(BaseSettings):
         default=None, description="PEM file with a client certificate and key (optional mTLS)."
     )
     facility_id: str = Field(
-        default="demo", min_length=1, max_length=64, description="The facility this terminal serves."
+        default="demo",
+        min_length=1,
+        max_length=64,
+        description="The facility this terminal serves.",
     )
     mode: Literal["kiosk", "tablet"] = Field(
         default="kiosk", description="kiosk: shared wall unit; tablet: issued device."
@@ -115,8 +118,10 @@ def config_path(cli_value: str | None = None) -> tuple[Path, bool]:
     return DEFAULT_CONFIG_PATH, False
 
 
-def _describe(error: dict[str, Any], source: str) -> str:
+def _describe(error: dict[str, Any], path: Path) -> str:
     key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    env_name = ENV_PREFIX + key.upper()
+    source = f"environment variable {env_name}" if env_name in os.environ else str(path)
     if error["type"] == "extra_forbidden":
         allowed = ", ".join(sorted(Settings.model_fields))
         return f"{source}: unknown key '{key}'. Known keys: {allowed}."
@@ -133,7 +138,9 @@ def load_settings(path: Path | None = None, *, explicit: bool = False) -> Settin
         try:
             values = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML ({exc}). Fix the file and start again.") from exc
+            raise ConfigError(
+                f"{path}: not valid TOML ({exc}). Fix the file and start again."
+            ) from exc
         except OSError as exc:
             raise ConfigError(f"{path}: cannot be read ({exc.strerror}).") from exc
     elif explicit:
@@ -141,5 +148,5 @@ def load_settings(path: Path | None = None, *, explicit: bool = False) -> Settin
     try:
         return Settings(**values)
     except ValidationError as exc:
-        lines = [_describe(dict(err), str(path)) for err in exc.errors()]
+        lines = [_describe(dict(err), path) for err in exc.errors()]
         raise ConfigError("Configuration refused:\n  " + "\n  ".join(lines)) from None

@@ -1,0 +1,110 @@
+"""The configuration file: defaults, environment overrides, and refusals that name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import ConfigError, config_path, load_settings
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "kite.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_missing_default_file_means_all_defaults(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "absent.toml", explicit=False)
+    assert settings.mode == "kiosk"
+    assert settings.language == "en"
+    assert settings.database_path == Path("/var/lib/kite/kite.db")
+
+
+def test_missing_file_named_explicitly_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such configuration file"):
+        load_settings(tmp_path / "absent.toml", explicit=True)
+
+
+def test_file_values_are_used(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        'server_url = "https://central.example/"\nmode = "tablet"\n'
+        f'data_dir = "{tmp_path / "data"}"\nlanguage = "es"\nlong_poll_s = 10\n',
+    )
+    settings = load_settings(path, explicit=True)
+    assert settings.server_url == "https://central.example"
+    assert settings.mode == "tablet"
+    assert settings.language == "es"
+    assert settings.long_poll_s == 10
+    assert settings.database_path == tmp_path / "data" / "kite.db"
+
+
+def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, 'mode = "tablet"\n')
+    monkeypatch.setenv("KITE_MODE", "kiosk")
+    monkeypatch.setenv("KITE_READ_TIMEOUT_S", "12.5")
+    settings = load_settings(path, explicit=True)
+    assert settings.mode == "kiosk"
+    assert settings.read_timeout_s == 12.5
+
+
+def test_unknown_key_is_refused_by_name_with_the_known_keys(tmp_path: Path) -> None:
+    path = write(tmp_path, 'sever_url = "http://x"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, explicit=True)
+    message = str(caught.value)
+    assert "unknown key 'sever_url'" in message
+    assert "server_url" in message
+
+
+def test_wrong_value_names_key_value_and_what_is_allowed(tmp_path: Path) -> None:
+    path = write(tmp_path, 'mode = "kisok"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, explicit=True)
+    message = str(caught.value)
+    assert "'mode'" in message and "'kisok'" in message
+    assert "'kiosk' or 'tablet'" in message
+
+
+def test_wrong_type_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, 'connect_timeout_s = "soon"\n')
+    with pytest.raises(ConfigError, match="connect_timeout_s"):
+        load_settings(path, explicit=True)
+
+
+def test_out_of_range_timeout_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "long_poll_s = 900\n")
+    with pytest.raises(ConfigError, match="long_poll_s"):
+        load_settings(path, explicit=True)
+
+
+def test_server_url_without_scheme_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, 'server_url = "central.example"\n')
+    with pytest.raises(ConfigError, match="http:// or https://"):
+        load_settings(path, explicit=True)
+
+
+def test_broken_toml_says_so(tmp_path: Path) -> None:
+    path = write(tmp_path, "mode = \n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_settings(path, explicit=True)
+
+
+def test_config_path_prefers_flag_then_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KITE_CONFIG", str(tmp_path / "env.toml"))
+    assert config_path("/flag.toml") == (Path("/flag.toml"), True)
+    assert config_path(None) == (tmp_path / "env.toml", True)
+    monkeypatch.delenv("KITE_CONFIG")
+    assert config_path(None) == (Path("/etc/kite/kite.toml"), False)
+
+
+def test_bad_environment_override_names_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KITE_MODE", "wall")
+    with pytest.raises(ConfigError, match="environment variable KITE_MODE"):
+        load_settings(write(tmp_path, ""), explicit=True)
