@@ -108,3 +108,14 @@ def test_bad_environment_override_names_the_variable(
     monkeypatch.setenv("KITE_MODE", "wall")
     with pytest.raises(ConfigError, match="environment variable KITE_MODE"):
         load_settings(write(tmp_path, ""), explicit=True)
+
+
+def test_every_key_is_documented_and_the_example_file_is_valid() -> None:
+    from kiosk.config import Settings
+
+    root = Path(__file__).resolve().parents[2]
+    doc = (root / "docs" / "configuration.md").read_text(encoding="utf-8")
+    missing = [key for key in Settings.model_fields if f"`{key}`" not in doc]
+    assert not missing, f"docs/configuration.md does not document {missing}"
+    example = load_settings(root / "packaging" / "kite.toml.example", explicit=True)
+    assert example.facility_id == "facility-01"
