@@ -1,0 +1,173 @@
+"""Push (``POST /v1/push``): ordered batches of outbox items, answered per item.
+
+The envelope (:class:`OutboxItem`) is validated for the whole request; each
+item's ``payload`` is validated on its own against :data:`PAYLOAD_MODELS`
+(``kind`` picks the model), so one malformed item is *rejected* with reason
+``invalid_payload`` and never blocks the items after it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from sync.protocol.changes import DebitBalanceData, LedgerEntryData
+from sync.protocol.common import (
+    MAX_MESSAGE_CHARS,
+    MAX_PUSH_ITEMS,
+    Cents,
+    Id,
+    IdempotencyKey,
+    OutboundStatus,
+    Payment,
+    ShortText,
+    Stamps,
+    UtcTime,
+    WireModel,
+)
+
+ItemKind = Literal[
+    "send_message", "purchase_stamps", "mark_read", "hide_message", "set_contact_blocked", "audit"
+]
+Outcome = Literal["accepted", "duplicate", "rejected"]
+
+#: Why the server refused an item; a rejected item is final (never retried).
+RejectReason = Literal[
+    "invalid_payload",
+    "insufficient_stamps",
+    "insufficient_funds",
+    "contact_not_approved",
+    "contact_blocked",
+    "restricted",
+    "messaging_suspended",
+    "cod_not_allowed",
+    "return_stamp_unavailable",
+    "too_long",
+    "unknown_product",
+    "price_changed",
+    "not_your_resident",
+    "unknown_message",
+    "idempotency_key_reused",
+    "sequence_regressed",
+]
+
+
+class SendMessagePayload(WireModel):
+    """A resident's outbound message (a reply, or a new message to a contact)."""
+
+    client_id: Id
+    resident_id: Id
+    contact_id: Id
+    body: Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS)]
+    in_reply_to: Id | None = None
+    payment: Payment
+    #: stamps paid: the policy's ``stamps_per_message`` when ``payment`` is ``stamps``, else 0
+    stamps: Stamps = 0
+    written_at: UtcTime
+
+
+class PurchaseStampsPayload(WireModel):
+    """Buy one stamp product from the debit account.
+
+    ``quantity`` is the number of stamps the product grants and ``price_cents``
+    its price, both as the terminal showed them; if the server's product differs,
+    the purchase is refused with ``price_changed`` (params: ``stamps``, ``price_cents``).
+    """
+
+    client_id: Id
+    resident_id: Id
+    product_id: Id
+    quantity: Annotated[int, Field(ge=1, le=1000)]
+    price_cents: Cents
+
+
+class MarkReadPayload(WireModel):
+    resident_id: Id
+    message_id: Id
+    read_at: UtcTime
+
+
+class HideMessagePayload(WireModel):
+    resident_id: Id
+    message_id: Id  # a server message id, or the client_id of an outbound one
+
+
+class SetContactBlockedPayload(WireModel):
+    resident_id: Id
+    contact_id: Id
+    blocked: bool
+
+
+class AuditPayload(WireModel):
+    """One hash-chained audit event (never a message body or a PIN)."""
+
+    seq: Annotated[int, Field(ge=1, le=2**62)]
+    at: UtcTime
+    resident_id: Id | None = None
+    action: Annotated[str, Field(min_length=1, max_length=64)]
+    details: dict[str, Any] = Field(default_factory=dict)
+    prev_hash: Annotated[str, Field(max_length=64, pattern=r"^[0-9a-f]{0,64}$")]
+    hash: Annotated[str, Field(min_length=64, max_length=64, pattern=r"^[0-9a-f]{64}$")]
+
+
+PAYLOAD_MODELS: dict[str, type[WireModel]] = {
+    "send_message": SendMessagePayload,
+    "purchase_stamps": PurchaseStampsPayload,
+    "mark_read": MarkReadPayload,
+    "hide_message": HideMessagePayload,
+    "set_contact_blocked": SetContactBlockedPayload,
+    "audit": AuditPayload,
+}
+
+
+class OutboxItem(WireModel):
+    """One outbox row on the wire. ``seq`` is the device's monotonic sequence number."""
+
+    idempotency_key: IdempotencyKey
+    seq: Annotated[int, Field(ge=1, le=2**62)]
+    kind: ItemKind
+    payload: dict[str, Any]
+
+
+class PushRequest(WireModel):
+    """Items in ascending ``seq`` order; at most :data:`MAX_PUSH_ITEMS`."""
+
+    items: list[OutboxItem] = Field(min_length=1, max_length=MAX_PUSH_ITEMS)
+
+
+class SendMessageResult(WireModel):
+    """``result`` of an accepted ``send_message``."""
+
+    message_id: Id
+    status: OutboundStatus
+    ledger: list[LedgerEntryData] = Field(default_factory=list, max_length=10)
+
+
+class PurchaseResult(WireModel):
+    """``result`` of an accepted ``purchase_stamps``."""
+
+    ledger: list[LedgerEntryData] = Field(max_length=10)
+    debit: DebitBalanceData
+
+
+class ItemResult(WireModel):
+    """The answer for one item.
+
+    ``duplicate``: the server had this key already; ``original_outcome``,
+    ``reason``, ``params`` and ``result`` are the stored answer of the first time.
+    """
+
+    idempotency_key: IdempotencyKey
+    outcome: Outcome
+    original_outcome: Literal["accepted", "rejected"] | None = None
+    reason: RejectReason | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    result: dict[str, Any] | None = None
+    memo: ShortText = ""
+
+
+class PushResponse(WireModel):
+    """One result per item, in the order of the request."""
+
+    results: list[ItemResult] = Field(max_length=MAX_PUSH_ITEMS)
