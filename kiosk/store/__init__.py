@@ -1,22 +1,21 @@
-"""The terminal's durable local store (SQLite, WAL, synchronous=FULL, Alembic-managed)."""
+"""The terminal's durable local store (SQLite, WAL, synchronous=FULL, Alembic-managed).
+
+Start-up goes through :func:`open_store` (checks, backup, migration: see
+``docs/store.md``); IT tools use :func:`list_backups` and :func:`restore_backup`.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from kiosk.store.backups import Backup, database_in_use, list_backups, restore_backup
+from kiosk.store.database import Store, StoreError
+from kiosk.store.startup import open_store
 
-from kiosk.store.database import Store
-from kiosk.store.models import Base
-
-
-def open_store(path: Path) -> Store:
-    """Open (creating if needed) the store at ``path``, ready for use.
-
-    Interim: creates the schema from the models. The guarded start-up
-    (integrity check, backup, Alembic migrations, restore on failure) replaces it.
-    """
-    store = Store(path)
-    Base.metadata.create_all(store.engine)
-    return store
-
-
-__all__ = ["Store", "open_store"]
+__all__ = [
+    "Backup",
+    "Store",
+    "StoreError",
+    "database_in_use",
+    "list_backups",
+    "open_store",
+    "restore_backup",
+]

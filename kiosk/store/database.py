@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -60,9 +61,20 @@ def make_engine(path: Path) -> Engine:
     return engine
 
 
-def translate_operational_error(exc: OperationalError, path: Path) -> StoreError:
-    """Turn SQLite's low-level failures into errors an operator can act on."""
-    text = str(exc.orig) if exc.orig is not None else str(exc)
+def translate_operational_error(
+    exc: OperationalError | sqlite3.Error | OSError, path: Path
+) -> StoreError:
+    """Turn SQLite or file-system failures into errors an operator can act on."""
+    if isinstance(exc, OSError):
+        text = exc.strerror or str(exc)
+        if exc.errno == errno.ENOSPC:
+            text = "database or disk is full"
+        elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            text = f"readonly ({text})"
+    elif isinstance(exc, OperationalError):
+        text = str(exc.orig) if exc.orig is not None else str(exc)
+    else:
+        text = str(exc)
     if "disk is full" in text or "SQLITE_FULL" in text:
         return StoreError(
             f"The disk holding {path} is full. Nothing was lost: the last change was not "

@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -154,7 +155,9 @@ class Contact(Base):
     __tablename__ = "contacts"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # server id
-    resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    resident_id: Mapped[str] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), index=True
+    )
     display_name: Mapped[str] = mapped_column(String(128))
     relationship_label: Mapped[str] = mapped_column(String(64), default="")
     state: Mapped[ContactState] = mapped_column(_enum(ContactState))
@@ -169,6 +172,13 @@ class Message(Base):
     __table_args__ = (
         Index("ix_messages_thread", "resident_id", "contact_id", "sort_at"),
         Index("ix_messages_inbox", "resident_id", "hidden", "sort_at"),
+        # Unread badges on the home and contact screens: only unread inbound rows.
+        Index(
+            "ix_messages_unread",
+            "resident_id",
+            "contact_id",
+            sqlite_where=text("direction = 'inbound' AND read_at IS NULL"),
+        ),
         CheckConstraint("stamps_cost >= 0", name="stamps_cost_nonneg"),
     )
 
@@ -205,7 +215,9 @@ class MessageEvent(Base):
     __table_args__ = (UniqueConstraint("message_id", "status", name="one_per_status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
     status: Mapped[OutboundStatus] = mapped_column(_enum(OutboundStatus))
     at: Mapped[datetime]
     reason: Mapped[str | None] = mapped_column(String(500))
@@ -219,11 +231,15 @@ class Draft(Base):
     __tablename__ = "drafts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    resident_id: Mapped[str] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), index=True
+    )
     contact_id: Mapped[str] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     in_reply_to: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     body: Mapped[str] = mapped_column(Text, default="")
-    origin: Mapped[str] = mapped_column(String(16), default="typed")  # typed | rejected | session_end
+    origin: Mapped[str] = mapped_column(
+        String(16), default="typed"
+    )  # typed | rejected | session_end
     updated_at: Mapped[datetime]
 
 

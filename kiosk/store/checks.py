@@ -1,0 +1,102 @@
+"""Looking at a database file without changing it: is it SQLite, is it intact, which revision.
+
+Everything here opens the file read-only (``mode=ro``), so a file Kite refuses
+is left exactly as it was found. A read-only open of a WAL database makes
+SQLite create empty ``-wal``/``-shm`` companions; those that were not there
+before are removed again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+SIDECARS = ("-wal", "-shm", "-journal")
+
+
+class NotSQLite(Exception):
+    """The file is not an SQLite database at all (a foreign file)."""
+
+
+class Damaged(Exception):
+    """The file is SQLite but damaged; the text says what SQLite found."""
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """What a read-only look found: the Alembic revision and whether tables exist."""
+
+    revision: str | None
+    has_tables: bool
+
+
+def sidecars(path: Path) -> list[Path]:
+    """The companion files SQLite may keep beside ``path``."""
+    return [path.with_name(path.name + suffix) for suffix in SIDECARS]
+
+
+def is_blank(path: Path) -> bool:
+    """True when there is no database yet (no file, or an empty one SQLite would initialise)."""
+    return not path.exists() or path.stat().st_size == 0
+
+
+def has_sqlite_header(path: Path) -> bool:
+    """True when the file starts with SQLite's 16-byte magic string."""
+    with path.open("rb") as handle:
+        return handle.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection to ``path`` that leaves no new files behind."""
+    existing = {p for p in sidecars(path) if p.exists()}
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        with closing(connection):
+            yield connection
+    finally:
+        for leftover in sidecars(path):
+            if leftover not in existing and leftover.exists() and _removable(leftover):
+                leftover.unlink(missing_ok=True)
+
+
+def _removable(sidecar: Path) -> bool:
+    # An empty WAL holds nothing; -shm is only an index of the WAL.
+    return sidecar.name.endswith("-shm") or sidecar.stat().st_size == 0
+
+
+def inspect(path: Path, *, integrity: bool = True) -> Inspection:
+    """Read the revision of an existing, non-empty file; raise NotSQLite or Damaged.
+
+    With ``integrity``, ``PRAGMA quick_check`` runs first (O(file size), no index
+    cross-checks: the cheap check that still reads every page).
+    """
+    if not has_sqlite_header(path):
+        raise NotSQLite(str(path))
+    try:
+        with read_only(path) as connection:
+            if integrity:
+                rows = connection.execute("PRAGMA quick_check").fetchall()
+                problems = [str(row[0]) for row in rows if row[0] != "ok"]
+                if problems:
+                    raise Damaged("; ".join(problems[:3]))
+            tables = {
+                str(row[0])
+                for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            revision = None
+            if "alembic_version" in tables:
+                row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = None if row is None else str(row[0])
+    except sqlite3.OperationalError:
+        raise  # locked, unreadable, out of memory: not a verdict on the file's content
+    except sqlite3.DatabaseError as exc:
+        text = str(exc)
+        if "not a database" in text:
+            raise NotSQLite(str(path)) from exc
+        raise Damaged(text) from exc
+    return Inspection(revision=revision, has_tables=bool(tables - {"alembic_version"}))

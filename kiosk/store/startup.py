@@ -1,0 +1,128 @@
+"""Opening the store at start: check the file, back it up, migrate it, or refuse and say why.
+
+The order matters and each step protects the next:
+
+1. A file that is not SQLite, fails ``PRAGMA quick_check``, or was written by a
+   newer Kite is refused, read-only: Kite never changes what it cannot read.
+2. An up-to-date database opens at once (no backup, no Alembic transaction).
+3. Otherwise a rotating backup is taken, then every pending revision runs in
+   one transaction. If that fails, the backup is put back and the error says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy.exc import OperationalError
+
+from kiosk.store import checks
+from kiosk.store.backups import Backup, newest_backup, replace_with_copy, take_backup
+from kiosk.store.database import Store, StoreError, make_engine, translate_operational_error
+from kiosk.store.migrate import known_revisions, migrations_dir, upgrade
+
+log = logging.getLogger(__name__)
+
+
+def open_store(path: Path) -> Store:
+    """Open the store at ``path``, created or migrated to head; StoreError if unusable."""
+    with migrations_dir() as scripts:
+        return open_with_migrations(path, scripts)
+
+
+def open_with_migrations(path: Path, scripts: Path) -> Store:
+    """:func:`open_store` against the revisions in ``scripts`` (the shipped ones in production)."""
+    if not path.parent.is_dir():
+        raise StoreError(
+            f"The folder {path.parent} for Kite's database does not exist. If the data disk "
+            "is not mounted, mount it; otherwise create the folder for the Kite user or fix "
+            "data_dir in the configuration. Kite did not create a new, empty database."
+        )
+    known = known_revisions(scripts)
+    head = known[-1]
+    revision = _revision_of_existing(path, known)
+    if revision == head:
+        return Store(path)
+
+    backup = None
+    if revision is not None:
+        try:
+            backup = take_backup(path, revision)
+        except (OSError, sqlite3.Error) as exc:
+            raise _before_any_change(translate_operational_error(exc, path)) from exc
+        log.info("backed up %s at revision %s to %s", path, revision, backup.path)
+
+    engine = make_engine(path)
+    try:
+        upgrade(engine, scripts)
+    except Exception as exc:
+        engine.dispose()
+        raise _migration_failed(path, exc, backup) from exc
+    log.info("migrated %s from revision %s to %s", path, revision or "(new)", head)
+    return Store(path, engine)
+
+
+def _revision_of_existing(path: Path, known: list[str]) -> str | None:
+    """The revision of the file at ``path`` (None for a new one), or a refusal."""
+    if checks.is_blank(path):
+        return None
+    try:
+        found = checks.inspect(path)
+    except checks.NotSQLite as exc:
+        raise _refusal(path, "is not an SQLite database (it is some other kind of file)") from exc
+    except checks.Damaged as exc:
+        raise _refusal(path, f"is damaged: SQLite's integrity check reports '{exc}'") from exc
+    except sqlite3.OperationalError as exc:
+        raise translate_operational_error(exc, path) from exc
+    if found.revision is None and found.has_tables:
+        raise _refusal(path, "is an SQLite database but not one Kite made (no schema revision)")
+    if found.revision is not None and found.revision not in known:
+        raise _refusal(
+            path,
+            f"was written by a newer version of Kite (schema revision {found.revision}; "
+            f"this version knows revisions up to {known[-1]})",
+            alternative="install that newer version of Kite again, or ",
+        )
+    return found.revision
+
+
+def _refusal(path: Path, problem: str, alternative: str = "") -> StoreError:
+    backup = newest_backup(path)
+    if backup is None:
+        restore = "call facility IT: there is no backup of it"
+    else:
+        restore = (
+            f"restore the newest backup, {backup.path} "
+            f"(taken {backup.taken_at:%Y-%m-%d %H:%M} UTC), with kite-admin"
+        )
+    return StoreError(
+        f"{path} {problem}. Kite has not changed it. To go on, stop Kite and "
+        f"{alternative}{restore}."
+    )
+
+
+def _before_any_change(error: StoreError) -> StoreError:
+    return StoreError(f"{error} The database was not changed; it was being backed up.")
+
+
+def _migration_failed(path: Path, exc: Exception, backup: Backup | None) -> StoreError:
+    if isinstance(exc, OperationalError | sqlite3.OperationalError | OSError):
+        cause = str(translate_operational_error(exc, path))
+    else:
+        cause = f"Updating the database {path} to this version of Kite failed: {exc}."
+    if backup is None:
+        return StoreError(f"{cause} The new database was not created; nothing was stored yet.")
+    try:
+        replace_with_copy(path, backup.path)
+    except (OSError, sqlite3.Error) as restore_exc:
+        return StoreError(
+            f"{cause} Putting back the backup {backup.path} also failed ({restore_exc}); "
+            "the update ran in one transaction, so the database should be as it was. "
+            "Call facility IT with this message."
+        )
+    log.warning("migration of %s failed; restored %s", path, backup.path)
+    return StoreError(
+        f"{cause} Kite restored the backup taken just before, {backup.path}: the database is "
+        "as it was, at the previous version. Report this to facility IT."
+    )
