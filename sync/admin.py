@@ -1,0 +1,238 @@
+"""``kite-admin``: the terminal's command line for facility IT.
+
+Commands:
+
+- ``enroll``: request enrollment (device ID + one-time code, shown as text and
+  as a QR code), wait for staff approval, keep the credential in the keyring;
+- ``status``: enrolled?, outbox counts, cursor, the sync engine's last status;
+- ``sync``: run one sync round now (push, pull, reconcile) and print the status;
+- ``list-backups`` / ``restore-backup [FILE]``: the store's backups
+  (Kite must be stopped to restore).
+
+Every command takes ``--config`` (else ``KITE_CONFIG``, else the image's
+default). Exit status: 0 done, 1 refused or failed (the message says why),
+2 usage, 3 enrollment still pending at ``--timeout``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from kiosk.config import Settings, config_path, load_settings
+from kiosk.errors import KiteError
+from kiosk.store import list_backups, open_store, restore_backup
+from kiosk.store.models import DeviceState, OutboxItem, SyncCursor
+from sync import enrollment
+from sync.client import SyncClient
+from sync.credentials import CredentialStore, configure_keyring
+from sync.errors import SyncError
+from sync.status import read_status_file
+
+EXIT_OK, EXIT_FAILED, EXIT_PENDING = 0, 1, 3
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    path, explicit = config_path(args.config)
+    return load_settings(path, explicit=explicit)
+
+
+def cmd_enroll(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    configure_keyring(settings)
+    credentials = CredentialStore()
+    if credentials.credential() and not args.force:
+        print("This terminal is already enrolled (a credential is in the keyring).")
+        print("Use --force to enroll again (for example after a revocation).")
+        return EXIT_OK
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = open_store(settings.database_path)
+    client = SyncClient(settings, credentials.credential)
+    try:
+        ticket = enrollment.begin(store, client, credentials, settings)
+        print(f"Server:      {settings.server_url}")
+        print(f"Facility:    {ticket.facility_id}")
+        print(f"Device name: {ticket.device_name}")
+        print(f"Device ID:   {ticket.device_id}")
+        print(f"Code:        {ticket.one_time_code}")
+        if not args.no_qr:
+            print()
+            print(enrollment.qr_text(ticket.qr_payload()))
+        print("Waiting for staff to approve this device...", flush=True)
+        outcome = enrollment.wait_for_approval(
+            ticket, store, client, credentials, interval_s=args.interval, timeout_s=args.timeout
+        )
+    finally:
+        client.close()
+        store.close()
+    if outcome == "approved":
+        print("Approved. The device credential is stored in the keyring.")
+        return EXIT_OK
+    if outcome == "revoked":
+        print("The server refused this device (revoked). Call facility IT.", file=sys.stderr)
+        return EXIT_FAILED
+    print("Still waiting for approval. Run 'kite-admin enroll' again to keep waiting.")
+    return EXIT_PENDING
+
+
+def diagnostics(settings: Settings) -> dict[str, Any]:
+    """Everything ``status`` reports, as data."""
+    credentials = CredentialStore()
+    report: dict[str, Any] = {
+        "server_url": settings.server_url,
+        "facility_id": settings.facility_id,
+        "enrolled": bool(credentials.credential()),
+        "enrollment_pending": bool(credentials.enrollment_code()),
+    }
+    if settings.database_path.exists():
+        store = open_store(settings.database_path)
+        try:
+            with store.read() as session:
+                rows = session.execute(
+                    select(OutboxItem.state, func.count()).group_by(OutboxItem.state)
+                ).all()
+                report["outbox"] = {str(state): int(n) for state, n in rows}
+                cursor = session.scalar(select(SyncCursor.cursor).limit(1))
+                report["cursor"] = cursor
+                device = session.scalar(select(DeviceState).limit(1))
+                report["device_id"] = device.device_id if device else None
+                report["revoked"] = bool(device and device.revoked_at)
+                last = session.scalar(
+                    select(OutboxItem.last_error)
+                    .where(OutboxItem.last_error.is_not(None))
+                    .order_by(OutboxItem.id.desc())
+                    .limit(1)
+                )
+                report["last_item_error"] = last
+        finally:
+            store.close()
+    else:
+        report["database"] = "missing"
+    report["sync"] = read_status_file(settings.data_dir)
+    return report
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    configure_keyring(settings)
+    report = diagnostics(settings)
+    if args.json:
+        print(json.dumps(report, indent=2, default=str))
+        return EXIT_OK
+    sync_status = report.get("sync") or {}
+    print(f"Server:        {report['server_url']} (facility {report['facility_id']})")
+    print(f"Device ID:     {report.get('device_id') or '(none yet)'}")
+    enrolled = "yes" if report["enrolled"] else "no"
+    if report.get("revoked"):
+        enrolled = "REVOKED: call facility IT"
+    elif report["enrollment_pending"] and not report["enrolled"]:
+        enrolled = "no (waiting for approval)"
+    print(f"Enrolled:      {enrolled}")
+    outbox = report.get("outbox", {})
+    print(
+        "Outbox:        "
+        f"{outbox.get('pending', 0)} waiting, {outbox.get('failed', 0)} refused, "
+        f"{outbox.get('done', 0)} delivered"
+    )
+    print(f"Cursor:        {report.get('cursor') or '(nothing pulled yet)'}")
+    print(f"Sync state:    {sync_status.get('state', 'unknown (engine not run yet)')}")
+    print(f"Last success:  {sync_status.get('last_success_at') or '-'}")
+    print(f"Offline since: {sync_status.get('offline_since') or '-'}")
+    error = sync_status.get("last_error")
+    detail = sync_status.get("last_error_detail")
+    print(f"Last error:    {error + ': ' + detail if error else '-'}")
+    if report.get("last_item_error"):
+        print(f"Last item error: {report['last_item_error']}")
+    return EXIT_OK
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from sync.worker import SyncWorker  # the engine is only needed here
+
+    settings = _settings(args)
+    configure_keyring(settings)
+    store = open_store(settings.database_path)
+    worker = SyncWorker(store, settings)
+    try:
+        status = worker.sync_once()
+    finally:
+        worker.client.close()
+        store.close()
+    print(json.dumps(status.to_json(), indent=2))
+    return EXIT_OK if status.state == "online" else EXIT_FAILED
+
+
+def cmd_list_backups(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    backups = list_backups(settings.database_path)
+    if not backups:
+        print(f"No backups of {settings.database_path}.")
+    for backup in backups:
+        print(f"{backup.path}  taken {backup.taken_at.isoformat()}  revision {backup.revision}")
+    return EXIT_OK
+
+
+def cmd_restore_backup(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.backup:
+        source: Path | Any = Path(args.backup)
+    else:
+        backups = list_backups(settings.database_path)
+        if not backups:
+            print(f"No backups of {settings.database_path} to restore.", file=sys.stderr)
+            return EXIT_FAILED
+        source = backups[-1]
+    restore_backup(settings.database_path, source)
+    shown = source.path if hasattr(source, "path") else source
+    print(f"Restored {settings.database_path} from {shown}.")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kite-admin", description=__doc__.split("\n")[0])
+    parser.add_argument("--config", help="configuration file (default: KITE_CONFIG or the image's)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    enroll = commands.add_parser("enroll", help="enroll this terminal with the central server")
+    enroll.add_argument("--timeout", type=float, default=None, help="stop waiting after S seconds")
+    enroll.add_argument("--interval", type=float, default=3.0, help="seconds between checks")
+    enroll.add_argument("--no-qr", action="store_true", help="do not draw the QR code")
+    enroll.add_argument("--force", action="store_true", help="enroll even if a credential exists")
+    enroll.set_defaults(run=cmd_enroll)
+
+    status = commands.add_parser("status", help="show enrollment, outbox and sync diagnostics")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.set_defaults(run=cmd_status)
+
+    sync = commands.add_parser("sync", help="run one sync round now")
+    sync.set_defaults(run=cmd_sync)
+
+    backups = commands.add_parser("list-backups", help="list the database backups")
+    backups.set_defaults(run=cmd_list_backups)
+
+    restore = commands.add_parser("restore-backup", help="put a backup back (Kite stopped)")
+    restore.add_argument("backup", nargs="?", help="backup file (default: the newest)")
+    restore.set_defaults(run=cmd_restore_backup)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except (KiteError, SyncError) as exc:
+        print(f"kite-admin {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

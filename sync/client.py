@@ -1,0 +1,226 @@
+"""The terminal's HTTP client for the central server (``docs/protocol.md``).
+
+One :class:`requests.Session` per client: connection reuse, TLS verified
+against ``settings.ca_bundle`` (system CAs when unset), an optional client
+certificate, gzip-compressed answers, and the device credential read from the
+keyring on every request (so a rotation or revocation takes effect at once).
+
+Every failure leaves as a typed exception from :mod:`sync.errors`; callers
+decide between "retry later" (:class:`TransientError`) and "stop"
+(:class:`PermanentError`). Answers come back as raw bytes or decoded JSON;
+validating them against ``sync.protocol`` is the caller's job, so that a page
+is refused whole before anything of it is applied.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import requests
+
+from kiosk.config import Settings
+from sync.errors import (
+    CredentialRevoked,
+    InvalidResponse,
+    NotEnrolled,
+    ProtocolVersionMismatch,
+    RequestRefused,
+    ServerFailed,
+    ServerUnreachable,
+    Throttled,
+)
+from sync.protocol.common import MAX_WAIT_S, PROTOCOL_HEADER, PROTOCOL_MAJOR, PROTOCOL_VERSION
+
+log = logging.getLogger(__name__)
+
+# Error codes by which the server says the device itself is no longer trusted.
+REVOKED_CODES = frozenset({"device_revoked"})
+MAX_RETRY_AFTER_S = 3600.0
+
+CredentialSource = Callable[[], str | None]
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if seconds != seconds:  # NaN
+        return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S)
+
+
+class SyncClient:
+    """Talks to one central server on behalf of this device."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        credential: CredentialSource,
+        *,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.settings = settings
+        self.base_url = settings.server_url
+        self._credential = credential
+        self.session = session or requests.Session()
+        self.session.headers.update(
+            {
+                PROTOCOL_HEADER: PROTOCOL_VERSION,
+                "Accept": "application/json",
+                "Accept-Encoding": "gzip",
+                "User-Agent": "kite-terminal",
+            }
+        )
+        self.session.verify = str(settings.ca_bundle) if settings.ca_bundle else True
+        if settings.client_cert:
+            self.session.cert = str(settings.client_cert)
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- transport ---------------------------------------------------------------
+
+    def request_bytes(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        params: dict[str, Any] | None = None,
+        auth: bool = True,
+        extra_read_s: float = 0.0,
+    ) -> bytes:
+        """Send one request and return the body of a 2xx answer, or raise."""
+        headers: dict[str, str] = {}
+        if auth:
+            credential = self._credential()
+            if not credential:
+                raise NotEnrolled("no device credential in the keyring; run 'kite-admin enroll'")
+            headers["Authorization"] = f"Bearer {credential}"
+        data: bytes | None = None
+        if body is not None:
+            data = json.dumps(body, separators=(",", ":")).encode("utf-8")
+            headers["Content-Type"] = "application/json"
+        timeout = (self.settings.connect_timeout_s, self.settings.read_timeout_s + extra_read_s)
+        url = f"{self.base_url}{path}"
+        try:
+            response = self.session.request(
+                method, url, data=data, params=params, headers=headers, timeout=timeout
+            )
+            content = response.content  # reads (and gunzips) the whole body inside the try
+        except requests.exceptions.SSLError as exc:
+            raise ServerUnreachable(f"TLS with {self.base_url} failed: {exc}") from exc
+        except requests.exceptions.Timeout as exc:
+            raise ServerUnreachable(f"{method} {path} timed out: {exc}") from exc
+        except requests.exceptions.ContentDecodingError as exc:
+            raise InvalidResponse(f"{method} {path}: body could not be decoded: {exc}") from exc
+        except requests.exceptions.RequestException as exc:
+            # ConnectionError, ChunkedEncodingError (truncated body), reset mid-body...
+            raise ServerUnreachable(f"{method} {path} failed: {exc}") from exc
+        if 200 <= response.status_code < 300:
+            return content
+        self._raise_for(response, content, method, path)
+        raise AssertionError("unreachable")  # pragma: no cover - _raise_for always raises
+
+    def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Like :meth:`request_bytes`, decoded as JSON (InvalidResponse if it is not)."""
+        content = self.request_bytes(method, path, **kwargs)
+        try:
+            return json.loads(content)
+        except ValueError as exc:
+            raise InvalidResponse(f"{method} {path}: answer is not JSON ({exc})") from exc
+
+    def _raise_for(
+        self, response: requests.Response, content: bytes, method: str, path: str
+    ) -> None:
+        status = response.status_code
+        code, message, params = _error_body(content)
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        where = f"{method} {path}"
+        if status == 426 or code == "protocol_version":
+            raise ProtocolVersionMismatch(
+                f"{where}: the server speaks another protocol version "
+                f"(this terminal speaks {PROTOCOL_MAJOR}): {message}"
+            )
+        if code in REVOKED_CODES:
+            raise CredentialRevoked(f"{where}: the server revoked this device: {message}")
+        if status == 429 or (status == 503 and retry_after is not None):
+            raise Throttled(
+                f"{where}: server asks to slow down ({status})", retry_after=retry_after
+            )
+        if status >= 500:
+            raise ServerFailed(
+                f"{where}: server error {status}: {message}", retry_after=retry_after
+            )
+        if 300 <= status < 400 or status < 200:
+            raise InvalidResponse(f"{where}: unexpected status {status}")
+        raise RequestRefused(status, code, message, params)
+
+    # -- endpoints ---------------------------------------------------------------
+
+    def health(self) -> Any:
+        return self.request_json("GET", "/v1/health", auth=False)
+
+    def enroll(self, device_id: str, one_time_code: str, facility_id: str, device_name: str) -> Any:
+        body = {
+            "device_id": device_id,
+            "one_time_code": one_time_code,
+            "facility_id": facility_id,
+            "device_name": device_name,
+        }
+        return self.request_json("POST", "/v1/enroll", body=body, auth=False)
+
+    def collect(self, device_id: str, one_time_code: str) -> Any:
+        body = {"device_id": device_id, "one_time_code": one_time_code}
+        return self.request_json("POST", "/v1/enroll/collect", body=body, auth=False)
+
+    def rotate(self) -> Any:
+        return self.request_json("POST", "/v1/device/rotate", body={})
+
+    def sign_in(self, facility_number: str, pin: str) -> Any:
+        body = {"facility_number": facility_number, "pin": pin}
+        return self.request_json("POST", "/v1/sign-in", body=body)
+
+    def push(self, items: list[dict[str, Any]]) -> bytes:
+        return self.request_bytes("POST", "/v1/push", body={"items": items})
+
+    def changes(self, cursor: str | None, limit: int, wait_s: int) -> bytes:
+        wait_s = max(0, min(wait_s, MAX_WAIT_S))
+        params: dict[str, Any] = {"limit": limit, "wait": wait_s}
+        if cursor is not None:
+            params["cursor"] = cursor
+        # The server may hold the request for wait_s before answering.
+        return self.request_bytes("GET", "/v1/changes", params=params, extra_read_s=wait_s)
+
+    def reconcile(self, residents: list[dict[str, Any]]) -> bytes:
+        return self.request_bytes("POST", "/v1/reconcile", body={"residents": residents})
+
+
+def _error_body(content: bytes) -> tuple[str, str, dict[str, Any]]:
+    try:
+        doc = json.loads(content)
+        error = doc["error"]
+        code = str(error.get("code", ""))
+        message = str(error.get("message", ""))[:500]
+        params = error.get("params") or {}
+        if not isinstance(params, dict):
+            params = {}
+        return code, message, params
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return "", content[:200].decode("utf-8", "replace"), {}

@@ -1,0 +1,123 @@
+"""The device credential in the OS keyring, and pinning the keyring backend.
+
+The credential never touches the config file or the database. On a headless
+kiosk image keyring's default backend is ``fail`` (every call raises), so the
+backend is chosen in code at start from ``settings.keyring_backend``:
+
+- ``file``: keyrings.alt's PlaintextKeyring in ``data_dir/keyring.cfg``, mode 600
+  (protected by file permissions: the data directory belongs to the kiosk user);
+- ``system``: whatever keyring picks by itself;
+- a dotted class name (``keyrings.cryptfile.cryptfile.CryptFileKeyring``): that class.
+
+``PYTHON_KEYRING_BACKEND`` in the environment wins over all of them, so an
+operator can override the image without editing its configuration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import keyring
+import keyring.core
+from keyring.backend import KeyringBackend
+from keyring.errors import KeyringError, PasswordDeleteError
+from keyrings.alt.file import PlaintextKeyring
+
+from kiosk.config import Settings
+from kiosk.errors import OperatorError
+
+SERVICE = "kite-terminal"
+CREDENTIAL_KEY = "device_credential"
+ENROLLMENT_KEY = "enrollment_code"
+KEYRING_FILE = "keyring.cfg"
+
+
+class KeyringUnavailable(OperatorError):
+    """The configured keyring backend cannot be loaded or used."""
+
+
+class _PrivateFileKeyring(PlaintextKeyring):  # type: ignore[misc]
+    """PlaintextKeyring that keeps its file readable by its owner only."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        super().set_password(service, username, password)
+        os.chmod(self.file_path, 0o600)
+
+
+def configure_keyring(settings: Settings) -> KeyringBackend:
+    """Pin the keyring backend for this process and return it."""
+    override = os.environ.get("PYTHON_KEYRING_BACKEND")
+    choice = settings.keyring_backend
+    try:
+        if override:
+            backend = keyring.core.load_keyring(override)
+        elif choice == "file":
+            data_dir = Path(settings.data_dir)
+            data_dir.mkdir(parents=True, exist_ok=True)
+            backend = _PrivateFileKeyring()
+            backend.file_path = str(data_dir / KEYRING_FILE)
+            if Path(backend.file_path).exists():
+                os.chmod(backend.file_path, 0o600)
+        elif choice == "system":
+            return keyring.get_keyring()
+        else:
+            backend = keyring.core.load_keyring(choice)
+    except (ImportError, AttributeError, ValueError) as exc:
+        name = override or choice
+        raise KeyringUnavailable(
+            f"keyring backend {name!r} cannot be loaded ({exc}). Set keyring_backend to "
+            "'file', 'system' or an installed backend class, or fix PYTHON_KEYRING_BACKEND."
+        ) from exc
+    keyring.set_keyring(backend)
+    return backend
+
+
+class CredentialStore:
+    """Reads and writes this device's secrets in the pinned keyring."""
+
+    def __init__(self, service: str = SERVICE) -> None:
+        self.service = service
+
+    def _get(self, key: str) -> str | None:
+        try:
+            value: str | None = keyring.get_password(self.service, key)
+        except KeyringError as exc:
+            raise KeyringUnavailable(
+                f"the keyring cannot be read ({exc}); check keyring_backend."
+            ) from exc
+        return value
+
+    def _set(self, key: str, value: str) -> None:
+        try:
+            keyring.set_password(self.service, key, value)
+        except KeyringError as exc:
+            raise KeyringUnavailable(
+                f"the keyring cannot be written ({exc}); check keyring_backend."
+            ) from exc
+
+    def _delete(self, key: str) -> None:
+        with contextlib.suppress(PasswordDeleteError):
+            keyring.delete_password(self.service, key)
+
+    def credential(self) -> str | None:
+        """The issued device credential, or None when not enrolled."""
+        return self._get(CREDENTIAL_KEY)
+
+    def store_credential(self, credential: str) -> None:
+        self._set(CREDENTIAL_KEY, credential)
+
+    def forget_credential(self) -> None:
+        """Remove the credential (revocation); a missing one is not an error."""
+        self._delete(CREDENTIAL_KEY)
+
+    def enrollment_code(self) -> str | None:
+        """The one-time code of an enrollment still waiting for approval."""
+        return self._get(ENROLLMENT_KEY)
+
+    def store_enrollment_code(self, code: str) -> None:
+        self._set(ENROLLMENT_KEY, code)
+
+    def forget_enrollment_code(self) -> None:
+        self._delete(ENROLLMENT_KEY)

@@ -1,0 +1,165 @@
+"""Enrolling this terminal: device ID and one-time code, IT approval, credential in the keyring.
+
+The device ID is minted once and kept in the store (``DeviceState``; it is not
+a secret). The one-time code lives in the keyring until the credential is
+collected, so a restart mid-enrollment shows IT the same code again. Both
+``kite-admin enroll`` and the UI's enrollment screen use these functions.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import secrets
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlencode
+
+import qrcode
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from kiosk.clock import Clock, utcnow
+from kiosk.config import Settings
+from kiosk.store.database import Store
+from kiosk.store.models import DeviceState
+from sync.client import SyncClient
+from sync.credentials import CredentialStore
+from sync.errors import InvalidResponse
+from sync.protocol import EnrollResponse
+
+log = logging.getLogger(__name__)
+
+# No 0/O/1/I/L: IT may have to read the code aloud or type it.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 10
+
+EnrollOutcome = Literal["pending", "approved", "revoked"]
+
+
+@dataclass(frozen=True)
+class EnrollmentTicket:
+    """What IT needs to approve this device."""
+
+    device_id: str
+    one_time_code: str
+    facility_id: str
+    device_name: str
+
+    def qr_payload(self) -> str:
+        """The text inside the QR code: a ``kite-enroll:`` URI with all four fields."""
+        query = urlencode(
+            {
+                "device": self.device_id,
+                "code": self.one_time_code,
+                "facility": self.facility_id,
+                "name": self.device_name,
+            }
+        )
+        return f"kite-enroll:?{query}"
+
+
+def new_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def device_id(store: Store, clock: Clock = utcnow) -> str:
+    """This device's ID, minted and stored on first use."""
+    with store.write() as session:
+        state = session.scalar(select(DeviceState).order_by(DeviceState.id).limit(1))
+        if state is None:
+            state = DeviceState(device_id=f"dev-{uuid.uuid4().hex}")
+            session.add(state)
+        return state.device_id
+
+
+def is_enrolled(credentials: CredentialStore) -> bool:
+    return bool(credentials.credential())
+
+
+def begin(
+    store: Store, client: SyncClient, credentials: CredentialStore, settings: Settings
+) -> EnrollmentTicket:
+    """Ask the server to enroll this device (idempotent: the same code until collected)."""
+    code = credentials.enrollment_code()
+    if not code:
+        code = new_code()
+        credentials.store_enrollment_code(code)
+    ticket = EnrollmentTicket(
+        device_id=device_id(store),
+        one_time_code=code,
+        facility_id=settings.facility_id,
+        device_name=settings.device_name or "kite-terminal",
+    )
+    answer = _validated(
+        client.enroll(ticket.device_id, code, ticket.facility_id, ticket.device_name)
+    )
+    log.info("enrollment requested for %s: %s", ticket.device_id, answer.state)
+    return ticket
+
+
+def collect(
+    ticket: EnrollmentTicket,
+    store: Store,
+    client: SyncClient,
+    credentials: CredentialStore,
+    clock: Clock = utcnow,
+) -> EnrollOutcome:
+    """Ask whether IT approved; on approval keep the credential and forget the code."""
+    answer = _validated(client.collect(ticket.device_id, ticket.one_time_code))
+    if answer.state == "approved":
+        if not answer.credential:
+            raise InvalidResponse("the server approved the device but sent no credential")
+        credentials.store_credential(answer.credential)
+        credentials.forget_enrollment_code()
+        with store.write() as session:
+            state = session.scalar(
+                select(DeviceState).where(DeviceState.device_id == ticket.device_id)
+            )
+            if state is not None:
+                state.enrolled_at = clock()
+                state.revoked_at = None
+    return answer.state
+
+
+def wait_for_approval(
+    ticket: EnrollmentTicket,
+    store: Store,
+    client: SyncClient,
+    credentials: CredentialStore,
+    *,
+    interval_s: float = 3.0,
+    timeout_s: float | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Clock = utcnow,
+) -> EnrollOutcome:
+    """Poll :func:`collect` until approved or revoked (or ``timeout_s`` passes: pending)."""
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
+    while True:
+        outcome = collect(ticket, store, client, credentials, clock)
+        if outcome != "pending":
+            return outcome
+        if deadline is not None and time.monotonic() >= deadline:
+            return "pending"
+        sleep(interval_s)
+
+
+def qr_text(payload: str) -> str:
+    """The QR code drawn with text characters, for a terminal window."""
+    code = qrcode.QRCode(border=1)
+    code.add_data(payload)
+    code.make(fit=True)
+    out = io.StringIO()
+    code.print_ascii(out=out, invert=True)
+    return out.getvalue()
+
+
+def _validated(raw: object) -> EnrollResponse:
+    try:
+        return EnrollResponse.model_validate(raw)
+    except ValidationError as exc:
+        raise InvalidResponse(f"enrollment answer failed validation: {exc.errors()[:3]}") from exc

@@ -1,0 +1,65 @@
+"""Named fault points: where the crash suite kills the terminal on purpose.
+
+``faults.point("push.after_send")`` does nothing in normal runs. When the
+environment variable ``KITE_FAULT`` names that point, the process kills itself
+with SIGKILL right there (no cleanup, no flush: like a power cut). Forms:
+
+- ``KITE_FAULT=push.after_send``: die at the first pass through that point;
+- ``KITE_FAULT=push.after_send@3``: die at the third pass;
+- ``KITE_FAULT=random:SEED:P``: at every point, die with probability P, drawn
+  from ``random.Random(SEED)``, so a failing trial replays from its seed.
+
+The points (keep ``POINTS`` in step with the calls):
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import threading
+
+ENV = "KITE_FAULT"
+
+POINTS = (
+    "push.before_send",  # attempt counts committed, request not yet sent
+    "push.after_send",  # the server has the batch, the terminal has not recorded it
+    "push.before_mark_done",  # answers parsed, the done-transaction not yet begun
+    "pull.after_fetch",  # page fetched and validated, nothing applied
+    "pull.during_apply",  # inside the apply transaction, before commit
+    "pull.after_apply",  # page and cursor committed
+    "local.after_commit",  # a local change (purchase, reply) committed with its outbox row
+)
+
+_lock = threading.Lock()
+_counts: dict[str, int] = {}
+_rng: random.Random | None = None
+_rng_spec: str | None = None
+
+
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def point(name: str) -> None:
+    """Die here if ``KITE_FAULT`` says so; otherwise return at once."""
+    spec = os.environ.get(ENV)
+    if not spec:
+        return
+    global _rng, _rng_spec
+    with _lock:
+        if spec.startswith("random:"):
+            if _rng is None or _rng_spec != spec:
+                _, seed, _p = spec.split(":", 2)
+                _rng = random.Random(int(seed))
+                _rng_spec = spec
+            probability = float(spec.split(":", 2)[2])
+            if _rng.random() < probability:
+                _die()
+            return
+        target, _, nth = spec.partition("@")
+        if target != name:
+            return
+        _counts[name] = _counts.get(name, 0) + 1
+        if _counts[name] >= (int(nth) if nth else 1):
+            _die()

@@ -1,0 +1,108 @@
+"""The sync engine's state as the screens and ``kite-admin status`` see it.
+
+A :class:`SyncStatus` is an immutable snapshot; codes, not sentences (the UI
+translates them). ``last_error`` is one of :data:`ERROR_CODES`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from sync.errors import (
+    CredentialRevoked,
+    InvalidResponse,
+    NotEnrolled,
+    ProtocolVersionMismatch,
+    RequestRefused,
+    ServerFailed,
+    ServerUnreachable,
+    SyncError,
+    Throttled,
+)
+
+State = Literal[
+    "starting", "online", "offline", "not_enrolled", "revoked", "incompatible", "stopped"
+]
+
+ERROR_CODES = (
+    "server_unreachable",
+    "server_error",
+    "throttled",
+    "invalid_response",
+    "protocol_version",
+    "device_revoked",
+    "not_enrolled",
+    "request_refused",
+    "local_error",
+)
+
+STATUS_FILE = "sync-status.json"
+
+
+def error_code(exc: BaseException) -> str:
+    """The status code for an exception the engine caught."""
+    for cls, code in (
+        (ServerUnreachable, "server_unreachable"),
+        (ServerFailed, "server_error"),
+        (Throttled, "throttled"),
+        (InvalidResponse, "invalid_response"),
+        (ProtocolVersionMismatch, "protocol_version"),
+        (CredentialRevoked, "device_revoked"),
+        (NotEnrolled, "not_enrolled"),
+        (RequestRefused, "request_refused"),
+    ):
+        if isinstance(exc, cls):
+            return code
+    return "server_error" if isinstance(exc, SyncError) else "local_error"
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    """What the terminal knows about its link with the server, right now."""
+
+    state: State = "starting"
+    online: bool = False
+    items_waiting: int = 0  # outbox rows not yet accepted by the server
+    items_failed: int = 0  # permanently refused rows (the resident sees each one)
+    last_success_at: datetime | None = None  # last round that reached the server
+    last_error: str | None = None  # a code of ERROR_CODES
+    last_error_detail: str | None = None  # English, for IT and the logs only
+    offline_since: datetime | None = None
+    next_attempt_at: datetime | None = None
+    call_it: bool = False  # revoked or incompatible: only IT can fix it
+
+    def evolve(self, **changes: Any) -> SyncStatus:
+        return replace(self, **changes)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in asdict(self).items():
+            out[key] = value.isoformat() if isinstance(value, datetime) else value
+        return out
+
+
+def write_status_file(data_dir: Path, status: SyncStatus) -> None:
+    """Leave the last snapshot where ``kite-admin status`` can read it (atomic replace)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".sync-status.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(status.to_json(), handle)
+        os.replace(tmp, data_dir / STATUS_FILE)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_status_file(data_dir: Path) -> dict[str, Any] | None:
+    try:
+        loaded: dict[str, Any] = json.loads((data_dir / STATUS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return loaded
