@@ -13,14 +13,20 @@ ending=...)`` once the session has timed out: the UI then calls
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
+from sqlalchemy.orm import Session as DbSession
+
+from kiosk import compose, contacts, drafts, inbox, sessions, stamps
 from kiosk.auth import Authenticator
 from kiosk.clock import Clock
 from kiosk.config import Settings
-from kiosk.policy import Policy
+from kiosk.errors import Refusal
+from kiosk.policy import Policy, load_policy
 from kiosk.store.database import Store
-from kiosk.store.models import ContactState, Payment
+from kiosk.store.models import ContactState, Payment, Resident
 from kiosk.views import (
     Balances,
     ContactView,
@@ -42,6 +48,8 @@ from kiosk.views import (
     StampProduct,
 )
 
+T = TypeVar("T")
+
 
 class Core:
     """Domain services for one terminal, bound to its store, settings and clock."""
@@ -49,16 +57,53 @@ class Core:
     def __init__(
         self, store: Store, settings: Settings, clock: Clock, authenticator: Authenticator
     ) -> None:
-        raise NotImplementedError
+        self._store = store
+        self._settings = settings
+        self._clock = clock
+        self._authenticator = authenticator
+        self._lock = threading.RLock()  # one session object, possibly several worker threads
+        self._session: sessions.Session | None = None
+
+    # -- helpers ------------------------------------------------------------------
+    def _active(self) -> sessions.Session:
+        with self._lock:
+            session = self._session
+            if session is None:
+                raise Refusal("not_signed_in")
+            state = session.state(self._clock())
+            if state.phase == "expired":
+                raise Refusal("session_expired", ending=state.ending)
+            return session
+
+    def _read(self, work: Callable[[DbSession, str], T]) -> T:
+        resident_id = self._active().resident_id
+        with self._store.read() as db:
+            return work(db, resident_id)
+
+    def _write(self, work: Callable[[DbSession, str, Policy], T]) -> T:
+        session = self._active()
+        now = self._clock()
+        session.touch(now)
+        with self._store.write() as db:
+            policy = load_policy(db, self._settings.facility_id)
+            return work(db, session.resident_id, policy)
 
     # -- facility -----------------------------------------------------------------
     def policy(self) -> Policy:
         """The cached facility policy (defaults until the server sent one)."""
-        raise NotImplementedError
+        with self._store.read() as db:
+            return load_policy(db, self._settings.facility_id)
 
     def facility_status(self) -> FacilityStatus:
         """Open now? When does it open next? Is messaging suspended (and why)?"""
-        raise NotImplementedError
+        policy = self.policy()
+        now = self._clock()
+        return FacilityStatus(
+            open_now=policy.is_open(now),
+            next_opening=policy.next_opening(now),
+            messaging_suspended=policy.messaging_suspended,
+            suspended_reason=policy.suspended_reason,
+        )
 
     # -- sessions -----------------------------------------------------------------
     def sign_in(self, facility_number: str, pin: str) -> SignedIn:
@@ -67,68 +112,129 @@ class Core:
         Refusals: ``invalid_credentials``, ``account_locked`` (until),
         ``offline_unknown_resident``, ``closed`` (opens_at), ``already_signed_in``.
         """
-        raise NotImplementedError
+        with self._lock:
+            if self._session is not None:
+                raise Refusal("already_signed_in")
+        session, resident = sessions.sign_in(
+            self._store,
+            self.policy(),
+            self._settings.mode,
+            self._authenticator,
+            facility_number,
+            pin,
+            self._clock(),
+        )
+        with self._lock:
+            if self._session is not None:
+                raise Refusal("already_signed_in")
+            self._session = session
+        with self._store.read() as db:
+            kept = tuple(drafts.to_view(d) for d in drafts.list_drafts(db, resident.resident_id))
+        return SignedIn(resident, session.session_id, session.started_at, session.offline, kept)
 
     def session_state(self) -> SessionState | None:
         """The current session's phase (None when nobody is signed in); poll it ~1/s."""
-        raise NotImplementedError
+        with self._lock:
+            return None if self._session is None else self._session.state(self._clock())
 
     def touch(self) -> SessionState:
         """The resident did something: restart the idle timer (the cap keeps running)."""
-        raise NotImplementedError
+        with self._lock:
+            session = self._active()
+            now = self._clock()
+            session.touch(now)
+            return session.state(now)
 
     def end_session(self, reason: EndReason, drafts: Sequence[DraftInput] = ()) -> None:
         """End the session (sign-out, idle, cap), keeping ``drafts`` as drafts. Idempotent."""
-        raise NotImplementedError
+        with self._lock:
+            session = self._session
+            if session is None:
+                return
+            sessions.end_session(self._store, session, reason, tuple(drafts), self._clock())
+            self._session = None
 
     def resident(self) -> ResidentView:
         """The signed-in resident's profile."""
-        raise NotImplementedError
+
+        def work(db: DbSession, resident_id: str) -> ResidentView:
+            found = db.get(Resident, resident_id)
+            if found is None:
+                raise Refusal("not_found", what="resident", id=resident_id)
+            return sessions.resident_view(found)
+
+        return self._read(work)
 
     # -- contacts -----------------------------------------------------------------
     def contacts(self, state: ContactState | None = None) -> tuple[ContactView, ...]:
         """The resident's contacts, optionally only those in ``state``, by name."""
-        raise NotImplementedError
+        return self._read(
+            lambda db, rid: tuple(
+                contacts.to_view(c) for c in contacts.list_contacts(db, rid, state)
+            )
+        )
 
     def block_contact(self, contact_id: str) -> ContactView:
         """Block an approved contact (queued to the server)."""
-        raise NotImplementedError
+        now = self._clock()
+        return self._write(
+            lambda db, rid, _p: contacts.to_view(
+                contacts.set_blocked(db, rid, contact_id, True, now)
+            )
+        )
 
     def unblock_contact(self, contact_id: str) -> ContactView:
         """Unblock a contact the resident blocked."""
-        raise NotImplementedError
+        now = self._clock()
+        return self._write(
+            lambda db, rid, _p: contacts.to_view(
+                contacts.set_blocked(db, rid, contact_id, False, now)
+            )
+        )
 
     # -- messages -----------------------------------------------------------------
     def conversations(self) -> tuple[ConversationView, ...]:
         """One row per contact with messages: unread count and newest message."""
-        raise NotImplementedError
+        return self._read(lambda db, rid: tuple(inbox.conversations(db, rid)))
 
     def inbox_page(self, before: PageCursor | None = None, limit: int = 50) -> MessagePage:
         """All visible messages, newest first, one keyset page at a time."""
-        raise NotImplementedError
+        return self._read(lambda db, rid: inbox.inbox_page(db, rid, before, limit))
 
     def thread_page(
         self, contact_id: str, before: PageCursor | None = None, limit: int = 50
     ) -> MessagePage:
         """One contact's visible messages, newest first, with status timelines."""
-        raise NotImplementedError
+        return self._read(lambda db, rid: inbox.thread_page(db, rid, contact_id, before, limit))
 
     def message(self, message_id: int) -> MessageView:
         """One message of the signed-in resident (``Refusal('not_found')`` otherwise)."""
-        raise NotImplementedError
+        return self._read(lambda db, rid: inbox.get_message(db, rid, message_id))
 
     def mark_read(self, message_id: int) -> MessageView:
         """Mark an inbound message read (once; queued to the server)."""
-        raise NotImplementedError
+        now = self._clock()
+
+        def work(db: DbSession, rid: str, _policy: Policy) -> MessageView:
+            inbox.mark_read(db, rid, message_id, now)
+            db.flush()
+            return inbox.get_message(db, rid, message_id)
+
+        return self._write(work)
 
     def hide_message(self, message_id: int) -> None:
         """Hide a message from the resident's views (the UI confirmed first)."""
-        raise NotImplementedError
+        now = self._clock()
+        self._write(lambda db, rid, _p: inbox.hide(db, rid, message_id, now))
 
     # -- compose ------------------------------------------------------------------
     def quote(self, contact_id: str, in_reply_to: int | None, text: str) -> Quote:
         """How this reply would be paid, or the Refusal that stops it."""
-        raise NotImplementedError
+        now = self._clock()
+        policy = self.policy()
+        return self._read(
+            lambda db, rid: compose.quote(db, policy, rid, contact_id, in_reply_to, text, now)
+        )
 
     def send_reply(
         self,
@@ -144,7 +250,23 @@ class Core:
         ``expected_payment`` is what the compose screen showed; if it no longer
         applies the send is refused with ``payment_changed`` (quote again).
         """
-        raise NotImplementedError
+        now = self._clock()
+
+        def work(db: DbSession, rid: str, policy: Policy) -> SentReply:
+            message, item = compose.send_reply(
+                db,
+                policy,
+                rid,
+                contact_id,
+                in_reply_to,
+                text,
+                now,
+                expected_payment=expected_payment,
+                draft_id=draft_id,
+            )
+            return SentReply(inbox.get_message(db, rid, message.id), item.id)
+
+        return self._write(work)
 
     def buy_and_send(
         self,
@@ -156,36 +278,62 @@ class Core:
         draft_id: int | None = None,
     ) -> SentReply:
         """Buy a stamp product and queue a reply paid from it (sent after the purchase)."""
-        raise NotImplementedError
+        now = self._clock()
+
+        def work(db: DbSession, rid: str, policy: Policy) -> SentReply:
+            message, item = compose.buy_and_send(
+                db, policy, rid, product_id, contact_id, in_reply_to, text, now, draft_id=draft_id
+            )
+            return SentReply(inbox.get_message(db, rid, message.id), item.id)
+
+        return self._write(work)
 
     # -- drafts -------------------------------------------------------------------
     def drafts(self) -> tuple[DraftView, ...]:
         """The resident's drafts, newest first."""
-        raise NotImplementedError
+        return self._read(
+            lambda db, rid: tuple(drafts.to_view(d) for d in drafts.list_drafts(db, rid))
+        )
 
     def save_draft(
         self, contact_id: str, in_reply_to: int | None, body: str, draft_id: int | None = None
     ) -> DraftView:
         """Create or update a draft."""
-        raise NotImplementedError
+        now = self._clock()
+        return self._write(
+            lambda db, rid, _p: drafts.to_view(
+                drafts.save_draft(db, rid, contact_id, in_reply_to, body, now, draft_id=draft_id)
+            )
+        )
 
     def delete_draft(self, draft_id: int) -> None:
         """Discard a draft (the UI confirmed first)."""
-        raise NotImplementedError
+        self._write(lambda db, rid, _p: drafts.delete_draft(db, rid, draft_id))
 
     # -- stamps -------------------------------------------------------------------
     def products(self) -> tuple[StampProduct, ...]:
         """Stamp products on sale at this facility."""
-        raise NotImplementedError
+        return tuple(
+            StampProduct(p.product_id, p.name, p.stamps, p.price_cents)
+            for p in self.policy().stamp_products
+        )
 
     def buy_stamps(self, product_id: str) -> PurchaseView:
         """Queue a purchase; the stamps become spendable once the server confirms."""
-        raise NotImplementedError
+        now = self._clock()
+
+        def work(db: DbSession, rid: str, policy: Policy) -> PurchaseView:
+            hold, item = stamps.purchase(db, policy, rid, product_id, now)
+            return PurchaseView(
+                hold.id, hold.client_id, product_id, hold.stamps, hold.cents, item.id
+            )
+
+        return self._write(work)
 
     def balances(self) -> Balances:
         """Confirmed, held, spendable and pending stamps; the debit balance and its date."""
-        raise NotImplementedError
+        return self._read(stamps.balances)
 
     def receipts(self, limit: int = 200) -> tuple[Receipt, ...]:
         """Receipt history, newest first: every ledger entry and each pending hold."""
-        raise NotImplementedError
+        return self._read(lambda db, rid: tuple(stamps.receipts(db, rid, limit)))

@@ -1,0 +1,139 @@
+"""The transactional outbox: what the server must learn of, in order, with idempotency keys.
+
+A domain service calls :func:`enqueue` inside the same write transaction as
+the change itself, so the change and its outbox row commit together or not at
+all. The row id is this terminal's monotonic ``seq``; the idempotency key
+(32 hex characters, minted here once) rides along on every retry.
+
+The sync engine reads :func:`due_items` and reports back through
+:func:`mark_done`, :func:`mark_failed` (permanent) or :func:`mark_retry`
+(transient). Domain effects of a server answer live in
+:func:`kiosk.intake.apply_push_result`, which calls these.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiosk.store.models import OutboxItem, OutboxState
+
+KINDS = frozenset(
+    {"send_message", "purchase_stamps", "mark_read", "hide_message", "set_contact_blocked", "audit"}
+)
+
+
+def new_key() -> str:
+    """A fresh idempotency key / client id: 32 lowercase hex characters."""
+    return uuid.uuid4().hex
+
+
+def enqueue(
+    session: Session,
+    kind: str,
+    payload: dict[str, Any],
+    now: datetime,
+    depends_on: int | None = None,
+) -> OutboxItem:
+    """Add an outbox row in the caller's transaction; it is flushed so ``id`` is set."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown outbox kind {kind!r}; known: {', '.join(sorted(KINDS))}")
+    if depends_on is not None and session.get(OutboxItem, depends_on) is None:
+        raise ValueError(f"outbox item {depends_on} (depends_on) does not exist")
+    item = OutboxItem(
+        idempotency_key=new_key(),
+        kind=kind,
+        payload=payload,
+        depends_on=depends_on,
+        state=OutboxState.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def due_items(session: Session, now: datetime, limit: int = 200) -> list[OutboxItem]:
+    """Pending items ready to push, in ``seq`` order.
+
+    An item whose dependency is not done is held back unless that dependency
+    is itself in this batch (earlier, since a dependency always has a lower
+    seq): the server processes a batch in order. Ordering stops at the first
+    item not yet due, so nothing overtakes an earlier item that is backing off.
+    """
+    rows = session.scalars(
+        select(OutboxItem).where(OutboxItem.state == OutboxState.PENDING).order_by(OutboxItem.id)
+    )
+    chosen: list[OutboxItem] = []
+    chosen_ids: set[int] = set()
+    for item in rows:
+        if item.next_attempt_at > now:
+            continue  # backing off; items that depend on it wait too (see below)
+        if item.depends_on is not None and item.depends_on not in chosen_ids:
+            dependency = session.get(OutboxItem, item.depends_on)
+            if dependency is None or dependency.state != OutboxState.DONE:
+                continue
+        chosen.append(item)
+        chosen_ids.add(item.id)
+        if len(chosen) >= limit:
+            break
+    return chosen
+
+
+def pending_count(session: Session) -> int:
+    """How many items wait for the server (for the status line and diagnostics)."""
+    count = session.scalar(
+        select(func.count()).select_from(OutboxItem).where(OutboxItem.state == OutboxState.PENDING)
+    )
+    return int(count or 0)
+
+
+def mark_done(
+    session: Session, item: OutboxItem, result: dict[str, Any] | None, now: datetime
+) -> None:
+    """The server accepted the item (or already had it)."""
+    item.state = OutboxState.DONE
+    item.result = result
+    item.done_at = now
+    item.last_error = None
+
+
+def mark_failed(session: Session, item: OutboxItem, reason: str, now: datetime) -> None:
+    """The server refused the item for good; it will never be sent again."""
+    item.state = OutboxState.FAILED
+    item.last_error = reason[:500]
+    item.done_at = now
+
+
+def mark_retry(session: Session, item_id: int, error: str, retry_at: datetime) -> None:
+    """A transient failure: count the attempt and wait until ``retry_at`` (same key)."""
+    item = session.get(OutboxItem, item_id)
+    if item is None:
+        raise ValueError(f"outbox item {item_id} does not exist")
+    if item.state != OutboxState.PENDING:
+        return
+    item.attempts += 1
+    item.last_error = error[:500]
+    item.next_attempt_at = retry_at
+
+
+def dependents(session: Session, item_id: int) -> list[OutboxItem]:
+    """Pending items that wait on ``item_id``."""
+    return list(
+        session.scalars(
+            select(OutboxItem)
+            .where(OutboxItem.depends_on == item_id, OutboxItem.state == OutboxState.PENDING)
+            .order_by(OutboxItem.id)
+        )
+    )
+
+
+def wire_time(value: datetime) -> str:
+    """RFC 3339 UTC with a Z, as payloads carry times."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,241 @@
+"""Stamps: buying them, what a resident holds, and the receipt history.
+
+The server is the authority for every balance. Locally:
+
+- **confirmed** = the sum of the resident's ledger entries (server-booked);
+- **held** = stamps committed to queued replies (pending SPEND holds);
+- **spendable** = confirmed - held;
+- **pending purchases** = stamps bought here, not yet confirmed (pending
+  PURCHASE holds): shown, never spendable;
+- **debit balance** = the latest snapshot the server sent, with its date.
+
+A hold resolves once: POSTED when the server's ledger entry arrives (by push
+result or by the change feed, whichever comes first; entries are deduplicated
+by server id), VOIDED when the server refuses.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiosk import audit, outbox
+from kiosk.errors import Refusal
+from kiosk.policy import Policy
+from kiosk.store.models import (
+    DebitSnapshot,
+    Hold,
+    HoldKind,
+    HoldState,
+    LedgerEntry,
+    LedgerKind,
+    OutboxItem,
+)
+from kiosk.views import Balances, Receipt
+
+# Which pending hold a ledger entry confirms, when its reference names one.
+_POSTS = {LedgerKind.SPEND: HoldKind.SPEND, LedgerKind.PURCHASE: HoldKind.PURCHASE}
+
+
+def confirmed(session: Session, resident_id: str) -> int:
+    total = session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.stamps), 0)).where(
+            LedgerEntry.resident_id == resident_id
+        )
+    )
+    return int(total or 0)
+
+
+def _pending(session: Session, resident_id: str, kind: HoldKind) -> tuple[int, int]:
+    stamps, cents = session.execute(
+        select(
+            func.coalesce(func.sum(Hold.stamps), 0), func.coalesce(func.sum(Hold.cents), 0)
+        ).where(Hold.resident_id == resident_id, Hold.kind == kind, Hold.state == HoldState.PENDING)
+    ).one()
+    return int(stamps), int(cents)
+
+
+def spendable(session: Session, resident_id: str) -> int:
+    return confirmed(session, resident_id) - _pending(session, resident_id, HoldKind.SPEND)[0]
+
+
+def latest_debit(session: Session, resident_id: str) -> DebitSnapshot | None:
+    return session.scalars(
+        select(DebitSnapshot)
+        .where(DebitSnapshot.resident_id == resident_id)
+        .order_by(DebitSnapshot.as_of.desc(), DebitSnapshot.id.desc())
+        .limit(1)
+    ).first()
+
+
+def balances(session: Session, resident_id: str) -> Balances:
+    total = confirmed(session, resident_id)
+    held, _ = _pending(session, resident_id, HoldKind.SPEND)
+    bought, bought_cents = _pending(session, resident_id, HoldKind.PURCHASE)
+    debit = latest_debit(session, resident_id)
+    return Balances(
+        confirmed=total,
+        held=held,
+        spendable=total - held,
+        pending_purchases=bought,
+        pending_purchase_cents=bought_cents,
+        debit_cents=None if debit is None else debit.cents,
+        debit_as_of=None if debit is None else debit.as_of,
+    )
+
+
+def purchase(
+    session: Session, policy: Policy, resident_id: str, product_id: str, now: datetime
+) -> tuple[Hold, OutboxItem]:
+    """Queue a purchase: a pending PURCHASE hold and its outbox row, in the caller's transaction.
+
+    Refusals: ``unknown_product``; ``insufficient_funds`` (needed, have) when the
+    last known debit balance, less purchases still pending, cannot cover it.
+    """
+    product = policy.product(product_id)
+    if product is None:
+        raise Refusal("unknown_product", product_id=product_id)
+    debit = latest_debit(session, resident_id)
+    if debit is not None:
+        _, pending_cents = _pending(session, resident_id, HoldKind.PURCHASE)
+        available = debit.cents - pending_cents
+        if product.price_cents > available:
+            raise Refusal("insufficient_funds", needed=product.price_cents, have=max(0, available))
+    client_id = outbox.new_key()
+    hold = Hold(
+        client_id=client_id,
+        resident_id=resident_id,
+        kind=HoldKind.PURCHASE,
+        stamps=product.stamps,
+        cents=product.price_cents,
+        product_id=product.product_id,
+        state=HoldState.PENDING,
+        created_at=now,
+    )
+    session.add(hold)
+    item = outbox.enqueue(
+        session,
+        "purchase_stamps",
+        {
+            "client_id": client_id,
+            "resident_id": resident_id,
+            "product_id": product.product_id,
+            "quantity": product.stamps,
+            "price_cents": product.price_cents,
+        },
+        now,
+    )
+    audit.record(
+        session,
+        "buy_stamps",
+        resident_id,
+        now,
+        product_id=product.product_id,
+        stamps=product.stamps,
+        price_cents=product.price_cents,
+        client_id=client_id,
+    )
+    session.flush()
+    return hold, item
+
+
+def resolve_hold(hold: Hold, state: HoldState, now: datetime, reason: str | None = None) -> bool:
+    """Resolve a pending hold exactly once; False (and no change) if it was resolved already."""
+    if hold.state != HoldState.PENDING:
+        return False
+    hold.state = state
+    hold.resolved_at = now
+    hold.reason = None if reason is None else reason[:200]
+    return True
+
+
+def hold_by_client_id(session: Session, client_id: str) -> Hold | None:
+    return session.scalars(select(Hold).where(Hold.client_id == client_id)).first()
+
+
+def book_entry(session: Session, entry: dict[str, Any], now: datetime) -> bool:
+    """Insert a server ledger entry unless already booked; post the hold it confirms.
+
+    ``entry`` holds ``entry_id, resident_id, kind, stamps, cents, memo, reference,
+    booked_at`` (already validated). Returns True if it was new.
+    """
+    server_id = str(entry["entry_id"])
+    if session.scalar(select(LedgerEntry.id).where(LedgerEntry.server_id == server_id)) is not None:
+        return False
+    kind = LedgerKind(entry["kind"])
+    reference = entry.get("reference")
+    session.add(
+        LedgerEntry(
+            server_id=server_id,
+            resident_id=entry["resident_id"],
+            kind=kind,
+            stamps=int(entry["stamps"]),
+            cents=int(entry.get("cents", 0)),
+            memo=str(entry.get("memo") or "")[:200],
+            reference=reference,
+            booked_at=entry["booked_at"],
+        )
+    )
+    hold_kind = _POSTS.get(kind)
+    if reference and hold_kind is not None:
+        hold = hold_by_client_id(session, str(reference))
+        if hold is not None and hold.kind == hold_kind:
+            resolve_hold(hold, HoldState.POSTED, now)
+    session.flush()
+    return True
+
+
+def record_debit(session: Session, resident_id: str, cents: int, as_of: datetime) -> bool:
+    """Keep a debit snapshot if it is newer than the latest one; True if kept."""
+    latest = latest_debit(session, resident_id)
+    if latest is not None and latest.as_of >= as_of:
+        return False
+    session.add(DebitSnapshot(resident_id=resident_id, cents=cents, as_of=as_of))
+    session.flush()
+    return True
+
+
+def receipts(session: Session, resident_id: str, limit: int = 200) -> list[Receipt]:
+    """Receipt history, newest first: ledger entries, and holds still pending (marked so)."""
+    entries = session.scalars(
+        select(LedgerEntry)
+        .where(LedgerEntry.resident_id == resident_id)
+        .order_by(LedgerEntry.booked_at.desc(), LedgerEntry.id.desc())
+        .limit(limit)
+    )
+    lines = [
+        Receipt(
+            at=e.booked_at,
+            kind=e.kind,
+            stamps=e.stamps,
+            cents=e.cents,
+            memo=e.memo,
+            pending=False,
+            reference=e.reference,
+        )
+        for e in entries
+    ]
+    holds = session.scalars(
+        select(Hold)
+        .where(Hold.resident_id == resident_id, Hold.state == HoldState.PENDING)
+        .order_by(Hold.created_at.desc())
+    )
+    for h in holds:
+        sign = 1 if h.kind == HoldKind.PURCHASE else -1
+        lines.append(
+            Receipt(
+                at=h.created_at,
+                kind=h.kind,
+                stamps=sign * h.stamps,
+                cents=-h.cents,
+                memo=h.product_id or "",
+                pending=True,
+                reference=h.client_id,
+                hold_state=h.state,
+            )
+        )
+    lines.sort(key=lambda r: r.at, reverse=True)
+    return lines[:limit]

@@ -1,0 +1,98 @@
+"""Wiping resident data from a terminal (server command ``wipe`` or ``revoke``).
+
+Decision: a wipe deletes **every** resident's data: messages and their
+timelines, drafts, contacts, residents (with their offline verifiers),
+holds, ledger entries, debit snapshots, the audit trail, and the whole
+outbox, including items not yet pushed. Unsent items are lost by design: a
+wiped or revoked terminal cannot be trusted to deliver them, and keeping
+them would keep message text on the device. The number dropped per kind is
+logged (counts only, never content) and recorded in a fresh ``device_wiped``
+audit event, which starts a new hash chain.
+
+Kept: the facility policy, the sync cursor (so the feed does not replay the
+wiped data) and the device row (``revoke`` stamps ``revoked_at``).
+
+The store protects ``ledger_entries``, ``audit_events`` and ``holds`` with
+triggers (append-only / resolve-once). A wipe is the one sanctioned
+exception: inside the same transaction it drops those tables' triggers,
+deletes, and re-creates each trigger from its own stored SQL, so a crash
+midway leaves everything, triggers included, as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from kiosk import audit
+from kiosk.store.models import (
+    AuditEvent,
+    Contact,
+    DebitSnapshot,
+    DeviceState,
+    Draft,
+    Hold,
+    LedgerEntry,
+    Message,
+    MessageEvent,
+    OutboxItem,
+    OutboxState,
+    Resident,
+)
+
+log = logging.getLogger(__name__)
+
+# Children before parents (foreign keys are enforced).
+_WIPED = (
+    MessageEvent,
+    Draft,
+    Hold,
+    LedgerEntry,
+    DebitSnapshot,
+    Message,
+    Contact,
+    Resident,
+    OutboxItem,
+    AuditEvent,
+)
+
+
+def wipe_resident_data(session: Session, command: str, now: datetime) -> dict[str, int]:
+    """Delete all resident data in the caller's transaction; returns unsent items by kind."""
+    if command not in {"wipe", "revoke"}:
+        raise ValueError(f"device command {command!r} is not wipe or revoke")
+    dropped = {
+        str(kind): int(count)
+        for kind, count in session.execute(
+            select(OutboxItem.kind, func.count())
+            .where(OutboxItem.state == OutboxState.PENDING)
+            .group_by(OutboxItem.kind)
+        ).tuples()
+    }
+    tables = [model.__tablename__ for model in _WIPED]
+    names = ", ".join(f"'{t}'" for t in tables)
+    triggers = session.execute(
+        text(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({names})"
+        )
+    ).all()
+    for name, _sql in triggers:
+        session.execute(text(f'DROP TRIGGER "{name}"'))
+    for table in tables:
+        session.execute(text(f'DELETE FROM "{table}"'))
+    for _name, sql in triggers:
+        session.execute(text(sql))
+    session.expunge_all()
+    if command == "revoke":
+        for device in session.scalars(select(DeviceState)):
+            device.revoked_at = now
+    if dropped:
+        log.warning("device %s: dropped unsent outbox items %s", command, dropped)
+    log.warning("device %s: resident data wiped", command)
+    audit.record(
+        session, "device_wiped", None, now, command=command, dropped_outbox=sum(dropped.values())
+    )
+    return dropped
