@@ -69,25 +69,25 @@ def _removable(sidecar: Path) -> bool:
     return sidecar.name.endswith("-shm") or sidecar.stat().st_size == 0
 
 
-def inspect(path: Path, *, integrity: bool = True) -> Inspection:
+def inspect(
+    path: Path, *, integrity: bool = True, skip: frozenset[str] = frozenset()
+) -> Inspection:
     """Read the revision of an existing, non-empty file; raise NotSQLite or Damaged.
 
-    With ``integrity``, ``PRAGMA quick_check`` runs first (O(file size), no index
-    cross-checks: the cheap check that still reads every page).
+    With ``integrity``, ``PRAGMA quick_check`` runs first: over the whole file
+    (every page; O(file size)), or, when ``skip`` names tables, table by table
+    over all the others and their indexes.
     """
     if not has_sqlite_header(path):
         raise NotSQLite(str(path))
     try:
         with read_only(path) as connection:
-            if integrity:
-                rows = connection.execute("PRAGMA quick_check").fetchall()
-                problems = [str(row[0]) for row in rows if row[0] != "ok"]
-                if problems:
-                    raise Damaged("; ".join(problems[:3]))
             tables = {
                 str(row[0])
                 for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
+            if integrity:
+                _quick_check(connection, sorted(tables - skip) if skip else None)
             revision = None
             if "alembic_version" in tables:
                 row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -100,3 +100,17 @@ def inspect(path: Path, *, integrity: bool = True) -> Inspection:
             raise NotSQLite(str(path)) from exc
         raise Damaged(text) from exc
     return Inspection(revision=revision, has_tables=bool(tables - {"alembic_version"}))
+
+
+def _quick_check(connection: sqlite3.Connection, tables: list[str] | None) -> None:
+    statements = (
+        ["PRAGMA quick_check"]
+        if tables is None
+        else [f'PRAGMA quick_check("{name}")' for name in tables if '"' not in name]
+    )
+    problems: list[str] = []
+    for statement in statements:
+        rows = connection.execute(statement).fetchall()
+        problems += [str(row[0]) for row in rows if row[0] != "ok"]
+    if problems:
+        raise Damaged("; ".join(problems[:3]))

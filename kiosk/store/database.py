@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.errors import OperatorError
@@ -62,7 +62,7 @@ def make_engine(path: Path) -> Engine:
 
 
 def translate_operational_error(
-    exc: OperationalError | sqlite3.Error | OSError, path: Path
+    exc: DatabaseError | sqlite3.Error | OSError, path: Path
 ) -> StoreError:
     """Turn SQLite or file-system failures into errors an operator can act on."""
     if isinstance(exc, OSError):
@@ -71,7 +71,7 @@ def translate_operational_error(
             text = "database or disk is full"
         elif exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
             text = f"readonly ({text})"
-    elif isinstance(exc, OperationalError):
+    elif isinstance(exc, DatabaseError):
         text = str(exc.orig) if exc.orig is not None else str(exc)
     else:
         text = str(exc)
@@ -88,6 +88,12 @@ def translate_operational_error(
     if "readonly" in text or "read-only" in text:
         return StoreError(f"{path} is read-only for this user. Check its owner and permissions.")
     return StoreError(f"The local database {path} failed: {text}.")
+
+
+def _is_failure_of_the_file(exc: DatabaseError) -> bool:
+    # Disk, locking and damage failures; a refused constraint (IntegrityError) is
+    # the caller's to handle. SQLite reports damage as the base DatabaseError.
+    return isinstance(exc, OperationalError) or type(exc.orig) is sqlite3.DatabaseError
 
 
 class Store:
@@ -109,8 +115,10 @@ class Store:
             try:
                 with session.begin():
                     yield session
-            except OperationalError as exc:
-                raise translate_operational_error(exc, self.path) from exc
+            except DatabaseError as exc:
+                if _is_failure_of_the_file(exc):
+                    raise translate_operational_error(exc, self.path) from exc
+                raise
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -119,8 +127,10 @@ class Store:
             try:
                 with session.begin():
                     yield session
-            except OperationalError as exc:
-                raise translate_operational_error(exc, self.path) from exc
+            except DatabaseError as exc:
+                if _is_failure_of_the_file(exc):
+                    raise translate_operational_error(exc, self.path) from exc
+                raise
 
     def close(self) -> None:
         self.engine.dispose()

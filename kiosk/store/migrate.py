@@ -1,15 +1,13 @@
-"""Alembic, driven from code: where the migrations are, which revision a file is at, upgrade.
+"""Alembic, driven from code: the revision graph, a database's revision, the upgrade.
 
 The migration scripts ship inside the package (``kiosk/store/migrations``) and
-are found through :mod:`importlib.resources`, so an installed wheel and a
-PyInstaller bundle find them the same way; no ``alembic.ini`` is read.
+are found through :mod:`importlib.resources` (:mod:`kiosk.store.revisions`), so
+an installed wheel and a PyInstaller bundle find them the same way; no
+``alembic.ini`` is read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from importlib import resources
 from pathlib import Path
 
 from alembic import command
@@ -18,14 +16,6 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 from sqlalchemy.engine import Connection
-
-
-@contextmanager
-def migrations_dir() -> Iterator[Path]:
-    """The folder holding ``env.py`` and ``versions/``, as a real path for Alembic."""
-    traversable = resources.files("kiosk.store").joinpath("migrations")
-    with resources.as_file(traversable) as path:
-        yield Path(path)
 
 
 def alembic_config(script_location: Path, connection: Connection | None = None) -> Config:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.store.migrate import migrations_dir
+from kiosk.store.revisions import migrations_dir
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 
 from kiosk.store import StoreError, list_backups, open_store
-from kiosk.store.migrate import current_revision, head_revision, known_revisions, migrations_dir
+from kiosk.store.migrate import current_revision, head_revision, known_revisions
 from kiosk.store.models import Base
+from kiosk.store.revisions import migrations_dir
 from kiosk.store.startup import open_with_migrations
 
 from .world import build_at, fill, read_back

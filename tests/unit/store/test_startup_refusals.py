@@ -8,6 +8,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from kiosk.store import StoreError, list_backups, open_store
 
@@ -83,6 +84,31 @@ def test_a_damaged_database_is_refused_naming_the_newest_backup(
     message = _refused(store_path)
     assert "damaged" in message
     assert str(backup.path) in message and "restore the newest backup" in message
+
+
+def test_damage_in_the_message_history_is_reported_when_read(store_path: Path) -> None:
+    open_store(store_path).close()
+    fill(store_path)
+    with closing(sqlite3.connect(store_path)) as connection, connection:
+        connection.executemany(
+            "INSERT INTO messages (resident_id, contact_id, direction, body, media, sort_at,"
+            " has_return_stamp, return_stamp_used, stamps_cost, hidden)"
+            " VALUES ('r-1001', 'c-1', 'inbound', ?, '[]', '2026-11-20 10:00:00', 0, 0, 0, 0)",
+            [(f"message {n} " + "x" * 300,) for n in range(2000)],
+        )
+    size = store_path.stat().st_size
+    with store_path.open("r+b") as handle:  # the newest messages sit at the end of the file
+        handle.seek(size - 20 * 4096)
+        handle.write(b"\xff" * 16 * 4096)
+
+    store = open_store(store_path)  # the start-up check leaves the bulk history to reads
+    try:
+        damaged = pytest.raises(StoreError, match="not a readable Kite database")
+        with damaged as raised, store.read() as session:
+            session.execute(text("SELECT count(*), max(length(body)) FROM messages")).one()
+        assert str(store_path) in str(raised.value)
+    finally:
+        store.close()
 
 
 def test_a_missing_data_folder_is_refused_rather_than_starting_empty(tmp_path: Path) -> None:
