@@ -110,6 +110,10 @@ ErrorCode = Literal[
     "insufficient_funds",
     "insufficient_stamps",
     "invalid_state",
+    "contact_not_approved",
+    "too_long",
+    "messaging_suspended",
+    "internal_error",
 ]
 
 

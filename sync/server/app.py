@@ -1,0 +1,154 @@
+"""The ASGI application: routes, error answers, the body-size cap, the long-poll wake-up.
+
+``create_app()`` builds it from :class:`CentralSettings`; ``kite-central serve``
+runs it under uvicorn (one process: long-poll wake-ups are in-process; other
+processes' writes are still seen within ``poll_recheck_s``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sync.protocol import MAX_REQUEST_BYTES, PROTOCOL_MAJOR
+from sync.server import routes_family, routes_staff, routes_terminal
+from sync.server.db import Database
+from sync.server.errors import ApiError, error_body
+from sync.server.feed import FeedNotifier
+from sync.server.settings import CentralSettings
+
+log = logging.getLogger("kite.central")
+
+
+class BodyLimit:
+    """Refuses a request body over ``limit`` bytes with 413, counted as it streams in."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_REQUEST_BYTES) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _too_large(send, self.limit)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await _too_large(send, self.limit)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    response = JSONResponse(
+        error_body("body_too_large", f"the request body is over {limit} bytes", limit=limit),
+        status_code=413,
+    )
+    await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {"loc": [str(p) for p in e.get("loc", ())], "type": e.get("type"), "msg": e.get("msg")}
+        for e in exc.errors()[:20]
+    ]
+
+
+def create_app(settings: CentralSettings | None = None) -> FastAPI:
+    """The reference central server for ``settings`` (environment if omitted)."""
+    settings = settings or CentralSettings()
+    db = Database(settings.database_url)
+    notifier = FeedNotifier()
+    db.after_publish.append(notifier.notify)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db.create_schema()
+        notifier.bind(asyncio.get_running_loop())
+        try:
+            yield
+        finally:
+            db.dispose()
+
+    app = FastAPI(
+        title="Kite central (reference server)",
+        version=f"{PROTOCOL_MAJOR}.0",
+        description="The executable specification of the Kite sync protocol (docs/protocol.md).",
+        lifespan=lifespan,
+    )
+    app.state.db = db
+    app.state.settings = settings
+    app.state.notifier = notifier
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _validation_errors(exc)
+        if any(e["type"] == "json_invalid" for e in errors):
+            return JSONResponse(
+                error_body("malformed_json", "the body is not valid JSON", errors=errors),
+                status_code=400,
+            )
+        return JSONResponse(
+            error_body("invalid_request", "the request does not match the protocol", errors=errors),
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = "not_found" if exc.status_code == 404 else "invalid_request"
+        return JSONResponse(
+            error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def _bug(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("server error", exc_info=exc)
+        return JSONResponse(error_body("internal_error", "server error (a bug)"), status_code=500)
+
+    app.include_router(routes_terminal.router)
+    app.include_router(routes_staff.router)
+    app.include_router(routes_family.router)
+    app.add_middleware(BodyLimit)  # type: ignore[arg-type]
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for ``uvicorn --factory sync.server.app:app_from_environment``."""
+    return create_app(CentralSettings())

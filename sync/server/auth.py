@@ -1,0 +1,153 @@
+"""Who is asking: device credentials, staff and family tokens, the protocol header.
+
+Every credential is a random bearer token, stored only as its SHA-256. A device
+credential has a state: ``active``; ``next`` (issued by a rotation, becomes
+active on first use, which retires the old one); ``retired``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from sqlalchemy import select, update
+
+from sync.protocol import PROTOCOL_HEADER, PROTOCOL_MAJOR, protocol_major
+from sync.server.clock import utcnow
+from sync.server.db import Database
+from sync.server.errors import ApiError
+from sync.server.models import ApiToken, Device, DeviceCredential
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_urlsafe(32)}"
+
+
+def database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def check_protocol(
+    kite_protocol: Annotated[
+        str | None,
+        Header(
+            alias=PROTOCOL_HEADER,
+            description=f"The terminal's protocol version; this server speaks {PROTOCOL_MAJOR}.x",
+        ),
+    ] = None,
+) -> None:
+    """Refuse a terminal of another major version with 426, before anything else."""
+    major = protocol_major(kite_protocol)
+    if major != PROTOCOL_MAJOR:
+        raise ApiError(
+            426,
+            "protocol_version",
+            f"this server speaks protocol {PROTOCOL_MAJOR}; the terminal sent {kite_protocol!r}",
+            server_major=PROTOCOL_MAJOR,
+            client=kite_protocol,
+        )
+
+
+def _bearer(authorization: str | None) -> str:
+    if not authorization or not authorization.startswith("Bearer "):
+        raise ApiError(401, "unauthenticated", "missing bearer credential")
+    token = authorization[len("Bearer ") :].strip()
+    if not token or len(token) > 200:
+        raise ApiError(401, "unauthenticated", "unknown credential")
+    return token
+
+
+@dataclass(frozen=True)
+class DeviceIdentity:
+    """The authenticated device and what it may see."""
+
+    device_id: str
+    facility_id: str
+    housing_units: tuple[str, ...]
+
+
+AuthorizationHeader = Annotated[str | None, Header(description="Bearer <credential>")]
+
+
+def authenticate_device(
+    db: Annotated[Database, Depends(database)],
+    _: Annotated[None, Depends(check_protocol)],
+    authorization: AuthorizationHeader = None,
+) -> DeviceIdentity:
+    """The device behind ``Authorization: Bearer``; 401/403 with a code otherwise."""
+    digest = token_hash(_bearer(authorization))
+    now = utcnow()
+    with db.read() as session:
+        found = session.execute(
+            select(DeviceCredential, Device)
+            .join(Device, Device.id == DeviceCredential.device_id)
+            .where(DeviceCredential.token_hash == digest)
+        ).first()
+        if found is None:
+            raise ApiError(401, "unauthenticated", "unknown credential")
+        credential, device = found
+        if device.state == "revoked":
+            raise ApiError(403, "device_revoked", "this device was revoked; call IT")
+        if credential.state == "retired":
+            raise ApiError(401, "unauthenticated", "this credential was replaced")
+        if credential.expires_at <= now:
+            raise ApiError(401, "credential_expired", "the device credential expired; re-enroll")
+        identity = DeviceIdentity(
+            device.id, device.facility_id, tuple(device.housing_units.get("ids", []))
+        )
+        first_use_of_next = credential.state == "next"
+    if first_use_of_next:
+        # The terminal has the rotated credential: only now does the old one stop working.
+        with db.write() as session:
+            session.execute(
+                update(DeviceCredential)
+                .where(
+                    DeviceCredential.device_id == identity.device_id,
+                    DeviceCredential.state == "active",
+                )
+                .values(state="retired")
+            )
+            session.execute(
+                update(DeviceCredential)
+                .where(DeviceCredential.token_hash == digest)
+                .values(state="active")
+            )
+    return identity
+
+
+@dataclass(frozen=True)
+class TokenIdentity:
+    role: str
+    facility_id: str | None
+    family_id: str | None
+
+
+def _token(db: Database, authorization: str | None, role: str) -> TokenIdentity:
+    digest = token_hash(_bearer(authorization))
+    with db.read() as session:
+        row = session.get(ApiToken, digest)
+        if row is None:
+            raise ApiError(401, "unauthenticated", "unknown token")
+        if row.role != role:
+            raise ApiError(403, "forbidden", f"this endpoint needs a {role} token")
+        return TokenIdentity(row.role, row.facility_id, row.family_id)
+
+
+def authenticate_staff(
+    db: Annotated[Database, Depends(database)], authorization: AuthorizationHeader = None
+) -> TokenIdentity:
+    return _token(db, authorization, "staff")
+
+
+def authenticate_family(
+    db: Annotated[Database, Depends(database)], authorization: AuthorizationHeader = None
+) -> TokenIdentity:
+    return _token(db, authorization, "family")

@@ -1,0 +1,167 @@
+"""``kite-central``: run the reference server, seed a demo facility, approve devices, review.
+
+Commands that change data work on the database directly (``--database-url``,
+default ``KITE_CENTRAL_DATABASE_URL`` or ``sqlite:///kite-central.db``), through
+the same functions as the HTTP endpoints, so a running server sees their
+changes (its long-polls within ``poll_recheck_s``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from sync.server.db import Database
+from sync.server.settings import CentralSettings
+
+
+def _settings(args: argparse.Namespace) -> CentralSettings:
+    overrides = {"database_url": args.database_url} if args.database_url else {}
+    return CentralSettings(**overrides)
+
+
+def _database(args: argparse.Namespace) -> Database:
+    db = Database(_settings(args).database_url)
+    db.create_schema()
+    return db
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from sync.server.app import create_app
+
+    uvicorn.run(
+        create_app(_settings(args)),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        timeout_graceful_shutdown=2,
+    )
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    from sync.server.seed import UNITS, seed_demo
+
+    if bool(args.device_id) != bool(args.enroll_code):
+        print("--device-id and --enroll-code go together", file=sys.stderr)
+        return 2
+    units = tuple(args.units.split(",")) if args.units else UNITS
+    report = seed_demo(_database(args), args.device_id, args.enroll_code, args.auto_approve, units)
+    print("\n".join(report.lines()))
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    from sync.server import enrollment
+    from sync.server.errors import ApiError
+
+    db = _database(args)
+    try:
+        with db.write() as session:
+            device = enrollment.approve(session, args.device_id, args.units.split(","))
+            print(f"approved {device.id} for {', '.join(device.housing_units['ids'])}")
+    except ApiError as exc:
+        print(f"cannot approve {args.device_id}: {exc.message} {exc.params or ''}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from sync.server import review
+    from sync.server.errors import ApiError
+
+    db = _database(args)
+    if args.approve_all:
+        with db.read() as session:
+            ids = [m.id for m in review.pending(session, limit=10_000)]
+        for message_id in ids:
+            with db.write() as session:
+                review.decide(session, message_id, True)
+        print(f"approved {len(ids)} messages")
+        return 0
+    if args.approve or args.reject:
+        try:
+            with db.write() as session:
+                if args.approve:
+                    message = review.decide(session, args.approve, True)
+                else:
+                    if not args.reason:
+                        print("--reject needs --reason", file=sys.stderr)
+                        return 2
+                    message = review.decide(session, args.reject, False, args.reason)
+                print(f"{message.id}: {message.status}")
+        except ApiError as exc:
+            print(f"cannot decide: {exc.message} {exc.params or ''}", file=sys.stderr)
+            return 1
+        return 0
+    with db.read() as session:
+        queue = review.pending(session, limit=1000)
+        for m in queue:
+            print(f"{m.id}  {m.direction:8}  {m.resident_id}  {m.contact_id}  {m.body[:60]!r}")
+        print(f"{len(queue)} waiting for review")
+    return 0
+
+
+def cmd_openapi(args: argparse.Namespace) -> int:
+    from sync.server.app import create_app
+
+    document = create_app(CentralSettings(database_url="sqlite://")).openapi()
+    print(json.dumps(document, indent=2, sort_keys=True))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="kite-central", description=__doc__.splitlines()[0])
+    sub = top.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument(
+            "--database-url", help="SQLAlchemy URL (sqlite:///file.db, postgresql+psycopg://...)"
+        )
+        return p
+
+    serve = command("serve", "run the server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8470)
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    seed = command("seed-demo", "create the demo facility and print what was made")
+    seed.add_argument("--device-id", help="also pre-create an enrollment for this device")
+    seed.add_argument("--enroll-code", help="the one-time code that device will present")
+    seed.add_argument("--auto-approve", action="store_true", help="approve that device at once")
+    seed.add_argument("--units", help="housing units for the device (comma-separated; default all)")
+    seed.set_defaults(func=cmd_seed)
+
+    approve = command("approve-device", "approve a pending device for housing units")
+    approve.add_argument("device_id")
+    approve.add_argument("--units", required=True, help="comma-separated housing unit ids")
+    approve.set_defaults(func=cmd_approve)
+
+    rev = command("review", "list the review queue, or approve/reject messages")
+    group = rev.add_mutually_exclusive_group()
+    group.add_argument("--approve", metavar="MESSAGE_ID")
+    group.add_argument("--reject", metavar="MESSAGE_ID")
+    group.add_argument("--approve-all", action="store_true")
+    rev.add_argument("--reason", help="why a message is rejected (required with --reject)")
+    rev.set_defaults(func=cmd_review)
+
+    openapi = sub.add_parser("openapi", help="print the OpenAPI document")
+    openapi.set_defaults(func=cmd_openapi)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

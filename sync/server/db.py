@@ -1,0 +1,107 @@
+"""Engines and transactions: SQLite (one file, WAL) by default, PostgreSQL by URL.
+
+Writes go through :func:`write_session`. On SQLite it opens ``BEGIN IMMEDIATE``
+so two writers queue on the database lock instead of failing to upgrade a read
+lock; on PostgreSQL it is an ordinary transaction whose row locks
+(``SELECT ... FOR UPDATE``, conditional ``UPDATE``) do the same job.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from sync.server.models import Base, FeedHead
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with the settings this server relies on."""
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            pool_size=20,
+            max_overflow=20,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+            dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=FULL")
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            finally:
+                cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            if connection.get_execution_options().get("kite_write"):
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                connection.exec_driver_sql("BEGIN")
+
+        return engine
+    return create_engine(url, pool_size=20, max_overflow=30, pool_pre_ping=True)
+
+
+def create_schema(engine: Engine) -> None:
+    """Create every table that is missing, and the feed head row."""
+    Base.metadata.create_all(engine)
+    with Session(engine) as session, session.begin():
+        if session.get(FeedHead, 1) is None:
+            session.add(FeedHead(id=1, seq=0))
+
+
+class Database:
+    """An engine plus the session factories for reads and writes."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = sessionmaker(
+            self.engine.execution_options(kite_write=True), expire_on_commit=False
+        )
+        self.after_publish: list[Callable[[], None]] = []
+
+        @event.listens_for(self._write_sessions, "after_commit")
+        def _after_commit(session: Session) -> None:
+            if session.info.pop("published", False):
+                for callback in self.after_publish:
+                    callback()
+
+        @event.listens_for(self._write_sessions, "after_rollback")
+        def _after_rollback(session: Session) -> None:
+            session.info.pop("published", None)
+
+    def create_schema(self) -> None:
+        create_schema(self.engine)
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed on success, rolled back on any exception."""
+        with self._write_sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """One read-only transaction (a consistent snapshot on SQLite)."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,25 @@
+"""The facility policy: read it, change it (staff), publish it to every device of the facility."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from sync.protocol import PolicyDocument
+from sync.server.errors import not_found
+from sync.server.feed import facility_audience, publish
+from sync.server.models import Facility
+
+
+def load_policy(session: Session, facility_id: str) -> PolicyDocument:
+    facility = session.get(Facility, facility_id)
+    if facility is None:
+        raise not_found("facility")
+    return PolicyDocument.model_validate(facility.policy)
+
+
+def set_policy(session: Session, policy: PolicyDocument) -> None:
+    facility = session.get(Facility, policy.facility_id)
+    if facility is None:
+        raise not_found("facility")
+    facility.policy = policy.model_dump(mode="json")
+    publish(session, facility_audience(facility.id), "policy", policy)

@@ -1,0 +1,101 @@
+"""Reconcile: compare a terminal's confirmed figures with the ledger; answer any
+difference with the resident's authoritative snapshot."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from sync.protocol import (
+    Mismatch,
+    ReconcileRequest,
+    ReconcileResponse,
+    ResidentSnapshot,
+)
+from sync.server.auth import DeviceIdentity
+from sync.server.clock import utcnow
+from sync.server.errors import ApiError, Rejection
+from sync.server.feed import head
+from sync.server.models import Contact, LedgerEntry, Message, Resident
+from sync.server.scope import resident_for
+from sync.server.views import contact_data, ledger_data, message_data, resident_data, status_data
+
+_VISIBLE = or_(
+    (Message.direction == "inbound") & (Message.status == "approved"),
+    Message.direction == "outbound",
+)
+
+
+def message_count(session: Session, resident_id: str) -> int:
+    """Server messages a terminal holds for a resident: inbound approved + outbound accepted."""
+    return int(
+        session.execute(
+            select(func.count())
+            .select_from(Message)
+            .where(Message.resident_id == resident_id, _VISIBLE)
+        ).scalar_one()
+    )
+
+
+def reconcile(
+    session: Session, device: DeviceIdentity, request: ReconcileRequest
+) -> ReconcileResponse:
+    mismatches: list[Mismatch] = []
+    snapshots: list[ResidentSnapshot] = []
+    cursor = head(session)
+    for counts in request.residents:
+        try:
+            resident = resident_for(session, device, counts.resident_id)
+        except Rejection as refusal:
+            raise ApiError(
+                403, "not_your_resident", "not a resident of this device's units", **refusal.params
+            ) from None
+        server = {
+            "stamps": resident.stamps,
+            "debit_cents": resident.debit_cents,
+            "messages": message_count(session, resident.id),
+        }
+        found = [
+            Mismatch(
+                resident_id=resident.id, field=field, terminal=getattr(counts, field), server=value
+            )  # type: ignore[arg-type]
+            for field, value in server.items()
+            if getattr(counts, field) != value
+        ]
+        if found:
+            mismatches.extend(found)
+            snapshots.append(snapshot(session, resident, cursor))
+    return ReconcileResponse(mismatches=mismatches, snapshots=snapshots)
+
+
+def snapshot(session: Session, resident: Resident, cursor: int) -> ResidentSnapshot:
+    messages = list(
+        session.execute(
+            select(Message)
+            .where(Message.resident_id == resident.id, _VISIBLE)
+            .order_by(Message.created_at)
+        ).scalars()
+    )
+    return ResidentSnapshot(
+        resident=resident_data(resident),
+        contacts=[
+            contact_data(c)
+            for c in session.execute(
+                select(Contact).where(Contact.resident_id == resident.id).order_by(Contact.id)
+            ).scalars()
+        ],
+        stamps=resident.stamps,
+        debit_cents=resident.debit_cents,
+        ledger=[
+            ledger_data(e)
+            for e in session.execute(
+                select(LedgerEntry)
+                .where(LedgerEntry.resident_id == resident.id)
+                .order_by(LedgerEntry.booked_at, LedgerEntry.id)
+            ).scalars()
+        ],
+        messages=[message_data(session, m) for m in messages if m.direction == "inbound"],
+        statuses=[status_data(m) for m in messages if m.direction == "outbound"],
+        cursor=str(cursor),
+        as_of=utcnow(),
+    )

@@ -1,0 +1,68 @@
+"""Family endpoints: contacts, messages (send, read, open COD), stamp transfers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+
+from sync.protocol import ErrorBody
+from sync.server import family
+from sync.server.auth import TokenIdentity, authenticate_family, database
+from sync.server.db import Database
+from sync.server.schemas import (
+    FamilyContactView,
+    FamilyMessageAccepted,
+    FamilyMessageRequest,
+    FamilyMessageView,
+    FamilyOpened,
+    OpenRequest,
+    TransferRequest,
+    TransferResult,
+)
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 422)
+}
+router = APIRouter(prefix="/v1/family", tags=["family"], responses=ERRORS)
+Db = Annotated[Database, Depends(database)]
+Family = Annotated[TokenIdentity, Depends(authenticate_family)]
+
+
+def _cod_price(request: Request) -> int:
+    price: int = request.app.state.settings.cod_price_cents
+    return price
+
+
+@router.get("/contacts")
+def contacts(who: Family, db: Db) -> list[FamilyContactView]:
+    with db.read() as session:
+        return family.contacts(session, who)
+
+
+@router.get("/messages")
+def messages(who: Family, db: Db, request: Request) -> list[FamilyMessageView]:
+    with db.read() as session:
+        return family.messages(session, who, _cod_price(request))
+
+
+@router.post("/messages")
+def send(body: FamilyMessageRequest, who: Family, db: Db) -> FamilyMessageAccepted:
+    """Send a message to a resident (it enters review), optionally with a return stamp."""
+    return FamilyMessageAccepted.model_validate(family.send(db, who, body))
+
+
+@router.post("/messages/{message_id}/open")
+def open_cod(
+    message_id: str, body: OpenRequest, who: Family, db: Db, request: Request
+) -> FamilyOpened:
+    """Pay for a COD message and read it."""
+    return FamilyOpened.model_validate(
+        family.open_cod(db, who, message_id, body, _cod_price(request))
+    )
+
+
+@router.post("/transfers")
+def transfer(body: TransferRequest, who: Family, db: Db) -> TransferResult:
+    """Give stamps to a resident (a ``transfer_in`` ledger entry)."""
+    return TransferResult.model_validate(family.transfer(db, who, body))

@@ -1,0 +1,203 @@
+"""Staff endpoints: devices, the review queue, policy, residents' restrictions and balances."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import select
+
+from sync.protocol import ErrorBody, PolicyDocument
+from sync.server import enrollment, review
+from sync.server.auth import TokenIdentity, authenticate_staff, database
+from sync.server.db import Database
+from sync.server.errors import ApiError, not_found
+from sync.server.feed import publish, unit_audience
+from sync.server.idempotency import once
+from sync.server.ledger import deposit, lock_resident
+from sync.server.models import Contact, Device, Resident
+from sync.server.policy import set_policy
+from sync.server.schemas import (
+    ApproveDeviceRequest,
+    ContactStateRequest,
+    DepositRequest,
+    DeviceView,
+    ResidentView,
+    RestrictionRequest,
+    ReviewDecision,
+    ReviewItem,
+    ReviewOutcome,
+)
+from sync.server.views import contact_data, resident_data
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 422)
+}
+router = APIRouter(prefix="/v1/staff", tags=["staff"], responses=ERRORS)
+Db = Annotated[Database, Depends(database)]
+Staff = Annotated[TokenIdentity, Depends(authenticate_staff)]
+
+
+def device_view(device: Device) -> DeviceView:
+    return DeviceView(
+        device_id=device.id,
+        facility_id=device.facility_id,
+        name=device.name,
+        state=device.state,  # type: ignore[arg-type]
+        housing_units=device.housing_units.get("ids", []),
+        requested_at=device.requested_at,
+    )
+
+
+def _own_device(session: Any, staff: TokenIdentity, device_id: str) -> None:
+    device = session.get(Device, device_id)
+    if device is None or device.facility_id != staff.facility_id:
+        raise not_found("device")
+
+
+@router.get("/devices")
+def list_devices(
+    staff: Staff,
+    db: Db,
+    state: Annotated[Literal["pending", "approved", "revoked"] | None, Query()] = None,
+) -> list[DeviceView]:
+    with db.read() as session:
+        query = select(Device).where(Device.facility_id == staff.facility_id)
+        if state is not None:
+            query = query.where(Device.state == state)
+        return [device_view(d) for d in session.execute(query.order_by(Device.id)).scalars()]
+
+
+@router.post("/devices/{device_id}/approve")
+def approve_device(device_id: str, body: ApproveDeviceRequest, staff: Staff, db: Db) -> DeviceView:
+    with db.write() as session:
+        _own_device(session, staff, device_id)
+        return device_view(enrollment.approve(session, device_id, body.housing_units))
+
+
+@router.post("/devices/{device_id}/revoke")
+def revoke_device(device_id: str, staff: Staff, db: Db) -> DeviceView:
+    with db.write() as session:
+        _own_device(session, staff, device_id)
+        enrollment.revoke(session, device_id)
+        device = session.get(Device, device_id)
+        assert device is not None
+        return device_view(device)
+
+
+@router.post("/devices/{device_id}/wipe")
+def wipe_device(device_id: str, staff: Staff, db: Db) -> DeviceView:
+    with db.write() as session:
+        _own_device(session, staff, device_id)
+        enrollment.wipe(session, device_id)
+        device = session.get(Device, device_id)
+        assert device is not None
+        return device_view(device)
+
+
+@router.get("/review")
+def review_queue(staff: Staff, db: Db) -> list[ReviewItem]:
+    with db.read() as session:
+        return [
+            ReviewItem(
+                message_id=m.id,
+                direction=m.direction,  # type: ignore[arg-type]
+                resident_id=m.resident_id,
+                contact_id=m.contact_id,
+                body=m.body,
+                payment=m.payment,  # type: ignore[arg-type]
+                created_at=m.created_at,
+            )
+            for m in review.pending(session, staff.facility_id)
+        ]
+
+
+@router.post("/review/{message_id}")
+def decide(message_id: str, body: ReviewDecision, staff: Staff, db: Db) -> ReviewOutcome:
+    with db.write() as session:
+        message = review.decide(
+            session, message_id, body.decision == "approve", body.reason, staff.facility_id
+        )
+        return ReviewOutcome(message_id=message.id, status=message.status)  # type: ignore[arg-type]
+
+
+@router.put("/policy")
+def put_policy(body: PolicyDocument, staff: Staff, db: Db) -> PolicyDocument:
+    if body.facility_id != staff.facility_id:
+        raise ApiError(403, "forbidden", "not your facility")
+    with db.write() as session:
+        set_policy(session, body)
+    return body
+
+
+def resident_view(resident: Resident) -> ResidentView:
+    return ResidentView(
+        resident_id=resident.id,
+        facility_number=resident.facility_number,
+        display_name=resident.display_name,
+        housing_unit=resident.housing_unit_id,
+        stamps=resident.stamps,
+        debit_cents=resident.debit_cents,
+    )
+
+
+@router.get("/residents")
+def list_residents(staff: Staff, db: Db) -> list[ResidentView]:
+    with db.read() as session:
+        rows = session.execute(
+            select(Resident).where(Resident.facility_id == staff.facility_id).order_by(Resident.id)
+        ).scalars()
+        return [resident_view(r) for r in rows]
+
+
+def _own_resident(
+    session: Any, staff: TokenIdentity, resident_id: str, lock: bool = False
+) -> Resident:
+    resident = lock_resident(session, resident_id) if lock else session.get(Resident, resident_id)
+    if resident is None or resident.facility_id != staff.facility_id:
+        raise not_found("resident")
+    return resident
+
+
+@router.post("/residents/{resident_id}/deposit")
+def deposit_money(resident_id: str, body: DepositRequest, staff: Staff, db: Db) -> ResidentView:
+    """Money paid into a resident's debit (trust) account, once per idempotency key."""
+
+    def apply(session: Any) -> dict[str, Any]:
+        resident = _own_resident(session, staff, resident_id, lock=True)
+        deposit(session, resident, body.cents, "deposit")
+        return resident_view(resident).model_dump(mode="json")
+
+    owner = f"staff:{staff.facility_id}"
+    answer = once(db, owner, body.idempotency_key, f"deposit:{resident_id}", body, apply)
+    return ResidentView.model_validate(answer)
+
+
+@router.post("/residents/{resident_id}/restriction")
+def restrict(resident_id: str, body: RestrictionRequest, staff: Staff, db: Db) -> ResidentView:
+    """Set (or lift, with ``until: null``) a communication restriction."""
+    with db.write() as session:
+        resident = _own_resident(session, staff, resident_id)
+        resident.restricted_until = body.until
+        resident.restriction_reason = body.reason if body.until else None
+        publish(
+            session, unit_audience(resident.housing_unit_id), "resident", resident_data(resident)
+        )
+        return resident_view(resident)
+
+
+@router.post("/contacts/{contact_id}/state")
+def set_contact_state(
+    contact_id: str, body: ContactStateRequest, staff: Staff, db: Db
+) -> dict[str, str]:
+    """Approve, suspend or re-open a contact (the facility's side of contact states)."""
+    with db.write() as session:
+        contact = session.get(Contact, contact_id)
+        resident = session.get(Resident, contact.resident_id) if contact else None
+        if contact is None or resident is None or resident.facility_id != staff.facility_id:
+            raise not_found("contact")
+        contact.state = body.state
+        if body.accepts_cod is not None:
+            contact.accepts_cod = body.accepts_cod
+        publish(session, unit_audience(resident.housing_unit_id), "contact", contact_data(contact))
+        return {"contact_id": contact.id, "state": contact.state}

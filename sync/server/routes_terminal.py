@@ -1,0 +1,166 @@
+"""The terminal's endpoints (docs/protocol.md): enrollment, sign-in, push, changes, reconcile."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from sync.protocol import (
+    MAX_CHANGES_LIMIT,
+    MAX_WAIT_S,
+    PROTOCOL_MAJOR,
+    ChangesPage,
+    CollectRequest,
+    EnrollRequest,
+    EnrollResponse,
+    ErrorBody,
+    Health,
+    PolicyDocument,
+    PushRequest,
+    PushResponse,
+    ReconcileRequest,
+    ReconcileResponse,
+    RotateResponse,
+    SignInRequest,
+    SignInResponse,
+)
+from sync.server import enrollment, feed, push, reconcile, signin
+from sync.server.auth import DeviceIdentity, authenticate_device, check_protocol, database
+from sync.server.clock import utcnow
+from sync.server.db import Database
+from sync.server.errors import not_found
+from sync.server.models import Media, Message, Resident
+from sync.server.policy import load_policy
+from sync.server.scope import audiences
+from sync.server.settings import CentralSettings
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 422, 426, 429)
+}
+
+router = APIRouter(prefix="/v1", responses=ERRORS)
+Db = Annotated[Database, Depends(database)]
+DeviceAuth = Annotated[DeviceIdentity, Depends(authenticate_device)]
+
+
+def settings(request: Request) -> CentralSettings:
+    value: CentralSettings = request.app.state.settings
+    return value
+
+
+Settings = Annotated[CentralSettings, Depends(settings)]
+
+
+@router.get("/health", tags=["terminal"])
+def health() -> Health:
+    """Liveness and the protocol major this server speaks (no authentication)."""
+    return Health(status="ok", protocol_major=PROTOCOL_MAJOR, server_time=utcnow())
+
+
+@router.post("/enroll", tags=["terminal"], dependencies=[Depends(check_protocol)])
+def enroll(body: EnrollRequest, db: Db) -> EnrollResponse:
+    """A terminal asks to be enrolled with its device ID and one-time code (idempotent)."""
+    with db.write() as session:
+        return enrollment.request_enrollment(session, body)
+
+
+@router.post("/enroll/collect", tags=["terminal"], dependencies=[Depends(check_protocol)])
+def collect(body: CollectRequest, db: Db, config: Settings) -> EnrollResponse:
+    """Pending, revoked, or (once) approved with the device credential."""
+    with db.write() as session:
+        return enrollment.collect(session, body, config.credential_days)
+
+
+@router.post("/device/rotate", tags=["terminal"])
+def rotate(device: DeviceAuth, db: Db, config: Settings) -> RotateResponse:
+    """A new credential; the old one stops working once the new one is used."""
+    with db.write() as session:
+        return RotateResponse(credential=enrollment.rotate(session, device, config.credential_days))
+
+
+@router.post("/sign-in", tags=["terminal"], responses={423: {"model": ErrorBody}})
+def sign_in(body: SignInRequest, device: DeviceAuth, db: Db, config: Settings) -> SignInResponse:
+    """Check a resident's PIN; hand back the offline verifier."""
+    return signin.sign_in(db, device, body, config.throttle_base_s)
+
+
+@router.get("/policy", tags=["terminal"])
+def policy(device: DeviceAuth, db: Db) -> PolicyDocument:
+    """The facility policy now (the feed also carries every change of it)."""
+    with db.read() as session:
+        return load_policy(session, device.facility_id)
+
+
+@router.post("/push", tags=["terminal"])
+def push_items(body: PushRequest, device: DeviceAuth, db: Db) -> PushResponse:
+    """Apply outbox items in order; one answer per item."""
+    return push.push(db, device, body)
+
+
+@router.get(
+    "/changes",
+    tags=["terminal"],
+    response_model=ChangesPage,
+    responses={200: {"content": {"application/json": {}}}},
+)
+async def changes(
+    request: Request,
+    device: DeviceAuth,
+    cursor: Annotated[str, Query(max_length=20, pattern=r"^[0-9]{0,20}$")] = "0",
+    limit: Annotated[int, Query(ge=1, le=MAX_CHANGES_LIMIT)] = 500,
+    wait: Annotated[int, Query(ge=0, le=MAX_WAIT_S)] = 0,
+) -> Response:
+    """The device's change feed after ``cursor``; waits up to ``wait`` s for news."""
+    db: Database = request.app.state.db
+    notifier: feed.FeedNotifier = request.app.state.notifier
+    recheck: float = request.app.state.settings.poll_recheck_s
+    position = int(cursor or "0")
+    scope = audiences(device)
+    deadline = time.monotonic() + wait
+
+    def read() -> feed.Page:
+        with db.read() as session:
+            return feed.read_page(session, scope, position, limit)
+
+    while True:
+        event = notifier.current()  # taken before reading: a commit in between still wakes us
+        page = await anyio.to_thread.run_sync(read)
+        remaining = deadline - time.monotonic()
+        if page.count or remaining <= 0 or await request.is_disconnected():
+            return Response(page.body, media_type="application/json")
+        await notifier.wait(event, min(remaining, recheck))
+
+
+@router.post("/reconcile", tags=["terminal"])
+def reconcile_counts(body: ReconcileRequest, device: DeviceAuth, db: Db) -> ReconcileResponse:
+    """Compare the terminal's confirmed figures; snapshots for residents that differ."""
+    with db.read() as session:
+        return reconcile.reconcile(session, device, body)
+
+
+@router.get(
+    "/media/{media_id}",
+    tags=["terminal"],
+    response_class=Response,
+    responses={200: {"content": {"image/jpeg": {}, "image/png": {}}}},
+)
+def media(media_id: str, device: DeviceAuth, db: Db) -> Response:
+    """A photo of an approved message to one of the device's residents."""
+    with db.read() as session:
+        row = session.execute(
+            select(Media, Message, Resident)
+            .join(Message, Message.id == Media.message_id)
+            .join(Resident, Resident.id == Message.resident_id)
+            .where(Media.id == media_id)
+        ).first()
+        if row is None:
+            raise not_found("media")
+        item, message, resident = row
+        if message.status != "approved" or resident.housing_unit_id not in device.housing_units:
+            raise not_found("media")
+        return Response(item.data, media_type=item.content_type)

@@ -1,0 +1,157 @@
+"""Request and answer models of the staff and family endpoints (server-only, same strictness).
+
+The terminal's shapes live in ``sync.protocol``; these are for the people
+around it (facility staff, families) and for driving demos and tests.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+
+from sync.protocol.common import (
+    MAX_MESSAGE_CHARS,
+    Cents,
+    ContactState,
+    Id,
+    IdempotencyKey,
+    Name,
+    Reason,
+    ShortText,
+    UtcTime,
+    WireModel,
+)
+
+MAX_PHOTO_BASE64 = 700_000  # about 512 KiB of image
+
+
+class DeviceView(WireModel):
+    device_id: Id
+    facility_id: Id
+    name: Name
+    state: Literal["pending", "approved", "revoked"]
+    housing_units: list[Id]
+    requested_at: UtcTime
+
+
+class ApproveDeviceRequest(WireModel):
+    housing_units: list[Id] = Field(min_length=1, max_length=100)
+
+
+class ReviewItem(WireModel):
+    message_id: Id
+    direction: Literal["inbound", "outbound"]
+    resident_id: Id
+    contact_id: Id
+    body: Annotated[str, Field(max_length=MAX_MESSAGE_CHARS)]
+    payment: Literal["return_stamp", "stamps", "cod"] | None
+    created_at: UtcTime
+
+
+class ReviewDecision(WireModel):
+    decision: Literal["approve", "reject"]
+    reason: Reason | None = None
+
+
+class ReviewOutcome(WireModel):
+    message_id: Id
+    status: Literal[
+        "approved", "rejected", "delivered", "awaiting_payment", "opened", "pending_review"
+    ]
+
+
+class PhotoUpload(WireModel):
+    caption: ShortText = ""
+    content_type: Literal["image/jpeg", "image/png"]
+    data_base64: Annotated[str, Field(min_length=4, max_length=MAX_PHOTO_BASE64)]
+
+    @field_validator("data_base64")
+    @classmethod
+    def _decodes(cls, value: str) -> str:
+        try:
+            base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValueError("not base64") from exc
+        return value
+
+
+class FamilyMessageRequest(WireModel):
+    idempotency_key: IdempotencyKey
+    contact_id: Id
+    body: Annotated[str, Field(min_length=1, max_length=MAX_MESSAGE_CHARS)]
+    return_stamp: bool = False
+    photos: list[PhotoUpload] = Field(default_factory=list, max_length=5)
+
+
+class FamilyMessageAccepted(WireModel):
+    message_id: Id
+    status: Literal["pending_review"]
+    charged_cents: Cents
+
+
+class TransferRequest(WireModel):
+    idempotency_key: IdempotencyKey
+    contact_id: Id
+    stamps: Annotated[int, Field(ge=1, le=100)]
+
+
+class TransferResult(WireModel):
+    entry_id: Id
+    stamps: int
+    charged_cents: Cents
+
+
+class OpenRequest(WireModel):
+    idempotency_key: IdempotencyKey
+
+
+class FamilyContactView(WireModel):
+    contact_id: Id
+    resident_name: Name
+    state: ContactState
+    accepts_cod: bool
+
+
+class FamilyMessageView(WireModel):
+    message_id: Id
+    contact_id: Id
+    direction: Literal["inbound", "outbound"]
+    status: str
+    reason: Reason | None = None
+    #: None while a COD message waits for payment
+    body: Annotated[str, Field(max_length=MAX_MESSAGE_CHARS)] | None
+    cod_price_cents: Cents | None = None
+    created_at: UtcTime
+
+
+class FamilyOpened(WireModel):
+    message_id: Id
+    body: Annotated[str, Field(max_length=MAX_MESSAGE_CHARS)]
+    charged_cents: Cents
+
+
+class ResidentView(WireModel):
+    resident_id: Id
+    facility_number: str
+    display_name: Name
+    housing_unit: Id
+    stamps: int
+    debit_cents: int
+
+
+class DepositRequest(WireModel):
+    idempotency_key: IdempotencyKey
+    cents: Annotated[int, Field(ge=1, le=1_000_000)]
+
+
+class RestrictionRequest(WireModel):
+    until: UtcTime | None
+    reason: Reason | None = None
+
+
+class ContactStateRequest(WireModel):
+    state: ContactState
+    accepts_cod: bool | None = None

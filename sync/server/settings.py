@@ -1,0 +1,28 @@
+"""The central server's settings, from the environment (``KITE_CENTRAL_*``) or the command line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///kite-central.db"
+
+
+class CentralSettings(BaseSettings):
+    """Every knob of the reference server, with its default."""
+
+    model_config = SettingsConfigDict(env_prefix="KITE_CENTRAL_", extra="forbid", frozen=True)
+
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL: sqlite:///path.db (default) or postgresql+psycopg://...",
+    )
+    credential_days: Annotated[int, Field(ge=1, le=3650)] = 365
+    #: First PIN-guess delay; each further failure doubles it (429 + Retry-After).
+    throttle_base_s: Annotated[float, Field(gt=0, le=600)] = 1.0
+    #: How often a long-poll re-reads the feed even without a wake-up (other processes' writes).
+    poll_recheck_s: Annotated[float, Field(gt=0, le=60)] = 2.0
+    #: What a family pays to open a COD message.
+    cod_price_cents: Annotated[int, Field(ge=0, le=100_000)] = 99
