@@ -1,0 +1,164 @@
+"""Pull: read the change feed from the stored cursor; apply each page and the cursor together.
+
+A page is validated whole against ``sync.protocol.ChangesPage`` before
+anything of it is applied. A page that fails (malformed, oversized,
+contradictory cursors) is refused whole and logged, the cursor stays where
+it was, and the next round asks again; the terminal keeps working on what it
+has. A valid page is applied through ``kiosk.intake.apply_changes`` and the
+cursor advanced in the same transaction, so a crash leaves either both or
+neither; applying the same page twice changes nothing.
+
+Device commands are obeyed inside that transaction too (``kiosk.wipe``):
+``wipe`` removes resident data, ``revoke`` also records the revocation (the
+worker then drops the credential, at once or at the next start).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import ValidationError
+
+from kiosk import intake
+from kiosk.clock import Clock, utcnow
+from kiosk.store.database import Store
+from kiosk.store.models import SyncCursor
+from sync import faults
+from sync.client import SyncClient
+from sync.errors import InvalidResponse
+from sync.protocol import MAX_CHANGES_LIMIT, ChangesPage, DeviceCommandChange
+
+log = logging.getLogger(__name__)
+
+FEED_SCOPE = intake.FEED_SCOPE
+
+
+@dataclass
+class PullReport:
+    """What one pull did."""
+
+    pages: int = 0
+    changes: int = 0
+    cursor: str | None = None
+    caught_up: bool = False
+    wiped: bool = False
+    revoked: bool = False
+
+
+def stored_cursor(store: Store) -> str | None:
+    with store.read() as session:
+        row = session.get(SyncCursor, FEED_SCOPE)
+        return row.cursor if row is not None else None
+
+
+def _position(cursor: str | None) -> int:
+    return int(cursor) if cursor else 0
+
+
+def validate_page(raw: bytes, cursor: str | None) -> ChangesPage:
+    """The page, or :class:`InvalidResponse` naming why it is refused whole."""
+    try:
+        page = ChangesPage.model_validate_json(raw)
+    except ValidationError as exc:
+        problems = exc.errors(include_input=False)[:3]
+        raise InvalidResponse(f"change page failed validation: {problems}") from exc
+    newest = max((_position(c.cursor) for c in page.changes), default=None)
+    if newest is not None and _position(page.next_cursor) < newest:
+        raise InvalidResponse(
+            f"change page is contradictory: next_cursor {page.next_cursor!r} is behind "
+            f"its own changes (up to {newest})"
+        )
+    positions = [_position(c.cursor) for c in page.changes]
+    if positions != sorted(positions):
+        raise InvalidResponse("change page is contradictory: changes are not in cursor order")
+    return page
+
+
+def apply_page(
+    store: Store, page: ChangesPage, *, clock: Clock = utcnow, report: PullReport | None = None
+) -> PullReport:
+    """Apply one validated page and store its cursor, in one transaction."""
+    report = report or PullReport()
+    now = clock()
+    try:
+        commands = _apply_in_one_transaction(store, page, now)
+    except intake.IntakeError as exc:
+        # Valid on the wire, but it contradicts what we hold (a message for an unknown
+        # contact...): refuse the whole page, as for a malformed one.
+        raise InvalidResponse(f"change page cannot be applied: {exc}") from exc
+    faults.point("pull.after_apply")
+    report.wiped = report.wiped or bool(commands)
+    report.revoked = report.revoked or "revoke" in commands
+    report.pages += 1
+    report.changes += len(page.changes)
+    report.cursor = page.next_cursor
+    return report
+
+
+def _apply_in_one_transaction(store: Store, page: ChangesPage, now: datetime) -> list[str]:
+    commands: list[str] = []
+    with store.write() as session:
+        for change in page.changes:
+            if isinstance(change, DeviceCommandChange):
+                log.warning("device command from the server: %s", change.data.command)
+                commands.append(change.data.command)
+            # device_command: kiosk.wipe, in this transaction (revoke also stamps revoked_at)
+            intake.apply_change(session, change.kind, change.data.model_dump(), now)
+        session.flush()
+        faults.point("pull.during_apply")
+        row = session.get(SyncCursor, FEED_SCOPE)
+        if row is None:
+            session.add(SyncCursor(scope=FEED_SCOPE, cursor=page.next_cursor, updated_at=now))
+        else:
+            row.cursor = page.next_cursor
+            row.updated_at = now
+    return commands
+
+
+def pull_page(
+    store: Store,
+    client: SyncClient,
+    *,
+    clock: Clock = utcnow,
+    limit: int = 500,
+    wait_s: int = 0,
+    report: PullReport | None = None,
+) -> tuple[PullReport, bool]:
+    """Fetch, validate and apply one page; returns the report and ``has_more``."""
+    report = report or PullReport()
+    cursor = stored_cursor(store)
+    raw = client.changes(cursor, max(1, min(limit, MAX_CHANGES_LIMIT)), wait_s)
+    try:
+        page = validate_page(raw, cursor)
+    except InvalidResponse:
+        log.error("refused a change page after cursor %r (%d bytes)", cursor, len(raw))
+        raise
+    faults.point("pull.after_fetch")
+    apply_page(store, page, clock=clock, report=report)
+    stuck = page.has_more and not page.changes and page.next_cursor == cursor
+    return report, page.has_more and not stuck
+
+
+def pull_until_caught_up(
+    store: Store,
+    client: SyncClient,
+    *,
+    clock: Clock = utcnow,
+    limit: int = 500,
+    wait_s: int = 0,
+    max_pages: int = 10_000,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> PullReport:
+    """Pull pages until the server says there is no more (long-polling on the first)."""
+    report = PullReport()
+    wait = wait_s
+    for _ in range(max_pages):
+        _, has_more = pull_page(store, client, clock=clock, limit=limit, wait_s=wait, report=report)
+        if report.revoked or not has_more or should_stop():
+            break
+        wait = 0  # a backlog: fetch the next page at once
+    report.caught_up = True
+    return report

@@ -1,0 +1,244 @@
+"""Push: drain the outbox to ``POST /v1/push`` in order, in batches.
+
+For each batch (``kiosk.outbox.due_items``: seq order, dependencies respected,
+items backing off skipped so they never block unrelated ones):
+
+1. in one transaction, every item's attempt count is raised and its next
+   attempt set by the backoff, *then* the request goes out: a crash after
+   sending is a retry with the same idempotency key, counted and delayed;
+2. a transient failure (network, 5xx, 429, a malformed answer) leaves the
+   items pending with their stored backoff, which survives restarts;
+3. the per-item answers are applied in one transaction through
+   ``kiosk.intake.apply_push_result`` (done, or failed with the reason the
+   resident sees, and the domain state behind it restored).
+
+An item the server cannot even parse would otherwise fail its whole batch
+forever; so items are checked against the wire models before sending (a bad
+one fails alone with ``invalid_payload``), and a batch refused as a whole is
+retried one item at a time, so the refusal lands only on the item it is about.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+
+from kiosk import intake, outbox, wipe
+from kiosk.clock import Clock, utcnow
+from kiosk.store.database import Store
+from kiosk.store.models import OutboxItem, OutboxState
+from sync import faults
+from sync.backoff import Backoff
+from sync.client import SyncClient
+from sync.errors import InvalidResponse, RequestRefused, TransientError
+from sync.protocol import MAX_PUSH_ITEMS, MAX_REQUEST_BYTES, PAYLOAD_MODELS, PushResponse
+from sync.protocol import OutboxItem as WireItem
+
+log = logging.getLogger(__name__)
+
+# Leave room for the envelope ({"items": [...]}) and separators.
+_BYTES_BUDGET = MAX_REQUEST_BYTES - 4096
+
+
+@dataclass
+class PushReport:
+    """What one :func:`push_due` call did."""
+
+    batches: int = 0
+    sent: int = 0
+    accepted: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+
+
+def wire_item(item: OutboxItem) -> dict[str, Any]:
+    return {
+        "idempotency_key": item.idempotency_key,
+        "seq": item.id,
+        "kind": item.kind,
+        "payload": item.payload,
+    }
+
+
+def _invalid_reason(wire: dict[str, Any]) -> str | None:
+    """Why the server would refuse this item unread, or None if it is well formed."""
+    try:
+        WireItem.model_validate(wire)
+        PAYLOAD_MODELS[wire["kind"]].model_validate(wire["payload"])
+    except (ValidationError, KeyError) as exc:
+        return f"invalid_payload: {exc}"[:500]
+    return None
+
+
+def push_due(
+    store: Store,
+    client: SyncClient,
+    *,
+    clock: Clock = utcnow,
+    batch_size: int = 100,
+    backoff: Backoff | None = None,
+    max_batches: int = 1000,
+) -> PushReport:
+    """Send every due item; raise :class:`TransientError` when the server cannot take them now."""
+    backoff = backoff or Backoff()
+    report = PushReport()
+    batch_size = max(1, min(batch_size, MAX_PUSH_ITEMS))
+    for _ in range(max_batches):
+        batch = _claim_batch(store, clock, batch_size, backoff)
+        if not batch:
+            break
+        report.batches += 1
+        _send(store, client, clock, batch, report)
+    return report
+
+
+def _claim_batch(
+    store: Store, clock: Clock, batch_size: int, backoff: Backoff
+) -> list[dict[str, Any]]:
+    """Choose the next batch and count the attempt, committed before anything is sent."""
+    now = clock()
+    chosen: list[dict[str, Any]] = []
+    with store.write() as session:
+        size = 0
+        for item in outbox.due_items(session, now, limit=batch_size):
+            wire = wire_item(item)
+            reason = _invalid_reason(wire)
+            if reason is not None:
+                log.error("outbox item %s is malformed; refusing it locally: %s", item.id, reason)
+                intake.apply_push_result_in(
+                    session, item.id, "rejected", "invalid_payload", {}, None, now
+                )
+                continue
+            encoded = len(json.dumps(wire, separators=(",", ":")))
+            if chosen and size + encoded > _BYTES_BUDGET:
+                break
+            size += encoded + 1
+            delay = backoff.delay(item.attempts + 1)
+            outbox.mark_retry(
+                session, item.id, "sent, no answer yet", now + timedelta(seconds=delay)
+            )
+            chosen.append(wire)
+    if chosen:
+        faults.point("push.before_send")
+    return chosen
+
+
+def _send(
+    store: Store,
+    client: SyncClient,
+    clock: Clock,
+    batch: list[dict[str, Any]],
+    report: PushReport,
+) -> None:
+    try:
+        raw = client.push(batch)
+    except RequestRefused as exc:
+        if len(batch) > 1:
+            log.warning("batch of %d refused whole (%s); sending one by one", len(batch), exc.code)
+            for wire in batch:
+                _send(store, client, clock, [wire], report)
+            return
+        _refuse_alone(store, clock, batch[0], exc)
+        report.sent += 1
+        report.rejected += 1
+        return
+    except TransientError as exc:
+        _note_error(store, batch, str(exc))
+        raise
+    faults.point("push.after_send")
+    report.sent += len(batch)
+    results = _parse(raw, batch)
+    faults.point("push.before_mark_done")
+    now = clock()
+    with store.write() as session:
+        for wire, result in zip(batch, results, strict=True):
+            item = session.get(OutboxItem, wire["seq"])
+            if item is None or item.state != OutboxState.PENDING:
+                continue  # already settled (an earlier round got the answer first)
+            outcome = result["outcome"]
+            if outcome == "duplicate" and result.get("original_outcome") == "rejected":
+                # The first answer was a refusal: it stays one (the resident must see it).
+                intake.apply_push_result_in(
+                    session,
+                    item.id,
+                    "rejected",
+                    result.get("reason"),
+                    result["params"],
+                    None,
+                    now,
+                )
+            else:
+                intake.apply_push_result_in(
+                    session,
+                    item.id,
+                    outcome,
+                    result.get("reason"),
+                    result["params"],
+                    result.get("result"),
+                    now,
+                )
+            if outcome == "accepted":
+                report.accepted += 1
+            elif outcome == "duplicate":
+                report.duplicate += 1
+            else:
+                report.rejected += 1
+
+
+def _parse(raw: bytes, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    try:
+        answer = PushResponse.model_validate_json(raw)
+    except ValidationError as exc:
+        problems = exc.errors(include_input=False)[:3]
+        raise InvalidResponse(f"push answer failed validation: {problems}") from exc
+    results = [r.model_dump(mode="json") for r in answer.results]
+    if len(results) != len(batch):
+        raise InvalidResponse(f"push answer has {len(results)} results for {len(batch)} items")
+    for wire, result in zip(batch, results, strict=True):
+        if result["idempotency_key"] != wire["idempotency_key"]:
+            raise InvalidResponse("push answer's results are not in the order of the items")
+        if result["outcome"] == "rejected" and not result.get("reason"):
+            raise InvalidResponse("push answer rejects an item without a reason")
+    return results
+
+
+def _refuse_alone(store: Store, clock: Clock, wire: dict[str, Any], exc: RequestRefused) -> None:
+    """The server refused a one-item request as a whole: that item fails, nothing else."""
+    now = clock()
+    reason = exc.code or f"http_{exc.status}"
+    with store.write() as session:
+        item = session.get(OutboxItem, wire["seq"])
+        if item is None or item.state != OutboxState.PENDING:
+            return
+        intake.apply_push_result_in(session, item.id, "rejected", reason, exc.params, None, now)
+
+
+def _note_error(store: Store, batch: list[dict[str, Any]], error: str) -> None:
+    with store.write() as session:
+        for wire in batch:
+            item = session.get(OutboxItem, wire["seq"])
+            if item is not None and item.state == OutboxState.PENDING:
+                item.last_error = error[:500]
+
+
+def next_due_at(store: Store) -> datetime | None:
+    """When the earliest pending item falls due (None: nothing pending)."""
+    with store.read() as session:
+        value: datetime | None = session.scalar(
+            select(func.min(OutboxItem.next_attempt_at)).where(
+                OutboxItem.state == OutboxState.PENDING
+            )
+        )
+    return value
+
+
+def wipe_after_revocation(store: Store, *, clock: Clock = utcnow) -> None:
+    """Wipe resident data (through kiosk.intake) once the device is revoked."""
+    with store.write() as session:
+        wipe.wipe_resident_data(session, "revoke", clock())

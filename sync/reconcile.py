@@ -1,0 +1,139 @@
+"""Reconcile: after a sync, compare balances and counts with the server's.
+
+For every resident it holds, the terminal states its last *confirmed* stamp
+balance (the sum of its ledger entries), its debit balance (latest snapshot)
+and how many server messages it holds. A mismatch is logged and the server's
+snapshot for that resident is applied in one transaction: every object in it
+goes through ``kiosk.intake.apply_change`` (idempotent; ledger entries are
+deduplicated by server id), and the debit balance is recorded as of the
+snapshot. Local ledger entries are append-only, so an entry the server does
+not know is logged, never deleted.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pydantic import ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from kiosk import intake
+from kiosk.clock import Clock, utcnow
+from kiosk.store.database import Store
+from kiosk.store.models import DebitSnapshot, LedgerEntry, Message, Resident
+from sync.client import SyncClient
+from sync.errors import InvalidResponse
+from sync.protocol import ReconcileResponse, ResidentSnapshot
+
+log = logging.getLogger(__name__)
+
+MAX_RESIDENTS_PER_REQUEST = 2000
+
+
+@dataclass
+class ReconcileReport:
+    residents: int = 0
+    mismatches: list[tuple[str, str, int, int]] = field(default_factory=list)
+    snapshots_applied: int = 0
+
+
+def local_counts(store: Store) -> list[dict[str, object]]:
+    """What this terminal believes, per resident, as the reconcile request states it."""
+    with store.read() as session:
+        residents = list(session.scalars(select(Resident.id).order_by(Resident.id)))
+        stamps = dict(
+            session.execute(
+                select(
+                    LedgerEntry.resident_id, func.coalesce(func.sum(LedgerEntry.stamps), 0)
+                ).group_by(LedgerEntry.resident_id)
+            ).all()
+        )
+        messages = dict(
+            session.execute(
+                select(Message.resident_id, func.count())
+                .where(Message.server_id.is_not(None))
+                .group_by(Message.resident_id)
+            ).all()
+        )
+        latest = (
+            select(DebitSnapshot.resident_id, func.max(DebitSnapshot.id).label("last"))
+            .group_by(DebitSnapshot.resident_id)
+            .subquery()
+        )
+        debit = dict(
+            session.execute(
+                select(DebitSnapshot.resident_id, DebitSnapshot.cents).join(
+                    latest, DebitSnapshot.id == latest.c.last
+                )
+            ).all()
+        )
+    return [
+        {
+            "resident_id": rid,
+            "stamps": max(0, int(stamps.get(rid, 0))),
+            "debit_cents": max(0, int(debit.get(rid, 0))),
+            "messages": int(messages.get(rid, 0)),
+        }
+        for rid in residents
+    ]
+
+
+def apply_snapshot(session: Session, snapshot: ResidentSnapshot, now: datetime) -> None:
+    """Bring one resident's local state to the server's snapshot (in the caller's transaction)."""
+    intake.apply_change(session, "resident", snapshot.resident.model_dump(), now)
+    session.flush()
+    for contact in snapshot.contacts:
+        intake.apply_change(session, "contact", contact.model_dump(), now)
+    session.flush()
+    for entry in snapshot.ledger:
+        intake.apply_change(session, "ledger_entry", entry.model_dump(), now)
+    for message in snapshot.messages:
+        intake.apply_change(session, "message", message.model_dump(), now)
+    session.flush()
+    for status in snapshot.statuses:
+        intake.apply_change(session, "message_status", status.model_dump(), now)
+    debit = {
+        "resident_id": snapshot.resident.resident_id,
+        "cents": snapshot.debit_cents,
+        "as_of": snapshot.as_of,
+    }
+    intake.apply_change(session, "debit_balance", debit, now)
+
+
+def reconcile(store: Store, client: SyncClient, *, clock: Clock = utcnow) -> ReconcileReport:
+    """Compare with the server; take its snapshot wherever the figures differ."""
+    report = ReconcileReport()
+    counts = local_counts(store)
+    report.residents = len(counts)
+    for start in range(0, len(counts), MAX_RESIDENTS_PER_REQUEST):
+        chunk = counts[start : start + MAX_RESIDENTS_PER_REQUEST]
+        raw = client.reconcile(chunk)
+        try:
+            answer = ReconcileResponse.model_validate_json(raw)
+        except ValidationError as exc:
+            raise InvalidResponse(
+                f"reconcile answer failed validation: {exc.errors()[:3]}"
+            ) from exc
+        asked = {c["resident_id"] for c in chunk}
+        for mismatch in answer.mismatches:
+            log.warning(
+                "reconcile: resident %s %s is %d here, %d on the server; taking the server's",
+                mismatch.resident_id,
+                mismatch.field,
+                mismatch.terminal,
+                mismatch.server,
+            )
+            report.mismatches.append(
+                (mismatch.resident_id, mismatch.field, mismatch.terminal, mismatch.server)
+            )
+        snapshots = [s for s in answer.snapshots if s.resident.resident_id in asked]
+        if snapshots:
+            now = clock()
+            with store.write() as session:
+                for snapshot in snapshots:
+                    apply_snapshot(session, snapshot, now)
+            report.snapshots_applied += len(snapshots)
+    return report

@@ -1,0 +1,361 @@
+"""The sync worker: one background engine that pushes, pulls and reconciles.
+
+Plain Python threads (``sync`` never imports Qt; the UI adapts the status
+listener into a Qt signal). Two loops share one store and one client:
+
+- the *push loop* sleeps on an :class:`threading.Event` until the outbox gains
+  a row (:meth:`SyncWorker.nudge`) or the next item falls due, then drains it;
+- the *pull loop* long-polls the change feed, applies pages, and reconciles
+  balances once it has caught up.
+
+When the server cannot be reached each loop backs off exponentially with full
+jitter (:mod:`sync.backoff`), never sooner than a Retry-After. A revoked
+credential or a protocol mismatch stops both loops; revocation also wipes
+resident data and removes the credential, and the status says to call IT.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from kiosk.clock import Clock, utcnow
+from kiosk.config import Settings
+from kiosk.store.database import Store
+from kiosk.store.models import DeviceState, OutboxItem, OutboxState
+from sync import pull, push, reconcile
+from sync.backoff import Backoff
+from sync.client import SyncClient
+from sync.credentials import CredentialStore
+from sync.errors import (
+    CredentialRevoked,
+    NotEnrolled,
+    PermanentError,
+    ProtocolVersionMismatch,
+    SyncError,
+    TransientError,
+)
+from sync.status import SyncStatus, error_code, write_status_file
+
+log = logging.getLogger(__name__)
+
+StatusListener = Callable[[SyncStatus], None]
+
+
+class SyncWorker:
+    """Runs the store-and-forward engine off the UI thread.
+
+    Construct, :meth:`add_listener`, :meth:`start`; call :meth:`nudge` after
+    committing an outbox row; :meth:`stop` at exit. :meth:`sync_once` runs one
+    full round on the caller's thread (kite-admin, tests).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        client: SyncClient | None = None,
+        credentials: CredentialStore | None = None,
+        clock: Clock = utcnow,
+        backoff: Backoff | None = None,
+        push_batch: int = 100,
+        page_limit: int = 500,
+        reconcile_every_s: float = 300.0,
+        write_status: bool = True,
+    ) -> None:
+        self.store = store
+        self.settings = settings
+        self.credentials = credentials or CredentialStore()
+        self.client = client or SyncClient(settings, self.credentials.credential)
+        self.clock = clock
+        self.backoff = backoff or Backoff()
+        self.push_batch = push_batch
+        self.page_limit = page_limit
+        self.reconcile_every_s = reconcile_every_s
+        self.write_status = write_status
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._listeners: list[StatusListener] = []
+        self._threads: list[threading.Thread] = []
+        self._status = SyncStatus()
+        self._last_reconcile: datetime | None = None
+
+    # -- public ------------------------------------------------------------------
+
+    def add_listener(self, listener: StatusListener) -> None:
+        """Call ``listener(status)`` (on the worker's thread) after every change."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def status(self) -> SyncStatus:
+        """The latest snapshot (cheap; safe from any thread)."""
+        with self._lock:
+            return self._status
+
+    def nudge(self) -> None:
+        """The outbox gained a row: push now rather than at the next due time."""
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._threads:
+            return
+        self._stop.clear()
+        self._check_device()
+        for name, loop in (
+            ("kite-sync-push", self._push_loop),
+            ("kite-sync-pull", self._pull_loop),
+        ):
+            thread = threading.Thread(target=loop, name=name, daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Ask both loops to end and wait for them (a long poll ends by itself)."""
+        self._stop.set()
+        self._wake.set()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads = [t for t in self._threads if t.is_alive()]
+        self._update(state="stopped", online=False)
+
+    @property
+    def stopped(self) -> bool:
+        return self._stop.is_set()
+
+    def sync_once(self, *, wait_s: int = 0) -> SyncStatus:
+        """One round on this thread: push all due items, pull to the end, reconcile."""
+        self._check_device()
+        if self._stop.is_set():
+            return self.status()
+        try:
+            push.push_due(
+                self.store,
+                self.client,
+                clock=self.clock,
+                batch_size=self.push_batch,
+                backoff=self.backoff,
+            )
+            self._pull_to_end(wait_s)
+            self._reconcile(force=True)
+        except SyncError as exc:
+            self._failed(exc)
+        else:
+            self._succeeded()
+        return self.status()
+
+    # -- loops -------------------------------------------------------------------
+
+    def _push_loop(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            delay: float
+            try:
+                report = push.push_due(
+                    self.store,
+                    self.client,
+                    clock=self.clock,
+                    batch_size=self.push_batch,
+                    backoff=self.backoff,
+                )
+            except TransientError as exc:
+                failures += 1
+                self._failed(exc)
+                delay = self.backoff.delay(failures, exc.retry_after)
+            except PermanentError as exc:
+                self._failed(exc)
+                if self._fatal(exc):
+                    return
+                failures += 1
+                delay = self.backoff.delay(failures)
+            except Exception as exc:  # a bug or a local failure must not kill the engine
+                log.exception("push round failed")
+                failures += 1
+                self._failed(exc)
+                delay = self.backoff.delay(failures)
+            else:
+                failures = 0
+                if report.sent:
+                    self._succeeded()
+                else:
+                    self._refresh_counts()
+                delay = self._until_next_due()
+            self._wake.wait(delay)
+            self._wake.clear()
+
+    def _pull_loop(self) -> None:
+        failures = 0
+        while not self._stop.is_set():
+            try:
+                self._pull_to_end(self.settings.long_poll_s)
+                self._reconcile(force=False)
+            except TransientError as exc:
+                failures += 1
+                self._failed(exc)
+                self._stop.wait(self.backoff.delay(failures, exc.retry_after))
+            except PermanentError as exc:
+                self._failed(exc)
+                if self._fatal(exc):
+                    return
+                failures += 1
+                self._stop.wait(self.backoff.delay(failures))
+            except Exception as exc:
+                log.exception("pull round failed")
+                failures += 1
+                self._failed(exc)
+                self._stop.wait(self.backoff.delay(failures))
+            else:
+                failures = 0
+                self._succeeded()
+
+    def _pull_to_end(self, wait_s: int) -> None:
+        report = pull.pull_until_caught_up(
+            self.store,
+            self.client,
+            clock=self.clock,
+            limit=self.page_limit,
+            wait_s=wait_s,
+            should_stop=self._stop.is_set,
+        )
+        if report.revoked:
+            raise CredentialRevoked("the server sent a revoke command")
+        if report.changes:
+            self._last_reconcile = None  # news arrived: compare balances again soon
+
+    def _reconcile(self, *, force: bool) -> None:
+        now = self.clock()
+        last = self._last_reconcile
+        if not force and last is not None and (now - last).total_seconds() < self.reconcile_every_s:
+            return
+        reconcile.reconcile(self.store, self.client, clock=self.clock)
+        self._last_reconcile = now
+
+    # -- state -------------------------------------------------------------------
+
+    def _check_device(self) -> None:
+        """Honour a revocation recorded before a restart; notice a missing credential."""
+        with self.store.read() as session:
+            revoked = session.scalar(
+                select(func.count())
+                .select_from(DeviceState)
+                .where(DeviceState.revoked_at.is_not(None))
+            )
+        if revoked:
+            self._revoke()
+            return
+        if not self.credentials.credential():
+            self._failed(NotEnrolled("no device credential in the keyring"))
+            self._stop.set()
+
+    def _fatal(self, exc: BaseException) -> bool:
+        if isinstance(exc, CredentialRevoked):
+            self._revoke()
+            return True
+        if isinstance(exc, ProtocolVersionMismatch):
+            self._update(state="incompatible", online=False, call_it=True)
+            self._stop.set()
+            self._wake.set()
+            return True
+        if isinstance(exc, NotEnrolled):
+            self._stop.set()
+            self._wake.set()
+            return True
+        return False
+
+    def _revoke(self) -> None:
+        """Wipe resident data, drop the credential, and say to call IT."""
+        push.wipe_after_revocation(self.store, clock=self.clock)
+        self.credentials.forget_credential()
+        self._update(
+            state="revoked",
+            online=False,
+            call_it=True,
+            last_error="device_revoked",
+        )
+        self._stop.set()
+        self._wake.set()
+
+    def _until_next_due(self) -> float:
+        due = push.next_due_at(self.store)
+        if due is None:
+            return 3600.0
+        return max(0.0, (due - self.clock()).total_seconds())
+
+    def _counts(self) -> tuple[int, int]:
+        with self.store.read() as session:
+            rows = session.execute(
+                select(OutboxItem.state, func.count()).group_by(OutboxItem.state)
+            ).all()
+        counts = {state: n for state, n in rows}
+        return counts.get(OutboxState.PENDING, 0), counts.get(OutboxState.FAILED, 0)
+
+    def _refresh_counts(self) -> None:
+        waiting, failed = self._counts()
+        self._update(items_waiting=waiting, items_failed=failed)
+
+    def _succeeded(self) -> None:
+        waiting, failed = self._counts()
+        with self._lock:
+            if self._status.state in ("revoked", "incompatible", "not_enrolled"):
+                return
+        self._update(
+            state="online",
+            online=True,
+            last_success_at=self.clock(),
+            offline_since=None,
+            items_waiting=waiting,
+            items_failed=failed,
+            last_error=None,
+            last_error_detail=None,
+        )
+
+    def _failed(self, exc: BaseException) -> None:
+        code = error_code(exc)
+        log.warning("sync: %s: %s", code, exc)
+        try:
+            waiting, failed = self._counts()
+        except Exception:  # the store itself may be what failed
+            waiting, failed = self._status.items_waiting, self._status.items_failed
+        with self._lock:
+            current = self._status
+        if current.state in ("revoked", "incompatible"):
+            return
+        state = "not_enrolled" if code == "not_enrolled" else "offline"
+        unreachable = code in ("server_unreachable", "server_error", "throttled")
+        self._update(
+            state=state if unreachable or state == "not_enrolled" else current.state,
+            online=False if unreachable else current.online,
+            offline_since=(current.offline_since or self.clock())
+            if unreachable
+            else current.offline_since,
+            last_error=code,
+            last_error_detail=str(exc)[:500],
+            items_waiting=waiting,
+            items_failed=failed,
+        )
+
+    def _update(self, **changes: object) -> None:
+        with self._lock:
+            new = self._status.evolve(**changes)
+            if new == self._status:
+                return
+            self._status = new
+            listeners = list(self._listeners)
+        if self.write_status:
+            try:
+                write_status_file(self.settings.data_dir, new)
+            except OSError:
+                log.warning("cannot write the sync status file", exc_info=True)
+        for listener in listeners:
+            try:
+                listener(new)
+            except Exception:
+                log.exception("sync status listener failed")
+
+    def __repr__(self) -> str:
+        return f"SyncWorker({self.settings.server_url!r}, {self.status().state})"

@@ -1,0 +1,177 @@
+"""Push survives broken answers: items stay queued with their attempt counted,
+a refusal lands only on the item it concerns, and nothing is marked done on a
+bad answer."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from kiosk import outbox
+from kiosk.clock import utcnow
+from kiosk.store.database import Store
+from kiosk.store.models import OutboxItem, OutboxState
+from sync import push
+from sync.backoff import Backoff
+from sync.client import SyncClient
+from sync.errors import InvalidResponse, ServerFailed
+
+from .stub_server import Reply, Seen, StubServer
+
+
+def enqueue_reads(store: Store, n: int) -> list[int]:
+    ids = []
+    with store.write() as session:
+        for i in range(n):
+            item = outbox.enqueue(
+                session,
+                "mark_read",
+                {"resident_id": "r1", "message_id": f"m{i}", "read_at": "2026-11-23T08:00:00Z"},
+                utcnow(),
+            )
+            ids.append(item.id)
+    return ids
+
+
+def items(store: Store) -> dict[int, OutboxItem]:
+    with store.read() as session:
+        return {i.id: i for i in session.query(OutboxItem).all()}
+
+
+def answer_all(outcome: str = "accepted", reason: str | None = None) -> Any:
+    def reply(seen: Seen) -> Reply:
+        sent = json.loads(seen.body)["items"]
+        results = [
+            {"idempotency_key": i["idempotency_key"], "outcome": outcome, "reason": reason}
+            for i in sent
+        ]
+        return Reply(200, json.dumps({"results": results}).encode())
+
+    return reply
+
+
+FAST = Backoff(base_s=30.0, cap_s=60.0)
+
+
+def test_accepted_items_are_done_in_order(
+    store: Store, stub: StubServer, stub_client: SyncClient
+) -> None:
+    ids = enqueue_reads(store, 3)
+    stub.script(answer_all())
+    report = push.push_due(store, stub_client, backoff=FAST)
+    assert report.accepted == 3
+    sent = json.loads(stub.seen[0].body)["items"]
+    assert [i["seq"] for i in sent] == ids
+    assert all(i.state == OutboxState.DONE and i.attempts == 1 for i in items(store).values())
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b'{"results": []}',
+        b'{"results": [{"idempotency_key": "' + b"0" * 32 + b'", "outcome": "accepted"}]}',
+        b'{"results": [{"idempotency_key": "KEY", "outcome": "maybe"}]}',
+        b'{"results": [{"idempotency_key": "KEY", "outcome": "rejected"}]}',
+    ],
+    ids=["garbage", "too_few", "wrong_key", "unknown_outcome", "rejected_without_reason"],
+)
+def test_bad_answer_leaves_item_queued_with_attempt_counted(
+    store: Store, stub: StubServer, stub_client: SyncClient, body: bytes
+) -> None:
+    [item_id] = enqueue_reads(store, 1)
+    key = items(store)[item_id].idempotency_key
+    stub.script(Reply(200, body.replace(b"KEY", key.encode())))
+    before = utcnow()
+    with pytest.raises(InvalidResponse):
+        push.push_due(store, stub_client, backoff=FAST)
+    item = items(store)[item_id]
+    assert item.state == OutboxState.PENDING
+    assert item.attempts == 1
+    assert item.next_attempt_at > before  # the backoff is stored on the item
+
+
+def test_backing_off_item_does_not_block_a_new_unrelated_one(
+    store: Store, stub: StubServer, stub_client: SyncClient
+) -> None:
+    [first] = enqueue_reads(store, 1)
+    stub.script(Reply(500, b"oops", {}))
+    with pytest.raises(ServerFailed):
+        push.push_due(store, stub_client, backoff=FAST)
+    [second] = enqueue_reads(store, 1)
+    stub.script(answer_all())
+    push.push_due(store, stub_client, backoff=FAST)
+    state = items(store)
+    assert state[first].state == OutboxState.PENDING
+    assert state[second].state == OutboxState.DONE
+    assert "500" in (state[first].last_error or "")
+
+
+def test_stored_backoff_survives_and_item_goes_when_due(
+    store: Store, stub: StubServer, stub_client: SyncClient
+) -> None:
+    [item_id] = enqueue_reads(store, 1)
+    stub.script(Reply(503, b"", {}))
+    with pytest.raises(ServerFailed):
+        push.push_due(store, stub_client, backoff=FAST)
+    assert push.push_due(store, stub_client, backoff=FAST).sent == 0  # not due yet
+    later = items(store)[item_id].next_attempt_at + timedelta(seconds=1)
+    stub.script(answer_all())
+    report = push.push_due(store, stub_client, backoff=FAST, clock=lambda: later)
+    assert report.accepted == 1
+    assert items(store)[item_id].attempts == 2
+
+
+def test_batch_refused_whole_is_retried_item_by_item(
+    store: Store, stub: StubServer, stub_client: SyncClient
+) -> None:
+    ids = enqueue_reads(store, 3)
+    poisoned = items(store)[ids[1]].idempotency_key
+    refusal = {"error": {"code": "invalid_request", "message": "bad item", "params": {}}}
+
+    def reply(seen: Seen) -> Reply:
+        sent = json.loads(seen.body)["items"]
+        if any(i["idempotency_key"] == poisoned for i in sent):
+            return Reply(400, json.dumps(refusal).encode())
+        return answer_all()(seen)
+
+    stub.default = reply
+    push.push_due(store, stub_client, backoff=FAST)
+    state = items(store)
+    assert state[ids[0]].state == OutboxState.DONE
+    assert state[ids[1]].state == OutboxState.FAILED
+    assert state[ids[1]].last_error == "invalid_request"
+    assert state[ids[2]].state == OutboxState.DONE
+
+
+def test_malformed_local_item_fails_alone_and_is_never_sent(
+    store: Store, stub: StubServer, stub_client: SyncClient
+) -> None:
+    ids = enqueue_reads(store, 2)
+    with store.write() as session:
+        broken = session.get(OutboxItem, ids[0])
+        assert broken is not None
+        broken.payload = {"resident_id": "r1"}  # message_id and read_at missing
+    stub.script(answer_all())
+    push.push_due(store, stub_client, backoff=FAST)
+    state = items(store)
+    assert state[ids[0]].state == OutboxState.FAILED
+    assert (state[ids[0]].last_error or "").startswith("invalid_payload")
+    assert state[ids[1]].state == OutboxState.DONE
+    assert len(json.loads(stub.seen[0].body)["items"]) == 1
+
+
+def test_rejection_is_final_with_its_reason(
+    store: Store, stub: StubServer, stub_client: SyncClient
+) -> None:
+    [item_id] = enqueue_reads(store, 1)
+    stub.script(answer_all("rejected", "unknown_message"))
+    report = push.push_due(store, stub_client, backoff=FAST)
+    assert report.rejected == 1
+    item = items(store)[item_id]
+    assert item.state == OutboxState.FAILED
+    assert item.last_error == "unknown_message"
+    assert push.push_due(store, stub_client, backoff=FAST).sent == 0
