@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kiosk.store import open_store
 from kiosk.store.checks import inspect
+from kiosk.store.startup import BULK_TABLES
 
 
 def build(path: Path, messages: int) -> None:
@@ -94,11 +95,13 @@ def main() -> None:
             store.close()
 
         total = timed(open_and_close, args.repeat)
-        check = timed(lambda: inspect(path), args.repeat)
+        at_start = timed(lambda: inspect(path, skip=BULK_TABLES), args.repeat)
+        whole = timed(lambda: inspect(path), args.repeat)
         bare = timed(lambda: inspect(path, integrity=False), args.repeat)
     print(f"database: {args.messages} messages, {size_mb:.1f} MB")
     print(f"open_store, up to date (median of {args.repeat}): {total:.1f} ms")
-    print(f"  of which PRAGMA quick_check: {check - bare:.1f} ms")
+    print(f"  of which the start-up quick_check (all but the history): {at_start - bare:.1f} ms")
+    print(f"whole-file quick_check (before a migration only): {whole - bare:.1f} ms")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,13 @@ Start-up goes through :func:`open_store` (checks, backup, migration: see
 
 from __future__ import annotations
 
-from kiosk.store.backups import Backup, database_in_use, list_backups, restore_backup
+from kiosk.store.backups import (
+    Backup,
+    database_in_use,
+    list_backups,
+    remove_backups,
+    restore_backup,
+)
 from kiosk.store.database import Store, StoreError
 from kiosk.store.startup import open_store
 
@@ -17,5 +23,6 @@ __all__ = [
     "database_in_use",
     "list_backups",
     "open_store",
+    "remove_backups",
     "restore_backup",
 ]

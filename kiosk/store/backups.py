@@ -80,6 +80,16 @@ def take_backup(path: Path, revision: str, *, keep: int = KEEP, clock: Clock = u
     return Backup(path=target, taken_at=taken_at, revision=revision)
 
 
+def remove_backups(path: Path) -> int:
+    """Delete every backup of ``path`` (a wipe must not leave resident data in them)."""
+    backups = list_backups(path)
+    for backup in backups:
+        backup.path.unlink(missing_ok=True)
+    if backups:
+        _fsync_dir(backup_dir(path))
+    return len(backups)
+
+
 def database_in_use(path: Path) -> bool:
     """True when another process holds the database open (SQLite file locks say so).
 

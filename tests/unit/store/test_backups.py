@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from kiosk.store import StoreError, list_backups, open_store, restore_backup
+from kiosk.store import StoreError, list_backups, open_store, remove_backups, restore_backup
 from kiosk.store.models import Resident
 
 from .world import build_at, fill, read_back
@@ -97,3 +97,10 @@ def test_a_damaged_backup_is_not_restored(migrated_once: Path) -> None:
 
 def test_no_backups_lists_nothing(store_path: Path) -> None:
     assert list_backups(store_path) == []
+
+
+def test_removing_backups_leaves_no_copy_of_resident_data(migrated_once: Path) -> None:
+    [backup] = list_backups(migrated_once)
+    assert remove_backups(migrated_once) == 1
+    assert not backup.path.exists() and list_backups(migrated_once) == []
+    assert migrated_once.exists()
