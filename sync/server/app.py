@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.protocol import MAX_REQUEST_BYTES, PROTOCOL_MAJOR
-from sync.server import routes_family, routes_staff, routes_terminal
+from sync.server import pins, routes_family, routes_staff, routes_terminal
 from sync.server.db import Database
 from sync.server.errors import ApiError, error_body
 from sync.server.feed import FeedNotifier
@@ -90,6 +90,7 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 def create_app(settings: CentralSettings | None = None) -> FastAPI:
     """The reference central server for ``settings`` (environment if omitted)."""
     settings = settings or CentralSettings()
+    pins.configure(settings.argon2_time_cost, settings.argon2_memory_kib)
     db = Database(settings.database_url)
     notifier = FeedNotifier()
     db.after_publish.append(notifier.notify)

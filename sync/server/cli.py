@@ -23,7 +23,11 @@ def _settings(args: argparse.Namespace) -> CentralSettings:
 
 
 def _database(args: argparse.Namespace) -> Database:
-    db = Database(_settings(args).database_url)
+    from sync.server import pins
+
+    settings = _settings(args)
+    pins.configure(settings.argon2_time_cost, settings.argon2_memory_kib)
+    db = Database(settings.database_url)
     db.create_schema()
     return db
 
@@ -37,6 +41,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         create_app(_settings(args)),
         host=args.host,
         port=args.port,
+        fd=args.fd,
         log_level=args.log_level,
         timeout_graceful_shutdown=2,
     )
@@ -128,6 +133,7 @@ def parser() -> argparse.ArgumentParser:
     serve = command("serve", "run the server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8470)
+    serve.add_argument("--fd", type=int, help="serve on this inherited, bound socket (tests)")
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )

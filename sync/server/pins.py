@@ -1,29 +1,43 @@
-"""PIN hashing: argon2id encoded hashes, one for the server and a separate one for terminals."""
+"""PIN hashing: argon2id encoded hashes, one for the server and a separate one for terminals.
+
+Defaults are argon2-cffi's (RFC 9106 low-memory profile): slow enough to make
+guessing a 4-6 digit PIN from a stolen hash costly. :func:`configure` lowers
+them for test runs (``KITE_CENTRAL_ARGON2_TIME_COST`` / ``_MEMORY_KIB``); the
+encoded hash names its own parameters, so terminals verify either kind.
+"""
 
 from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-# argon2-cffi's defaults (RFC 9106 low-memory profile): slow enough to make
-# guessing a 4-6 digit PIN from a stolen hash costly, fast enough for sign-in.
-_HASHER = PasswordHasher()
+_hasher = PasswordHasher()
 # Verified against when the facility number is unknown, so that an unknown ID
 # costs the same time as a wrong PIN and reveals nothing.
-_DUMMY = _HASHER.hash("no-such-resident")
+_dummy = _hasher.hash("no-such-resident")
+
+
+def configure(time_cost: int | None, memory_kib: int | None) -> None:
+    global _hasher, _dummy
+    defaults = PasswordHasher()
+    _hasher = PasswordHasher(
+        time_cost=time_cost or defaults.time_cost,
+        memory_cost=memory_kib or defaults.memory_cost,
+    )
+    _dummy = _hasher.hash("no-such-resident")
 
 
 def hash_pin(pin: str) -> str:
-    return _HASHER.hash(pin)
+    return _hasher.hash(pin)
 
 
 def offline_verifier(pin: str) -> str:
     """A second, independently salted hash: what terminals keep for offline sign-in."""
-    return _HASHER.hash(pin)
+    return _hasher.hash(pin)
 
 
 def check_pin(encoded: str | None, pin: str) -> bool:
     try:
-        return _HASHER.verify(encoded or _DUMMY, pin) and encoded is not None
+        return _hasher.verify(encoded or _dummy, pin) and encoded is not None
     except (VerificationError, InvalidHashError):
         return False

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
 from sync.protocol import ErrorBody, PolicyDocument
-from sync.server import enrollment, review
+from sync.server import directory, enrollment, review
 from sync.server.auth import TokenIdentity, authenticate_staff, database
 from sync.server.db import Database
 from sync.server.errors import ApiError, not_found
@@ -22,6 +22,11 @@ from sync.server.schemas import (
     ContactStateRequest,
     DepositRequest,
     DeviceView,
+    FamilyCreated,
+    NewContact,
+    NewFamily,
+    NewHousingUnit,
+    NewResident,
     ResidentView,
     RestrictionRequest,
     ReviewDecision,
@@ -200,4 +205,34 @@ def set_contact_state(
         if body.accepts_cod is not None:
             contact.accepts_cod = body.accepts_cod
         publish(session, unit_audience(resident.housing_unit_id), "contact", contact_data(contact))
+        return {"contact_id": contact.id, "state": contact.state}
+
+
+@router.post("/housing-units")
+def add_unit(body: NewHousingUnit, staff: Staff, db: Db) -> NewHousingUnit:
+    assert staff.facility_id is not None
+    with db.write() as session:
+        directory.add_unit(session, staff.facility_id, body)
+    return body
+
+
+@router.post("/residents")
+def add_resident(body: NewResident, staff: Staff, db: Db) -> ResidentView:
+    assert staff.facility_id is not None
+    with db.write() as session:
+        return resident_view(directory.add_resident(session, staff.facility_id, body))
+
+
+@router.post("/families")
+def add_family(body: NewFamily, staff: Staff, db: Db) -> FamilyCreated:
+    """A family account and its bearer token (shown once)."""
+    with db.write() as session:
+        return FamilyCreated(family_id=body.family_id, token=directory.add_family(session, body))
+
+
+@router.post("/contacts")
+def add_contact(body: NewContact, staff: Staff, db: Db) -> dict[str, str]:
+    assert staff.facility_id is not None
+    with db.write() as session:
+        contact = directory.add_contact(session, staff.facility_id, body)
         return {"contact_id": contact.id, "state": contact.state}

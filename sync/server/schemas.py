@@ -155,3 +155,37 @@ class RestrictionRequest(WireModel):
 class ContactStateRequest(WireModel):
     state: ContactState
     accepts_cod: bool | None = None
+
+
+class NewHousingUnit(WireModel):
+    unit_id: Id
+    name: Name
+
+
+class NewResident(WireModel):
+    resident_id: Id
+    facility_number: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9-]+$")]
+    display_name: Name
+    housing_unit: Id
+    pin: Annotated[str, Field(min_length=4, max_length=12, pattern=r"^[0-9]+$")]
+    language: Literal["en", "es"] = "en"
+
+
+class NewFamily(WireModel):
+    family_id: Id
+    display_name: Name
+
+
+class FamilyCreated(WireModel):
+    family_id: Id
+    token: str
+
+
+class NewContact(WireModel):
+    contact_id: Id
+    resident_id: Id
+    family_id: Id
+    display_name: Name
+    relationship: Annotated[str, Field(max_length=64)] = ""
+    state: ContactState = "approved"
+    accepts_cod: bool = False

@@ -26,3 +26,6 @@ class CentralSettings(BaseSettings):
     poll_recheck_s: Annotated[float, Field(gt=0, le=60)] = 2.0
     #: What a family pays to open a COD message.
     cod_price_cents: Annotated[int, Field(ge=0, le=100_000)] = 99
+    #: argon2id cost for PIN hashes (unset: argon2-cffi's defaults). Lower only for tests.
+    argon2_time_cost: Annotated[int, Field(ge=1, le=20)] | None = None
+    argon2_memory_kib: Annotated[int, Field(ge=1024, le=1_048_576)] | None = None

@@ -1,0 +1,389 @@
+"""A real reference server on 127.0.0.1 for tests: :class:`LiveServer` and :class:`World`.
+
+The server runs as ``kite-central serve`` in a subprocess on a socket this
+process bound to port 0 (so no port race), against a fresh SQLite file or a
+fresh PostgreSQL schema, seeded with the demo facility; :meth:`LiveServer.start`
+returns once ``/v1/health`` answers. Tests reach it only over HTTP.
+
+:meth:`LiveServer.world` builds an isolated little world through the staff and
+family endpoints: its own housing unit, residents with PINs and balances, a
+family with approved contacts, and an enrolled device for that unit.
+Other suites (the terminal's sync engine) import these helpers; see the
+``central_server`` and ``world`` fixtures in ``tests/server/conftest.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, text
+
+from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+from sync.server.db import Database
+from sync.server.seed import FAMILY_TOKEN, STAFF_TOKEN, SeedReport, seed_demo
+
+POSTGRES_ENV = "KITE_TEST_POSTGRES_URL"
+# Cheap argon2 for test runs: the format and the code path are the production ones.
+TEST_ENV = {
+    "KITE_CENTRAL_ARGON2_TIME_COST": "1",
+    "KITE_CENTRAL_ARGON2_MEMORY_KIB": "8192",
+    "KITE_CENTRAL_THROTTLE_BASE_S": "0.2",
+    "KITE_CENTRAL_POLL_RECHECK_S": "5",
+}
+
+
+def backends() -> list[str]:
+    """``sqlite`` always; ``postgres`` too when KITE_TEST_POSTGRES_URL is set (CI sets it)."""
+    return ["sqlite", "postgres"] if os.environ.get(POSTGRES_ENV) else ["sqlite"]
+
+
+def key() -> str:
+    """A fresh idempotency key (32 hex digits)."""
+    return uuid.uuid4().hex
+
+
+def fresh_postgres_url() -> str:
+    """A new, empty database on the test cluster, so each server starts clean."""
+    base = os.environ[POSTGRES_ENV]
+    name = f"kite_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.rsplit("/", 1)[0] + "/" + name
+
+
+class LiveServer:
+    """A running ``kite-central serve`` subprocess, seeded with the demo facility."""
+
+    def __init__(
+        self,
+        url: str,
+        database_url: str,
+        backend: str,
+        seed: SeedReport,
+        process: subprocess.Popen[bytes],
+        log: Path,
+    ) -> None:
+        self.url = url
+        self.database_url = database_url
+        self.backend = backend
+        self.seed = seed
+        self.process = process
+        self.log = log
+        self.staff_token = STAFF_TOKEN
+        self.family_token = FAMILY_TOKEN
+        self._counter = 0
+
+    @classmethod
+    def start(
+        cls, workdir: Path, backend: str = "sqlite", env: dict[str, str] | None = None
+    ) -> LiveServer:
+        database_url = (
+            fresh_postgres_url() if backend == "postgres" else f"sqlite:///{workdir / 'central.db'}"
+        )
+        environment = {**os.environ, **TEST_ENV, **(env or {})}
+        environment["KITE_CENTRAL_DATABASE_URL"] = database_url
+        from sync.server import pins
+
+        pins.configure(1, 8192)
+        db = Database(database_url)
+        try:
+            seed = seed_demo(db)
+        finally:
+            db.dispose()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(512)
+        port = sock.getsockname()[1]
+        log = workdir / "central.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "sync.server.cli",
+                    "serve",
+                    "--fd",
+                    str(sock.fileno()),
+                    "--log-level",
+                    "warning",
+                ],
+                pass_fds=[sock.fileno()],
+                env=environment,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        sock.close()
+        server = cls(f"http://127.0.0.1:{port}", database_url, backend, seed, process, log)
+        server._wait_ready()
+        return server
+
+    def _wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"kite-central exited: {self.log.read_text(errors='replace')}")
+            try:
+                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("kite-central did not become ready in time")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def server_log(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    # -- clients -------------------------------------------------------------------------
+
+    def client(
+        self,
+        token: str | None = None,
+        protocol: str | None = PROTOCOL_VERSION,
+        timeout: float = 30.0,
+    ) -> httpx.Client:
+        """An HTTP client on the server; ``token`` as bearer, the protocol header unless None."""
+        headers = {}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        if protocol is not None:
+            headers[PROTOCOL_HEADER] = protocol
+        return httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+
+    def staff(self) -> httpx.Client:
+        return self.client(self.staff_token, protocol=None)
+
+    def family(self, token: str | None = None) -> httpx.Client:
+        return self.client(token or self.family_token, protocol=None)
+
+    def unique(self, prefix: str) -> str:
+        self._counter += 1
+        return f"{prefix}-{os.getpid()}-{self._counter}-{uuid.uuid4().hex[:6]}"
+
+    # -- worlds --------------------------------------------------------------------------
+
+    def enroll_device(self, units: list[str], device_id: str | None = None) -> tuple[str, str]:
+        """Enroll, approve (staff) and collect: returns (device_id, credential)."""
+        device_id = device_id or self.unique("dev")
+        code = uuid.uuid4().hex[:12]
+        with self.client() as terminal, self.staff() as staff:
+            ok(
+                terminal.post(
+                    "/v1/enroll",
+                    json={
+                        "device_id": device_id,
+                        "one_time_code": code,
+                        "facility_id": "demo",
+                        "device_name": "test terminal",
+                    },
+                )
+            )
+            ok(staff.post(f"/v1/staff/devices/{device_id}/approve", json={"housing_units": units}))
+            answer = ok(
+                terminal.post(
+                    "/v1/enroll/collect", json={"device_id": device_id, "one_time_code": code}
+                )
+            )
+        assert answer["state"] == "approved"
+        return device_id, answer["credential"]
+
+    def world(
+        self, residents: int = 1, debit_cents: int = 0, stamps: int = 0, devices: int = 1
+    ) -> World:
+        """A fresh housing unit with its residents, a family contact each, and enrolled devices."""
+        unit = self.unique("unit")
+        world = World(server=self, unit=unit)
+        with self.staff() as staff:
+            ok(staff.post("/v1/staff/housing-units", json={"unit_id": unit, "name": unit}))
+            family_id = self.unique("fam")
+            world.family_token = ok(
+                staff.post(
+                    "/v1/staff/families",
+                    json={"family_id": family_id, "display_name": "Test family"},
+                )
+            )["token"]
+            world.family_id = family_id
+            for i in range(residents):
+                rid = self.unique("res")
+                number = str(uuid.uuid4().int)[:9]
+                pin = f"{1000 + i}"
+                ok(
+                    staff.post(
+                        "/v1/staff/residents",
+                        json={
+                            "resident_id": rid,
+                            "facility_number": number,
+                            "display_name": f"Resident {i}",
+                            "housing_unit": unit,
+                            "pin": pin,
+                        },
+                    )
+                )
+                cid = self.unique("con")
+                ok(
+                    staff.post(
+                        "/v1/staff/contacts",
+                        json={
+                            "contact_id": cid,
+                            "resident_id": rid,
+                            "family_id": family_id,
+                            "display_name": f"Family of {i}",
+                            "state": "approved",
+                            "accepts_cod": True,
+                        },
+                    )
+                )
+                if debit_cents:
+                    ok(
+                        staff.post(
+                            f"/v1/staff/residents/{rid}/deposit",
+                            json={"idempotency_key": key(), "cents": debit_cents},
+                        )
+                    )
+                world.residents.append(TestResident(rid, number, pin, cid))
+        if stamps:
+            with self.family(world.family_token) as fam:
+                for r in world.residents:
+                    ok(
+                        fam.post(
+                            "/v1/family/transfers",
+                            json={
+                                "idempotency_key": key(),
+                                "contact_id": r.contact_id,
+                                "stamps": stamps,
+                            },
+                        )
+                    )
+        for _ in range(devices):
+            world.devices.append(self.enroll_device([unit]))
+        return world
+
+    def balances(self, resident_id: str) -> tuple[int, int]:
+        """(stamps, debit cents) as the server holds them."""
+        with self.staff() as staff:
+            rows = ok(staff.get("/v1/staff/residents"))
+        row = next(r for r in rows if r["resident_id"] == resident_id)
+        return row["stamps"], row["debit_cents"]
+
+
+@dataclass
+class TestResident:
+    __test__ = False  # not a pytest class
+
+    resident_id: str
+    facility_number: str
+    pin: str
+    contact_id: str
+
+
+@dataclass
+class World:
+    """One test's corner of the facility (see :meth:`LiveServer.world`)."""
+
+    server: LiveServer
+    unit: str
+    family_id: str = ""
+    family_token: str = ""
+    residents: list[TestResident] = field(default_factory=list)
+    devices: list[tuple[str, str]] = field(default_factory=list)  # (device_id, credential)
+
+    @property
+    def resident(self) -> TestResident:
+        return self.residents[0]
+
+    @property
+    def credential(self) -> str:
+        return self.devices[0][1]
+
+    def terminal(self, index: int = 0) -> httpx.Client:
+        """An HTTP client speaking as device ``index`` of this world."""
+        return self.server.client(self.devices[index][1])
+
+    def family(self) -> httpx.Client:
+        return self.server.family(self.family_token)
+
+
+def ok(response: httpx.Response) -> Any:
+    """The JSON of a 2xx answer; otherwise fail showing the error body."""
+    assert response.is_success, (
+        f"{response.request.method} {response.request.url}: {response.status_code} {response.text}"
+    )
+    return response.json()
+
+
+def item(
+    kind: str, seq: int, payload: dict[str, Any], idempotency_key: str | None = None
+) -> dict[str, Any]:
+    """One outbox item as a terminal sends it."""
+    return {
+        "idempotency_key": idempotency_key or key(),
+        "seq": seq,
+        "kind": kind,
+        "payload": payload,
+    }
+
+
+def purchase(
+    resident_id: str, product: str = "stamp-1", quantity: int = 1, price: int = 50
+) -> dict[str, Any]:
+    return {
+        "client_id": key(),
+        "resident_id": resident_id,
+        "product_id": product,
+        "quantity": quantity,
+        "price_cents": price,
+    }
+
+
+def message(
+    resident_id: str,
+    contact_id: str,
+    payment: str = "stamps",
+    body: str = "Hello",
+    stamps: int | None = None,
+    in_reply_to: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "client_id": key(),
+        "resident_id": resident_id,
+        "contact_id": contact_id,
+        "body": body,
+        "in_reply_to": in_reply_to,
+        "payment": payment,
+        "stamps": (1 if payment == "stamps" else 0) if stamps is None else stamps,
+        "written_at": "2026-11-23T08:00:00Z",
+    }
+
+
+def pull_all(
+    client: httpx.Client, cursor: str = "0", limit: int = 500
+) -> tuple[list[dict[str, Any]], str]:
+    """Every change after ``cursor``, page by page; returns (changes, last cursor)."""
+    changes: list[dict[str, Any]] = []
+    while True:
+        page = ok(client.get("/v1/changes", params={"cursor": cursor, "limit": limit}))
+        changes.extend(page["changes"])
+        cursor = page["next_cursor"]
+        if not page["has_more"]:
+            return changes, cursor
