@@ -1,1 +1,1 @@
-"""The resident's terminal: PySide6 screens over the ``kiosk`` core and the sync status."""
+"""Kite's resident terminal: PySide6 screens over the ``kiosk`` core (never SQL or HTTP)."""

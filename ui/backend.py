@@ -1,0 +1,54 @@
+"""Opening the store, the core and the sync worker, off the UI thread after first paint.
+
+Everything heavy (SQLAlchemy, requests, pydantic models of the protocol) is
+imported inside :func:`open_backend`, so the sign-in screen paints first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kiosk.config import Settings
+    from kiosk.core import Core
+    from kiosk.store.database import Store
+    from sync.worker import SyncWorker
+
+
+@dataclass
+class Backend:
+    """What the running terminal needs besides its screens."""
+
+    store: Store
+    core: Core
+    worker: SyncWorker
+    enrollment: Any  # ui.screens.enrollment.EnrollmentService
+    enrolled: bool
+
+    def close(self) -> None:
+        self.worker.stop(timeout=5)
+        self.store.close()
+
+
+def open_backend(settings: Settings) -> Backend:
+    """Open the store and wire the core and the sync worker (call from a worker thread)."""
+    from kiosk.clock import utcnow
+    from kiosk.core import Core
+    from kiosk.store import open_store
+    from sync import enrollment
+    from sync.authenticator import OnlineAuthenticator
+    from sync.client import SyncClient
+    from sync.credentials import CredentialStore, configure_keyring
+    from sync.worker import SyncWorker
+    from ui.screens.enrollment import SyncEnrollment
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    configure_keyring(settings)
+    store = open_store(settings.database_path)
+    credentials = CredentialStore()
+    client = SyncClient(settings, credentials.credential)
+    core = Core(store, settings, utcnow, OnlineAuthenticator(client))
+    worker = SyncWorker(store, settings, client=client, credentials=credentials)
+    service = SyncEnrollment(store, client, credentials, settings)
+    return Backend(store, core, worker, service, enrollment.is_enrolled(credentials))

@@ -1,0 +1,46 @@
+"""Which language the screens speak, switched at run time through Qt's translators.
+
+Every resident-facing string goes through ``self.tr`` or
+``QCoreApplication.translate``; Spanish lives in ``assets/translations/kite_es.ts``
+(built to ``kite_es.qm`` by ``python -m ui.build_translations``). Installing a
+translator sends every widget a ``LanguageChange`` event and each
+:class:`ui.widgets.base.Screen` retranslates itself.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+
+from ui.assets import assets_dir
+
+LANGUAGES = ("en", "es")
+# Each language's own name, so a resident finds theirs whatever is on screen.
+LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+
+
+class Languages:
+    """Installs one Kite translator at a time on the application."""
+
+    def __init__(self) -> None:
+        self._translator: QTranslator | None = None
+        self.current = "en"
+
+    def set(self, language: str) -> None:
+        """Switch every screen to ``language`` (``en`` or ``es``)."""
+        if language not in LANGUAGES:
+            raise ValueError(f"unsupported language {language!r}; supported: {LANGUAGES}")
+        app = QCoreApplication.instance()
+        if app is None:
+            raise RuntimeError("create the QApplication before choosing a language")
+        if self._translator is not None:
+            app.removeTranslator(self._translator)
+            self._translator = None
+        if language != "en":
+            translator = QTranslator(app)
+            path = assets_dir() / "translations" / f"kite_{language}.qm"
+            if not translator.load(str(path)):
+                raise FileNotFoundError(f"{path} is missing: run python -m ui.build_translations")
+            app.installTranslator(translator)
+            self._translator = translator
+        QLocale.setDefault(QLocale(language))
+        self.current = language

@@ -1,0 +1,90 @@
+"""Kiosk lockdown: a frameless full-screen window and no way out of the app.
+
+- :func:`apply_kiosk_window` makes the shell frameless, on top and full screen.
+- :class:`EscapeFilter`, installed application-wide, swallows the key chords
+  that leave or switch applications (Alt+F4, Alt+Tab, Ctrl+Alt+..., the
+  Meta/Super key, Ctrl+Esc) and every context menu.
+- :func:`clear_clipboard` empties every clipboard mode at session end.
+
+The compositor of the kiosk session (packaging/) is the outer wall; this is the
+inner one. The app never opens links, file dialogs or other programs: there is
+no QDesktopServices, QFileDialog or openUrl anywhere in ``ui/`` (a test checks).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QClipboard, QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import QWidget
+
+_ESCAPE_KEYS_WITH_ALT = {
+    Qt.Key.Key_F4,
+    Qt.Key.Key_Tab,
+    Qt.Key.Key_Backtab,
+    Qt.Key.Key_Escape,
+    Qt.Key.Key_Space,  # window menu
+}
+_ALWAYS_SWALLOWED = {
+    Qt.Key.Key_Meta,
+    Qt.Key.Key_Super_L,
+    Qt.Key.Key_Super_R,
+    Qt.Key.Key_Menu,
+    Qt.Key.Key_Launch0,
+    Qt.Key.Key_LaunchMail,
+    Qt.Key.Key_Explorer,
+    Qt.Key.Key_HomePage,
+    Qt.Key.Key_Search,
+}
+
+
+def is_escape_route(event: QKeyEvent) -> bool:
+    """Whether a key press would leave or switch away from the app."""
+    key = Qt.Key(event.key())
+    mods = event.modifiers()
+    alt = bool(mods & Qt.KeyboardModifier.AltModifier)
+    ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+    meta = bool(mods & Qt.KeyboardModifier.MetaModifier)
+    if key in _ALWAYS_SWALLOWED or meta:
+        return True
+    if ctrl and alt:
+        return True  # Ctrl+Alt+Del, Ctrl+Alt+F1..F12 (VT switch), Ctrl+Alt+Backspace
+    if alt and (key in _ESCAPE_KEYS_WITH_ALT or Qt.Key.Key_F1 <= key <= Qt.Key.Key_F35):
+        return True
+    return bool(ctrl and key in (Qt.Key.Key_Escape, Qt.Key.Key_Q, Qt.Key.Key_W))
+
+
+class EscapeFilter(QObject):
+    """Application-wide event filter that swallows escape routes and context menus."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.swallowed = 0  # for diagnostics and tests
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride):
+            if isinstance(event, QKeyEvent) and is_escape_route(event):
+                self.swallowed += 1
+                return True
+        elif kind == QEvent.Type.ContextMenu:
+            self.swallowed += 1
+            return True
+        return False
+
+
+def apply_kiosk_window(window: QWidget) -> None:
+    """Frameless, always on top, full screen, closed only by the app itself."""
+    window.setWindowFlags(
+        Qt.WindowType.Window
+        | Qt.WindowType.FramelessWindowHint
+        | Qt.WindowType.WindowStaysOnTopHint
+    )
+    window.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+    window.showFullScreen()
+
+
+def clear_clipboard() -> None:
+    """Empty the clipboard, the selection and the find buffer."""
+    clipboard = QGuiApplication.clipboard()
+    for mode in (QClipboard.Mode.Clipboard, QClipboard.Mode.Selection, QClipboard.Mode.FindBuffer):
+        clipboard.clear(mode)

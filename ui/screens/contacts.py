@@ -1,0 +1,205 @@
+"""Contacts: approved, pending, blocked and suspended; block and unblock; restrictions.
+
+A resident under a communication restriction sees it here, with its end date
+and the facility's reason.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+
+from kiosk.errors import Refusal
+from ui.formatting import day_and_time
+from ui.refusals import describe
+from ui.widgets.base import Screen, button, card, label, name
+from ui.widgets.confirm import ConfirmPanel
+
+if TYPE_CHECKING:
+    from ui.context import Context
+    from ui.shell import Shell
+
+SECTIONS = ("approved", "pending", "blocked", "suspended")
+
+
+class ContactsScreen(Screen):
+    """Who the resident can write to, and who not (and why)."""
+
+    def __init__(self, context: Context, shell: Shell, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("contacts")
+        self.context = context
+        self.shell = shell
+        self.contacts: tuple[Any, ...] = ()
+        self.resident: Any = None
+        root = QVBoxLayout(self)
+        root.setContentsMargins(24, 16, 24, 16)
+        root.setSpacing(10)
+        self.title = label("title")
+        root.addWidget(self.title)
+        self.restriction = label("notice")
+        self.restriction.setObjectName("restriction_notice")
+        self.restriction.hide()
+        root.addWidget(self.restriction)
+        self.confirm = ConfirmPanel(self)
+        root.addWidget(self.confirm)
+        self.error = label("error")
+        self.error.hide()
+        root.addWidget(self.error)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.body = QWidget()
+        self.rows = QVBoxLayout(self.body)
+        self.rows.setSpacing(8)
+        self.scroll.setWidget(self.body)
+        root.addWidget(self.scroll, 1)
+        self.row_widgets: dict[str, Any] = {}
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Contacts"))
+        self.scroll.setAccessibleName(self.tr("Your contacts"))
+        self._show()
+
+    def clear(self) -> None:
+        self.contacts = ()
+        self.resident = None
+        self.confirm.dismiss()
+        self.error.hide()
+        self._show()
+
+    def refresh(self) -> None:
+        core = self.context.core
+        if core is None or self.shell.resident is None:
+            return
+        self.context.tasks.run(
+            lambda: (core.resident(), core.contacts()),
+            self._loaded,
+            on_refusal=self._refused,
+            owner=self,
+        )
+
+    def _loaded(self, loaded: tuple[Any, Any]) -> None:
+        if self.shell.resident is None:
+            return
+        self.resident, contacts = loaded
+        self.contacts = tuple(contacts)
+        self.error.hide()
+        self._show()
+
+    def _refused(self, refusal: Refusal) -> None:
+        self.error.setText(describe(refusal, self.context.now()))
+        self.error.show()
+
+    def _section_title(self, state: str) -> str:
+        return {
+            "approved": self.tr("Approved"),
+            "pending": self.tr("Waiting for approval"),
+            "blocked": self.tr("Blocked by you"),
+            "suspended": self.tr("Suspended by the facility"),
+        }[state]
+
+    def _show(self) -> None:
+        while self.rows.count():
+            item = self.rows.takeAt(0)
+            widget = item.widget()
+            if widget is not None:
+                widget.deleteLater()
+        self.row_widgets = {}
+        resident = self.resident
+        if (
+            resident is not None
+            and resident.restricted_until is not None
+            and resident.restricted_until > self.context.now()
+        ):
+            text = self.tr("You can read messages but not send them until {when}.").format(
+                when=day_and_time(resident.restricted_until)
+            )
+            if resident.restriction_reason:
+                text += "\n" + resident.restriction_reason
+            self.restriction.setText(text)
+            self.restriction.setAccessibleName(text)
+            self.restriction.show()
+        else:
+            self.restriction.hide()
+        for state in SECTIONS:
+            members = [c for c in self.contacts if str(c.state) == state]
+            if not members:
+                continue
+            heading = label("subtitle")
+            heading.setText(self._section_title(state))
+            self.rows.addWidget(heading)
+            for contact in members:
+                self.rows.addWidget(self._row(contact, state))
+        if not self.contacts and self.shell.resident is not None:
+            empty = label("muted")
+            empty.setText(
+                self.tr(
+                    "No contacts yet. Family and friends appear here "
+                    "once the facility approves them."
+                )
+            )
+            self.rows.addWidget(empty)
+        self.rows.addStretch(1)
+
+    def _row(self, contact: Any, state: str) -> QWidget:
+        row = card(self.body)
+        row.setObjectName(f"contact_{contact.contact_id}")
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(16, 8, 8, 8)
+        text = label()
+        line = contact.display_name
+        if contact.relationship:
+            line += " (" + contact.relationship + ")"
+        text.setText(line)
+        layout.addWidget(text, 1)
+        row.setAccessibleName(line + ". " + self._section_title(state))
+        if state == "approved":
+            action = button(None, "block", row)
+            action.setObjectName(f"block_{contact.contact_id}")
+            name(
+                action,
+                self.tr("Block"),
+                self.tr("Stop messages to and from {name}").format(name=contact.display_name),
+            )
+            action.clicked.connect(lambda _=False, c=contact: self.ask_block(c))
+            layout.addWidget(action)
+        elif state == "blocked":
+            action = button(None, "check", row)
+            action.setObjectName(f"unblock_{contact.contact_id}")
+            name(
+                action,
+                self.tr("Unblock"),
+                self.tr("Allow messages with {name} again").format(name=contact.display_name),
+            )
+            action.clicked.connect(lambda _=False, c=contact: self._set_blocked(c, False))
+            layout.addWidget(action)
+        self.row_widgets[contact.contact_id] = row
+        return row
+
+    def ask_block(self, contact: Any) -> None:
+        self.confirm.ask(
+            self.tr("Block {name}?").format(name=contact.display_name),
+            self.tr(
+                "You will not get their messages and cannot write to them until you unblock them."
+            ),
+            self.tr("Block"),
+            self.tr("Cancel"),
+            lambda: self._set_blocked(contact, True),
+            danger=True,
+        )
+
+    def _set_blocked(self, contact: Any, blocked: bool) -> None:
+        core = self.context.core
+        if core is None:
+            return
+        contact_id = contact.contact_id
+        work = (
+            (lambda: core.block_contact(contact_id))
+            if blocked
+            else (lambda: core.unblock_contact(contact_id))
+        )
+        self.context.tasks.run(
+            work, lambda _c: self.refresh(), on_refusal=self._refused, owner=self, changes=True
+        )

@@ -1,0 +1,242 @@
+"""One conversation: every message in order (newest first), older ones loaded as you scroll.
+
+Each reply shows its status timeline with times and, if rejected, the reason;
+markers show photos or other media and a return stamp. A message can be
+deleted (hidden) after confirmation. Unread messages are marked read as they
+are shown.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QVBoxLayout, QWidget
+
+from ui.models.paged import ItemRole, PagedMessageModel
+from ui.refusals import describe, describe_reason
+from ui.statuses import media_summary, status_name
+from ui.widgets.base import Screen, button, label, name
+from ui.widgets.confirm import ConfirmPanel
+from ui.widgets.delegates import MessageDelegate
+
+if TYPE_CHECKING:
+    from ui.context import Context
+    from ui.shell import Shell
+
+PAGE = 100
+
+
+class ConversationScreen(Screen):
+    """A thread with one contact."""
+
+    def __init__(self, context: Context, shell: Shell, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("conversation")
+        self.context = context
+        self.shell = shell
+        self.contact: Any = None
+        root = QVBoxLayout(self)
+        root.setContentsMargins(24, 12, 24, 12)
+        root.setSpacing(10)
+        head = QHBoxLayout()
+        self.back_button = button(None, "back", self)
+        self.back_button.setObjectName("conversation_back")
+        self.back_button.clicked.connect(lambda: self.shell.show_screen("inbox"))
+        self.title = label("title")
+        self.title.setObjectName("conversation_title")
+        self.reply_button = button("primary", "compose", self)
+        self.reply_button.setObjectName("reply")
+        self.reply_button.clicked.connect(self.reply)
+        self.delete_button = button(None, "trash", self)
+        self.delete_button.setObjectName("delete_message")
+        self.delete_button.clicked.connect(self.ask_delete)
+        head.addWidget(self.back_button)
+        head.addWidget(self.title, 1)
+        head.addWidget(self.delete_button)
+        head.addWidget(self.reply_button)
+        root.addLayout(head)
+        self.notice = label("notice")
+        self.notice.setObjectName("conversation_notice")
+        self.notice.hide()
+        root.addWidget(self.notice)
+        self.confirm = ConfirmPanel(self)
+        root.addWidget(self.confirm)
+
+        self.model = PagedMessageModel(context.tasks, self.describe_message, PAGE, self)
+        self.model.loaded.connect(self._loaded)
+        self.model.failed.connect(self._failed)
+        self.delegate = MessageDelegate(self, now=context.now)
+        self.list = QListView(self)
+        self.list.setObjectName("message_list")
+        self.list.setModel(self.model)
+        self.list.setItemDelegate(self.delegate)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.setWordWrap(True)
+        self.list.setSpacing(2)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.selectionModel().currentChanged.connect(lambda *_: self._update_actions())
+        root.addWidget(self.list, 1)
+        self.error = label("error")
+        self.error.setObjectName("conversation_error")
+        self.error.hide()
+        root.addWidget(self.error)
+        self.retranslate()
+
+    # -- Screen ------------------------------------------------------------------
+    def retranslate(self) -> None:
+        name(self.back_button, self.tr("Back"), self.tr("Back to your conversations"))
+        name(self.reply_button, self.tr("Reply"), self.tr("Write a reply in this conversation"))
+        name(self.delete_button, self.tr("Delete"), self.tr("Delete the chosen message"))
+        self.list.setAccessibleName(self.tr("Messages, newest first"))
+        self._update_actions()
+
+    def clear(self) -> None:
+        self.contact = None
+        self.model.clear()
+        self.delegate.clear_cache()
+        self.title.clear()
+        self.notice.hide()
+        self.error.hide()
+        self.confirm.dismiss()
+
+    def open(self, contact: Any = None) -> None:
+        if contact is not None and (
+            self.contact is None or contact.contact_id != self.contact.contact_id
+        ):
+            self.contact = contact
+            self.title.setText(contact.display_name)
+            self.title.setAccessibleName(contact.display_name)
+            self.delegate.clear_cache()
+            core = self.context.core
+            assert core is not None
+            contact_id = contact.contact_id
+            self.model.load(lambda before, limit: core.thread_page(contact_id, before, limit))
+            self.confirm.dismiss()
+        else:
+            self.refresh()
+        self._update_actions()
+        self.list.setFocus()
+
+    def refresh(self) -> None:
+        if self.contact is not None:
+            self.model.refresh()
+
+    # -- behaviour ---------------------------------------------------------------
+    def _selected(self) -> Any:
+        index = self.list.currentIndex()
+        return index.data(ItemRole) if index.isValid() else None
+
+    def _update_actions(self) -> None:
+        contact = self.contact
+        state = str(contact.state) if contact is not None else ""
+        can_write = state == "approved"
+        self.reply_button.setEnabled(can_write)
+        self.delete_button.setEnabled(self._selected() is not None)
+        reasons = {
+            "blocked": self.tr("You blocked this contact. Unblock them in Contacts to reply."),
+            "pending": self.tr(
+                "This contact is waiting for approval. You can reply once approved."
+            ),
+            "suspended": self.tr(
+                "The facility has suspended this contact. You can read but not reply."
+            ),
+        }
+        text = reasons.get(state, "")
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
+        if text:
+            self.reply_button.setAccessibleDescription(text)
+
+    def _loaded(self) -> None:
+        if self.list.currentIndex().row() < 0 and self.model.rowCount() > 0:
+            self.list.selectionModel().setCurrentIndex(
+                self.model.index(0), QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+        self._update_actions()
+        self._mark_read()
+
+    def _mark_read(self) -> None:
+        core = self.context.core
+        unread = [
+            m.message_id
+            for m in self.model.items()
+            if m.direction == "inbound" and m.read_at is None
+        ]
+        if core is None or not unread:
+            return
+
+        def mark() -> None:
+            for message_id in unread:
+                core.mark_read(message_id)
+
+        self.context.tasks.run(mark, on_refusal=lambda _r: None, owner=self, changes=False)
+
+    def _failed(self, error: Any) -> None:
+        from kiosk.errors import Refusal
+
+        text = (
+            describe(error, self.context.now())
+            if isinstance(error, Refusal)
+            else str(self.tr("These messages could not be loaded. Try again."))
+        )
+        self.error.setText(text)
+        self.error.show()
+
+    def reply(self) -> None:
+        if self.contact is None:
+            return
+        selected = self._selected()
+        in_reply_to = None
+        if selected is not None and selected.direction == "inbound":
+            in_reply_to = selected.message_id
+        else:
+            newest_inbound = next((m for m in self.model.items() if m.direction == "inbound"), None)
+            in_reply_to = newest_inbound.message_id if newest_inbound is not None else None
+        self.shell.show_screen("compose", contact=self.contact, in_reply_to=in_reply_to)
+
+    def ask_delete(self) -> None:
+        message = self._selected()
+        if message is None:
+            return
+        self.confirm.ask(
+            self.tr("Delete this message?"),
+            self.tr(
+                "It disappears from your messages on this terminal. This cannot be undone here."
+            ),
+            self.tr("Delete"),
+            self.tr("Keep it"),
+            lambda: self._delete(message.message_id),
+            danger=True,
+        )
+
+    def _delete(self, message_id: int) -> None:
+        core = self.context.core
+        if core is None:
+            return
+        self.context.tasks.run(
+            lambda: core.hide_message(message_id),
+            on_refusal=lambda r: self._failed(r),
+            owner=self,
+            changes=True,
+        )
+
+    def describe_message(self, message: Any) -> str:
+        """What a screen reader says for a message."""
+        who = (
+            self.tr("You")
+            if message.direction == "outbound"
+            else (self.contact.display_name if self.contact else "")
+        )
+        parts = [who, message.body]
+        if message.media:
+            parts.append(media_summary(message.media))
+        if message.has_return_stamp and not message.return_stamp_used:
+            parts.append(self.tr("Return stamp included"))
+        if message.status is not None:
+            parts.append(status_name(message.status))
+        if message.status_reason:
+            parts.append(describe_reason(message.status_reason))
+        return ". ".join(p for p in parts if p)

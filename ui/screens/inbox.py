@@ -1,0 +1,178 @@
+"""Inbox: conversations by contact, newest first, with unread counts and reply statuses.
+
+A banner announces messages that arrived while the resident was here; the
+sync line says whether replies are still waiting to go out. Tapping a
+conversation opens it. The list reloads from the ``Tasks.changed`` hook, on
+every sync status change and every few seconds while shown.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QVBoxLayout, QWidget
+
+from ui.models.conversations import ConversationModel
+from ui.models.paged import ItemRole
+from ui.refusals import describe
+from ui.statuses import status_name
+from ui.widgets.base import Screen, button, card, label, name, restyle
+from ui.widgets.delegates import ConversationDelegate, one_line
+
+if TYPE_CHECKING:
+    from ui.context import Context
+    from ui.shell import Shell
+
+REFRESH_MS = 10_000
+
+
+class InboxScreen(Screen):
+    """The resident's conversations."""
+
+    opened = Signal(str)  # contact_id
+
+    def __init__(self, context: Context, shell: Shell, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("inbox")
+        self.context = context
+        self.shell = shell
+        self._seen: dict[str, int] | None = None  # contact_id -> newest message id seen
+        root = QVBoxLayout(self)
+        root.setContentsMargins(24, 16, 24, 16)
+        root.setSpacing(12)
+        head = QHBoxLayout()
+        self.title = label("title", wrap=False)
+        self.sync_line = label("badge", wrap=False)
+        self.sync_line.setObjectName("inbox_sync")
+        head.addWidget(self.title)
+        head.addStretch(1)
+        head.addWidget(self.sync_line)
+        root.addLayout(head)
+
+        self.banner = card(self, "banner")
+        self.banner.setObjectName("arrivals_banner")
+        banner_row = QHBoxLayout(self.banner)
+        banner_row.setContentsMargins(16, 8, 8, 8)
+        self.banner_text = label()
+        self.banner_text.setObjectName("arrivals_text")
+        self.banner_dismiss = button(None, "check", self.banner)
+        self.banner_dismiss.setObjectName("arrivals_dismiss")
+        self.banner_dismiss.clicked.connect(self.banner.hide)
+        banner_row.addWidget(self.banner_text, 1)
+        banner_row.addWidget(self.banner_dismiss)
+        self.banner.hide()
+        root.addWidget(self.banner)
+
+        self.model = ConversationModel(self.describe_row, self)
+        self.list = QListView(self)
+        self.list.setObjectName("conversation_list")
+        self.list.setModel(self.model)
+        self.list.setItemDelegate(ConversationDelegate(self.list))
+        self.list.setUniformItemSizes(True)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.list.activated.connect(self._open_index)
+        self.list.clicked.connect(self._open_index)
+        root.addWidget(self.list, 1)
+        self.empty = label("muted")
+        self.empty.setObjectName("inbox_empty")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        root.addWidget(self.empty)
+        self.error = label("error")
+        self.error.hide()
+        root.addWidget(self.error)
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        self.retranslate()
+
+    # -- Screen ------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Messages"))
+        self.list.setAccessibleName(self.tr("Conversations"))
+        self.list.setAccessibleDescription(self.tr("Choose a conversation to read it"))
+        self.empty.setText(self.tr("No messages yet. New messages appear here."))
+        name(self.banner_dismiss, self.tr("OK"), self.tr("Hide this notice"))
+        self.model.layoutChanged.emit()
+
+    def clear(self) -> None:
+        self._timer.stop()
+        self.model.clear()
+        self._seen = None
+        self.banner.hide()
+        self.banner_text.clear()
+        self.error.hide()
+
+    def refresh(self) -> None:
+        core = self.context.core
+        if core is None or self.shell.resident is None:
+            return
+        self._timer.start()
+        self.context.tasks.run(core.conversations, self._show, on_refusal=self._refused, owner=self)
+
+    # -- behaviour ---------------------------------------------------------------
+    def _show(self, rows: tuple[Any, ...]) -> None:
+        if self.shell.resident is None:
+            return  # the session ended while this was loading
+        self.error.hide()
+        self._announce(rows)
+        current = self.list.currentIndex().row()
+        self.model.set_rows(rows)
+        if 0 <= current < len(rows):
+            self.list.setCurrentIndex(self.model.index(current))
+        self.empty.setVisible(not rows)
+
+    def _announce(self, rows: tuple[Any, ...]) -> None:
+        newest = {
+            r.contact.contact_id: r.last_message.message_id
+            for r in rows
+            if r.last_message is not None
+        }
+        if self._seen is not None:
+            arrived = [
+                r.contact.display_name
+                for r in rows
+                if r.last_message is not None
+                and r.last_message.direction == "inbound"
+                and newest[r.contact.contact_id] != self._seen.get(r.contact.contact_id)
+            ]
+            if arrived:
+                text = self.tr("New message from {names}").format(names=", ".join(arrived))
+                self.banner_text.setText(text)
+                self.banner.setAccessibleName(text)
+                self.banner.show()
+        self._seen = newest
+
+    def _refused(self, refusal: Any) -> None:
+        self.error.setText(describe(refusal, self.context.now()))
+        self.error.show()
+
+    def _open_index(self, index: QModelIndex) -> None:
+        row = index.data(ItemRole)
+        if row is not None:
+            self.banner.hide()
+            self.shell.show_screen("conversation", contact=row.contact)
+            self.opened.emit(row.contact.contact_id)
+
+    def show_sync_status(self, text: str, tone: str) -> None:
+        self.sync_line.setText(text)
+        self.sync_line.setAccessibleName(text)
+        self.sync_line.setProperty("tone", tone)
+        restyle(self.sync_line)
+
+    def describe_row(self, row: Any) -> str:
+        """The sentence a screen reader says for a conversation row."""
+        parts = [row.contact.display_name]
+        if row.unread == 1:
+            parts.append(self.tr("1 unread message"))
+        elif row.unread > 1:
+            parts.append(self.tr("{count} unread messages").format(count=row.unread))
+        last = row.last_message
+        if last is not None:
+            if last.status is not None:
+                parts.append(status_name(last.status))
+            parts.append(one_line(last.body))
+        return ". ".join(parts)

@@ -1,0 +1,273 @@
+"""Sign-in: language first, then facility ID and PIN on a large keypad.
+
+Shows the facility's state before anyone types: closed (and when it opens),
+messaging suspended (reading still works). A refused sign-in shows the
+translated reason (wrong PIN, locked with the time left, offline and unknown).
+The PIN leaves the field the moment it is submitted.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPaintEvent
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+
+from kiosk.errors import Refusal
+from ui.formatting import day_and_time
+from ui.i18n import LANGUAGE_NAMES, LANGUAGES
+from ui.refusals import describe, describe_error
+from ui.widgets.base import Screen, button, card, label, name
+from ui.widgets.keypad import Keypad
+
+if TYPE_CHECKING:
+    from kiosk.views import FacilityStatus, SignedIn
+    from ui.context import Context
+
+
+class SignInScreen(Screen):
+    """The first screen a resident sees."""
+
+    signed_in = Signal(object)  # kiosk.views.SignedIn
+    language_chosen = Signal(str)
+    large_text_toggled = Signal(bool)
+    high_contrast_toggled = Signal(bool)
+    first_paint = Signal()
+
+    def __init__(self, context: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("signin")
+        self.context = context
+        self._painted = False
+        self._busy = False
+        self._status: FacilityStatus | None = None
+
+        root = QHBoxLayout(self)
+        root.setContentsMargins(40, 32, 40, 32)
+        root.setSpacing(40)
+
+        left = QVBoxLayout()
+        left.setSpacing(18)
+        self.title = label("title")
+        self.subtitle = label("muted")
+        left.addWidget(self.title)
+        left.addWidget(self.subtitle)
+
+        self.language_label = label("subtitle")
+        left.addWidget(self.language_label)
+        langs = QHBoxLayout()
+        self.language_buttons: dict[str, QWidget] = {}
+        for code in LANGUAGES:
+            widget = button(None, "globe" if code == "en" else None, self)
+            widget.setCheckable(True)
+            widget.setObjectName(f"language_{code}")
+            widget.clicked.connect(lambda _=False, c=code: self.language_chosen.emit(c))
+            langs.addWidget(widget)
+            self.language_buttons[code] = widget
+        left.addLayout(langs)
+
+        access = QHBoxLayout()
+        self.large_text = button(None, "text-size", self)
+        self.large_text.setObjectName("large_text")
+        self.large_text.setCheckable(True)
+        self.large_text.toggled.connect(self.large_text_toggled)
+        self.high_contrast = button(None, "contrast", self)
+        self.high_contrast.setObjectName("high_contrast")
+        self.high_contrast.setCheckable(True)
+        self.high_contrast.toggled.connect(self.high_contrast_toggled)
+        access.addWidget(self.large_text)
+        access.addWidget(self.high_contrast)
+        left.addLayout(access)
+
+        self.facility_notice = label("notice")
+        self.facility_notice.setObjectName("facility_notice")
+        self.facility_notice.hide()
+        left.addWidget(self.facility_notice)
+        left.addStretch(1)
+        root.addLayout(left, 4)
+
+        form_card = card(self)
+        form = QGridLayout(form_card)
+        form.setContentsMargins(28, 28, 28, 28)
+        form.setVerticalSpacing(12)
+        self.id_label = label("subtitle")
+        self.id_field = QLineEdit(self)
+        self.id_field.setObjectName("facility_id")
+        self.id_field.setMaxLength(32)
+        self.id_field.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+        self.pin_label = label("subtitle")
+        self.pin_field = QLineEdit(self)
+        self.pin_field.setObjectName("pin")
+        self.pin_field.setMaxLength(12)
+        self.pin_field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.pin_field.setInputMethodHints(
+            Qt.InputMethodHint.ImhDigitsOnly | Qt.InputMethodHint.ImhSensitiveData
+        )
+        self.id_label.setBuddy(self.id_field)
+        self.pin_label.setBuddy(self.pin_field)
+        self.keypad = Keypad(self)
+        self.keypad.target = self.id_field
+        self.sign_in_button = button("primary", "check", self)
+        self.sign_in_button.setObjectName("sign_in")
+        self.sign_in_button.clicked.connect(self.submit)
+        self.error = label("error")
+        self.error.setObjectName("signin_error")
+        self.error.hide()
+        form.addWidget(self.id_label, 0, 0)
+        form.addWidget(self.id_field, 1, 0)
+        form.addWidget(self.pin_label, 2, 0)
+        form.addWidget(self.pin_field, 3, 0)
+        form.addWidget(self.error, 4, 0)
+        form.addWidget(self.keypad, 5, 0)
+        form.addWidget(self.sign_in_button, 6, 0)
+        root.addWidget(form_card, 5)
+
+        for field in (self.id_field, self.pin_field):
+            field.installEventFilter(self)
+            field.returnPressed.connect(self._advance)
+        self.setTabOrder(self.language_buttons["en"], self.language_buttons["es"])
+        self.setTabOrder(self.language_buttons["es"], self.large_text)
+        self.setTabOrder(self.large_text, self.high_contrast)
+        self.setTabOrder(self.high_contrast, self.id_field)
+        self.setTabOrder(self.id_field, self.pin_field)
+        self.setTabOrder(self.pin_field, self.sign_in_button)
+        self.retranslate()
+
+    # -- Screen ------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Welcome to Kite messaging"))
+        self.subtitle.setText(self.tr("Read your messages, reply and buy stamps."))
+        self.language_label.setText(self.tr("Language"))
+        for code, widget in self.language_buttons.items():
+            name(widget, LANGUAGE_NAMES[code], self.tr("Show the screens in this language"))
+        name(self.large_text, self.tr("Large text"), self.tr("Make all text bigger"))
+        name(self.high_contrast, self.tr("High contrast"), self.tr("Light text on a black screen"))
+        self.id_label.setText(self.tr("Facility ID number"))
+        self.id_field.setAccessibleName(self.tr("Facility ID number"))
+        self.id_field.setAccessibleDescription(self.tr("Type it with the number pad"))
+        self.pin_label.setText(self.tr("PIN"))
+        self.pin_field.setAccessibleName(self.tr("PIN"))
+        self.pin_field.setAccessibleDescription(self.tr("Your secret number; it is not shown"))
+        name(self.sign_in_button, self.tr("Sign in"), self.tr("Sign in with this ID and PIN"))
+        self._show_status()
+
+    def clear(self) -> None:
+        self.id_field.clear()
+        self.pin_field.clear()
+        self.error.hide()
+        self.keypad.target = self.id_field
+
+    def refresh(self) -> None:
+        """Ask the core whether the facility is open or suspended."""
+        core = self.context.core
+        if core is None:
+            return
+        self.context.tasks.run(core.facility_status, self.show_facility_status, owner=self)
+
+    # -- behaviour ---------------------------------------------------------------
+    def set_language(self, language: str) -> None:
+        for code, widget in self.language_buttons.items():
+            widget.setChecked(code == language)  # type: ignore[attr-defined]
+
+    def show_message(self, text: str) -> None:
+        """Show a sentence in the error box (a refusal, or why a session ended)."""
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+
+    def show_facility_status(self, status: FacilityStatus) -> None:
+        self._status = status
+        self._show_status()
+
+    def _show_status(self) -> None:
+        status = self._status
+        closed = status is not None and not status.open_now
+        self.sign_in_button.setEnabled(not closed and not self._busy)
+        if status is None:
+            self.facility_notice.hide()
+            return
+        if closed:
+            if status.next_opening is not None:
+                text = self.tr("Messaging is closed. It opens again {when}.").format(
+                    when=day_and_time(status.next_opening)
+                )
+            else:
+                text = self.tr("Messaging is closed right now.")
+        elif status.messaging_suspended:
+            text = self.tr(
+                "The facility has paused sending messages. You can still sign in and read."
+            )
+            if status.suspended_reason:
+                text += "\n" + status.suspended_reason
+        else:
+            self.facility_notice.hide()
+            return
+        self.facility_notice.setText(text)
+        self.facility_notice.setAccessibleName(text)
+        self.facility_notice.show()
+
+    def _advance(self) -> None:
+        if self.sender() is self.id_field:
+            self.pin_field.setFocus()
+        else:
+            self.submit()
+
+    def submit(self) -> None:
+        facility_number = self.id_field.text().strip()
+        pin = self.pin_field.text()
+        self.pin_field.clear()  # the PIN lives in the widget no longer than needed
+        if not facility_number or not pin:
+            self.show_message(self.tr("Enter your facility ID number and your PIN."))
+            (self.id_field if not facility_number else self.pin_field).setFocus()
+            return
+        core = self.context.core
+        if core is None:
+            self.show_message(self.tr("The terminal is still starting. Try again in a moment."))
+            return
+        self._busy = True
+        self.sign_in_button.setEnabled(False)
+        self.show_message("")
+        self.context.tasks.run(
+            lambda: core.sign_in(facility_number, pin),
+            self._signed_in,
+            on_refusal=self._refused,
+            on_error=self._failed,
+            owner=self,
+            changes=True,
+        )
+
+    def _signed_in(self, signed: SignedIn) -> None:
+        self._busy = False
+        self._show_status()
+        self.clear()
+        self.signed_in.emit(signed)
+
+    def _refused(self, refusal: Refusal) -> None:
+        self._busy = False
+        self._show_status()
+        self.show_message(describe(refusal, self.context.now()))
+        self.pin_field.setFocus()
+
+    def _failed(self, exc: BaseException) -> None:
+        self._busy = False
+        self._show_status()
+        self.show_message(describe_error(exc))
+
+    # -- events ------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn and isinstance(watched, QLineEdit):
+            self.keypad.target = watched
+        elif (
+            event.type() == QEvent.Type.KeyPress
+            and watched is self.pin_field
+            and isinstance(event, QKeyEvent)
+            and event.matches(QKeySequence.StandardKey.Paste)
+        ):
+            return True  # a PIN is typed, never pasted
+        return super().eventFilter(watched, event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            self.first_paint.emit()

@@ -1,0 +1,307 @@
+"""Stamps: balances (confirmed and pending), the debit account, stamp books, receipts.
+
+A purchase is confirmed on screen first; it is then queued to the server and
+shows as pending until the server confirms it (or refuses it, with the
+reason) — the receipt history says which.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QHBoxLayout,
+    QListView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.errors import Refusal
+from ui.formatting import money, when
+from ui.refusals import describe, describe_error, describe_reason
+from ui.widgets.base import Screen, button, card, label, name
+from ui.widgets.confirm import ConfirmPanel
+
+if TYPE_CHECKING:
+    from ui.context import Context
+    from ui.shell import Shell
+
+_ROOT = QModelIndex()
+
+
+class ReceiptModel(QAbstractListModel):
+    """Receipt history rows as sentences (ledger entries and pending holds)."""
+
+    def __init__(self, describe_row: Any, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Any] = []
+        self._describe = describe_row
+
+    def set_rows(self, rows: Any) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[Any]:
+        return list(self._rows)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self._describe(self._rows[index.row()])
+        return None
+
+
+class StampsScreen(Screen):
+    """Balances, stamp books and the receipt history."""
+
+    def __init__(self, context: Context, shell: Shell, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("stamps")
+        self.context = context
+        self.shell = shell
+        self.balances: Any = None
+        self.products: tuple[Any, ...] = ()
+        root = QHBoxLayout(self)
+        root.setContentsMargins(24, 16, 24, 16)
+        root.setSpacing(20)
+
+        left = QVBoxLayout()
+        self.title = label("title")
+        left.addWidget(self.title)
+        balance_card = card(self)
+        grid = QGridLayout(balance_card)
+        grid.setContentsMargins(20, 16, 20, 16)
+        self.spendable_label = label()
+        self.spendable_value = label("big-number", wrap=False)
+        self.spendable_value.setObjectName("stamps_spendable")
+        self.pending_value = label("muted")
+        self.pending_value.setObjectName("stamps_pending")
+        self.debit_label = label()
+        self.debit_value = label("big-number", wrap=False)
+        self.debit_value.setObjectName("debit_balance")
+        self.debit_as_of = label("muted")
+        self.debit_as_of.setObjectName("debit_as_of")
+        grid.addWidget(self.spendable_label, 0, 0)
+        grid.addWidget(self.spendable_value, 1, 0)
+        grid.addWidget(self.pending_value, 2, 0)
+        grid.addWidget(self.debit_label, 0, 1)
+        grid.addWidget(self.debit_value, 1, 1)
+        grid.addWidget(self.debit_as_of, 2, 1)
+        left.addWidget(balance_card)
+        self.books_title = label("subtitle")
+        left.addWidget(self.books_title)
+        self.books = QGridLayout()
+        self.books.setSpacing(10)
+        left.addLayout(self.books)
+        self.no_books = label("muted")
+        left.addWidget(self.no_books)
+        self.confirm = ConfirmPanel(self)
+        left.addWidget(self.confirm)
+        self.outcome = label("info")
+        self.outcome.setObjectName("purchase_outcome")
+        self.outcome.hide()
+        left.addWidget(self.outcome)
+        left.addStretch(1)
+        root.addLayout(left, 1)
+
+        right = QVBoxLayout()
+        self.receipts_title = label("subtitle")
+        right.addWidget(self.receipts_title)
+        self.receipt_model = ReceiptModel(self.describe_receipt, self)
+        self.receipts = QListView(self)
+        self.receipts.setObjectName("receipts")
+        self.receipts.setModel(self.receipt_model)
+        self.receipts.setWordWrap(True)
+        self.receipts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.receipts.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.receipts.setSpacing(4)
+        right.addWidget(self.receipts, 1)
+        root.addLayout(right, 1)
+        self.book_buttons: list[Any] = []
+        self.retranslate()
+
+    # -- Screen ------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.title.setText(self.tr("Stamps"))
+        self.spendable_label.setText(self.tr("Stamps you can use"))
+        self.debit_label.setText(self.tr("Debit account"))
+        self.books_title.setText(self.tr("Buy stamps"))
+        self.no_books.setText(self.tr("No stamp books are on sale right now."))
+        self.receipts_title.setText(self.tr("Receipts"))
+        self.receipts.setAccessibleName(self.tr("Receipt history, newest first"))
+        self._show_balances()
+        self._show_products()
+        self.receipt_model.layoutChanged.emit()
+
+    def clear(self) -> None:
+        self.balances = None
+        self.products = ()
+        self.receipt_model.set_rows([])
+        self.confirm.dismiss()
+        self.outcome.hide()
+        self._show_balances()
+        self._show_products()
+
+    def refresh(self) -> None:
+        core = self.context.core
+        if core is None or self.shell.resident is None:
+            return
+
+        def load() -> tuple[Any, Any, Any]:
+            return core.balances(), core.products(), core.receipts()
+
+        self.context.tasks.run(load, self._loaded, on_refusal=self._refused, owner=self)
+
+    def _loaded(self, loaded: tuple[Any, Any, Any]) -> None:
+        if self.shell.resident is None:
+            return
+        self.balances, products, receipts = loaded
+        if tuple(products) != self.products:
+            self.products = tuple(products)
+            self._show_products()
+        self._show_balances()
+        self.receipt_model.set_rows(receipts)
+
+    # -- display -----------------------------------------------------------------
+    def _show_balances(self) -> None:
+        b = self.balances
+        if b is None:
+            for widget in (
+                self.spendable_value,
+                self.pending_value,
+                self.debit_value,
+                self.debit_as_of,
+            ):
+                widget.clear()
+            return
+        self.spendable_value.setText(str(b.spendable))
+        pending = []
+        if b.pending_purchases:
+            pending.append(
+                self.tr("{count} bought, waiting for confirmation").format(
+                    count=b.pending_purchases
+                )
+            )
+        if b.held:
+            pending.append(
+                self.tr("{count} set aside for replies waiting to send").format(count=b.held)
+            )
+        self.pending_value.setText("\n".join(pending) or self.tr("Nothing pending"))
+        if b.debit_cents is None:
+            self.debit_value.setText("—")
+            self.debit_as_of.setText(self.tr("Not received yet"))
+        else:
+            self.debit_value.setText(money(b.debit_cents))
+            self.debit_as_of.setText(
+                self.tr("As of {time}").format(time=when(b.debit_as_of, self.context.now()))
+                if b.debit_as_of
+                else ""
+            )
+        summary = self.tr("Stamps you can use: {count}").format(count=b.spendable)
+        self.spendable_value.setAccessibleName(summary)
+        self.debit_value.setAccessibleName(
+            self.tr("Debit account: {amount}").format(amount=self.debit_value.text())
+        )
+
+    def _show_products(self) -> None:
+        for widget in self.book_buttons:
+            self.books.removeWidget(widget)
+            widget.deleteLater()
+        self.book_buttons = []
+        for i, product in enumerate(self.products):
+            widget = button(None, "stamp", self)
+            widget.setObjectName(f"buy_{product.product_id}")
+            text = self.tr("{name}: {stamps} stamps, {price}").format(
+                name=product.name, stamps=product.stamps, price=money(product.price_cents)
+            )
+            name(widget, text, self.tr("Buy this from your debit account"))
+            widget.clicked.connect(lambda _=False, p=product: self.ask_buy(p))
+            self.books.addWidget(widget, i // 2, i % 2)
+            self.book_buttons.append(widget)
+        self.no_books.setVisible(not self.products)
+
+    # -- purchase ----------------------------------------------------------------
+    def ask_buy(self, product: Any) -> None:
+        self.outcome.hide()
+        self.confirm.ask(
+            self.tr("Buy {name} for {price}?").format(
+                name=product.name, price=money(product.price_cents)
+            ),
+            self.tr(
+                "{price} comes out of your debit account. The {stamps} stamps can be used "
+                "once the facility confirms the purchase."
+            ).format(price=money(product.price_cents), stamps=product.stamps),
+            self.tr("Buy"),
+            self.tr("Cancel"),
+            lambda: self._buy(product),
+        )
+
+    def _buy(self, product: Any) -> None:
+        core = self.context.core
+        if core is None:
+            return
+        product_id = product.product_id
+        self.context.tasks.run(
+            lambda: core.buy_stamps(product_id),
+            self._bought,
+            on_refusal=self._refused,
+            on_error=lambda e: self._show_outcome(describe_error(e), "error"),
+            owner=self,
+            changes=True,
+        )
+
+    def _bought(self, purchase: Any) -> None:
+        self._show_outcome(
+            self.tr(
+                "Purchase sent: {stamps} stamps are pending until the facility confirms them."
+            ).format(stamps=purchase.stamps),
+            "info",
+        )
+
+    def _refused(self, refusal: Refusal) -> None:
+        self._show_outcome(describe(refusal, self.context.now()), "error")
+
+    def _show_outcome(self, text: str, role: str) -> None:
+        self.outcome.setText(text)
+        self.outcome.setAccessibleName(text)
+        self.outcome.setProperty("role", role)
+        self.outcome.style().unpolish(self.outcome)
+        self.outcome.style().polish(self.outcome)
+        self.outcome.show()
+
+    def describe_receipt(self, receipt: Any) -> str:
+        """One line of the receipt history."""
+        kinds = {
+            "purchase": self.tr("Purchase"),
+            "transfer_in": self.tr("Gift from family"),
+            "spend": self.tr("Reply sent"),
+            "refund": self.tr("Refund"),
+            "adjustment": self.tr("Adjustment"),
+        }
+        parts = [
+            when(receipt.at, self.context.now()),
+            kinds.get(str(receipt.kind), str(receipt.kind)),
+        ]
+        if receipt.stamps:
+            parts.append(self.tr("{stamps:+d} stamps").format(stamps=receipt.stamps))
+        if receipt.cents:
+            parts.append(money(receipt.cents))
+        state = str(receipt.hold_state) if receipt.hold_state is not None else ""
+        if receipt.pending and state != "voided":
+            parts.append(self.tr("Pending"))
+        elif state == "voided":
+            parts.append(self.tr("Refused"))
+        line = " · ".join(parts)
+        if receipt.memo:
+            line += "\n" + describe_reason(receipt.memo)
+        return line

@@ -1,0 +1,292 @@
+"""The application window: top bar, one stack of screens, the idle warning over them.
+
+The sign-in screen is built at once (it is all the first paint needs); the
+other screens are built the first time a resident signs in, so their imports
+never slow the start. Ending a session, for any reason, clears every screen and
+model, hands unfinished text to the core as drafts, and empties the clipboard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui import theme
+from ui.context import Context
+from ui.lockdown import clear_clipboard
+from ui.screens.signin import SignInScreen
+from ui.sync_status import describe_sync
+from ui.widgets.base import Screen, button, label, name, refresh_icon, restyle
+from ui.widgets.idle_warning import IdleWarning
+
+if TYPE_CHECKING:
+    from kiosk.views import ResidentView, SignedIn
+    from ui.session_watch import SessionWatch
+
+
+class _Central(QWidget):
+    resized = Signal()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.resized.emit()
+
+
+class Shell(QMainWindow):
+    """Kite's one window."""
+
+    screen_shown = Signal(str)
+    session_ended = Signal(str)
+
+    def __init__(self, context: Context, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("shell")
+        self.context = context
+        self.resident: ResidentView | None = None
+        self.watch: SessionWatch | None = None
+        self.screens: dict[str, Screen] = {}
+        self._sync_status: Any = None
+
+        central = _Central(self)
+        self.setCentralWidget(central)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+
+        self.topbar = QFrame(central)
+        self.topbar.setProperty("role", "topbar")
+        bar = QHBoxLayout(self.topbar)
+        bar.setContentsMargins(16, 8, 16, 8)
+        bar.setSpacing(10)
+        self.resident_label = label("subtitle", wrap=False)
+        self.resident_label.setObjectName("resident_name")
+        self.sync_label = label("badge", wrap=False)
+        self.sync_label.setObjectName("sync_status")
+        self.nav: dict[str, QPushButton] = {}
+        bar.addWidget(self.resident_label)
+        bar.addWidget(self.sync_label)
+        bar.addStretch(1)
+        for key, icon_name in (("inbox", "inbox"), ("stamps", "stamp"), ("contacts", "contacts")):
+            widget = button("nav", icon_name, self.topbar)
+            widget.setObjectName(f"nav_{key}")
+            widget.setCheckable(True)
+            widget.clicked.connect(lambda _=False, k=key: self.show_screen(k))
+            bar.addWidget(widget)
+            self.nav[key] = widget
+        self.text_size_button = button(None, "text-size", self.topbar)
+        self.text_size_button.setObjectName("toggle_large_text")
+        self.text_size_button.setCheckable(True)
+        self.text_size_button.toggled.connect(self.set_large_text)
+        self.contrast_button = button(None, "contrast", self.topbar)
+        self.contrast_button.setObjectName("toggle_high_contrast")
+        self.contrast_button.setCheckable(True)
+        self.contrast_button.toggled.connect(self.set_high_contrast)
+        self.sign_out_button = button("danger", "signout", self.topbar)
+        self.sign_out_button.setObjectName("sign_out")
+        self.sign_out_button.clicked.connect(lambda: self.end_session("sign_out"))
+        for widget in (self.text_size_button, self.contrast_button, self.sign_out_button):
+            bar.addWidget(widget)
+        self.topbar.hide()
+        column.addWidget(self.topbar)
+
+        self.stack = QStackedWidget(central)
+        column.addWidget(self.stack, 1)
+
+        self.idle_warning = IdleWarning(central)
+        central.resized.connect(self.idle_warning.place)
+
+        self.signin = SignInScreen(context, self)
+        self.signin.signed_in.connect(self.on_signed_in)
+        self.signin.language_chosen.connect(self.set_language)
+        self.signin.large_text_toggled.connect(self.set_large_text)
+        self.signin.high_contrast_toggled.connect(self.set_high_contrast)
+        self.add_screen("signin", self.signin)
+        self.signin.set_language(context.languages.current)
+        context.tasks.changed.connect(self._data_changed)
+        self.retranslate()
+
+    # -- screens -----------------------------------------------------------------
+    def add_screen(self, key: str, screen: Screen) -> None:
+        self.screens[key] = screen
+        self.stack.addWidget(screen)
+
+    def screen(self, key: str) -> Screen:
+        self._ensure_screens()
+        return self.screens[key]
+
+    def current_key(self) -> str:
+        current = self.stack.currentWidget()
+        return next((k for k, s in self.screens.items() if s is current), "")
+
+    def show_screen(self, key: str, **kwargs: Any) -> Screen:
+        """Bring a screen forward (``kwargs`` go to its ``open`` method, if any)."""
+        screen = self.screen(key)
+        opener = getattr(screen, "open", None)
+        if opener is not None:
+            opener(**kwargs)
+        else:
+            screen.refresh()
+        self.stack.setCurrentWidget(screen)
+        for nav_key, widget in self.nav.items():
+            widget.setChecked(nav_key == key)
+        self.screen_shown.emit(key)
+        return screen
+
+    def _ensure_screens(self) -> None:
+        if "inbox" in self.screens:
+            return
+        # Imported here: none of this is needed for the first painted sign-in screen.
+        from ui.screens.compose import ComposeScreen
+        from ui.screens.contacts import ContactsScreen
+        from ui.screens.conversation import ConversationScreen
+        from ui.screens.enrollment import EnrollmentScreen
+        from ui.screens.inbox import InboxScreen
+        from ui.screens.stamps import StampsScreen
+
+        self.add_screen("inbox", InboxScreen(self.context, self))
+        self.add_screen("conversation", ConversationScreen(self.context, self))
+        self.add_screen("compose", ComposeScreen(self.context, self))
+        self.add_screen("stamps", StampsScreen(self.context, self))
+        self.add_screen("contacts", ContactsScreen(self.context, self))
+        self.add_screen("enrollment", EnrollmentScreen(self.context, self))
+
+    def _data_changed(self) -> None:
+        self.context.nudge()
+        current = self.stack.currentWidget()
+        if isinstance(current, Screen) and self.resident is not None:
+            current.refresh()
+
+    # -- language and appearance -------------------------------------------------
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Kite"))
+        labels = {
+            "inbox": (self.tr("Messages"), self.tr("Your conversations")),
+            "stamps": (self.tr("Stamps"), self.tr("Balance, stamp books and receipts")),
+            "contacts": (self.tr("Contacts"), self.tr("Who you can write to")),
+        }
+        for key, (text, description) in labels.items():
+            name(self.nav[key], text, description)
+        name(self.text_size_button, self.tr("Text size"), self.tr("Switch large text on or off"))
+        name(self.contrast_button, self.tr("Contrast"), self.tr("Switch high contrast on or off"))
+        name(self.sign_out_button, self.tr("Sign out"), self.tr("End your session now"))
+        self.show_sync_status(self._sync_status)
+
+    def set_language(self, language: str) -> None:
+        self.context.languages.set(language)
+        self.signin.set_language(language)
+
+    def set_large_text(self, on: bool) -> None:
+        self._set_appearance(large_text=on)
+
+    def set_high_contrast(self, on: bool) -> None:
+        self._set_appearance(theme="high-contrast" if on else "standard")
+
+    def _set_appearance(self, **changes: Any) -> None:
+        current = theme.current_appearance()
+        wanted = replace(current, **changes)
+        if wanted == current:
+            return
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        theme.apply(app, wanted)
+        for widget in self.findChildren(QPushButton):
+            refresh_icon(widget)
+        for toggle, on in (
+            (self.text_size_button, wanted.large_text),
+            (self.signin.large_text, wanted.large_text),
+            (self.contrast_button, wanted.theme == "high-contrast"),
+            (self.signin.high_contrast, wanted.theme == "high-contrast"),
+        ):
+            toggle.blockSignals(True)
+            toggle.setChecked(on)
+            toggle.blockSignals(False)
+        self.idle_warning.place()
+
+    # -- sync status -------------------------------------------------------------
+    def show_sync_status(self, status: Any) -> None:
+        self._sync_status = status
+        text, tone = describe_sync(status, self.context.now())
+        self.sync_label.setText(text)
+        self.sync_label.setAccessibleName(text)
+        self.sync_label.setProperty("tone", tone)
+        restyle(self.sync_label)
+        inbox = self.screens.get("inbox")
+        if inbox is not None and hasattr(inbox, "show_sync_status"):
+            inbox.show_sync_status(text, tone)
+
+    # -- sessions ----------------------------------------------------------------
+    def on_signed_in(self, signed: SignedIn) -> None:
+        self.resident = signed.resident
+        self._ensure_screens()
+        self.resident_label.setText(signed.resident.display_name)
+        self.resident_label.setAccessibleName(signed.resident.display_name)
+        self.topbar.show()
+        if self.watch is not None:
+            self.watch.start()
+        self.show_screen("inbox")
+
+    def attach_watch(self, watch: SessionWatch) -> None:
+        self.watch = watch
+        watch.warning.connect(self.idle_warning.show_countdown)
+        watch.warning_cleared.connect(self.idle_warning.hide)
+        watch.expired.connect(self.end_session)
+        self.idle_warning.more_time.connect(watch.more_time)
+
+    def end_session(self, reason: str) -> None:
+        """Sign-out, idle or cap: keep drafts, then leave nothing of the resident behind."""
+        if self.resident is None:
+            return
+        drafts = []
+        compose = self.screens.get("compose")
+        if compose is not None and hasattr(compose, "unfinished"):
+            drafts = compose.unfinished()
+        core = self.context.core
+        if self.watch is not None:
+            self.watch.stop()
+        self.idle_warning.hide()
+        for screen in self.screens.values():
+            screen.clear()
+        self.resident = None
+        self.resident_label.clear()
+        self.topbar.hide()
+        clear_clipboard()
+        self.stack.setCurrentWidget(self.signin)
+        if reason == "idle":
+            self.signin.show_message(
+                self.tr(
+                    "You were signed out because nothing happened for a while. "
+                    "Your unfinished text is saved."
+                )
+            )
+        elif reason == "cap":
+            self.signin.show_message(
+                self.tr("Your session reached its time limit. Your unfinished text is saved.")
+            )
+        else:
+            self.signin.show_message("")
+        self.signin.id_field.setFocus(Qt.FocusReason.OtherFocusReason)
+        if core is not None:
+            self.context.tasks.run(
+                lambda: core.end_session(reason, drafts),  # type: ignore[arg-type]
+                on_refusal=lambda _r: None,
+                changes=True,
+            )
+        self.session_ended.emit(reason)

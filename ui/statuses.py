@@ -1,0 +1,103 @@
+"""Outbound statuses and payments as a resident reads them: the one table of their words."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+
+from ui.formatting import when
+
+# Tone picks the badge colours in the theme: good, bad, wait or neutral ("").
+TONES = {
+    "queued": "",
+    "sent": "",
+    "pending_review": "wait",
+    "delivered": "good",
+    "rejected": "bad",
+    "awaiting_payment": "wait",
+    "opened": "good",
+}
+
+
+def status_name(status: str) -> str:
+    """The badge text of an outbound status."""
+    translate = QCoreApplication.translate
+    names = {
+        "queued": translate("Status", "Queued"),
+        "sent": translate("Status", "Sent"),
+        "pending_review": translate("Status", "Pending review"),
+        "delivered": translate("Status", "Delivered"),
+        "rejected": translate("Status", "Rejected"),
+        "awaiting_payment": translate("Status", "Waiting for recipient to pay"),
+        "opened": translate("Status", "Opened"),
+    }
+    return names.get(str(status), str(status))
+
+
+def timeline_step(status: str, at: datetime, now: datetime | None = None) -> str:
+    """One line of a message's status timeline, with its time."""
+    translate = QCoreApplication.translate
+    stamp = when(at, now)
+    steps = {
+        "queued": translate("Status", "Queued on this terminal {time}"),
+        "sent": translate("Status", "Sent {time}"),
+        "pending_review": translate("Status", "In review since {time}"),
+        "delivered": translate("Status", "Delivered {time}"),
+        "rejected": translate("Status", "Rejected {time}"),
+        "awaiting_payment": translate(
+            "Status", "Delivered, waiting for the recipient to pay, since {time}"
+        ),
+        "opened": translate("Status", "Opened {time}"),
+    }
+    return steps.get(str(status), str(status) + " {time}").format(time=stamp)
+
+
+def payment_line(payment: str, stamps: int, contact_name: str, balance: int) -> str:
+    """The line shown above Send: how this reply is paid."""
+    translate = QCoreApplication.translate
+    if str(payment) == "return_stamp":
+        return translate("Payment", "Uses the return stamp from {name}").format(name=contact_name)
+    if str(payment) == "cod":
+        return translate("Payment", "Sent collect: {name} pays to open it").format(
+            name=contact_name
+        )
+    return translate("Payment", "Uses {stamps} of your {balance} stamps").format(
+        stamps=stamps, balance=balance
+    )
+
+
+def media_summary(media: tuple[Any, ...]) -> str:
+    """``2 photos, 1 video`` for the marker on a message that carries media."""
+    translate = QCoreApplication.translate
+    counts: dict[str, int] = {}
+    for item in media:
+        counts[item.kind] = counts.get(item.kind, 0) + 1
+    parts = []
+    for kind, count in counts.items():
+        if kind == "photo":
+            parts.append(
+                translate("Media", "1 photo")
+                if count == 1
+                else translate("Media", "{count} photos").format(count=count)
+            )
+        elif kind == "videogram":
+            parts.append(
+                translate("Media", "1 video")
+                if count == 1
+                else translate("Media", "{count} videos").format(count=count)
+            )
+        elif kind == "ecard":
+            parts.append(
+                translate("Media", "1 eCard")
+                if count == 1
+                else translate("Media", "{count} eCards").format(count=count)
+            )
+        else:
+            parts.append(
+                translate("Media", "1 attachment")
+                if count == 1
+                else translate("Media", "{count} attachments").format(count=count)
+            )
+    return ", ".join(parts)

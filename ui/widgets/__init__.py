@@ -1,0 +1,1 @@
+"""Kite's own widgets: keypad, on-screen keyboard, badges, overlays."""

@@ -1,0 +1,102 @@
+"""Building blocks every screen uses, so no raw default widget reaches a resident.
+
+- :func:`label` is always plain text (message text is never rich text or a link).
+- :func:`button` is at least a touch target tall and carries its theme role.
+- :func:`name` sets the visible text and the accessible name/description together.
+- :class:`Screen` retranslates itself on a language change and forgets the
+  resident on :meth:`Screen.clear`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QPushButton, QWidget
+
+from ui.icons import icon as themed_icon
+from ui.theme import TOUCH_PX, current_appearance
+
+
+def label(role: str | None = None, parent: QWidget | None = None, *, wrap: bool = True) -> QLabel:
+    """A plain-text label (never rich text, never a link)."""
+    widget = QLabel(parent)
+    widget.setTextFormat(Qt.TextFormat.PlainText)
+    widget.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    widget.setOpenExternalLinks(False)
+    widget.setWordWrap(wrap)
+    if role:
+        widget.setProperty("role", role)
+    return widget
+
+
+def button(
+    role: str | None = None,
+    icon_name: str | None = None,
+    parent: QWidget | None = None,
+    *,
+    focus: bool = True,
+) -> QPushButton:
+    """A themed push button, at least one touch target in each direction."""
+    widget = QPushButton(parent)
+    if role:
+        widget.setProperty("role", role)
+    if icon_name:
+        widget.setProperty("kite_icon", icon_name)
+        refresh_icon(widget)
+    widget.setMinimumSize(TOUCH_PX, TOUCH_PX)
+    widget.setCursor(Qt.CursorShape.PointingHandCursor)
+    widget.setAutoDefault(False)
+    if not focus:
+        widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    return widget
+
+
+def refresh_icon(widget: QAbstractButton) -> None:
+    """Redraw a button's icon in the current theme (after a theme change)."""
+    name = widget.property("kite_icon")
+    if not name:
+        return
+    role = "icon_on_primary" if widget.property("role") in ("primary", "danger") else "icon"
+    widget.setIcon(themed_icon(str(name), role))
+    side = current_appearance().px(28)
+    widget.setIconSize(QSize(side, side))
+
+
+def card(parent: QWidget | None = None, role: str = "card") -> QFrame:
+    """A bordered surface that groups related content."""
+    frame = QFrame(parent)
+    frame.setProperty("role", role)
+    return frame
+
+
+def name(widget: QWidget, text: str, description: str = "", *, visible: bool = True) -> None:
+    """Set the visible text (when the widget has one) and the accessible name together."""
+    if visible and hasattr(widget, "setText"):
+        widget.setText(text)
+    widget.setAccessibleName(text)
+    if description:
+        widget.setAccessibleDescription(description)
+
+
+def restyle(widget: QWidget) -> None:
+    """Re-apply the style sheet after a dynamic property changed."""
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+
+
+class Screen(QWidget):
+    """A full screen of the shell; subclasses fill :meth:`retranslate` and :meth:`clear`."""
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        """Set every visible and accessible string from ``self.tr``."""
+
+    def clear(self) -> None:
+        """Forget everything about the resident (session end)."""
+
+    def refresh(self) -> None:
+        """Reload what is shown from the core (the ``Tasks.changed`` hook)."""
