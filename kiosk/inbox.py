@@ -131,7 +131,7 @@ def conversations(session: Session, resident_id: str) -> list[ConversationView]:
                 Message.hidden == false(),
             )
             .group_by(Message.contact_id)
-        ).tuples()
+        ).all()
     )
     result: list[ConversationView] = []
     for contact in contacts.list_contacts(session, resident_id):

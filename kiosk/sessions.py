@@ -171,23 +171,22 @@ def sign_in(
     try:
         profile = authenticator.authenticate(number, pin_code)
     except Refusal as refusal:
+        if refusal.code not in {"account_locked", "invalid_credentials"}:
+            raise
+        # Record first, in its own committed transaction, then refuse.
+        outcome = refusal
         with store.write() as db:
-            if refusal.code == "account_locked":
-                server_until = refusal.params.get("until")
-                if isinstance(server_until, datetime):
-                    audit.record(
-                        db,
-                        "sign_in_locked",
-                        None,
-                        now,
-                        facility_number=number,
-                        until=as_utc(server_until).isoformat(),
-                    )
-                raise
             if refusal.code == "invalid_credentials":
                 outcome = _record_failure(db, number, policy, "online", now)
-            else:
-                raise
+            elif isinstance(server_until := refusal.params.get("until"), datetime):
+                audit.record(
+                    db,
+                    "sign_in_locked",
+                    None,
+                    now,
+                    facility_number=number,
+                    until=as_utc(server_until).isoformat(),
+                )
         raise outcome from None
     except RemoteUnavailable:
         offline = True

@@ -189,9 +189,11 @@ def book_entry(session: Session, entry: dict[str, Any], now: datetime) -> bool:
 
 
 def record_debit(session: Session, resident_id: str, cents: int, as_of: datetime) -> bool:
-    """Keep a debit snapshot if it is newer than the latest one; True if kept."""
+    """Keep a debit snapshot unless an as-new or newer one says so already; True if kept."""
     latest = latest_debit(session, resident_id)
-    if latest is not None and latest.as_of >= as_of:
+    if latest is not None and (
+        latest.as_of > as_of or (latest.as_of == as_of and latest.cents == cents)
+    ):
         return False
     session.add(DebitSnapshot(resident_id=resident_id, cents=cents, as_of=as_of))
     session.flush()

@@ -70,7 +70,7 @@ def wipe_resident_data(session: Session, command: str, now: datetime) -> dict[st
             select(OutboxItem.kind, func.count())
             .where(OutboxItem.state == OutboxState.PENDING)
             .group_by(OutboxItem.kind)
-        ).tuples()
+        ).all()
     }
     tables = [model.__tablename__ for model in _WIPED]
     names = ", ".join(f"'{t}'" for t in tables)

@@ -1,0 +1,266 @@
+"""Applying the server's changes and push answers: idempotent, forwards-only, nothing lost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from kiosk import audit, intake
+from kiosk.core import Core
+from kiosk.errors import Refusal
+from kiosk.store.models import (
+    AuditEvent,
+    Hold,
+    HoldState,
+    LedgerEntry,
+    Message,
+    OutboundStatus,
+    OutboxItem,
+    OutboxState,
+    Payment,
+    Resident,
+)
+from kiosk.views import SentReply
+
+from .conftest import World
+
+
+def _status(world: World, sent: SentReply, status: str, reason: str | None = None) -> int:
+    with world.store.read() as db:
+        client_id = db.get(Message, sent.message.message_id).client_id  # type: ignore[union-attr]
+    return world.feed(
+        (
+            "message_status",
+            {
+                "message_id": "srv-1",
+                "client_id": client_id,
+                "resident_id": "r1",
+                "status": status,
+                "reason": reason,
+                "at": world.clock().isoformat(),
+            },
+        )
+    )
+
+
+def _accept_reply(world: World, sent: SentReply, spent: int = 1) -> dict[str, Any]:
+    with world.store.read() as db:
+        item = db.get(OutboxItem, sent.outbox_item_id)
+        assert item is not None
+        client_id = item.payload["client_id"]
+    ledger = [world.entry(-spent, "spend", reference=client_id)] if spent else []
+    result = {"message_id": "srv-1", "status": "sent", "ledger": ledger}
+    intake.apply_push_result(
+        world.store, sent.outbox_item_id, "accepted", None, None, result, world.clock()
+    )
+    return result
+
+
+def test_same_page_applied_twice_changes_nothing(world: World) -> None:
+    data = world.inbound_data(body="only once", message_id="m-once")
+    assert world.feed(("message", data)) == 1
+    assert world.feed(("message", data), ("contact", _contact_data())) == 0
+    with world.store.read() as db:
+        assert db.scalar(select(func.count()).select_from(Message)) == 1
+
+
+def _contact_data() -> dict[str, Any]:
+    return {
+        "contact_id": "c1",
+        "resident_id": "r1",
+        "display_name": "Maria",
+        "relationship": "sister",
+        "state": "approved",
+        "accepts_cod": False,
+    }
+
+
+def test_a_bad_change_rolls_back_the_whole_page_and_keeps_the_cursor(world: World) -> None:
+    before = intake.current_cursor(world.store)
+    good = world.inbound_data(body="good")
+    bad = world.inbound_data(contact_id="nobody")
+    with pytest.raises(intake.IntakeError, match="nobody"):
+        world.feed(("message", good), ("message", bad))
+    assert intake.current_cursor(world.store) == before
+    with world.store.read() as db:
+        assert db.scalar(select(func.count()).select_from(Message)) == 0
+
+
+def test_accepted_reply_is_sent_and_its_hold_posted_with_the_server_entry(world: World) -> None:
+    world.ledger(2)
+    core = world.signed_in()
+    sent = core.send_reply("c1", None, "Hello")
+    result = _accept_reply(world, sent)
+    # The same answer again (a retried push answered 'duplicate'), and the entry via the feed.
+    intake.apply_push_result(
+        world.store, sent.outbox_item_id, "duplicate", None, None, result, world.clock()
+    )
+    world.feed(("ledger_entry", result["ledger"][0]))
+    message = core.message(sent.message.message_id)
+    assert message.status == OutboundStatus.SENT
+    balances = core.balances()
+    assert (balances.confirmed, balances.held, balances.spendable) == (1, 0, 1)
+    with world.store.read() as db:
+        assert db.scalars(select(Hold)).one().state == HoldState.POSTED
+        assert db.scalar(select(func.count()).select_from(LedgerEntry)) == 2
+
+
+def test_statuses_never_go_backwards(world: World) -> None:
+    world.ledger(1)
+    core = world.signed_in()
+    sent = core.send_reply("c1", None, "Hello")
+    _accept_reply(world, sent)
+    assert _status(world, sent, "delivered") == 1
+    assert _status(world, sent, "sent") == 0
+    assert _status(world, sent, "pending_review") == 0
+    message = core.message(sent.message.message_id)
+    assert message.status == OutboundStatus.DELIVERED
+    assert [s.status for s in message.timeline] == [
+        OutboundStatus.QUEUED,
+        OutboundStatus.SENT,
+        OutboundStatus.DELIVERED,
+    ]
+
+
+def test_cod_reply_goes_from_awaiting_payment_to_opened(world: World) -> None:
+    world.policy(cod_allowed=True)
+    world.contact(accepts_cod=True)
+    core = world.signed_in()
+    sent = core.send_reply("c1", None, "Collect call, in writing")
+    assert sent.message.payment == Payment.COD
+    _accept_reply(world, sent, spent=0)
+    _status(world, sent, "awaiting_payment")
+    _status(world, sent, "opened")
+    assert core.message(sent.message.message_id).status == OutboundStatus.OPENED
+
+
+def test_reply_refused_at_push_returns_stamp_and_text(world: World) -> None:
+    world.ledger(1)
+    core = world.signed_in()
+    draft = core.save_draft("c1", None, "Hello")
+    sent = core.send_reply("c1", None, "Hello", draft_id=draft.draft_id)
+    assert core.balances().spendable == 0
+    intake.apply_push_result(
+        world.store,
+        sent.outbox_item_id,
+        "rejected",
+        "contact_not_approved",
+        {},
+        None,
+        world.clock(),
+    )
+    message = core.message(sent.message.message_id)
+    assert (message.status, message.status_reason) == (
+        OutboundStatus.REJECTED,
+        "contact_not_approved",
+    )
+    assert core.balances().spendable == 1
+    assert [(d.body, d.origin) for d in core.drafts()] == [("Hello", "rejected")]
+    with world.store.read() as db:
+        item = db.get(OutboxItem, sent.outbox_item_id)
+        assert item is not None and item.state == OutboxState.FAILED
+
+
+def test_reply_refused_at_push_frees_the_return_stamp(world: World) -> None:
+    server_id = world.inbound(return_stamp=True)
+    core = world.signed_in()
+    answered = core.inbox_page().messages[0].message_id
+    sent = core.send_reply("c1", answered, "Thanks")
+    intake.apply_push_result(
+        world.store, sent.outbox_item_id, "rejected", "too_long", {}, None, world.clock()
+    )
+    assert core.quote("c1", answered, "Thanks").payment == Payment.RETURN_STAMP
+    assert server_id
+
+
+def test_review_rejection_returns_text_and_refund_is_the_servers_entry(world: World) -> None:
+    world.ledger(1)
+    core = world.signed_in()
+    sent = core.send_reply("c1", None, "Something review dislikes")
+    result = _accept_reply(world, sent)
+    assert core.balances().confirmed == 0
+    _status(world, sent, "rejected", "contains_contact_info")
+    _status(world, sent, "rejected", "contains_contact_info")
+    assert core.balances().confirmed == 0  # no refund until the server books one
+    world.ledger(1, "refund", reference=result["ledger"][0]["reference"])
+    assert core.balances().spendable == 1
+    message = core.message(sent.message.message_id)
+    assert (message.status, message.status_reason) == (
+        OutboundStatus.REJECTED,
+        "contains_contact_info",
+    )
+    assert [(d.body, d.origin) for d in core.drafts()] == [
+        ("Something review dislikes", "rejected")
+    ]
+
+
+def test_refused_purchase_fails_the_reply_bought_with_it(world: World) -> None:
+    core = world.signed_in()
+    sent = core.buy_and_send("single", "c1", None, "Paid by a new stamp")
+    with world.store.read() as db:
+        reply = db.get(OutboxItem, sent.outbox_item_id)
+        assert reply is not None and reply.depends_on is not None
+        purchase_id = reply.depends_on
+    intake.apply_push_result(
+        world.store, purchase_id, "rejected", "insufficient_funds", {}, None, world.clock()
+    )
+    message = core.message(sent.message.message_id)
+    assert (message.status, message.status_reason) == (
+        OutboundStatus.REJECTED,
+        "insufficient_funds",
+    )
+    assert [d.body for d in core.drafts()] == ["Paid by a new stamp"]
+    balances = core.balances()
+    assert (balances.pending_purchases, balances.held, balances.spendable) == (0, 0, 0)
+
+
+def test_confirmed_purchase_funds_the_reply_bought_with_it(world: World) -> None:
+    core = world.signed_in()
+    sent = core.buy_and_send("book10", "c1", None, "Paid by a new book")
+    with world.store.read() as db:
+        reply = db.get(OutboxItem, sent.outbox_item_id)
+        assert reply is not None and reply.depends_on is not None
+        purchase = db.get(OutboxItem, reply.depends_on)
+        assert purchase is not None
+        purchase_id, client_id = purchase.id, purchase.payload["client_id"]
+    intake.apply_push_result(
+        world.store,
+        purchase_id,
+        "accepted",
+        None,
+        None,
+        {"ledger": [world.entry(10, "purchase", cents=-450, reference=client_id)]},
+        world.clock(),
+    )
+    balances = core.balances()
+    assert (balances.confirmed, balances.held, balances.spendable) == (10, 1, 9)
+    _accept_reply(world, sent)
+    balances = core.balances()
+    assert (balances.confirmed, balances.held, balances.spendable) == (9, 0, 9)
+
+
+def test_wipe_removes_every_residents_data_and_unsent_items(world: World) -> None:
+    world.ledger(3)
+    world.inbound()
+    core = world.signed_in()
+    core.save_draft("c1", None, "private words")
+    core.send_reply("c1", None, "unsent words")
+    core.end_session("sign_out")
+    world.feed(("device_command", {"command": "revoke"}))
+    with world.store.read() as db:
+        for model in (Resident, Message, Hold, LedgerEntry):
+            assert db.scalar(select(func.count()).select_from(model)) == 0
+        pending = list(db.scalars(select(OutboxItem)))
+        assert [i.kind for i in pending] == ["audit"]
+        assert pending[0].payload["action"] == "device_wiped"
+        assert db.scalars(select(AuditEvent)).one().details == {
+            "command": "revoke",
+            "dropped_outbox": 1 + 3,  # the reply, and the audit items of sign-in/reply/sign-out
+        }
+        assert audit.verify_chain(db).ok
+    fresh = Core(world.store, world.settings, world.clock, world.directory)
+    world.directory.online = False
+    with pytest.raises(Refusal, match="offline_unknown_resident"):
+        fresh.sign_in("A1001", "2468")

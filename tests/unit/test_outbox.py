@@ -1,0 +1,56 @@
+"""The outbox: idempotency keys, order, dependencies and outcomes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from kiosk import outbox
+from kiosk.store.database import Store
+from kiosk.store.models import OutboxState
+
+from .conftest import START
+
+
+def test_items_get_distinct_keys_and_rising_sequence(store: Store) -> None:
+    with store.write() as db:
+        items = [outbox.enqueue(db, "mark_read", {"n": i}, START) for i in range(3)]
+    assert [i.id for i in items] == sorted(i.id for i in items)
+    assert len({i.idempotency_key for i in items}) == 3
+    assert all(len(i.idempotency_key) == 32 for i in items)
+
+
+def test_unknown_kind_is_refused_by_name(store: Store) -> None:
+    with store.write() as db, pytest.raises(ValueError, match="teleport"):
+        outbox.enqueue(db, "teleport", {}, START)
+
+
+def test_dependent_waits_for_its_dependency(store: Store) -> None:
+    with store.write() as db:
+        first = outbox.enqueue(db, "purchase_stamps", {}, START)
+        second = outbox.enqueue(db, "send_message", {}, START, depends_on=first.id)
+        other = outbox.enqueue(db, "mark_read", {}, START)
+        first_id, second_id, other_id = first.id, second.id, other.id
+    with store.write() as db:
+        outbox.mark_retry(db, first_id, "timeout", START + timedelta(seconds=30))
+    with store.read() as db:
+        assert [i.id for i in outbox.due_items(db, START)] == [other_id]
+        later = START + timedelta(seconds=31)
+        assert [i.id for i in outbox.due_items(db, later)] == [first_id, second_id, other_id]
+
+
+def test_retry_counts_attempts_and_keeps_the_key(store: Store) -> None:
+    with store.write() as db:
+        item = outbox.enqueue(db, "mark_read", {}, START)
+        key, item_id = item.idempotency_key, item.id
+    with store.write() as db:
+        outbox.mark_retry(db, item_id, "503", START + timedelta(seconds=5))
+        outbox.mark_retry(db, item_id, "503", START + timedelta(seconds=15))
+    with store.read() as db:
+        (again,) = outbox.due_items(db, START + timedelta(seconds=20))
+        assert (again.attempts, again.idempotency_key, again.state) == (
+            2,
+            key,
+            OutboxState.PENDING,
+        )
