@@ -15,6 +15,7 @@ class ApiError(Exception):
         status: int,
         code: str,
         message: str,
+        /,
         headers: dict[str, str] | None = None,
         **params: Any,
     ) -> None:
@@ -32,13 +33,13 @@ class ApiError(Exception):
 class Rejection(Exception):
     """A domain rule refused one pushed item (or a family/staff action): a reason code."""
 
-    def __init__(self, reason: str, **params: Any) -> None:
+    def __init__(self, reason: str, /, **params: Any) -> None:
         super().__init__(reason)
         self.reason = reason
         self.params = params
 
 
-def error_body(code: str, message: str, **params: Any) -> dict[str, Any]:
+def error_body(code: str, message: str, /, **params: Any) -> dict[str, Any]:
     detail = ErrorDetail.model_construct(code=code, message=message, params=params)  # type: ignore[arg-type]
     return ErrorBody.model_construct(error=detail).model_dump(mode="json")
 

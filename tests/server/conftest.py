@@ -21,6 +21,8 @@ def central_server(
         yield server
     finally:
         server.stop()
+    # A server error is a bug even when the test that caused it passed.
+    assert "Traceback" not in server.server_log(), server.server_log()[-5000:]
 
 
 @pytest.fixture
