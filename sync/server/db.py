@@ -28,11 +28,11 @@ def is_sqlite(engine: Engine) -> bool:
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` with the settings this server relies on."""
     if url.startswith("sqlite"):
+        in_memory = url in ("sqlite://", "sqlite:///:memory:")
         engine = create_engine(
             url,
             connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-            pool_size=20,
-            max_overflow=20,
+            **({} if in_memory else {"pool_size": 20, "max_overflow": 20}),
         )
 
         @event.listens_for(engine, "connect")

@@ -1,0 +1,123 @@
+"""Bad input gets a 4xx with a machine-readable code, never a 500, and changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sync.protocol import MAX_REQUEST_BYTES
+from tests.server.live import World, item, ok, purchase
+
+
+def _assert_nothing_changed(world: World) -> None:
+    assert world.server.balances(world.resident.resident_id) == (5, 1000)
+
+
+def test_malformed_json_is_malformed_json(world: World) -> None:
+    with world.terminal() as terminal:
+        answer = terminal.post(
+            "/v1/push", content=b'{"items": [', headers={"Content-Type": "application/json"}
+        )
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "malformed_json"
+    _assert_nothing_changed(world)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"items": "not a list"},
+        {
+            "items": [
+                {"idempotency_key": "0" * 32, "seq": "1", "kind": "purchase_stamps", "payload": {}}
+            ]
+        },
+        {
+            "items": [
+                {"idempotency_key": "0" * 32, "seq": 1.0, "kind": "purchase_stamps", "payload": {}}
+            ]
+        },
+        {"items": [{"idempotency_key": "0" * 32, "seq": 1, "kind": "steal_stamps", "payload": {}}]},
+        {
+            "items": [
+                {"idempotency_key": "short", "seq": 1, "kind": "purchase_stamps", "payload": {}}
+            ]
+        },
+        {"items": [], "extra": True},
+        {"items": []},
+    ],
+    ids=[
+        "items-not-list",
+        "seq-string",
+        "seq-float",
+        "unknown-kind",
+        "bad-key",
+        "unknown-field",
+        "empty-batch",
+    ],
+)
+def test_wrong_shapes_are_invalid_request_naming_the_field(
+    world: World, body: dict[str, Any]
+) -> None:
+    with world.terminal() as terminal:
+        answer = terminal.post("/v1/push", json=body)
+    assert answer.status_code == 422
+    error = answer.json()["error"]
+    assert error["code"] == "invalid_request"
+    assert error["params"]["errors"][0]["loc"]
+    _assert_nothing_changed(world)
+
+
+def test_unknown_field_inside_a_payload_rejects_that_item(world: World) -> None:
+    payload = purchase(world.resident.resident_id) | {"discount": 100}
+    with world.terminal() as terminal:
+        [result] = ok(
+            terminal.post("/v1/push", json={"items": [item("purchase_stamps", 1, payload)]})
+        )["results"]
+    assert result["reason"] == "invalid_payload"
+    assert result["params"]["errors"][0]["type"] == "extra_forbidden"
+    _assert_nothing_changed(world)
+
+
+def test_negative_and_huge_amounts_are_refused(world: World) -> None:
+    rid = world.resident.resident_id
+    items = [
+        item("purchase_stamps", 1, purchase(rid) | {"price_cents": -50}),
+        item("purchase_stamps", 2, purchase(rid) | {"price_cents": 10**12}),
+    ]
+    with world.terminal() as terminal:
+        results = ok(terminal.post("/v1/push", json={"items": items}))["results"]
+    assert [r["reason"] for r in results] == ["invalid_payload", "invalid_payload"]
+    _assert_nothing_changed(world)
+
+
+def test_oversized_body_is_refused_before_it_is_read(world: World) -> None:
+    rid = world.resident.resident_id
+    huge = {
+        "items": [
+            item(
+                "purchase_stamps", 1, purchase(rid) | {"client_id": "x" * (MAX_REQUEST_BYTES + 10)}
+            )
+        ]
+    }
+    with world.terminal() as terminal:
+        answer = terminal.post("/v1/push", json=huge)
+    assert answer.status_code == 413
+    assert answer.json()["error"]["code"] == "body_too_large"
+    _assert_nothing_changed(world)
+
+
+def test_bad_query_parameters_are_invalid_request(world: World) -> None:
+    with world.terminal() as terminal:
+        for params in ({"cursor": "abc"}, {"limit": 0}, {"wait": 61}, {"limit": "lots"}):
+            answer = terminal.get("/v1/changes", params=params)
+            assert answer.status_code == 422, params
+            assert answer.json()["error"]["code"] == "invalid_request"
+
+
+def test_unknown_path_is_not_found_with_an_error_body(world: World) -> None:
+    with world.terminal() as terminal:
+        answer = terminal.get("/v1/nothing-here")
+    assert answer.status_code == 404
+    assert answer.json()["error"]["code"] == "not_found"

@@ -1,0 +1,116 @@
+"""kite-central: seed a demo facility (with a pre-approved device), review, approve, openapi."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.server.live import TEST_ENV
+
+
+def kite_central(*args: str) -> subprocess.CompletedProcess[str]:
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "sync.server.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **TEST_ENV},
+        check=False,
+        timeout=120,
+    )
+
+
+def test_openapi_prints_the_document_with_every_terminal_endpoint() -> None:
+    result = kite_central("openapi")
+    assert result.returncode == 0, result.stderr
+    paths = json.loads(result.stdout)["paths"]
+    for path in (
+        "/v1/health",
+        "/v1/enroll",
+        "/v1/enroll/collect",
+        "/v1/sign-in",
+        "/v1/push",
+        "/v1/changes",
+        "/v1/reconcile",
+    ):
+        assert path in paths
+
+
+def test_seed_demo_prints_the_world_and_lets_a_demo_terminal_enroll_unattended(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    seeded = kite_central(
+        "seed-demo",
+        "--database-url",
+        url,
+        "--device-id",
+        "kiosk-demo-1",
+        "--enroll-code",
+        "DEMO-CODE-1",
+        "--auto-approve",
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    assert "PIN 1234" in seeded.stdout and "demo-staff-token" in seeded.stdout
+    assert "kiosk-demo-1" in seeded.stdout and "approved" in seeded.stdout
+    for state in (
+        "inbound_pending_review",
+        "outbound_awaiting_payment",
+        "outbound_opened",
+        "outbound_rejected",
+    ):
+        assert f"message {state}" in seeded.stdout
+    again = kite_central("seed-demo", "--database-url", url)
+    assert again.returncode == 0 and "already there" in again.stdout
+
+    from sync.protocol import CollectRequest
+    from sync.server.db import Database
+    from sync.server.enrollment import collect
+
+    db = Database(url)
+    try:
+        with db.write() as session:
+            answer = collect(
+                session, CollectRequest(device_id="kiosk-demo-1", one_time_code="DEMO-CODE-1"), 30
+            )
+    finally:
+        db.dispose()
+    assert answer.state == "approved" and answer.credential
+
+
+def test_review_lists_approves_and_rejects_the_queue(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    assert kite_central("seed-demo", "--database-url", url).returncode == 0
+    listing = kite_central("review", "--database-url", url)
+    assert "1 waiting for review" in listing.stdout or "2 waiting for review" in listing.stdout
+    first = listing.stdout.split()[0]
+    rejected = kite_central(
+        "review", "--database-url", url, "--reject", first, "--reason", "not allowed"
+    )
+    assert rejected.returncode == 0 and "rejected" in rejected.stdout
+    again = kite_central("review", "--database-url", url, "--approve", first)
+    assert again.returncode == 1 and "reviewed already" in again.stderr
+    no_reason = kite_central("review", "--database-url", url, "--reject", first)
+    assert no_reason.returncode == 2
+    everything = kite_central("review", "--database-url", url, "--approve-all")
+    assert everything.returncode == 0
+    assert "0 waiting for review" in kite_central("review", "--database-url", url).stdout
+
+
+def test_approve_device_approves_a_pending_enrollment(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    assert (
+        kite_central(
+            "seed-demo", "--database-url", url, "--device-id", "tab-7", "--enroll-code", "CODE-7777"
+        ).returncode
+        == 0
+    )
+    unknown_unit = kite_central(
+        "approve-device", "tab-7", "--units", "unit-z", "--database-url", url
+    )
+    assert unknown_unit.returncode == 1 and "unit-z" in unknown_unit.stderr
+    approved = kite_central("approve-device", "tab-7", "--units", "unit-b", "--database-url", url)
+    assert approved.returncode == 0 and "approved tab-7 for unit-b" in approved.stdout
