@@ -18,28 +18,35 @@ from PySide6.QtGui import QClipboard, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QWidget
 
 _ESCAPE_KEYS_WITH_ALT = {
-    Qt.Key.Key_F4,
-    Qt.Key.Key_Tab,
-    Qt.Key.Key_Backtab,
-    Qt.Key.Key_Escape,
-    Qt.Key.Key_Space,  # window menu
+    k.value
+    for k in (
+        Qt.Key.Key_F4,
+        Qt.Key.Key_Tab,
+        Qt.Key.Key_Backtab,
+        Qt.Key.Key_Escape,
+        Qt.Key.Key_Space,  # window menu
+    )
 }
+_ESCAPE_KEYS_WITH_CTRL = {Qt.Key.Key_Escape.value, Qt.Key.Key_Q.value, Qt.Key.Key_W.value}
 _ALWAYS_SWALLOWED = {
-    Qt.Key.Key_Meta,
-    Qt.Key.Key_Super_L,
-    Qt.Key.Key_Super_R,
-    Qt.Key.Key_Menu,
-    Qt.Key.Key_Launch0,
-    Qt.Key.Key_LaunchMail,
-    Qt.Key.Key_Explorer,
-    Qt.Key.Key_HomePage,
-    Qt.Key.Key_Search,
+    k.value
+    for k in (
+        Qt.Key.Key_Meta,
+        Qt.Key.Key_Super_L,
+        Qt.Key.Key_Super_R,
+        Qt.Key.Key_Menu,
+        Qt.Key.Key_Launch0,
+        Qt.Key.Key_LaunchMail,
+        Qt.Key.Key_Explorer,
+        Qt.Key.Key_HomePage,
+        Qt.Key.Key_Search,
+    )
 }
 
 
 def is_escape_route(event: QKeyEvent) -> bool:
     """Whether a key press would leave or switch away from the app."""
-    key = Qt.Key(event.key())
+    key = event.key()  # an int: keys outside Qt's enum (e.g. dead keys) must not raise here
     mods = event.modifiers()
     alt = bool(mods & Qt.KeyboardModifier.AltModifier)
     ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
@@ -48,9 +55,9 @@ def is_escape_route(event: QKeyEvent) -> bool:
         return True
     if ctrl and alt:
         return True  # Ctrl+Alt+Del, Ctrl+Alt+F1..F12 (VT switch), Ctrl+Alt+Backspace
-    if alt and (key in _ESCAPE_KEYS_WITH_ALT or Qt.Key.Key_F1 <= key <= Qt.Key.Key_F35):
+    if alt and (key in _ESCAPE_KEYS_WITH_ALT or Qt.Key.Key_F1.value <= key <= Qt.Key.Key_F35.value):
         return True
-    return bool(ctrl and key in (Qt.Key.Key_Escape, Qt.Key.Key_Q, Qt.Key.Key_W))
+    return ctrl and key in _ESCAPE_KEYS_WITH_CTRL
 
 
 class EscapeFilter(QObject):

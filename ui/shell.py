@@ -231,6 +231,10 @@ class Shell(QMainWindow):
         inbox = self.screens.get("inbox")
         if inbox is not None and hasattr(inbox, "show_sync_status"):
             inbox.show_sync_status(text, tone)
+        # A sync round may have brought news (messages, statuses, confirmations).
+        current = self.stack.currentWidget()
+        if status is not None and self.resident is not None and isinstance(current, Screen):
+            current.refresh()
 
     # -- sessions ----------------------------------------------------------------
     def on_signed_in(self, signed: SignedIn) -> None:

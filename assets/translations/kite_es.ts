@@ -760,12 +760,12 @@
         <translation>Terminar su sesión ahora</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="275"/>
+        <location filename="../../ui/shell.py" line="279"/>
         <source>You were signed out because nothing happened for a while. Your unfinished text is saved.</source>
         <translation>Se cerró su sesión porque no hubo actividad por un rato. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="281"/>
+        <location filename="../../ui/shell.py" line="285"/>
         <source>Your session reached its time limit. Your unfinished text is saved.</source>
         <translation>Su sesión llegó al límite de tiempo. Su texto sin terminar está guardado.</translation>
     </message>
@@ -873,147 +873,157 @@
 <context>
     <name>StampsScreen</name>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="135"/>
+        <location filename="../../ui/screens/stamps.py" line="136"/>
         <source>Stamps</source>
         <translation>Estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="136"/>
+        <location filename="../../ui/screens/stamps.py" line="137"/>
         <source>Stamps you can use</source>
         <translation>Estampillas disponibles</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="137"/>
+        <location filename="../../ui/screens/stamps.py" line="138"/>
         <source>Debit account</source>
         <translation>Cuenta de débito</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="138"/>
+        <location filename="../../ui/screens/stamps.py" line="139"/>
         <source>Buy stamps</source>
         <translation>Comprar estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="139"/>
+        <location filename="../../ui/screens/stamps.py" line="140"/>
         <source>No stamp books are on sale right now.</source>
         <translation>En este momento no hay paquetes de estampillas a la venta.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="140"/>
+        <location filename="../../ui/screens/stamps.py" line="141"/>
         <source>Receipts</source>
         <translation>Recibos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="141"/>
+        <location filename="../../ui/screens/stamps.py" line="142"/>
         <source>Receipt history, newest first</source>
         <translation>Historial de recibos, los más recientes primero</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="191"/>
+        <location filename="../../ui/screens/stamps.py" line="189"/>
+        <source>Purchase confirmed: {stamps} stamps added.</source>
+        <translation>Compra confirmada: se agregaron {stamps} estampillas.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/stamps.py" line="197"/>
+        <source>The purchase of {stamps} stamps was refused. Nothing was taken from your debit account.</source>
+        <translation>La compra de {stamps} estampillas fue rechazada. No se descontó nada de su cuenta de débito.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/stamps.py" line="219"/>
         <source>{count} bought, waiting for confirmation</source>
         <translation>{count} compradas, en espera de confirmación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="197"/>
+        <location filename="../../ui/screens/stamps.py" line="225"/>
         <source>{count} set aside for replies waiting to send</source>
         <translation>{count} reservadas para respuestas por enviar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="199"/>
+        <location filename="../../ui/screens/stamps.py" line="227"/>
         <source>Nothing pending</source>
         <translation>Nada pendiente</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="202"/>
+        <location filename="../../ui/screens/stamps.py" line="230"/>
         <source>Not received yet</source>
         <translation>Todavía no se ha recibido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="206"/>
+        <location filename="../../ui/screens/stamps.py" line="234"/>
         <source>As of {time}</source>
         <translation>Al {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="210"/>
+        <location filename="../../ui/screens/stamps.py" line="238"/>
         <source>Stamps you can use: {count}</source>
         <translation>Estampillas disponibles: {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="213"/>
+        <location filename="../../ui/screens/stamps.py" line="241"/>
         <source>Debit account: {amount}</source>
         <translation>Cuenta de débito: {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="224"/>
+        <location filename="../../ui/screens/stamps.py" line="252"/>
         <source>{name}: {stamps} stamps, {price}</source>
         <translation>{name}: {stamps} estampillas, {price}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="227"/>
+        <location filename="../../ui/screens/stamps.py" line="255"/>
         <source>Buy this from your debit account</source>
         <translation>Comprar esto con su cuenta de débito</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="237"/>
+        <location filename="../../ui/screens/stamps.py" line="265"/>
         <source>Buy {name} for {price}?</source>
         <translation>¿Comprar {name} por {price}?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="241"/>
+        <location filename="../../ui/screens/stamps.py" line="269"/>
         <source>{price} comes out of your debit account. The {stamps} stamps can be used once the facility confirms the purchase.</source>
         <translation>Se descontarán {price} de su cuenta de débito. Podrá usar las {stamps} estampillas cuando el centro confirme la compra.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="244"/>
+        <location filename="../../ui/screens/stamps.py" line="272"/>
         <source>Buy</source>
         <translation>Comprar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="245"/>
+        <location filename="../../ui/screens/stamps.py" line="273"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="266"/>
+        <location filename="../../ui/screens/stamps.py" line="295"/>
         <source>Purchase sent: {stamps} stamps are pending until the facility confirms them.</source>
         <translation>Compra enviada: {stamps} estampillas quedan pendientes hasta que el centro las confirme.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="285"/>
+        <location filename="../../ui/screens/stamps.py" line="314"/>
         <source>Purchase</source>
         <translation>Compra</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="286"/>
+        <location filename="../../ui/screens/stamps.py" line="315"/>
         <source>Gift from family</source>
         <translation>Regalo de la familia</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="287"/>
+        <location filename="../../ui/screens/stamps.py" line="316"/>
         <source>Reply sent</source>
         <translation>Respuesta enviada</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="288"/>
+        <location filename="../../ui/screens/stamps.py" line="317"/>
         <source>Refund</source>
         <translation>Reembolso</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="289"/>
+        <location filename="../../ui/screens/stamps.py" line="318"/>
         <source>Adjustment</source>
         <translation>Ajuste</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="296"/>
+        <location filename="../../ui/screens/stamps.py" line="325"/>
         <source>{stamps:+d} stamps</source>
         <translation>{stamps:+d} estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="301"/>
+        <location filename="../../ui/screens/stamps.py" line="330"/>
         <source>Pending</source>
         <translation>Pendiente</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="303"/>
+        <location filename="../../ui/screens/stamps.py" line="332"/>
         <source>Refused</source>
         <translation>Rechazada</translation>
     </message>

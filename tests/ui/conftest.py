@@ -92,6 +92,7 @@ def terminal(qtbot: QtBot, world: World) -> Iterator[Terminal]:
     tasks = Tasks()
     core = world.core()
     context = Context(tasks=tasks, core=core, now=world.clock)
+    context.languages.set("en")
     shell = Shell(context)
     qtbot.addWidget(shell)
     watch = SessionWatch(core, tasks, shell)

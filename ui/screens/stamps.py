@@ -128,6 +128,7 @@ class StampsScreen(Screen):
         right.addWidget(self.receipts, 1)
         root.addLayout(right, 1)
         self.book_buttons: list[Any] = []
+        self._watching: Any = None  # the purchase made on this screen, until it resolves
         self.retranslate()
 
     # -- Screen ------------------------------------------------------------------
@@ -149,6 +150,7 @@ class StampsScreen(Screen):
         self.receipt_model.set_rows([])
         self.confirm.dismiss()
         self.outcome.hide()
+        self._watching = None
         self._show_balances()
         self._show_products()
 
@@ -171,6 +173,32 @@ class StampsScreen(Screen):
             self._show_products()
         self._show_balances()
         self.receipt_model.set_rows(receipts)
+        self._follow_purchase(receipts)
+
+    def _follow_purchase(self, receipts: Any) -> None:
+        """Turn "pending" into "confirmed" or "refused" once the server answered."""
+        purchase = self._watching
+        if purchase is None:
+            return
+        mine = [r for r in receipts if r.reference == purchase.client_id]
+        if any(r.pending for r in mine):
+            return
+        self._watching = None
+        if mine:
+            self._show_outcome(
+                self.tr("Purchase confirmed: {stamps} stamps added.").format(
+                    stamps=purchase.stamps
+                ),
+                "info",
+            )
+        else:
+            self._show_outcome(
+                self.tr(
+                    "The purchase of {stamps} stamps was refused. Nothing was taken from your "
+                    "debit account."
+                ).format(stamps=purchase.stamps),
+                "error",
+            )
 
     # -- display -----------------------------------------------------------------
     def _show_balances(self) -> None:
@@ -261,6 +289,7 @@ class StampsScreen(Screen):
         )
 
     def _bought(self, purchase: Any) -> None:
+        self._watching = purchase
         self._show_outcome(
             self.tr(
                 "Purchase sent: {stamps} stamps are pending until the facility confirms them."

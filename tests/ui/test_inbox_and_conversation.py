@@ -1,0 +1,174 @@
+"""Inbox and conversation: unread counts, plain-text previews, statuses, markers, delete."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from kiosk.store.models import OutboxItem
+from tests.ui.conftest import Terminal
+
+
+def _client_ids(terminal: Terminal) -> list[str]:
+    with terminal.world.store.read() as db:
+        items = db.scalars(select(OutboxItem).where(OutboxItem.kind == "send_message"))
+        return [str(i.payload["client_id"]) for i in items]
+
+
+def _status(
+    terminal: Terminal, client_id: str, status: str, minutes: int, reason: str | None = None
+) -> None:
+    terminal.world.feed(
+        (
+            "message_status",
+            {
+                "message_id": "s-" + client_id,
+                "client_id": client_id,
+                "resident_id": "r1",
+                "status": status,
+                "reason": reason,
+                "at": (terminal.world.clock() + timedelta(minutes=minutes)).isoformat(),
+            },
+        )
+    )
+
+
+def _rows(terminal: Terminal) -> list[Any]:
+    return terminal.shell.screen("inbox").model.rows()  # type: ignore[attr-defined]
+
+
+def test_inbox_lists_conversations_with_unread_counts_and_plain_previews(
+    signed_in: Terminal,
+) -> None:
+    world = signed_in.world
+    world.contact("c2", name="Luis")
+    now = world.clock()
+    world.inbound(body="<b>Hola</b> <a href='x'>link</a>", at=now - timedelta(minutes=3))
+    world.inbound(body="Second one", at=now - timedelta(minutes=2))
+    world.inbound(contact_id="c2", body="From Luis", at=now - timedelta(minutes=1))
+    inbox = signed_in.show("inbox")
+    rows = _rows(signed_in)
+    assert [r.contact.display_name for r in rows] == ["Luis", "Maria"]
+    assert [r.unread for r in rows] == [1, 2]
+    sentence = inbox.model.data(inbox.model.index(1))
+    assert "Maria" in sentence and "2 unread messages" in sentence
+
+
+def test_new_arrival_while_signed_in_shows_a_banner(signed_in: Terminal) -> None:
+    world = signed_in.world
+    inbox = signed_in.show("inbox")
+    assert not inbox.banner.isVisible()
+    world.inbound(body="Are you there?")
+    inbox.refresh()
+    signed_in.settle()
+    assert inbox.banner.isVisible()
+    assert inbox.banner_text.text() == "New message from Maria"
+
+
+def test_conversation_shows_markers_and_each_replys_status_timeline(signed_in: Terminal) -> None:
+    world = signed_in.world
+    world.feed(
+        (
+            "message",
+            {
+                **world.inbound_data(body="Photos from the party", return_stamp=True),
+                "media": [
+                    {"kind": "photo", "id": "p1", "caption": ""},
+                    {"kind": "photo", "id": "p2", "caption": ""},
+                ],
+            },
+        )
+    )
+    world.ledger(3)
+    inbox = signed_in.show("inbox")
+    signed_in.qtbot.mouseClick(
+        inbox.list.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=inbox.list.visualRect(inbox.model.index(0)).center(),
+    )
+    signed_in.settle()
+    conversation = signed_in.shell.screen("conversation")
+    assert signed_in.shell.current_key() == "conversation"
+    first = conversation.model.item(0)
+    described = conversation.describe_message(first)
+    assert "2 photos" in described
+    assert "Return stamp included" in described
+    # Reply, then let the server move it along: sent, in review, rejected with a reason.
+    signed_in.click(conversation.reply_button)
+    compose = signed_in.shell.screen("compose")
+    compose.editor.setPlainText("Thank you!")
+    compose.request_quote()
+    signed_in.settle()
+    assert compose.payment.text() == "Uses the return stamp from Maria"
+    signed_in.click(compose.send_button)
+    assert signed_in.shell.current_key() == "conversation"
+    (client_id,) = _client_ids(signed_in)
+    _status(signed_in, client_id, "sent", 2)
+    _status(signed_in, client_id, "pending_review", 3)
+    _status(signed_in, client_id, "rejected", 60, "Mentions another resident")
+    conversation.refresh()
+    signed_in.settle()
+    reply = conversation.model.item(0)
+    assert reply.direction == "outbound"
+    assert [str(s.status) for s in reply.timeline] == [
+        "queued",
+        "sent",
+        "pending_review",
+        "rejected",
+    ]
+    lines = conversation.delegate._lines(reply)[1]
+    texts = [t for t, _tone in lines]
+    assert texts[0].startswith("Queued on this terminal")
+    assert texts[2].startswith("In review since")
+    assert texts[-1] == "Reason: Mentions another resident"
+    assert "Rejected" in conversation.describe_message(reply)
+
+
+def test_message_text_is_never_rendered_as_rich_text(signed_in: Terminal) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    signed_in.world.inbound(body="<img src='x'><h1>Big</h1>")
+    signed_in.show("inbox")
+    for screen in signed_in.shell.screens.values():
+        for label in screen.findChildren(QLabel):
+            assert label.textFormat() == Qt.TextFormat.PlainText, label.objectName()
+
+
+def test_deleting_a_message_asks_first_then_hides_it(signed_in: Terminal) -> None:
+    world = signed_in.world
+    world.inbound(body="Keep me")
+    world.clock.advance(10)
+    world.inbound(body="Delete me")
+    contact = signed_in.core.contacts()[0]
+    conversation = signed_in.show("conversation", contact=contact)
+    assert conversation.model.item(0).body == "Delete me"
+    signed_in.click(conversation.delete_button)
+    assert conversation.confirm.isVisible()
+    signed_in.click(conversation.confirm.cancel_button)
+    assert conversation.model.rowCount() == 2
+    signed_in.click(conversation.delete_button)
+    signed_in.click(conversation.confirm.confirm_button)
+    signed_in.settle()
+    assert [m.body for m in conversation.model.items()] == ["Keep me"]
+
+
+def test_opening_a_conversation_marks_its_messages_read(signed_in: Terminal) -> None:
+    signed_in.world.inbound(body="Unread")
+    contact = signed_in.core.contacts()[0]
+    signed_in.show("conversation", contact=contact)
+    signed_in.settle()
+    inbox = signed_in.show("inbox")
+    assert [r.unread for r in inbox.model.rows()] == [0]
+
+
+def test_blocked_contact_conversation_explains_why_reply_is_off(signed_in: Terminal) -> None:
+    signed_in.world.inbound(body="Hi")
+    signed_in.world.contact(state="blocked")
+    contact = signed_in.core.contacts()[0]
+    conversation = signed_in.show("conversation", contact=contact)
+    assert not conversation.reply_button.isEnabled()
+    assert "Unblock them in Contacts" in conversation.notice.text()

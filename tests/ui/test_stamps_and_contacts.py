@@ -1,0 +1,113 @@
+"""Stamps (balances, purchase with confirmation, pending then confirmed or refused) and contacts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from kiosk import intake
+from kiosk.store.models import OutboxItem
+from tests.ui.conftest import Terminal
+
+
+def _purchase_item(terminal: Terminal) -> Any:
+    with terminal.world.store.read() as db:
+        return db.scalars(select(OutboxItem).where(OutboxItem.kind == "purchase_stamps")).one()
+
+
+def test_stamps_screen_shows_confirmed_and_pending_balances_and_debit_as_of(
+    signed_in: Terminal,
+) -> None:
+    signed_in.world.ledger(5)
+    signed_in.world.debit(1250)
+    stamps = signed_in.show("stamps")
+    assert stamps.spendable_value.text() == "5"
+    assert stamps.debit_value.text() == "$12.50"
+    assert stamps.debit_as_of.text().startswith("As of ")
+    assert stamps.pending_value.text() == "Nothing pending"
+    assert [b.text() for b in stamps.book_buttons] == [
+        "One stamp: 1 stamps, $0.50",
+        "Book of 10: 10 stamps, $4.50",
+    ]
+
+
+def _buy_book(terminal: Terminal) -> Any:
+    terminal.world.debit(1000)
+    stamps = terminal.show("stamps")
+    terminal.click(stamps.book_buttons[1])
+    assert stamps.confirm.isVisible()
+    assert stamps.confirm.question.text() == "Buy Book of 10 for $4.50?"
+    terminal.click(stamps.confirm.confirm_button)
+    terminal.settle()
+    return stamps
+
+
+def test_purchase_is_confirmed_first_then_pending_until_the_server_confirms(
+    signed_in: Terminal,
+) -> None:
+    stamps = _buy_book(signed_in)
+    assert "10 stamps are pending" in stamps.outcome.text()
+    assert stamps.pending_value.text() == "10 bought, waiting for confirmation"
+    assert stamps.spendable_value.text() == "0"
+    first = stamps.receipt_model.data(stamps.receipt_model.index(0))
+    assert "Pending" in first and "+10 stamps" in first
+    item = _purchase_item(signed_in)
+    world = signed_in.world
+    entry = world.entry(10, kind="purchase", cents=-450, reference=item.payload["client_id"])
+    intake.apply_push_result(
+        world.store, item.id, "accepted", None, None, {"ledger": [entry]}, world.clock()
+    )
+    stamps.refresh()
+    signed_in.settle()
+    assert stamps.outcome.text() == "Purchase confirmed: 10 stamps added."
+    assert stamps.spendable_value.text() == "10"
+    assert "Pending" not in stamps.receipt_model.data(stamps.receipt_model.index(0))
+
+
+def test_refused_purchase_is_reported_and_nothing_is_pending(signed_in: Terminal) -> None:
+    stamps = _buy_book(signed_in)
+    world = signed_in.world
+    item = _purchase_item(signed_in)
+    intake.apply_push_result(
+        world.store, item.id, "rejected", "insufficient_funds", {}, None, world.clock()
+    )
+    stamps.refresh()
+    signed_in.settle()
+    assert "was refused" in stamps.outcome.text()
+    assert stamps.pending_value.text() == "Nothing pending"
+
+
+def test_contacts_are_grouped_by_state_and_blocking_asks_first(signed_in: Terminal) -> None:
+    world = signed_in.world
+    world.contact("c2", state="pending", name="Luis")
+    world.contact("c3", state="suspended", name="Rosa")
+    world.contact("c4", state="blocked", name="Pedro")
+    contacts = signed_in.show("contacts")
+    assert set(contacts.row_widgets) == {"c1", "c2", "c3", "c4"}
+    block = contacts.row_widgets["c1"].findChild(type(contacts.confirm.confirm_button), "block_c1")
+    signed_in.click(block)
+    assert contacts.confirm.question.text() == "Block Maria?"
+    signed_in.click(contacts.confirm.confirm_button)
+    signed_in.settle()
+    assert str(next(c for c in signed_in.core.contacts() if c.contact_id == "c1").state) == (
+        "blocked"
+    )
+    unblock = contacts.row_widgets["c4"].findChild(
+        type(contacts.confirm.confirm_button), "unblock_c4"
+    )
+    signed_in.click(unblock)
+    signed_in.settle()
+    assert str(next(c for c in signed_in.core.contacts() if c.contact_id == "c4").state) == (
+        "approved"
+    )
+
+
+def test_restriction_notice_shows_its_end_date_and_reason(signed_in: Terminal) -> None:
+    until = signed_in.world.clock() + timedelta(days=2)
+    signed_in.world.resident(restricted_until=until.isoformat(), restriction_reason="Sanction 12")
+    contacts = signed_in.show("contacts")
+    assert contacts.restriction.isVisible()
+    assert "not send them until" in contacts.restriction.text()
+    assert "Sanction 12" in contacts.restriction.text()

@@ -1,0 +1,219 @@
+"""The building blocks: task runner, lockdown filter, keypad, theme contrast, touch targets."""
+
+from __future__ import annotations
+
+import ast
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtGui import QContextMenuEvent, QKeyEvent
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
+
+from kiosk.errors import Refusal
+from tests.ui.conftest import Terminal
+from ui import theme
+from ui.lockdown import EscapeFilter, is_escape_route
+from ui.tasks import Tasks
+
+UI = Path(__file__).resolve().parents[2] / "ui"
+
+
+def test_task_result_arrives_on_the_ui_thread(qtbot: QtBot) -> None:
+    tasks = Tasks()
+    seen: list[tuple[object, bool]] = []
+    worker_threads: list[threading.Thread] = []
+
+    def work() -> int:
+        worker_threads.append(threading.current_thread())
+        return 42
+
+    tasks.run(
+        work, lambda v: seen.append((v, threading.current_thread() is threading.main_thread()))
+    )
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen == [(42, True)]
+    assert worker_threads[0] is not threading.main_thread()
+
+
+def test_task_refusal_and_exception_reach_their_own_callbacks(qtbot: QtBot) -> None:
+    tasks = Tasks()
+    refusals: list[Refusal] = []
+    errors: list[BaseException] = []
+
+    def refuse() -> None:
+        raise Refusal("insufficient_stamps", needed=1, have=0)
+
+    def crash() -> None:
+        raise RuntimeError("disk on fire")
+
+    tasks.run(refuse, on_refusal=refusals.append)
+    tasks.run(crash, on_error=errors.append)
+    qtbot.waitUntil(lambda: bool(refusals and errors))
+    assert refusals[0].code == "insufficient_stamps"
+    assert str(errors[0]) == "disk on fire"
+
+
+def test_task_result_is_dropped_when_its_owner_is_gone(qtbot: QtBot) -> None:
+    tasks = Tasks()
+    owner = QObject()
+    seen: list[int] = []
+    gate = threading.Event()
+    tasks.run(lambda: gate.wait(5) and 1, seen.append, owner=owner)
+    owner.deleteLater()
+    QApplication.processEvents()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gate.set()
+    qtbot.waitUntil(lambda: not tasks.busy)
+    assert seen == []
+
+
+def test_changing_task_fires_the_one_refresh_hook(qtbot: QtBot) -> None:
+    tasks = Tasks()
+    with qtbot.waitSignal(tasks.changed, timeout=5000):
+        tasks.run(lambda: None, changes=True)
+
+
+@pytest.mark.parametrize(
+    ("key", "mods"),
+    [
+        (Qt.Key.Key_F4, Qt.KeyboardModifier.AltModifier),
+        (Qt.Key.Key_Tab, Qt.KeyboardModifier.AltModifier),
+        (Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier),
+        (Qt.Key.Key_F2, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier),
+        (Qt.Key.Key_Escape, Qt.KeyboardModifier.ControlModifier),
+        (Qt.Key.Key_Super_L, Qt.KeyboardModifier.NoModifier),
+        (Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier),
+    ],
+)
+def test_lockdown_swallows_escape_chords(
+    qtbot: QtBot, key: Qt.Key, mods: Qt.KeyboardModifier
+) -> None:
+    field = QLineEdit()
+    qtbot.addWidget(field)
+    app = QApplication.instance()
+    assert app is not None
+    guard = EscapeFilter()
+    app.installEventFilter(guard)
+    try:
+        event = QKeyEvent(QEvent.Type.KeyPress, key, mods, "x")
+        assert is_escape_route(event)
+        QApplication.sendEvent(field, event)
+        assert guard.swallowed >= 1
+        assert field.text() == ""
+        before = guard.swallowed
+        menu = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(1, 1), QPoint(1, 1))
+        QApplication.sendEvent(field, menu)
+        assert guard.swallowed == before + 1
+    finally:
+        app.removeEventFilter(guard)
+
+
+def test_lockdown_lets_ordinary_typing_through(qtbot: QtBot) -> None:
+    field = QLineEdit()
+    qtbot.addWidget(field)
+    app = QApplication.instance()
+    assert app is not None
+    guard = EscapeFilter()
+    app.installEventFilter(guard)
+    try:
+        qtbot.keyClicks(field, "Hola x")
+        qtbot.keyClick(field, Qt.Key.Key_Backspace)
+        # QTest types ASCII only: the ñ key arrives as a real key event with its text.
+        QApplication.sendEvent(
+            field,
+            QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Ntilde, Qt.KeyboardModifier.NoModifier, "ñ"),
+        )
+    finally:
+        app.removeEventFilter(guard)
+    assert field.text() == "Hola ñ"
+    assert guard.swallowed == 0
+
+
+def _names_used(path: Path) -> set[str]:
+    used: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Name):
+            used.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            used.add(node.attr)
+        elif isinstance(node, ast.alias):
+            used.add(node.name.split(".")[0])
+            used.add(node.name.split(".")[-1])
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "setOpenExternalLinks"
+            and any(isinstance(a, ast.Constant) and a.value is True for a in node.args)
+        ):
+            used.add("setOpenExternalLinks(True)")
+    return used
+
+
+def test_ui_never_opens_links_files_or_other_programs() -> None:
+    banned = {"QFileDialog", "QDesktopServices", "openUrl", "setOpenExternalLinks(True)", "os"}
+    for path in UI.rglob("*.py"):
+        if path.name == "build_translations.py":
+            continue  # a developer command, never run by the terminal
+        assert not _names_used(path) & (banned | {"subprocess"}), path.name
+
+
+@pytest.mark.parametrize("name", theme.THEMES)
+def test_theme_colour_pairs_meet_wcag_aa(name: str) -> None:
+    palette = theme.load_palette(name)
+    assert len(palette.pairs) >= 20
+    for fg, bg, minimum in palette.pairs:
+        ratio = theme.contrast_ratio(palette.colors[fg], palette.colors[bg])
+        assert ratio >= minimum, f"{name}: {fg} on {bg} is {ratio:.2f}:1, needs {minimum}:1"
+
+
+def test_contrast_ratio_matches_wcag_reference_values() -> None:
+    assert theme.contrast_ratio("#000000", "#FFFFFF") == pytest.approx(21.0)
+    assert theme.contrast_ratio("#767676", "#FFFFFF") == pytest.approx(4.54, abs=0.01)
+
+
+def _visible_controls(root: QWidget) -> list[QWidget]:
+    controls: list[QWidget] = [w for w in root.findChildren(QAbstractButton) if w.isVisibleTo(root)]
+    controls += [w for w in root.findChildren(QLineEdit) if w.isVisibleTo(root)]
+    return controls
+
+
+@pytest.mark.parametrize("large", [False, True])
+@pytest.mark.parametrize("screen", ["signin", "inbox", "compose", "stamps", "contacts"])
+def test_every_control_is_a_big_enough_named_touch_target_and_no_text_clips(
+    signed_in: Terminal, screen: str, large: bool
+) -> None:
+    shell = signed_in.shell
+    signed_in.world.ledger(2)
+    signed_in.world.contact("c2", state="blocked", name="Luis Alberto Fernández")
+    shell.set_large_text(large)
+    if screen == "compose":
+        signed_in.show("compose", contact=signed_in.core.contacts()[0])
+    elif screen != "signin":
+        signed_in.show(screen)
+    else:
+        shell.stack.setCurrentWidget(shell.signin)
+    QApplication.processEvents()
+    root = shell.screens[screen]
+    for control in _visible_controls(root) + _visible_controls(shell.topbar) * (screen != "signin"):
+        assert control.accessibleName(), f"{control.objectName()} has no accessible name"
+        assert control.height() >= 44 and control.width() >= 44, control.objectName()
+    for label in root.findChildren(QLabel):
+        if label.isVisibleTo(root) and label.text() and label.wordWrap():
+            assert label.height() >= label.heightForWidth(label.width()) - 1, label.text()
+        elif label.isVisibleTo(root) and label.text():
+            assert label.width() >= label.sizeHint().width() - 1, label.text()
+
+
+def test_full_keyboard_navigation_reaches_sign_in_with_tab(terminal: Terminal) -> None:
+    signin = terminal.shell.signin
+    signin.language_buttons["en"].setFocus()
+    reached = []
+    for _ in range(8):
+        terminal.qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    assert signin.id_field in reached
+    assert signin.pin_field in reached
+    assert signin.sign_in_button in reached
