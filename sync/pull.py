@@ -85,9 +85,11 @@ def apply_page(
     now = clock()
     try:
         commands = _apply_in_one_transaction(store, page, now)
-    except intake.IntakeError as exc:
-        # Valid on the wire, but it contradicts what we hold (a message for an unknown
-        # contact...): refuse the whole page, as for a malformed one.
+    except (intake.IntakeError, ValueError, KeyError) as exc:
+        # Valid on the wire, but the core cannot take it (a message for an unknown
+        # contact, a policy the core refuses...): refuse the whole page, as for a
+        # malformed one; the cursor stays, and the next round asks again.
+        log.error("refused a change page the core cannot apply: %s", exc)
         raise InvalidResponse(f"change page cannot be applied: {exc}") from exc
     faults.point("pull.after_apply")
     report.wiped = report.wiped or bool(commands)

@@ -1,0 +1,222 @@
+"""The crash suite: kill the terminal at named and random points, restart it, check nothing broke.
+
+Each trial runs the terminal process (:mod:`tests.fault.crash_terminal`) with
+``KITE_FAULT`` set to a named fault point (``push.after_send@2``...) or to the
+seeded random mode, lets it write replies and a purchase and sync until it is
+killed with SIGKILL, then restarts it without a fault until the outbox is
+drained. After every trial:
+
+- nothing lost: every reply the terminal holds is on the server;
+- nothing duplicated: each reply is on the server exactly once;
+- no purchase charged twice: the server's debit balance fell by exactly the
+  price of each purchase the terminal holds, each confirmed;
+- every ledger balance equals the sum of its entries: the terminal's ledger
+  (the server's entries, pulled) sums to the server's stamp balance.
+
+The fault of trial ``n`` comes from ``random.Random(seed * 1_000_003 + n)``, so a
+run replays from its seed. CI runs 25 trials (``tests/fault/test_crash.py``);
+the long run is::
+
+    python -m tests.fault.crash_run --trials 1000 [--seed 7] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from keyrings.alt.file import PlaintextKeyring
+from sqlalchemy import select
+
+from kiosk.store import open_store
+from kiosk.store.models import (
+    Direction,
+    Hold,
+    HoldKind,
+    HoldState,
+    LedgerEntry,
+    Message,
+    OutboxItem,
+    OutboxState,
+)
+from sync import faults
+from sync.credentials import CREDENTIAL_KEY, KEYRING_FILE, SERVICE
+from tests.server.live import LiveServer, World, ok
+
+PRICE = 50  # stamp-1 in the demo policy
+NAMED = list(faults.POINTS)
+
+
+@dataclass
+class Trial:
+    number: int
+    fault: str
+    returncode: int
+    seconds: float
+
+
+class CrashRun:
+    """One server, one terminal data dir, many trials."""
+
+    def __init__(self, workdir: Path, trials: int, seed: int) -> None:
+        self.workdir = workdir
+        self.trials = trials
+        self.seed = seed
+        (workdir / "central").mkdir(parents=True, exist_ok=True)
+        self.server = LiveServer.start(workdir / "central")
+        self.world: World = self.server.world(
+            residents=1, debit_cents=PRICE * trials + 1000, stamps=2 * trials + 10, devices=1
+        )
+        self.resident = self.world.resident
+        self.start_stamps, self.start_cents = self.server.balances(self.resident.resident_id)
+        self.data = workdir / "terminal"
+        self.data.mkdir(parents=True, exist_ok=True)
+        backend = PlaintextKeyring()
+        backend.file_path = str(self.data / KEYRING_FILE)
+        backend.set_password(SERVICE, CREDENTIAL_KEY, self.world.credential)
+        self.env = {
+            **os.environ,
+            "KITE_SERVER_URL": self.server.url,
+            "KITE_DATA_DIR": str(self.data),
+            "KITE_KEYRING_BACKEND": "file",
+            "KITE_LONG_POLL_S": "0",
+            "KITE_CONNECT_TIMEOUT_S": "2",
+            "KITE_READ_TIMEOUT_S": "15",
+        }
+        for name in ("KITE_CONFIG", "PYTHON_KEYRING_BACKEND", faults.ENV):
+            self.env.pop(name, None)
+        config = self.data / "kite.toml"
+        config.write_text("# everything comes from KITE_* variables\n", encoding="utf-8")
+        self.env["KITE_CONFIG"] = str(config)
+
+    def close(self) -> None:
+        self.server.stop()
+
+    def _terminal(self, mode: str, tag: str, fault: str | None) -> subprocess.CompletedProcess[str]:
+        env = dict(self.env)
+        if fault:
+            env[faults.ENV] = fault
+        args = [sys.executable, "-m", "tests.fault.crash_terminal", mode]
+        args += [self.resident.resident_id, self.resident.contact_id, tag]
+        return subprocess.run(
+            args, env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+
+    def fault_for(self, number: int) -> str:
+        rng = random.Random(self.seed * 1_000_003 + number)
+        if rng.random() < 0.3:
+            return f"random:{rng.randrange(2**31)}:{rng.choice([0.05, 0.1, 0.2])}"
+        point = rng.choice(NAMED)
+        # local.after_commit passes three times per trial (two replies, one purchase).
+        nth = rng.choice([1, 2, 3]) if point == "local.after_commit" else rng.choice([1, 1, 2])
+        return f"{point}@{nth}"
+
+    def prepare(self) -> None:
+        done = self._terminal("recover", "prepare", None)
+        if done.returncode != 0:
+            raise AssertionError(f"first sync failed:\n{done.stdout}\n{done.stderr}")
+
+    def trial(self, number: int) -> Trial:
+        fault = self.fault_for(number)
+        started = time.monotonic()
+        work = self._terminal("work", f"{self.seed}-{number}", fault)
+        if work.returncode not in (0, -9):
+            raise AssertionError(
+                f"trial {number} ({fault}): terminal failed, not killed:\n{work.stderr[-3000:]}"
+            )
+        recover = self._terminal("recover", f"{self.seed}-{number}", None)
+        if recover.returncode != 0:
+            raise AssertionError(
+                f"trial {number} ({fault}): terminal did not recover:\n"
+                f"{recover.stdout[-2000:]}\n{recover.stderr[-3000:]}"
+            )
+        self.check(number, fault, work.stdout)
+        return Trial(number, fault, work.returncode, time.monotonic() - started)
+
+    def check(self, number: int, fault: str, announced: str) -> None:
+        where = f"trial {number} (fault {fault}, seed {self.seed})"
+        store = open_store(self.data / "kite.db")
+        try:
+            with store.read() as session:
+                states = Counter(session.scalars(select(OutboxItem.state)))
+                local_replies = list(
+                    session.scalars(
+                        select(Message.body).where(Message.direction == Direction.OUTBOUND)
+                    )
+                )
+                purchases = list(
+                    session.scalars(select(Hold).where(Hold.kind == HoldKind.PURCHASE))
+                )
+                ledger_sum = sum(session.scalars(select(LedgerEntry.stamps)))
+        finally:
+            store.close()
+        assert set(states) <= {OutboxState.DONE}, f"{where}: outbox not drained: {states}"
+        for line in announced.splitlines():
+            kind, _, value = line.partition(" ")
+            if kind == "reply":
+                assert value in local_replies, f"{where}: committed reply {value!r} lost locally"
+        with self.server.staff() as staff:
+            on_server = Counter(
+                m["body"]
+                for m in ok(staff.get("/v1/staff/review"))
+                if m["resident_id"] == self.resident.resident_id
+            )
+        local = Counter(local_replies)
+        assert on_server == local, (
+            f"{where}: server and terminal disagree on replies: "
+            f"missing {local - on_server}, extra {on_server - local}"
+        )
+        assert all(h.state == HoldState.POSTED for h in purchases), f"{where}: unconfirmed purchase"
+        stamps, cents = self.server.balances(self.resident.resident_id)
+        assert cents == self.start_cents - PRICE * len(purchases), (
+            f"{where}: debit {cents}, expected {self.start_cents - PRICE * len(purchases)}"
+            f" for {len(purchases)} purchases (charged twice or lost?)"
+        )
+        expected = self.start_stamps - len(local_replies) + len(purchases)
+        assert stamps == expected, f"{where}: server stamps {stamps}, expected {expected}"
+        assert ledger_sum == stamps, f"{where}: local ledger sums to {ledger_sum}, server {stamps}"
+
+
+def run(trials: int, seed: int, workdir: Path, echo: bool = False) -> list[Trial]:
+    crash = CrashRun(workdir, trials, seed)
+    results = []
+    try:
+        crash.prepare()
+        for number in range(trials):
+            result = crash.trial(number)
+            results.append(result)
+            if echo:
+                outcome = "killed" if result.returncode == -9 else "survived"
+                print(f"trial {number:4}  {outcome:8}  {result.seconds:5.2f}s  {result.fault}")
+    finally:
+        crash.close()
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=int(time.time()) % 100_000)
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    args = parser.parse_args(argv)
+    print(f"crash run: {args.trials} trials, seed {args.seed} (replay with --seed {args.seed})")
+    if args.keep:
+        results = run(args.trials, args.seed, args.keep, echo=True)
+    else:
+        with tempfile.TemporaryDirectory(prefix="kite-crash-") as folder:
+            results = run(args.trials, args.seed, Path(folder), echo=True)
+    killed = sum(1 for r in results if r.returncode == -9)
+    print(f"{len(results)} trials, {killed} killed, all invariants held")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
