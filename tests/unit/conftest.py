@@ -104,6 +104,7 @@ class World:
         number: str = "A1001",
         name: str = "Ana Ruiz",
         pin_code: str | None = "2468",
+        cache_verifier: bool = True,
         **extra: Any,
     ) -> ResidentProfile:
         data = {
@@ -127,7 +128,7 @@ class World:
                 None if data["restricted_until"] is None else intake.when(data["restricted_until"])
             ),
             restriction_reason=data["restriction_reason"],
-            offline_verifier=None if pin_code is None else pin.make(pin_code),
+            offline_verifier=pin.make(pin_code) if pin_code and cache_verifier else None,
         )
         if pin_code is not None:
             self.directory.pins[number] = (pin_code, profile)
