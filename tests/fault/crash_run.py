@@ -49,6 +49,7 @@ from kiosk.store.models import (
 )
 from sync import faults
 from sync.credentials import CREDENTIAL_KEY, KEYRING_FILE, SERVICE
+from tests.fault.worlds import grant_stamps
 from tests.server.live import LiveServer, World, ok
 
 PRICE = 50  # stamp-1 in the demo policy
@@ -73,8 +74,9 @@ class CrashRun:
         (workdir / "central").mkdir(parents=True, exist_ok=True)
         self.server = LiveServer.start(workdir / "central")
         self.world: World = self.server.world(
-            residents=1, debit_cents=PRICE * trials + 1000, stamps=2 * trials + 10, devices=1
+            residents=1, debit_cents=PRICE * trials + 1000, stamps=0, devices=1
         )
+        grant_stamps(self.world, 2 * trials + 10)
         self.resident = self.world.resident
         self.start_stamps, self.start_cents = self.server.balances(self.resident.resident_id)
         self.data = workdir / "terminal"

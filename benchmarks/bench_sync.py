@@ -1,0 +1,274 @@
+"""Sync engine budgets, measured over loopback (a benchmark, not a test).
+
+1. Pull: a 10,000-message backlog, fetched in pages of 1,000 from a loopback
+   HTTP server, validated against the wire models and applied through
+   ``kiosk.intake`` with the cursor, one transaction per page. Budget: at least
+   10,000 messages/s and within 3x of the raw limit measured in the same run:
+   the same bytes fetched with requests, ``json.loads``, and a bare
+   ``executemany`` into an SQLite WAL database with ``synchronous=FULL``.
+2. Push: 1,000 queued replies pushed to the real reference server
+   (``kite-central serve`` on 127.0.0.1). Budget: 2 s or less.
+
+Run: ``python benchmarks/bench_sync.py`` (``--json`` for machine output).
+Exit status 0 when every budget holds, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import keyring
+import requests
+from keyrings.alt.file import PlaintextKeyring
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kiosk.config import Settings  # noqa: E402
+from kiosk.store import open_store  # noqa: E402
+from sync import pull, push  # noqa: E402
+from sync.backoff import Backoff  # noqa: E402
+from sync.client import SyncClient  # noqa: E402
+from sync.credentials import CredentialStore  # noqa: E402
+
+MESSAGES = 10_000
+PAGE = 1_000
+PUSH_ITEMS = 1_000
+T0 = "2026-11-23T08:00:00Z"
+
+
+def build_pages() -> dict[str, bytes]:
+    """The backlog as the feed serves it: cursor -> page body."""
+    changes: list[dict[str, Any]] = [
+        {
+            "cursor": "1",
+            "kind": "resident",
+            "data": {
+                "resident_id": "r1",
+                "facility_number": "1001",
+                "display_name": "Alex Rivera",
+                "housing_unit": "unit-a",
+                "language": "en",
+            },
+        },
+        {
+            "cursor": "2",
+            "kind": "contact",
+            "data": {
+                "contact_id": "c1",
+                "resident_id": "r1",
+                "display_name": "Rosa Rivera",
+                "relationship": "mother",
+                "state": "approved",
+                "accepts_cod": True,
+            },
+        },
+    ]
+    for i in range(MESSAGES):
+        changes.append(
+            {
+                "cursor": str(3 + i),
+                "kind": "message",
+                "data": {
+                    "message_id": f"msg-{i:06d}",
+                    "resident_id": "r1",
+                    "contact_id": "c1",
+                    "body": f"Message number {i}: " + "news from home. " * 12,
+                    "media": [],
+                    "has_return_stamp": i % 7 == 0,
+                    "approved_at": T0,
+                },
+            }
+        )
+    pages: dict[str, bytes] = {}
+    cursor = "0"
+    for start in range(0, len(changes), PAGE):
+        chunk = changes[start : start + PAGE]
+        nxt = chunk[-1]["cursor"]
+        more = start + PAGE < len(changes)
+        pages[cursor] = json.dumps(
+            {"changes": chunk, "next_cursor": nxt, "has_more": more}
+        ).encode()
+        cursor = nxt
+    return pages
+
+
+@contextmanager
+def feed_server(pages: dict[str, bytes]) -> Iterator[str]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            query = parse_qs(urlparse(self.path).query)
+            body = pages.get(query.get("cursor", ["0"])[0]) or pages["0"]
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def raw_limit(url: str, folder: Path) -> float:
+    """Seconds to fetch the same pages, decode them and executemany into SQLite WAL FULL."""
+    db = sqlite3.connect(folder / "raw.db", isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute(
+        "CREATE TABLE messages (server_id TEXT UNIQUE, resident_id TEXT, contact_id TEXT, "
+        "body TEXT, has_return_stamp INTEGER, sort_at TEXT)"
+    )
+    session = requests.Session()
+    started = time.perf_counter()
+    cursor = "0"
+    while True:
+        page = json.loads(session.get(f"{url}/v1/changes", params={"cursor": cursor}).content)
+        rows = [
+            (
+                d["message_id"],
+                d["resident_id"],
+                d["contact_id"],
+                d["body"],
+                d["has_return_stamp"],
+                d["approved_at"],
+            )
+            for c in page["changes"]
+            if c["kind"] == "message"
+            for d in (c["data"],)
+        ]
+        db.execute("BEGIN")
+        db.executemany("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?)", rows)
+        db.execute("COMMIT")
+        cursor = page["next_cursor"]
+        if not page["has_more"]:
+            break
+    elapsed = time.perf_counter() - started
+    db.close()
+    return elapsed
+
+
+def engine_pull(url: str, folder: Path) -> float:
+    (folder / "engine").mkdir()
+    store = open_store(folder / "engine" / "kite.db")
+    credentials = CredentialStore(service="kite-bench")
+    credentials.store_credential("bench-credential-0123456789")
+    client = SyncClient(Settings(server_url=url, data_dir=folder), credentials.credential)
+    try:
+        started = time.perf_counter()
+        report = pull.pull_until_caught_up(store, client, limit=PAGE)
+        elapsed = time.perf_counter() - started
+        assert report.changes == MESSAGES + 2, report
+    finally:
+        client.close()
+        store.close()
+    return elapsed
+
+
+def bench_push(folder: Path) -> float:
+    from kiosk.compose import send_reply
+    from kiosk.policy import any_policy
+    from tests.fault.clocks import open_hours_clock
+    from tests.fault.worlds import grant_stamps
+    from tests.server.live import LiveServer
+
+    (folder / "central").mkdir()
+    server = LiveServer.start(folder / "central")
+    try:
+        world = server.world(residents=1, debit_cents=1000, stamps=0, devices=1)
+        grant_stamps(world, PUSH_ITEMS)
+        credentials = CredentialStore(service="kite-bench-push")
+        credentials.store_credential(world.credential)
+        settings = Settings(server_url=server.url, data_dir=folder / "pusher", long_poll_s=0)
+        (folder / "pusher").mkdir()
+        store = open_store(settings.database_path)
+        client = SyncClient(settings, credentials.credential)
+        clock = open_hours_clock()
+        pull.pull_until_caught_up(store, client, clock=clock)
+        resident = world.resident
+        with store.write() as session:
+            policy = any_policy(session)
+            assert policy is not None
+            for i in range(PUSH_ITEMS):
+                send_reply(
+                    session,
+                    policy,
+                    resident.resident_id,
+                    resident.contact_id,
+                    None,
+                    f"Reply {i}: thank you for the letter.",
+                    clock(),
+                )
+        started = time.perf_counter()
+        report = push.push_due(store, client, clock=clock, batch_size=200, backoff=Backoff())
+        elapsed = time.perf_counter() - started
+        assert report.accepted >= PUSH_ITEMS, report
+        client.close()
+        store.close()
+    finally:
+        server.stop()
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="kite-bench-") as name:
+        folder = Path(name)
+        backend = PlaintextKeyring()
+        backend.file_path = str(folder / "keyring.cfg")
+        keyring.set_keyring(backend)
+        pages = build_pages()
+        with feed_server(pages) as url:
+            raw = raw_limit(url, folder)
+            engine = engine_pull(url, folder)
+        pushed = bench_push(folder)
+    results = {
+        "backlog_messages": MESSAGES,
+        "backlog_bytes": sum(len(p) for p in pages.values()),
+        "raw_pull_s": round(raw, 3),
+        "engine_pull_s": round(engine, 3),
+        "engine_messages_per_s": round(MESSAGES / engine),
+        "engine_vs_raw": round(engine / raw, 2),
+        "push_1000_s": round(pushed, 3),
+    }
+    budgets = {
+        "pull >= 10,000 messages/s": MESSAGES / engine >= 10_000,
+        "pull within 3x of raw": engine <= 3 * raw,
+        "push 1,000 in <= 2 s": pushed <= 2.0,
+    }
+    if args.json:
+        print(json.dumps({"results": results, "budgets": budgets}, indent=2))
+    else:
+        for key, value in results.items():
+            print(f"{key:24} {value}")
+        for name, held in budgets.items():
+            print(f"{'PASS' if held else 'MISS'}  {name}")
+    return 0 if all(budgets.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
