@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, false, func, select, tuple_
+from sqlalchemy import Select, false, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from kiosk import audit, contacts, outbox
@@ -119,20 +119,37 @@ def thread_page(
     return _page(session, query, before, limit)
 
 
+# Spelled literally so SQLite can match the partial index ix_messages_unread (a bound
+# parameter in its place would not prove the index's WHERE clause).
+_UNREAD = text("messages.direction = 'inbound' AND messages.read_at IS NULL")
+
+
+_HIDDEN_UNREAD = text(
+    "SELECT contact_id, count(*) FROM messages INDEXED BY ix_messages_inbox "
+    "WHERE resident_id = :resident_id AND hidden = 1 "
+    "AND direction = 'inbound' AND read_at IS NULL GROUP BY contact_id"
+)
+
+
+def _unread_by_contact(session: Session, resident_id: str) -> dict[str, int]:
+    """Unread inbound messages per contact, hidden ones excluded, from two index scans."""
+    counts = session.execute(
+        select(Message.contact_id, func.count())
+        .where(Message.resident_id == resident_id, _UNREAD)
+        .group_by(Message.contact_id)
+    ).all()
+    unread = {str(contact): int(n) for contact, n in counts}
+    # Hidden unread rows are rare: find them through (resident, hidden), never by visiting
+    # every unread row (SQLite would otherwise pick the partial index and check each one).
+    hidden = session.execute(_HIDDEN_UNREAD, {"resident_id": resident_id}).all()
+    for contact, n in hidden:
+        unread[str(contact)] -= int(n)
+    return unread
+
+
 def conversations(session: Session, resident_id: str) -> list[ConversationView]:
     """One entry per contact with a visible message, most recent conversation first."""
-    unread = dict(
-        session.execute(
-            select(Message.contact_id, func.count())
-            .where(
-                Message.resident_id == resident_id,
-                Message.direction == Direction.INBOUND,
-                Message.read_at.is_(None),
-                Message.hidden == false(),
-            )
-            .group_by(Message.contact_id)
-        ).all()
-    )
+    unread = _unread_by_contact(session, resident_id)
     result: list[ConversationView] = []
     for contact in contacts.list_contacts(session, resident_id):
         last = session.scalars(

@@ -23,11 +23,11 @@ comes back as an editable draft (origin ``rejected``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from kiosk import drafts, outbox, residents, stamps
@@ -214,29 +214,62 @@ def _contact(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
 
 
 def _message(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
-    server_id = str(data["message_id"])
-    if session.scalars(select(Message.id).where(Message.server_id == server_id)).first():
-        return False
-    _require(session, Resident, data["resident_id"], "message")
-    contact = session.get(Contact, data["contact_id"])
-    if contact is None or contact.resident_id != data["resident_id"]:
-        raise IntakeError(f"message {server_id!r} names unknown contact {data['contact_id']!r}")
-    session.add(
-        Message(
-            server_id=server_id,
-            resident_id=data["resident_id"],
-            contact_id=data["contact_id"],
-            direction=Direction.INBOUND,
-            body=data["body"],
-            media=[dict(m) for m in data.get("media") or []],
-            sort_at=when(data["approved_at"]),
-            has_return_stamp=bool(data.get("has_return_stamp", False)),
-            return_stamp_used=False,
-            hidden=False,
-            stamps_cost=0,
+    return insert_messages(session, [data]) > 0
+
+
+def insert_messages(session: Session, batch: Sequence[Mapping[str, Any]]) -> int:
+    """Insert approved inbound messages not held yet; returns how many were new.
+
+    One query finds those already held, one checks their contacts, one
+    executemany inserts the rest: the feed delivers thousands at a time.
+    """
+    ids = [str(d["message_id"]) for d in batch]
+    held: set[str] = set()
+    for chunk in _chunks(ids):
+        held.update(session.scalars(select(Message.server_id).where(Message.server_id.in_(chunk))))
+    fresh: list[Mapping[str, Any]] = []
+    for data, server_id in zip(batch, ids, strict=True):
+        if server_id not in held:
+            held.add(server_id)  # a page may carry the same message twice
+            fresh.append(data)
+    if not fresh:
+        return 0
+    owners: dict[str, str] = {}
+    for chunk in _chunks(sorted({str(d["contact_id"]) for d in fresh})):
+        owners.update(
+            session.execute(
+                select(Contact.id, Contact.resident_id).where(Contact.id.in_(chunk))
+            ).all()
         )
-    )
-    return True
+    rows = []
+    for data in fresh:
+        if owners.get(str(data["contact_id"])) != data["resident_id"]:
+            raise IntakeError(
+                f"message {data['message_id']!r} names unknown contact {data['contact_id']!r} "
+                f"of resident {data['resident_id']!r}"
+            )
+        rows.append(
+            {
+                "server_id": str(data["message_id"]),
+                "resident_id": data["resident_id"],
+                "contact_id": data["contact_id"],
+                "direction": Direction.INBOUND,
+                "body": data["body"],
+                "media": [dict(m) for m in data.get("media") or []],
+                "sort_at": when(data["approved_at"]),
+                "has_return_stamp": bool(data.get("has_return_stamp", False)),
+                "return_stamp_used": False,
+                "hidden": False,
+                "stamps_cost": 0,
+            }
+        )
+    session.execute(insert(Message), rows)
+    return len(rows)
+
+
+def _chunks(values: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _message_status(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
@@ -305,11 +338,23 @@ def apply_page(
     page back and leaves the cursor where it was.
     """
     changed = 0
+    pending = list(changes)
     with store.write() as session:
-        for change in changes:
-            if apply_change(session, change["kind"], change["data"], now):
+        start = 0
+        while start < len(pending):
+            kind = pending[start]["kind"]
+            if kind == "message":
+                # A run of messages goes in as one batch (the bulk of any backlog).
+                end = start
+                while end < len(pending) and pending[end]["kind"] == "message":
+                    end += 1
+                changed += insert_messages(session, [c["data"] for c in pending[start:end]])
+                start = end
+                continue
+            if apply_change(session, kind, pending[start]["data"], now):
                 changed += 1
             session.flush()
+            start += 1
         row = session.get(SyncCursor, scope)
         if row is None:
             session.add(SyncCursor(scope=scope, cursor=next_cursor, updated_at=now))

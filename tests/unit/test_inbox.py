@@ -148,3 +148,12 @@ def test_outbound_reply_shows_its_status_timeline(world: World) -> None:
     )
     thread = core.thread_page("c1").messages
     assert [s.status.value for s in thread[0].timeline] == ["queued", "pending_review"]
+
+
+def test_hidden_unread_message_does_not_count_as_unread(world: World) -> None:
+    world.inbound(body="hide me")
+    world.inbound(body="keep me")
+    core = world.signed_in()
+    target = next(m for m in core.inbox_page().messages if m.body == "hide me")
+    core.hide_message(target.message_id)
+    assert [r.unread for r in core.conversations()] == [1]
