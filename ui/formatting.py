@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from PySide6.QtCore import QDateTime, QLocale, QTimeZone
+
+# Times are shown in the facility's zone (from its policy), whatever the machine's zone is.
+_zone: dict[str, QTimeZone] = {}
+
+
+def set_time_zone(name: str) -> None:
+    """Show every time in the IANA zone ``name`` (the facility policy's ``timezone``)."""
+    zone = QTimeZone(name.encode())
+    if zone.isValid():
+        _zone["facility"] = zone
 
 
 def _local(value: datetime) -> QDateTime:
     utc = QDateTime.fromSecsSinceEpoch(int(value.timestamp()), QTimeZone.utc())
-    return utc.toLocalTime()
+    zone = _zone.get("facility")
+    return utc.toTimeZone(zone) if zone is not None else utc.toLocalTime()
 
 
 def time_of_day(value: datetime) -> str:
@@ -20,7 +31,7 @@ def time_of_day(value: datetime) -> str:
 def when(value: datetime, now: datetime | None = None) -> str:
     """``14:05`` today, else ``Tue 3 Mar 14:05`` in the current language."""
     local = _local(value)
-    today = _local(now).date() if now is not None else QDateTime.currentDateTime().date()
+    today = _local(now if now is not None else datetime.now(UTC)).date()
     if local.date() == today:
         return local.toString("HH:mm")
     return QLocale().toString(local, "ddd d MMM HH:mm")

@@ -18,11 +18,14 @@ LANGUAGES = ("en", "es")
 LANGUAGE_NAMES = {"en": "English", "es": "Español"}
 
 
+# The one Kite translator installed on the application (one application per process).
+_installed: dict[str, QTranslator] = {}
+
+
 class Languages:
     """Installs one Kite translator at a time on the application."""
 
     def __init__(self) -> None:
-        self._translator: QTranslator | None = None
         self.current = "en"
 
     def set(self, language: str) -> None:
@@ -32,15 +35,15 @@ class Languages:
         app = QCoreApplication.instance()
         if app is None:
             raise RuntimeError("create the QApplication before choosing a language")
-        if self._translator is not None:
-            app.removeTranslator(self._translator)
-            self._translator = None
+        previous = _installed.pop("kite", None)
+        if previous is not None:
+            app.removeTranslator(previous)
         if language != "en":
             translator = QTranslator(app)
             path = assets_dir() / "translations" / f"kite_{language}.qm"
             if not translator.load(str(path)):
                 raise FileNotFoundError(f"{path} is missing: run python -m ui.build_translations")
             app.installTranslator(translator)
-            self._translator = translator
+            _installed["kite"] = translator
         QLocale.setDefault(QLocale(language))
         self.current = language

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QMainWindow,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -29,12 +30,15 @@ from ui.context import Context
 from ui.lockdown import clear_clipboard
 from ui.screens.signin import SignInScreen
 from ui.sync_status import describe_sync
-from ui.widgets.base import Screen, button, label, name, refresh_icon, restyle
+from ui.widgets.base import ElidedLabel, Screen, button, name, refresh_icon
 from ui.widgets.idle_warning import IdleWarning
 
 if TYPE_CHECKING:
     from kiosk.views import ResidentView, SignedIn
     from ui.session_watch import SessionWatch
+
+
+_FULL_WINDOW = ("signin", "enrollment")  # screens without the resident's top bar
 
 
 class _Central(QWidget):
@@ -66,44 +70,49 @@ class Shell(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
 
-        self.topbar = QFrame(central)
+        # Two levels: sign-in and enrollment fill the window; the resident's screens sit
+        # under the top bar. Each level sizes itself, so a tall sign-in never pushes the rest.
+        self.outer = QStackedWidget(central)
+        column.addWidget(self.outer, 1)
+        self.session_page = QWidget(self.outer)
+        session_column = QVBoxLayout(self.session_page)
+        session_column.setContentsMargins(0, 0, 0, 0)
+        session_column.setSpacing(0)
+        self.outer.addWidget(self.session_page)
+        self.topbar = QFrame(self.session_page)
         self.topbar.setProperty("role", "topbar")
         bar = QHBoxLayout(self.topbar)
         bar.setContentsMargins(16, 8, 16, 8)
         bar.setSpacing(10)
-        self.resident_label = label("subtitle", wrap=False)
+        # The name gives way to the buttons, never the other way round.
+        self.resident_label = ElidedLabel("subtitle", self.topbar)
         self.resident_label.setObjectName("resident_name")
-        self.sync_label = label("badge", wrap=False)
-        self.sync_label.setObjectName("sync_status")
+        self.resident_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.nav: dict[str, QPushButton] = {}
-        bar.addWidget(self.resident_label)
-        bar.addWidget(self.sync_label)
-        bar.addStretch(1)
+        bar.addWidget(self.resident_label, 1)
         for key, icon_name in (("inbox", "inbox"), ("stamps", "stamp"), ("contacts", "contacts")):
-            widget = button("nav", icon_name, self.topbar)
+            widget = button("nav", icon_name, self.topbar, checkable=True)
             widget.setObjectName(f"nav_{key}")
-            widget.setCheckable(True)
             widget.clicked.connect(lambda _=False, k=key: self.show_screen(k))
             bar.addWidget(widget)
             self.nav[key] = widget
-        self.text_size_button = button(None, "text-size", self.topbar)
+        self.text_size_button = button(None, "text-size", self.topbar, checkable=True)
         self.text_size_button.setObjectName("toggle_large_text")
-        self.text_size_button.setCheckable(True)
         self.text_size_button.toggled.connect(self.set_large_text)
-        self.contrast_button = button(None, "contrast", self.topbar)
+        self.contrast_button = button(None, "contrast", self.topbar, checkable=True)
         self.contrast_button.setObjectName("toggle_high_contrast")
-        self.contrast_button.setCheckable(True)
         self.contrast_button.toggled.connect(self.set_high_contrast)
         self.sign_out_button = button("danger", "signout", self.topbar)
         self.sign_out_button.setObjectName("sign_out")
         self.sign_out_button.clicked.connect(lambda: self.end_session("sign_out"))
         for widget in (self.text_size_button, self.contrast_button, self.sign_out_button):
             bar.addWidget(widget)
-        self.topbar.hide()
-        column.addWidget(self.topbar)
+        for widget in self.topbar.findChildren(QPushButton):
+            widget.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+        session_column.addWidget(self.topbar)
 
-        self.stack = QStackedWidget(central)
-        column.addWidget(self.stack, 1)
+        self.stack = QStackedWidget(self.session_page)
+        session_column.addWidget(self.stack, 1)
 
         self.idle_warning = IdleWarning(central)
         central.resized.connect(self.idle_warning.place)
@@ -114,6 +123,7 @@ class Shell(QMainWindow):
         self.signin.large_text_toggled.connect(self.set_large_text)
         self.signin.high_contrast_toggled.connect(self.set_high_contrast)
         self.add_screen("signin", self.signin)
+        self.outer.setCurrentWidget(self.signin)
         self.signin.set_language(context.languages.current)
         context.tasks.changed.connect(self._data_changed)
         self.retranslate()
@@ -121,15 +131,29 @@ class Shell(QMainWindow):
     # -- screens -----------------------------------------------------------------
     def add_screen(self, key: str, screen: Screen) -> None:
         self.screens[key] = screen
-        self.stack.addWidget(screen)
+        if key in _FULL_WINDOW:
+            self.outer.addWidget(screen)
+        else:
+            self.stack.addWidget(screen)
 
     def screen(self, key: str) -> Screen:
         self._ensure_screens()
         return self.screens[key]
 
     def current_key(self) -> str:
-        current = self.stack.currentWidget()
+        current = self.current_screen()
         return next((k for k, s in self.screens.items() if s is current), "")
+
+    def current_screen(self) -> QWidget:
+        outer = self.outer.currentWidget()
+        return self.stack.currentWidget() if outer is self.session_page else outer
+
+    def _raise(self, screen: QWidget) -> None:
+        if self.outer.indexOf(screen) >= 0:
+            self.outer.setCurrentWidget(screen)
+        else:
+            self.stack.setCurrentWidget(screen)
+            self.outer.setCurrentWidget(self.session_page)
 
     def show_screen(self, key: str, **kwargs: Any) -> Screen:
         """Bring a screen forward (``kwargs`` go to its ``open`` method, if any)."""
@@ -139,7 +163,7 @@ class Shell(QMainWindow):
             opener(**kwargs)
         else:
             screen.refresh()
-        self.stack.setCurrentWidget(screen)
+        self._raise(screen)
         for nav_key, widget in self.nav.items():
             widget.setChecked(nav_key == key)
         self.screen_shown.emit(key)
@@ -165,7 +189,7 @@ class Shell(QMainWindow):
 
     def _data_changed(self) -> None:
         self.context.nudge()
-        current = self.stack.currentWidget()
+        current = self.current_screen()
         if isinstance(current, Screen) and self.resident is not None:
             current.refresh()
 
@@ -184,8 +208,21 @@ class Shell(QMainWindow):
         }
         for key, (text, description) in labels.items():
             name(self.nav[key], text, description)
-        name(self.text_size_button, self.tr("Text size"), self.tr("Switch large text on or off"))
-        name(self.contrast_button, self.tr("Contrast"), self.tr("Switch high contrast on or off"))
+        # Icon-only toggles (the same ones are labelled on the sign-in screen).
+        name(
+            self.text_size_button,
+            self.tr("Text size"),
+            self.tr("Switch large text on or off"),
+            visible=False,
+        )
+        name(
+            self.contrast_button,
+            self.tr("Contrast"),
+            self.tr("Switch high contrast on or off"),
+            visible=False,
+        )
+        for toggle in (self.text_size_button, self.contrast_button):
+            toggle.setToolTip(toggle.accessibleName())
         name(self.sign_out_button, self.tr("Sign out"), self.tr("End your session now"))
         self.show_sync_status(self._sync_status)
 
@@ -224,15 +261,11 @@ class Shell(QMainWindow):
     def show_sync_status(self, status: Any) -> None:
         self._sync_status = status
         text, tone = describe_sync(status, self.context.now())
-        self.sync_label.setText(text)
-        self.sync_label.setAccessibleName(text)
-        self.sync_label.setProperty("tone", tone)
-        restyle(self.sync_label)
         inbox = self.screens.get("inbox")
         if inbox is not None and hasattr(inbox, "show_sync_status"):
             inbox.show_sync_status(text, tone)
         # A sync round may have brought news (messages, statuses, confirmations).
-        current = self.stack.currentWidget()
+        current = self.current_screen()
         if status is not None and self.resident is not None and isinstance(current, Screen):
             current.refresh()
 
@@ -240,9 +273,7 @@ class Shell(QMainWindow):
     def on_signed_in(self, signed: SignedIn) -> None:
         self.resident = signed.resident
         self._ensure_screens()
-        self.resident_label.setText(signed.resident.display_name)
-        self.resident_label.setAccessibleName(signed.resident.display_name)
-        self.topbar.show()
+        self.resident_label.set_full_text(signed.resident.display_name)
         if self.watch is not None:
             self.watch.start()
         self.show_screen("inbox")
@@ -269,10 +300,9 @@ class Shell(QMainWindow):
         for screen in self.screens.values():
             screen.clear()
         self.resident = None
-        self.resident_label.clear()
-        self.topbar.hide()
+        self.resident_label.set_full_text("")
         clear_clipboard()
-        self.stack.setCurrentWidget(self.signin)
+        self._raise(self.signin)
         if reason == "idle":
             self.signin.show_message(
                 self.tr(

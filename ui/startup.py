@@ -78,5 +78,5 @@ def attach_backend(
 def _enrolled(shell: Shell, backend: Backend) -> None:
     backend.enrolled = True
     backend.worker.start()
-    shell.stack.setCurrentWidget(shell.signin)
+    shell.show_screen("signin")
     shell.signin.refresh()

@@ -21,6 +21,7 @@ THEMES = ("standard", "high-contrast")
 BASE_FONT_PX = 20
 LARGE_TEXT_SCALE = 1.4
 TOUCH_PX = 56  # every touch target is at least 44 px; we keep a margin
+KEYBOARD_KEY_PX = 48
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,11 @@ def style_sheet(appearance: Appearance) -> str:
         "subtitle_px": appearance.px(BASE_FONT_PX + 3),
         "input_px": appearance.px(BASE_FONT_PX + 6),
         "key_px": appearance.px(BASE_FONT_PX + 4),
-        "key_h": appearance.px(TOUCH_PX + 8),
+        "key_h": appearance.px(TOUCH_PX),
+        # The on-screen keyboard must fit under a reply even with large text: its keys
+        # stay 48 px tall (over the 44 px minimum) and only their letters grow.
+        "kbd_px": min(appearance.px(BASE_FONT_PX + 2), 28),
+        "kbd_h": KEYBOARD_KEY_PX,
         "touch_px": appearance.px(TOUCH_PX),
     }
     return template.substitute({**palette.colors, **{k: str(v) for k, v in sizes.items()}})

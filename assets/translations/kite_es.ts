@@ -4,67 +4,67 @@
 <context>
     <name>ComposeScreen</name>
     <message>
-        <location filename="../../ui/screens/compose.py" line="116"/>
+        <location filename="../../ui/screens/compose.py" line="114"/>
         <source>Reply to {name}</source>
         <translation>Responder a {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="119"/>
+        <location filename="../../ui/screens/compose.py" line="117"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="120"/>
+        <location filename="../../ui/screens/compose.py" line="118"/>
         <source>Back to the conversation; your text is kept</source>
         <translation>Volver a la conversación; su texto se guarda</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="124"/>
+        <location filename="../../ui/screens/compose.py" line="122"/>
         <source>Keyboard</source>
         <translation>Teclado</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="125"/>
+        <location filename="../../ui/screens/compose.py" line="123"/>
         <source>Show or hide the on-screen keyboard</source>
         <translation>Mostrar u ocultar el teclado en pantalla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="127"/>
+        <location filename="../../ui/screens/compose.py" line="125"/>
         <source>Your reply</source>
         <translation>Su respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="128"/>
+        <location filename="../../ui/screens/compose.py" line="126"/>
         <source>Write your reply here</source>
         <translation>Escriba aquí su respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="129"/>
+        <location filename="../../ui/screens/compose.py" line="127"/>
         <source>Send</source>
         <translation>Enviar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="129"/>
+        <location filename="../../ui/screens/compose.py" line="127"/>
         <source>Send this reply</source>
         <translation>Enviar esta respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="130"/>
+        <location filename="../../ui/screens/compose.py" line="128"/>
         <source>Buy stamps</source>
         <translation>Comprar estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="130"/>
+        <location filename="../../ui/screens/compose.py" line="128"/>
         <source>Go to stamps to buy more</source>
         <translation>Ir a Estampillas para comprar más</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="219"/>
+        <location filename="../../ui/screens/compose.py" line="217"/>
         <source>{count} of {limit} characters</source>
         <translation>{count} de {limit} caracteres</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="270"/>
+        <location filename="../../ui/screens/compose.py" line="268"/>
         <source>Write something before sending.</source>
         <translation>Escriba algo antes de enviar.</translation>
     </message>
@@ -72,78 +72,78 @@
 <context>
     <name>ContactsScreen</name>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="61"/>
+        <location filename="../../ui/screens/contacts.py" line="62"/>
         <source>Contacts</source>
         <translation>Contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="62"/>
+        <location filename="../../ui/screens/contacts.py" line="63"/>
         <source>Your contacts</source>
         <translation>Sus contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="97"/>
+        <location filename="../../ui/screens/contacts.py" line="98"/>
         <source>Approved</source>
         <translation>Aprobados</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="98"/>
+        <location filename="../../ui/screens/contacts.py" line="99"/>
         <source>Waiting for approval</source>
         <translation>En espera de aprobación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="99"/>
+        <location filename="../../ui/screens/contacts.py" line="100"/>
         <source>Blocked by you</source>
         <translation>Bloqueados por usted</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="100"/>
+        <location filename="../../ui/screens/contacts.py" line="101"/>
         <source>Suspended by the facility</source>
         <translation>Suspendidos por el centro</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="116"/>
+        <location filename="../../ui/screens/contacts.py" line="117"/>
         <source>You can read messages but not send them until {when}.</source>
         <translation>Puede leer mensajes, pero no enviarlos hasta el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="139"/>
+        <location filename="../../ui/screens/contacts.py" line="140"/>
         <source>No contacts yet. Family and friends appear here once the facility approves them.</source>
         <translation>Todavía no tiene contactos. Sus familiares y amigos aparecerán aquí cuando el centro los apruebe.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="163"/>
-        <location filename="../../ui/screens/contacts.py" line="187"/>
+        <location filename="../../ui/screens/contacts.py" line="165"/>
+        <location filename="../../ui/screens/contacts.py" line="189"/>
         <source>Block</source>
         <translation>Bloquear</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="164"/>
+        <location filename="../../ui/screens/contacts.py" line="166"/>
         <source>Stop messages to and from {name}</source>
         <translation>Dejar de enviar y recibir mensajes de {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="173"/>
+        <location filename="../../ui/screens/contacts.py" line="175"/>
         <source>Unblock</source>
         <translation>Desbloquear</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="174"/>
+        <location filename="../../ui/screens/contacts.py" line="176"/>
         <source>Allow messages with {name} again</source>
         <translation>Volver a permitir mensajes con {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="183"/>
+        <location filename="../../ui/screens/contacts.py" line="185"/>
         <source>Block {name}?</source>
         <translation>¿Bloquear a {name}?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="185"/>
+        <location filename="../../ui/screens/contacts.py" line="187"/>
         <source>You will not get their messages and cannot write to them until you unblock them.</source>
         <translation>No recibirá sus mensajes ni podrá escribirle hasta que lo desbloquee.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="188"/>
+        <location filename="../../ui/screens/contacts.py" line="190"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
@@ -329,47 +329,47 @@
 <context>
     <name>InboxScreen</name>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="94"/>
+        <location filename="../../ui/screens/inbox.py" line="95"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="95"/>
+        <location filename="../../ui/screens/inbox.py" line="96"/>
         <source>Conversations</source>
         <translation>Conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="96"/>
+        <location filename="../../ui/screens/inbox.py" line="97"/>
         <source>Choose a conversation to read it</source>
         <translation>Elija una conversación para leerla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="97"/>
+        <location filename="../../ui/screens/inbox.py" line="98"/>
         <source>No messages yet. New messages appear here.</source>
         <translation>Todavía no hay mensajes. Los mensajes nuevos aparecerán aquí.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="98"/>
+        <location filename="../../ui/screens/inbox.py" line="99"/>
         <source>OK</source>
         <translation>Entendido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="98"/>
+        <location filename="../../ui/screens/inbox.py" line="99"/>
         <source>Hide this notice</source>
         <translation>Ocultar este aviso</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="143"/>
+        <location filename="../../ui/screens/inbox.py" line="144"/>
         <source>New message from {names}</source>
         <translation>Mensaje nuevo de {names}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="170"/>
+        <location filename="../../ui/screens/inbox.py" line="172"/>
         <source>1 unread message</source>
         <translation>1 mensaje sin leer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="172"/>
+        <location filename="../../ui/screens/inbox.py" line="174"/>
         <source>{count} unread messages</source>
         <translation>{count} mensajes sin leer</translation>
     </message>
@@ -377,27 +377,27 @@
 <context>
     <name>Keypad</name>
     <message>
-        <location filename="../../ui/widgets/keypad.py" line="42"/>
+        <location filename="../../ui/widgets/keypad.py" line="44"/>
         <source>Clear</source>
         <translation>Borrar todo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/keypad.py" line="42"/>
+        <location filename="../../ui/widgets/keypad.py" line="44"/>
         <source>Erase everything in this field</source>
         <translation>Borrar todo lo escrito en este campo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/keypad.py" line="43"/>
+        <location filename="../../ui/widgets/keypad.py" line="45"/>
         <source>Delete</source>
         <translation>Borrar</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/keypad.py" line="43"/>
+        <location filename="../../ui/widgets/keypad.py" line="45"/>
         <source>Erase the last digit</source>
         <translation>Borrar el último número</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/keypad.py" line="44"/>
+        <location filename="../../ui/widgets/keypad.py" line="46"/>
         <source>Number pad</source>
         <translation>Teclado numérico</translation>
     </message>
@@ -471,47 +471,47 @@
 <context>
     <name>OnScreenKeyboard</name>
     <message>
-        <location filename="../../ui/widgets/keyboard.py" line="97"/>
+        <location filename="../../ui/widgets/keyboard.py" line="96"/>
         <source>On-screen keyboard</source>
         <translation>Teclado en pantalla</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/keyboard.py" line="98"/>
+        <location filename="../../ui/widgets/keyboard.py" line="97"/>
         <source>Shift</source>
         <translation>Mayúsculas</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/keyboard.py" line="98"/>
+        <location filename="../../ui/widgets/keyboard.py" line="97"/>
         <source>Capital letters</source>
         <translation>Letras mayúsculas</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/keyboard.py" line="100"/>
+        <location filename="../../ui/widgets/keyboard.py" line="99"/>
         <source>Switch the keyboard layout</source>
         <translation>Cambiar el idioma del teclado</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/keyboard.py" line="101"/>
+        <location filename="../../ui/widgets/keyboard.py" line="100"/>
         <source>Space</source>
         <translation>Espacio</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/keyboard.py" line="102"/>
+        <location filename="../../ui/widgets/keyboard.py" line="101"/>
         <source>Delete</source>
         <translation>Borrar</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/keyboard.py" line="102"/>
+        <location filename="../../ui/widgets/keyboard.py" line="101"/>
         <source>Erase the last character</source>
         <translation>Borrar la última letra</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/keyboard.py" line="103"/>
+        <location filename="../../ui/widgets/keyboard.py" line="102"/>
         <source>Enter</source>
         <translation>Intro</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/keyboard.py" line="103"/>
+        <location filename="../../ui/widgets/keyboard.py" line="102"/>
         <source>New line, or confirm</source>
         <translation>Nueva línea, o confirmar</translation>
     </message>
@@ -695,77 +695,77 @@
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../ui/shell.py" line="179"/>
+        <location filename="../../ui/shell.py" line="203"/>
         <source>Kite</source>
         <translation>Kite</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="181"/>
+        <location filename="../../ui/shell.py" line="205"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="181"/>
+        <location filename="../../ui/shell.py" line="205"/>
         <source>Your conversations</source>
         <translation>Sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="182"/>
+        <location filename="../../ui/shell.py" line="206"/>
         <source>Stamps</source>
         <translation>Estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="182"/>
+        <location filename="../../ui/shell.py" line="206"/>
         <source>Balance, stamp books and receipts</source>
         <translation>Saldo, paquetes de estampillas y recibos</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="183"/>
+        <location filename="../../ui/shell.py" line="207"/>
         <source>Contacts</source>
         <translation>Contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="183"/>
+        <location filename="../../ui/shell.py" line="207"/>
         <source>Who you can write to</source>
         <translation>A quién puede escribir</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="187"/>
+        <location filename="../../ui/shell.py" line="214"/>
         <source>Text size</source>
         <translation>Tamaño de letra</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="187"/>
+        <location filename="../../ui/shell.py" line="215"/>
         <source>Switch large text on or off</source>
         <translation>Activar o desactivar la letra grande</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="188"/>
+        <location filename="../../ui/shell.py" line="220"/>
         <source>Contrast</source>
         <translation>Contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="188"/>
+        <location filename="../../ui/shell.py" line="221"/>
         <source>Switch high contrast on or off</source>
         <translation>Activar o desactivar el alto contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="189"/>
+        <location filename="../../ui/shell.py" line="226"/>
         <source>Sign out</source>
         <translation>Salir</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="189"/>
+        <location filename="../../ui/shell.py" line="226"/>
         <source>End your session now</source>
         <translation>Terminar su sesión ahora</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="279"/>
+        <location filename="../../ui/shell.py" line="309"/>
         <source>You were signed out because nothing happened for a while. Your unfinished text is saved.</source>
         <translation>Se cerró su sesión porque no hubo actividad por un rato. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="285"/>
+        <location filename="../../ui/shell.py" line="315"/>
         <source>Your session reached its time limit. Your unfinished text is saved.</source>
         <translation>Su sesión llegó al límite de tiempo. Su texto sin terminar está guardado.</translation>
     </message>
@@ -773,99 +773,99 @@
 <context>
     <name>SignInScreen</name>
     <message>
-        <location filename="../../ui/screens/signin.py" line="139"/>
+        <location filename="../../ui/screens/signin.py" line="147"/>
         <source>Welcome to Kite messaging</source>
         <translation>Bienvenido a la mensajería Kite</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="140"/>
+        <location filename="../../ui/screens/signin.py" line="148"/>
         <source>Read your messages, reply and buy stamps.</source>
         <translation>Lea sus mensajes, responda y compre estampillas.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="141"/>
+        <location filename="../../ui/screens/signin.py" line="149"/>
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="143"/>
+        <location filename="../../ui/screens/signin.py" line="151"/>
         <source>Show the screens in this language</source>
         <translation>Mostrar las pantallas en este idioma</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="144"/>
+        <location filename="../../ui/screens/signin.py" line="152"/>
         <source>Large text</source>
         <translation>Letra grande</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="144"/>
+        <location filename="../../ui/screens/signin.py" line="152"/>
         <source>Make all text bigger</source>
         <translation>Agrandar todo el texto</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="145"/>
+        <location filename="../../ui/screens/signin.py" line="153"/>
         <source>High contrast</source>
         <translation>Alto contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="145"/>
+        <location filename="../../ui/screens/signin.py" line="153"/>
         <source>Light text on a black screen</source>
         <translation>Letras claras sobre fondo negro</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="146"/>
-        <location filename="../../ui/screens/signin.py" line="147"/>
+        <location filename="../../ui/screens/signin.py" line="154"/>
+        <location filename="../../ui/screens/signin.py" line="155"/>
         <source>Facility ID number</source>
         <translation>Número de identificación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="148"/>
+        <location filename="../../ui/screens/signin.py" line="156"/>
         <source>Type it with the number pad</source>
         <translation>Escríbalo con el teclado numérico</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="149"/>
-        <location filename="../../ui/screens/signin.py" line="150"/>
+        <location filename="../../ui/screens/signin.py" line="157"/>
+        <location filename="../../ui/screens/signin.py" line="158"/>
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="151"/>
+        <location filename="../../ui/screens/signin.py" line="159"/>
         <source>Your secret number; it is not shown</source>
         <translation>Su número secreto; no se muestra</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="152"/>
+        <location filename="../../ui/screens/signin.py" line="160"/>
         <source>Sign in</source>
         <translation>Entrar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="152"/>
+        <location filename="../../ui/screens/signin.py" line="160"/>
         <source>Sign in with this ID and PIN</source>
         <translation>Entrar con este número y PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="191"/>
+        <location filename="../../ui/screens/signin.py" line="208"/>
         <source>Messaging is closed. It opens again {when}.</source>
         <translation>La mensajería está cerrada. Vuelve a abrir el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="195"/>
+        <location filename="../../ui/screens/signin.py" line="212"/>
         <source>Messaging is closed right now.</source>
         <translation>La mensajería está cerrada en este momento.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="198"/>
+        <location filename="../../ui/screens/signin.py" line="215"/>
         <source>The facility has paused sending messages. You can still sign in and read.</source>
         <translation>El centro detuvo el envío de mensajes. Todavía puede entrar y leer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="220"/>
+        <location filename="../../ui/screens/signin.py" line="237"/>
         <source>Enter your facility ID number and your PIN.</source>
         <translation>Escriba su número de identificación y su PIN.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="225"/>
+        <location filename="../../ui/screens/signin.py" line="242"/>
         <source>The terminal is still starting. Try again in a moment.</source>
         <translation>La terminal todavía se está iniciando. Inténtelo de nuevo en un momento.</translation>
     </message>
@@ -873,157 +873,172 @@
 <context>
     <name>StampsScreen</name>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="136"/>
+        <location filename="../../ui/screens/stamps.py" line="144"/>
         <source>Stamps</source>
         <translation>Estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="137"/>
+        <location filename="../../ui/screens/stamps.py" line="145"/>
         <source>Stamps you can use</source>
         <translation>Estampillas disponibles</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="138"/>
+        <location filename="../../ui/screens/stamps.py" line="146"/>
         <source>Debit account</source>
         <translation>Cuenta de débito</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="139"/>
+        <location filename="../../ui/screens/stamps.py" line="147"/>
         <source>Buy stamps</source>
         <translation>Comprar estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="140"/>
+        <location filename="../../ui/screens/stamps.py" line="148"/>
         <source>No stamp books are on sale right now.</source>
         <translation>En este momento no hay paquetes de estampillas a la venta.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="141"/>
+        <location filename="../../ui/screens/stamps.py" line="149"/>
         <source>Receipts</source>
         <translation>Recibos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="142"/>
+        <location filename="../../ui/screens/stamps.py" line="150"/>
         <source>Receipt history, newest first</source>
         <translation>Historial de recibos, los más recientes primero</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="189"/>
+        <location filename="../../ui/screens/stamps.py" line="197"/>
         <source>Purchase confirmed: {stamps} stamps added.</source>
         <translation>Compra confirmada: se agregaron {stamps} estampillas.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="197"/>
+        <location filename="../../ui/screens/stamps.py" line="205"/>
         <source>The purchase of {stamps} stamps was refused. Nothing was taken from your debit account.</source>
         <translation>La compra de {stamps} estampillas fue rechazada. No se descontó nada de su cuenta de débito.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="219"/>
+        <location filename="../../ui/screens/stamps.py" line="227"/>
         <source>{count} bought, waiting for confirmation</source>
         <translation>{count} compradas, en espera de confirmación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="225"/>
+        <location filename="../../ui/screens/stamps.py" line="233"/>
         <source>{count} set aside for replies waiting to send</source>
         <translation>{count} reservadas para respuestas por enviar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="227"/>
+        <location filename="../../ui/screens/stamps.py" line="235"/>
         <source>Nothing pending</source>
         <translation>Nada pendiente</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="230"/>
+        <location filename="../../ui/screens/stamps.py" line="238"/>
         <source>Not received yet</source>
         <translation>Todavía no se ha recibido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="234"/>
+        <location filename="../../ui/screens/stamps.py" line="242"/>
         <source>As of {time}</source>
         <translation>Al {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="238"/>
+        <location filename="../../ui/screens/stamps.py" line="246"/>
         <source>Stamps you can use: {count}</source>
         <translation>Estampillas disponibles: {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="241"/>
+        <location filename="../../ui/screens/stamps.py" line="249"/>
         <source>Debit account: {amount}</source>
         <translation>Cuenta de débito: {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="252"/>
+        <location filename="../../ui/screens/stamps.py" line="261"/>
+        <source>{name}: 1 stamp, {price}</source>
+        <translation>{name}: 1 estampilla, {price}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/stamps.py" line="265"/>
         <source>{name}: {stamps} stamps, {price}</source>
         <translation>{name}: {stamps} estampillas, {price}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="255"/>
+        <location filename="../../ui/screens/stamps.py" line="268"/>
         <source>Buy this from your debit account</source>
         <translation>Comprar esto con su cuenta de débito</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="265"/>
+        <location filename="../../ui/screens/stamps.py" line="278"/>
         <source>Buy {name} for {price}?</source>
         <translation>¿Comprar {name} por {price}?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="269"/>
+        <location filename="../../ui/screens/stamps.py" line="282"/>
         <source>{price} comes out of your debit account. The {stamps} stamps can be used once the facility confirms the purchase.</source>
         <translation>Se descontarán {price} de su cuenta de débito. Podrá usar las {stamps} estampillas cuando el centro confirme la compra.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="272"/>
+        <location filename="../../ui/screens/stamps.py" line="285"/>
         <source>Buy</source>
         <translation>Comprar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="273"/>
+        <location filename="../../ui/screens/stamps.py" line="286"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="295"/>
+        <location filename="../../ui/screens/stamps.py" line="308"/>
         <source>Purchase sent: {stamps} stamps are pending until the facility confirms them.</source>
         <translation>Compra enviada: {stamps} estampillas quedan pendientes hasta que el centro las confirme.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="314"/>
+        <location filename="../../ui/screens/stamps.py" line="327"/>
         <source>Purchase</source>
         <translation>Compra</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="315"/>
+        <location filename="../../ui/screens/stamps.py" line="328"/>
         <source>Gift from family</source>
         <translation>Regalo de la familia</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="316"/>
+        <location filename="../../ui/screens/stamps.py" line="329"/>
         <source>Reply sent</source>
         <translation>Respuesta enviada</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="317"/>
+        <location filename="../../ui/screens/stamps.py" line="330"/>
         <source>Refund</source>
         <translation>Reembolso</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="318"/>
+        <location filename="../../ui/screens/stamps.py" line="331"/>
         <source>Adjustment</source>
         <translation>Ajuste</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="325"/>
+        <location filename="../../ui/screens/stamps.py" line="338"/>
+        <source>+1 stamp</source>
+        <translation>+1 estampilla</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/stamps.py" line="340"/>
+        <source>-1 stamp</source>
+        <translation>-1 estampilla</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/stamps.py" line="342"/>
         <source>{stamps:+d} stamps</source>
         <translation>{stamps:+d} estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="330"/>
+        <location filename="../../ui/screens/stamps.py" line="347"/>
         <source>Pending</source>
         <translation>Pendiente</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="332"/>
+        <location filename="../../ui/screens/stamps.py" line="349"/>
         <source>Refused</source>
         <translation>Rechazada</translation>
     </message>

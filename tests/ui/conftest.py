@@ -100,7 +100,9 @@ def terminal(qtbot: QtBot, world: World) -> Iterator[Terminal]:
     shell.resize(1280, 800)
     shell.show()
     qtbot.waitExposed(shell)
+    shell.signin.refresh()  # as at start: facility status and time zone
     built = Terminal(qtbot, world, core, shell, watch)
+    built.settle()
     yield built
     watch.stop()
     built.settle()

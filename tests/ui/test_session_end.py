@@ -84,5 +84,5 @@ def test_sign_out_returns_to_sign_in_with_nothing_of_the_resident(signed_in: Ter
     signed_in.click(signed_in.shell.sign_out_button)
     shell = signed_in.shell
     assert shell.current_key() == "signin"
-    assert shell.resident_label.text() == ""
+    assert shell.resident_label.full_text() == ""
     assert signed_in.core.session_state() is None

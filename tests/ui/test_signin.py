@@ -18,7 +18,7 @@ def test_resident_signs_in_with_the_keypad_and_lands_in_the_inbox(terminal: Term
     assert signin.pin_field.echoMode() == QLineEdit.EchoMode.Password
     terminal.click(signin.sign_in_button)
     assert terminal.shell.current_key() == "inbox"
-    assert terminal.shell.resident_label.text() == "Ana Ruiz"
+    assert terminal.shell.resident_label.full_text() == "Ana Ruiz"
     assert signin.pin_field.text() == ""
 
 

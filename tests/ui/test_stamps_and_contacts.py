@@ -28,7 +28,7 @@ def test_stamps_screen_shows_confirmed_and_pending_balances_and_debit_as_of(
     assert stamps.debit_as_of.text().startswith("As of ")
     assert stamps.pending_value.text() == "Nothing pending"
     assert [b.text() for b in stamps.book_buttons] == [
-        "One stamp: 1 stamps, $0.50",
+        "One stamp: 1 stamp, $0.50",
         "Book of 10: 10 stamps, $4.50",
     ]
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
 from kiosk.errors import Refusal
 from ui.refusals import describe, describe_error
 from ui.statuses import payment_line
+from ui.theme import TOUCH_PX
 from ui.widgets.base import Screen, button, label, name
 from ui.widgets.keyboard import OnScreenKeyboard
 
@@ -54,9 +55,8 @@ class ComposeScreen(Screen):
         self.back_button.setObjectName("compose_back")
         self.back_button.clicked.connect(self.leave)
         self.title = label("title")
-        self.keyboard_button = button(None, "keyboard", self)
+        self.keyboard_button = button(None, "keyboard", self, checkable=True)
         self.keyboard_button.setObjectName("toggle_keyboard")
-        self.keyboard_button.setCheckable(True)
         self.keyboard_button.toggled.connect(self._toggle_keyboard)
         head.addWidget(self.back_button)
         head.addWidget(self.title, 1)
@@ -67,6 +67,7 @@ class ComposeScreen(Screen):
         self.editor.setObjectName("reply_text")
         self.editor.setTabChangesFocus(True)
         self.editor.textChanged.connect(self._text_changed)
+        self.editor.setMinimumHeight(TOUCH_PX * 2)
         root.addWidget(self.editor, 1)
 
         info = QHBoxLayout()
@@ -74,14 +75,12 @@ class ComposeScreen(Screen):
         self.counter.setObjectName("char_counter")
         self.payment = label("info")
         self.payment.setObjectName("payment_line")
-        info.addWidget(self.payment, 1)
-        info.addWidget(self.counter)
-        root.addLayout(info)
         self.reason = label("error")
         self.reason.setObjectName("send_blocked_reason")
         self.reason.hide()
-        root.addWidget(self.reason)
-        actions = QHBoxLayout()
+        info.addWidget(self.payment, 1)
+        info.addWidget(self.reason, 1)
+        info.addWidget(self.counter)
         self.buy_button = button(None, "stamp", self)
         self.buy_button.setObjectName("compose_buy_stamps")
         self.buy_button.clicked.connect(lambda: self.shell.show_screen("stamps"))
@@ -90,10 +89,9 @@ class ComposeScreen(Screen):
         self.send_button.setObjectName("send")
         self.send_button.setEnabled(False)
         self.send_button.clicked.connect(self.send)
-        actions.addWidget(self.buy_button)
-        actions.addStretch(1)
-        actions.addWidget(self.send_button)
-        root.addLayout(actions)
+        info.addWidget(self.buy_button)
+        info.addWidget(self.send_button)
+        root.addLayout(info)
 
         self.keyboard = OnScreenKeyboard(context.languages.current, self)
         self.keyboard.target = self.editor

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 from kiosk.errors import Refusal
 from ui.formatting import day_and_time
 from ui.refusals import describe
+from ui.theme import TOUCH_PX, current_appearance
 from ui.widgets.base import Screen, button, card, label, name
 from ui.widgets.confirm import ConfirmPanel
 
@@ -148,6 +149,7 @@ class ContactsScreen(Screen):
         row.setObjectName(f"contact_{contact.contact_id}")
         layout = QHBoxLayout(row)
         layout.setContentsMargins(16, 8, 8, 8)
+        row.setMinimumHeight(current_appearance().px(TOUCH_PX) + 18)  # rows line up, button or not
         text = label()
         line = contact.display_name
         if contact.relationship:

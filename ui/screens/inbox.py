@@ -45,6 +45,7 @@ class InboxScreen(Screen):
         self.title = label("title", wrap=False)
         self.sync_line = label("badge", wrap=False)
         self.sync_line.setObjectName("inbox_sync")
+        self.sync_line.hide()
         head.addWidget(self.title)
         head.addStretch(1)
         head.addWidget(self.sync_line)
@@ -161,6 +162,7 @@ class InboxScreen(Screen):
         self.sync_line.setText(text)
         self.sync_line.setAccessibleName(text)
         self.sync_line.setProperty("tone", tone)
+        self.sync_line.setVisible(bool(text))
         restyle(self.sync_line)
 
     def describe_row(self, row: Any) -> str:

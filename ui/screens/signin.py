@@ -12,10 +12,17 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QPaintEvent
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.errors import Refusal
-from ui.formatting import day_and_time
+from ui.formatting import day_and_time, set_time_zone
 from ui.i18n import LANGUAGE_NAMES, LANGUAGES
 from ui.refusals import describe, describe_error
 from ui.widgets.base import Screen, button, card, label, name
@@ -44,7 +51,7 @@ class SignInScreen(Screen):
         self._status: FacilityStatus | None = None
 
         root = QHBoxLayout(self)
-        root.setContentsMargins(40, 32, 40, 32)
+        root.setContentsMargins(40, 20, 40, 20)
         root.setSpacing(40)
 
         left = QVBoxLayout()
@@ -59,8 +66,7 @@ class SignInScreen(Screen):
         langs = QHBoxLayout()
         self.language_buttons: dict[str, QWidget] = {}
         for code in LANGUAGES:
-            widget = button(None, "globe" if code == "en" else None, self)
-            widget.setCheckable(True)
+            widget = button(None, None, self, checkable=True)
             widget.setObjectName(f"language_{code}")
             widget.clicked.connect(lambda _=False, c=code: self.language_chosen.emit(c))
             langs.addWidget(widget)
@@ -68,13 +74,11 @@ class SignInScreen(Screen):
         left.addLayout(langs)
 
         access = QHBoxLayout()
-        self.large_text = button(None, "text-size", self)
+        self.large_text = button(None, "text-size", self, checkable=True)
         self.large_text.setObjectName("large_text")
-        self.large_text.setCheckable(True)
         self.large_text.toggled.connect(self.large_text_toggled)
-        self.high_contrast = button(None, "contrast", self)
+        self.high_contrast = button(None, "contrast", self, checkable=True)
         self.high_contrast.setObjectName("high_contrast")
-        self.high_contrast.setCheckable(True)
         self.high_contrast.toggled.connect(self.high_contrast_toggled)
         access.addWidget(self.large_text)
         access.addWidget(self.high_contrast)
@@ -89,8 +93,9 @@ class SignInScreen(Screen):
 
         form_card = card(self)
         form = QGridLayout(form_card)
-        form.setContentsMargins(28, 28, 28, 28)
+        form.setContentsMargins(20, 20, 20, 20)
         form.setVerticalSpacing(12)
+        form.setHorizontalSpacing(16)
         self.id_label = label("subtitle")
         self.id_field = QLineEdit(self)
         self.id_field.setObjectName("facility_id")
@@ -107,6 +112,7 @@ class SignInScreen(Screen):
         self.id_label.setBuddy(self.id_field)
         self.pin_label.setBuddy(self.pin_field)
         self.keypad = Keypad(self)
+        self.keypad.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.keypad.target = self.id_field
         self.sign_in_button = button("primary", "check", self)
         self.sign_in_button.setObjectName("sign_in")
@@ -114,13 +120,15 @@ class SignInScreen(Screen):
         self.error = label("error")
         self.error.setObjectName("signin_error")
         self.error.hide()
+        # Labels beside their fields: the keypad and Sign in stay on screen even with large text.
         form.addWidget(self.id_label, 0, 0)
-        form.addWidget(self.id_field, 1, 0)
-        form.addWidget(self.pin_label, 2, 0)
-        form.addWidget(self.pin_field, 3, 0)
-        form.addWidget(self.error, 4, 0)
-        form.addWidget(self.keypad, 5, 0)
-        form.addWidget(self.sign_in_button, 6, 0)
+        form.addWidget(self.id_field, 0, 1)
+        form.addWidget(self.pin_label, 1, 0)
+        form.addWidget(self.pin_field, 1, 1)
+        form.addWidget(self.error, 2, 0, 1, 2)
+        form.addWidget(self.keypad, 3, 0, 1, 2)
+        form.addWidget(self.sign_in_button, 4, 0, 1, 2)
+        form.setColumnStretch(1, 1)
         root.addWidget(form_card, 5)
 
         for field in (self.id_field, self.pin_field):
@@ -163,7 +171,16 @@ class SignInScreen(Screen):
         core = self.context.core
         if core is None:
             return
-        self.context.tasks.run(core.facility_status, self.show_facility_status, owner=self)
+
+        def load() -> tuple[FacilityStatus, str]:
+            return core.facility_status(), core.policy().timezone
+
+        self.context.tasks.run(load, self._loaded_status, owner=self)
+
+    def _loaded_status(self, loaded: tuple[FacilityStatus, str]) -> None:
+        status, zone = loaded
+        set_time_zone(zone)
+        self.show_facility_status(status)
 
     # -- behaviour ---------------------------------------------------------------
     def set_language(self, language: str) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QListView,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -75,12 +76,21 @@ class StampsScreen(Screen):
         root.setContentsMargins(24, 16, 24, 16)
         root.setSpacing(20)
 
-        left = QVBoxLayout()
+        # The left column scrolls rather than squeeze its text (large text on a small screen).
+        left_scroll = QScrollArea(self)
+        left_scroll.setWidgetResizable(True)
+        left_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        left_body = QWidget()
+        left_scroll.setWidget(left_body)
+        left = QVBoxLayout(left_body)
+        left.setContentsMargins(0, 0, 8, 0)
         self.title = label("title")
         left.addWidget(self.title)
         balance_card = card(self)
-        grid = QGridLayout(balance_card)
-        grid.setContentsMargins(20, 16, 20, 16)
+        # One column: a grid of wrapping labels clips them (no height-for-width in grids).
+        column = QVBoxLayout(balance_card)
+        column.setContentsMargins(20, 16, 20, 16)
+        column.setSpacing(4)
         self.spendable_label = label()
         self.spendable_value = label("big-number", wrap=False)
         self.spendable_value.setObjectName("stamps_spendable")
@@ -91,12 +101,11 @@ class StampsScreen(Screen):
         self.debit_value.setObjectName("debit_balance")
         self.debit_as_of = label("muted")
         self.debit_as_of.setObjectName("debit_as_of")
-        grid.addWidget(self.spendable_label, 0, 0)
-        grid.addWidget(self.spendable_value, 1, 0)
-        grid.addWidget(self.pending_value, 2, 0)
-        grid.addWidget(self.debit_label, 0, 1)
-        grid.addWidget(self.debit_value, 1, 1)
-        grid.addWidget(self.debit_as_of, 2, 1)
+        for widget in (self.spendable_label, self.spendable_value, self.pending_value):
+            column.addWidget(widget)
+        column.addSpacing(12)
+        for widget in (self.debit_label, self.debit_value, self.debit_as_of):
+            column.addWidget(widget)
         left.addWidget(balance_card)
         self.books_title = label("subtitle")
         left.addWidget(self.books_title)
@@ -112,7 +121,7 @@ class StampsScreen(Screen):
         self.outcome.hide()
         left.addWidget(self.outcome)
         left.addStretch(1)
-        root.addLayout(left, 1)
+        root.addWidget(left_scroll, 1)
 
         right = QVBoxLayout()
         self.receipts_title = label("subtitle")
@@ -249,12 +258,17 @@ class StampsScreen(Screen):
         for i, product in enumerate(self.products):
             widget = button(None, "stamp", self)
             widget.setObjectName(f"buy_{product.product_id}")
-            text = self.tr("{name}: {stamps} stamps, {price}").format(
-                name=product.name, stamps=product.stamps, price=money(product.price_cents)
-            )
+            if product.stamps == 1:
+                text = self.tr("{name}: 1 stamp, {price}").format(
+                    name=product.name, price=money(product.price_cents)
+                )
+            else:
+                text = self.tr("{name}: {stamps} stamps, {price}").format(
+                    name=product.name, stamps=product.stamps, price=money(product.price_cents)
+                )
             name(widget, text, self.tr("Buy this from your debit account"))
             widget.clicked.connect(lambda _=False, p=product: self.ask_buy(p))
-            self.books.addWidget(widget, i // 2, i % 2)
+            self.books.addWidget(widget, i, 0)
             self.book_buttons.append(widget)
         self.no_books.setVisible(not self.products)
 
@@ -321,7 +335,11 @@ class StampsScreen(Screen):
             when(receipt.at, self.context.now()),
             kinds.get(str(receipt.kind), str(receipt.kind)),
         ]
-        if receipt.stamps:
+        if receipt.stamps == 1:
+            parts.append(self.tr("+1 stamp"))
+        elif receipt.stamps == -1:
+            parts.append(self.tr("-1 stamp"))
+        elif receipt.stamps:
             parts.append(self.tr("{stamps:+d} stamps").format(stamps=receipt.stamps))
         if receipt.cents:
             parts.append(money(receipt.cents))

@@ -10,10 +10,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtGui import QIcon, QResizeEvent
 from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QPushButton, QWidget
 
 from ui.icons import icon as themed_icon
-from ui.theme import TOUCH_PX, current_appearance
+from ui.theme import KEYBOARD_KEY_PX, TOUCH_PX, current_appearance
 
 
 def label(role: str | None = None, parent: QWidget | None = None, *, wrap: bool = True) -> QLabel:
@@ -34,15 +35,20 @@ def button(
     parent: QWidget | None = None,
     *,
     focus: bool = True,
+    checkable: bool = False,
 ) -> QPushButton:
     """A themed push button, at least one touch target in each direction."""
     widget = QPushButton(parent)
+    widget.setCheckable(checkable)
     if role:
         widget.setProperty("role", role)
     if icon_name:
         widget.setProperty("kite_icon", icon_name)
         refresh_icon(widget)
-    widget.setMinimumSize(TOUCH_PX, TOUCH_PX)
+    widget.setMinimumSize(
+        KEYBOARD_KEY_PX if role == "kbd" else TOUCH_PX,
+        KEYBOARD_KEY_PX if role == "kbd" else TOUCH_PX,
+    )
     widget.setCursor(Qt.CursorShape.PointingHandCursor)
     widget.setAutoDefault(False)
     if not focus:
@@ -55,8 +61,13 @@ def refresh_icon(widget: QAbstractButton) -> None:
     name = widget.property("kite_icon")
     if not name:
         return
-    role = "icon_on_primary" if widget.property("role") in ("primary", "danger") else "icon"
-    widget.setIcon(themed_icon(str(name), role))
+    on_colour = widget.property("role") in ("primary", "danger")
+    icon = themed_icon(str(name), "icon_on_primary" if on_colour else "icon")
+    if widget.isCheckable() and not on_colour:
+        # A checked toggle is drawn in the primary colour: its icon must follow the text.
+        checked = themed_icon(str(name), "icon_on_primary")
+        icon.addPixmap(checked.pixmap(64, 64), QIcon.Mode.Normal, QIcon.State.On)
+    widget.setIcon(icon)
     side = current_appearance().px(28)
     widget.setIconSize(QSize(side, side))
 
@@ -100,3 +111,40 @@ class Screen(QWidget):
 
     def refresh(self) -> None:
         """Reload what is shown from the core (the ``Tasks.changed`` hook)."""
+
+
+class ElidedLabel(QLabel):
+    """One line of plain text that ends in "…" when there is no room (the full text stays
+    the accessible name)."""
+
+    def __init__(self, role: str | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        if role:
+            self.setProperty("role", role)
+        self._full = ""
+        self.setMinimumWidth(40)
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setAccessibleName(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(40, super().minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:
+        return QSize(
+            self.fontMetrics().horizontalAdvance(self._full) + 8, super().sizeHint().height()
+        )
+
+    def _elide(self) -> None:
+        metrics = self.fontMetrics()
+        super().setText(metrics.elidedText(self._full, Qt.TextElideMode.ElideRight, self.width()))

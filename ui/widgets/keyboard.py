@@ -47,27 +47,26 @@ class OnScreenKeyboard(QWidget):
             row = QHBoxLayout()
             row.setSpacing(6)
             for _ in range(10):
-                key = button("key", parent=self, focus=False)
+                key = button("kbd", parent=self, focus=False)
                 key.clicked.connect(lambda _=False, k=key: self._type(k.property("char")))
                 row.addWidget(key)
                 self.char_keys.append(key)
             self._rows.addLayout(row)
         bottom = QHBoxLayout()
         bottom.setSpacing(6)
-        self.shift_key = button("key", "shift", self, focus=False)
-        self.shift_key.setCheckable(True)
+        self.shift_key = button("kbd", "shift", self, focus=False, checkable=True)
         self.shift_key.toggled.connect(self._set_shift)
-        self.layout_key = button("key", "globe", self, focus=False)
+        self.layout_key = button("kbd", "globe", self, focus=False)
         self.layout_key.clicked.connect(self.toggle_layout)
-        self.space_key = button("key", parent=self, focus=False)
+        self.space_key = button("kbd", parent=self, focus=False)
         self.space_key.clicked.connect(lambda: self._type(" "))
-        self.back_key = button("key", "backspace", self, focus=False)
+        self.back_key = button("kbd", "backspace", self, focus=False)
         self.back_key.clicked.connect(self._backspace)
-        self.enter_key = button("key", parent=self, focus=False)
+        self.enter_key = button("kbd", parent=self, focus=False)
         self.enter_key.clicked.connect(self._enter)
         bottom.addWidget(self.shift_key, 2)
-        bottom.addWidget(self.layout_key, 2)
-        bottom.addWidget(self.space_key, 8)
+        bottom.addWidget(self.layout_key, 3)
+        bottom.addWidget(self.space_key, 7)
         bottom.addWidget(self.back_key, 2)
         bottom.addWidget(self.enter_key, 3)
         self._rows.addLayout(bottom)
@@ -107,7 +106,8 @@ class OnScreenKeyboard(QWidget):
         for key, char in zip(self.char_keys, chars, strict=True):
             shown = char.upper() if self._shift else char
             key.setProperty("char", shown)
-            name(key, shown)
+            key.setText(shown.replace("&", "&&"))  # a lone & would be a mnemonic marker
+            key.setAccessibleName(shown)
 
     def _set_shift(self, on: bool) -> None:
         self._shift = on

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QGridLayout, QLineEdit, QPushButton, QSizePolicy, QWidget
 
 from ui.widgets.base import button, name
 
@@ -25,6 +25,8 @@ class Keypad(QWidget):
             icon_name = "backspace" if key == "back" else None
             widget = button("key", icon_name, self, focus=False)
             widget.setObjectName(f"keypad_{key}")
+            # Keys take the room there is: the bigger the target, the easier the PIN.
+            widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             widget.clicked.connect(lambda _=False, k=key: self.press(k))
             grid.addWidget(widget, index // 3, index % 3)
             self.keys[key] = widget
