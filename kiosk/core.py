@@ -308,7 +308,8 @@ class Core:
 
     def delete_draft(self, draft_id: int) -> None:
         """Discard a draft (the UI confirmed first)."""
-        self._write(lambda db, rid, _p: drafts.delete_draft(db, rid, draft_id))
+        now = self._clock()
+        self._write(lambda db, rid, _p: drafts.discard_draft(db, rid, draft_id, now))
 
     # -- stamps -------------------------------------------------------------------
     def products(self) -> tuple[StampProduct, ...]:

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kiosk import audit
 from kiosk.errors import Refusal
 from kiosk.store.models import Contact, Draft, Message
 from kiosk.views import DraftView
@@ -85,4 +86,11 @@ def list_drafts(session: Session, resident_id: str) -> list[Draft]:
 
 
 def delete_draft(session: Session, resident_id: str, draft_id: int) -> None:
+    """Remove a draft (sending it, or the resident discarding it)."""
     session.delete(_owned(session, resident_id, draft_id))
+
+
+def discard_draft(session: Session, resident_id: str, draft_id: int, now: datetime) -> None:
+    """The resident throws a draft away: an action, so it is audited (without its text)."""
+    delete_draft(session, resident_id, draft_id)
+    audit.record(session, "discard_draft", resident_id, now, draft_id=draft_id)

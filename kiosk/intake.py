@@ -49,7 +49,7 @@ from kiosk.store.models import (
     Resident,
     SyncCursor,
 )
-from kiosk.wipe import wipe_resident_data
+from kiosk.wipe import finish_wipe, wipe_resident_data
 
 log = logging.getLogger(__name__)
 
@@ -339,6 +339,7 @@ def apply_page(
     """
     changed = 0
     pending = list(changes)
+    wiped = any(c["kind"] == "device_command" for c in pending)
     with store.write() as session:
         start = 0
         while start < len(pending):
@@ -361,6 +362,8 @@ def apply_page(
         else:
             row.cursor = next_cursor
             row.updated_at = now
+    if wiped:
+        finish_wipe(store)
     return changed
 
 

@@ -9,6 +9,10 @@ them would keep message text on the device. The number dropped per kind is
 logged (counts only, never content) and recorded in a fresh ``device_wiped``
 audit event, which starts a new hash chain.
 
+After the transaction commits, :func:`finish_wipe` deletes the database's
+backups and checkpoints the WAL, so no copy of the wiped data stays on disk
+(``secure_delete`` zeroes the freed pages in the database file itself).
+
 Kept: the facility policy, the sync cursor (so the feed does not replay the
 wiped data) and the device row (``revoke`` stamps ``revoked_at``).
 
@@ -28,6 +32,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from kiosk import audit
+from kiosk.store import remove_backups
+from kiosk.store.database import Store
 from kiosk.store.models import (
     AuditEvent,
     Contact,
@@ -72,6 +78,8 @@ def wipe_resident_data(session: Session, command: str, now: datetime) -> dict[st
             .group_by(OutboxItem.kind)
         ).all()
     }
+    # Overwrite freed pages with zeros, so deleted text is not left readable in the file.
+    session.execute(text("PRAGMA secure_delete = ON"))
     tables = [model.__tablename__ for model in _WIPED]
     names = ", ".join(f"'{t}'" for t in tables)
     triggers = session.execute(
@@ -96,3 +104,14 @@ def wipe_resident_data(session: Session, command: str, now: datetime) -> dict[st
         session, "device_wiped", None, now, command=command, dropped_outbox=sum(dropped.values())
     )
     return dropped
+
+
+def finish_wipe(store: Store) -> None:
+    """After a committed wipe: delete backups and fold the WAL into the zeroed file."""
+    removed = remove_backups(store.path)
+    with store.engine.connect() as connection:
+        busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").scalar()
+    if busy:
+        # A reader still held the WAL; the next checkpoint (at the latest on close) folds it.
+        log.warning("wipe: WAL checkpoint deferred by an open reader")
+    log.warning("wipe finished: %d backup(s) deleted", removed)
