@@ -22,7 +22,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from kiosk import intake
+from kiosk import intake, wipe
 from kiosk.clock import Clock, utcnow
 from kiosk.store.database import Store
 from kiosk.store.models import SyncCursor
@@ -102,14 +102,26 @@ def apply_page(
 
 def _apply_in_one_transaction(store: Store, page: ChangesPage, now: datetime) -> list[str]:
     commands: list[str] = []
+    changes = page.changes
     with store.write() as session:
-        for change in page.changes:
+        start = 0
+        while start < len(changes):
+            change = changes[start]
+            if change.kind == "message":
+                # A run of messages goes in as one batch: the bulk of any backlog.
+                end = start
+                while end < len(changes) and changes[end].kind == "message":
+                    end += 1
+                intake.insert_messages(session, [c.data.model_dump() for c in changes[start:end]])
+                start = end
+                continue
             if isinstance(change, DeviceCommandChange):
                 log.warning("device command from the server: %s", change.data.command)
                 commands.append(change.data.command)
             # device_command: kiosk.wipe, in this transaction (revoke also stamps revoked_at)
             intake.apply_change(session, change.kind, change.data.model_dump(), now)
-        session.flush()
+            session.flush()
+            start += 1
         faults.point("pull.during_apply")
         row = session.get(SyncCursor, FEED_SCOPE)
         if row is None:
@@ -117,6 +129,8 @@ def _apply_in_one_transaction(store: Store, page: ChangesPage, now: datetime) ->
         else:
             row.cursor = page.next_cursor
             row.updated_at = now
+    if commands:
+        wipe.finish_wipe(store)  # backups and WAL, once the wipe is committed
     return commands
 
 

@@ -269,7 +269,14 @@ class SyncWorker:
 
     def _revoke(self) -> None:
         """Wipe resident data, drop the credential, and say to call IT."""
-        push.wipe_after_revocation(self.store, clock=self.clock)
+        with self.store.read() as session:
+            recorded = session.scalar(
+                select(func.count())
+                .select_from(DeviceState)
+                .where(DeviceState.revoked_at.is_not(None))
+            )
+        if not recorded:  # a revoke command already wiped in its own transaction
+            push.wipe_after_revocation(self.store, clock=self.clock)
         self.credentials.forget_credential()
         self._update(
             state="revoked",

@@ -18,6 +18,7 @@ import httpx
 from kiosk.config import Settings
 from kiosk.core import Core
 from kiosk.store import Store, open_store
+from sync import enrollment
 from sync.authenticator import OnlineAuthenticator
 from sync.backoff import Backoff
 from sync.client import SyncClient
@@ -58,6 +59,7 @@ def make_terminal(
     settings = Settings(**values)  # type: ignore[arg-type]
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(settings.database_path)
+    enrollment.device_id(store)  # the device row an enrollment leaves behind
     credentials = CredentialStore(service=f"kite-test-{name}")
     credentials.store_credential(credential)
     client = SyncClient(settings, credentials.credential)

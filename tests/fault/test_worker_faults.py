@@ -1,0 +1,80 @@
+"""The worker against a server that cannot be used: offline with backoff, or incompatible."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from kiosk.store.database import Store
+from sync.backoff import Backoff
+from sync.client import SyncClient
+from sync.credentials import CredentialStore
+from sync.worker import SyncWorker
+
+from .conftest import terminal_settings
+from .integration_wait import wait_for
+from .stub_server import Reply, StubServer
+
+
+def worker_for(store: Store, tmp_path: Path, url: str, credentials: CredentialStore) -> SyncWorker:
+    settings = terminal_settings(tmp_path, url)
+    return SyncWorker(
+        store,
+        settings,
+        client=SyncClient(settings, credentials.credential),
+        credentials=credentials,
+        backoff=Backoff(base_s=0.05, cap_s=0.2),
+    )
+
+
+def test_other_protocol_major_stops_sync_and_says_call_it(
+    store: Store, tmp_path: Path, stub: StubServer, enrolled: CredentialStore
+) -> None:
+    body = {"error": {"code": "protocol_version", "message": "speaks 2", "params": {}}}
+    stub.default = Reply(426, json.dumps(body).encode())
+    worker = worker_for(store, tmp_path, stub.url, enrolled)
+    worker.start()
+    try:
+        wait_for(lambda: worker.status().state == "incompatible")
+        status = worker.status()
+        assert status.call_it and status.last_error == "protocol_version"
+        asked = len(stub.seen)
+        wait_for(lambda: all(not t.is_alive() for t in worker._threads), timeout=10)
+        assert len(stub.seen) == asked  # it stopped asking
+    finally:
+        worker.stop(5)
+
+
+def test_unreachable_server_is_offline_since_first_failure_and_backs_off(
+    store: Store, tmp_path: Path, enrolled: CredentialStore
+) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    worker = worker_for(store, tmp_path, f"http://127.0.0.1:{port}", enrolled)
+    worker.start()
+    try:
+        wait_for(lambda: worker.status().state == "offline")
+        first = worker.status()
+        assert first.offline_since is not None
+        assert first.last_error == "server_unreachable"
+        assert not first.online
+        time.sleep(0.6)  # several retries at this backoff (cap 0.2 s)
+        assert worker.status().offline_since == first.offline_since  # kept, not reset per retry
+    finally:
+        worker.stop(5)
+
+
+def test_no_credential_means_not_enrolled_and_no_request(
+    store: Store, tmp_path: Path, stub: StubServer
+) -> None:
+    worker = worker_for(store, tmp_path, stub.url, CredentialStore(service="nobody"))
+    worker.start()
+    try:
+        assert worker.status().state == "not_enrolled"
+        assert stub.seen == []
+    finally:
+        worker.stop(5)
