@@ -8,7 +8,13 @@ one arrives.
 Defaults follow the design brief, with one deliberate change: the idle
 warning is **20 s**, not 15 s. WCAG 2.2 success criterion 2.2.1 (Timing
 Adjustable) asks that a user be warned and given at least 20 seconds to extend
-a time limit with a simple action; 15 s would fail it.
+a time limit with a simple action; 15 s would fail it. A document that says
+less (the wire allows 5-300 s) is accepted as sent, so a valid policy is
+never refused, and :attr:`Policy.warning_s` raises the warning actually given
+to 20 s.
+
+Bounds match the wire model (``sync/protocol/policy.py``): whatever the
+server may validly send, this model accepts.
 
 Hours of service are wall-clock times in the facility's time zone
 (``zoneinfo``); an empty list means no hours are configured: always open.
@@ -31,6 +37,8 @@ from sqlalchemy.orm import Session
 from kiosk.clock import as_utc
 from kiosk.store.models import FacilityPolicy
 
+WCAG_MIN_WARNING_S = 20
+MAX_STAMPS = 1_000_000
 HHMM = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")]
 
 
@@ -42,9 +50,9 @@ class StampProductDoc(_Strict):
     """A stamp product on sale: one stamp or a book of them, at a price in cents."""
 
     product_id: str = Field(min_length=1, max_length=64)
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=128)
     stamps: int = Field(ge=1, le=1000)
-    price_cents: int = Field(ge=0, le=1_000_000)
+    price_cents: int = Field(ge=0, le=100_000_000)
 
 
 class OpeningHours(_Strict):
@@ -79,19 +87,19 @@ class Policy(_Strict):
     """A facility's rules for its terminals, as the server sent them (or the defaults)."""
 
     facility_id: str = Field(default="demo", min_length=1, max_length=64)
-    stamp_products: tuple[StampProductDoc, ...] = ()
-    stamps_per_message: int = Field(default=1, ge=0, le=100)
+    stamp_products: tuple[StampProductDoc, ...] = Field(default=(), max_length=50)
+    stamps_per_message: int = Field(default=1, ge=0, le=MAX_STAMPS)
     max_message_chars: int = Field(default=30_000, ge=1, le=30_000)
     refund_on_reject: bool = True
     cod_allowed: bool = False
-    hours: tuple[OpeningHours, ...] = ()
+    hours: tuple[OpeningHours, ...] = Field(default=(), max_length=70)
     timezone: str = Field(default="UTC", min_length=1, max_length=64)
     session_cap_s: int = Field(default=30 * 60, ge=60, le=24 * 3600)
-    idle_kiosk_s: int = Field(default=120, ge=30, le=3600)
-    idle_tablet_s: int = Field(default=300, ge=30, le=3600)
-    idle_warning_s: int = Field(default=20, ge=20, le=300)
+    idle_kiosk_s: int = Field(default=120, ge=15, le=3600)
+    idle_tablet_s: int = Field(default=300, ge=15, le=3600)
+    idle_warning_s: int = Field(default=WCAG_MIN_WARNING_S, ge=5, le=300)
     lockout_attempts: int = Field(default=5, ge=1, le=100)
-    lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    lockout_minutes: int = Field(default=15, ge=1, le=7 * 24 * 60)
     messaging_suspended: bool = False
     suspended_reason: str | None = Field(default=None, max_length=500)
 
@@ -118,6 +126,11 @@ class Policy(_Strict):
 
     def product(self, product_id: str) -> StampProductDoc | None:
         return next((p for p in self.stamp_products if p.product_id == product_id), None)
+
+    @property
+    def warning_s(self) -> int:
+        """The idle warning actually given: the policy's, but never under 20 s (WCAG 2.2.1)."""
+        return max(self.idle_warning_s, WCAG_MIN_WARNING_S)
 
     def idle_timeout_s(self, mode: str) -> int:
         """Idle time for this terminal's mode (``kiosk`` or ``tablet``)."""

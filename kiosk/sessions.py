@@ -204,7 +204,7 @@ def sign_in(
                 started_at=now,
                 last_activity=now,
                 idle_s=policy.idle_timeout_s(mode),
-                warning_s=policy.idle_warning_s,
+                warning_s=policy.warning_s,
                 cap_s=policy.session_cap_s if mode == "kiosk" else None,
                 offline=offline,
             )

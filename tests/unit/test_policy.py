@@ -28,9 +28,9 @@ def test_policy_refuses_unknown_fields_and_coerced_types() -> None:
         parse_policy({"facility_id": "f", "stamps_per_message": "1"})
 
 
-def test_policy_refuses_a_warning_shorter_than_twenty_seconds() -> None:
-    with pytest.raises(ValidationError, match="idle_warning_s"):
-        parse_policy({"facility_id": "f", "idle_warning_s": 15})
+def test_short_idle_warning_is_accepted_but_raised_to_twenty_seconds() -> None:
+    policy = parse_policy({"facility_id": "f", "idle_warning_s": 15})
+    assert (policy.idle_warning_s, policy.warning_s) == (15, 20)
 
 
 def test_policy_refuses_unknown_time_zone_and_inverted_hours() -> None:
