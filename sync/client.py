@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 # Error codes by which the server says the device itself is no longer trusted.
 REVOKED_CODES = frozenset({"device_revoked"})
 MAX_RETRY_AFTER_S = 3600.0
+# Far above the largest valid answer (a page of 1,000 long messages); a body past
+# it is a hostile or broken server, refused before it fills the memory.
+MAX_RESPONSE_BYTES = 256 * 1024 * 1024
 
 CredentialSource = Callable[[], str | None]
 
@@ -78,6 +81,7 @@ class SyncClient:
         self.settings = settings
         self.base_url = settings.server_url
         self._credential = credential
+        self.max_response_bytes = MAX_RESPONSE_BYTES
         self.session = session or requests.Session()
         self.session.headers.update(
             {
@@ -121,9 +125,16 @@ class SyncClient:
         url = f"{self.base_url}{path}"
         try:
             response = self.session.request(
-                method, url, data=data, params=params, headers=headers, timeout=timeout
+                method,
+                url,
+                data=data,
+                params=params,
+                headers=headers,
+                timeout=timeout,
+                stream=True,
             )
-            content = response.content  # reads (and gunzips) the whole body inside the try
+            with response:
+                content = self._read_capped(response, method, path)
         except requests.exceptions.SSLError as exc:
             raise ServerUnreachable(f"TLS with {self.base_url} failed: {exc}") from exc
         except requests.exceptions.Timeout as exc:
@@ -137,6 +148,19 @@ class SyncClient:
             return content
         self._raise_for(response, content, method, path)
         raise AssertionError("unreachable")  # pragma: no cover - _raise_for always raises
+
+    def _read_capped(self, response: requests.Response, method: str, path: str) -> bytes:
+        """The (gunzipped) body, refused once it grows past ``max_response_bytes``."""
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(chunk_size=256 * 1024):
+            size += len(chunk)
+            if size > self.max_response_bytes:
+                raise InvalidResponse(
+                    f"{method} {path}: answer larger than {self.max_response_bytes} bytes; refused"
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
         """Like :meth:`request_bytes`, decoded as JSON (InvalidResponse if it is not)."""

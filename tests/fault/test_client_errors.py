@@ -178,3 +178,22 @@ def test_tls_uses_configured_ca_bundle_and_client_cert(
         terminal_settings(tmp_path, "https://central.example"), enrolled.credential
     )
     assert default.session.verify is True
+
+
+def test_oversized_answer_is_refused_before_it_fills_memory(
+    stub: StubServer, stub_client: SyncClient
+) -> None:
+    stub_client.max_response_bytes = 1024
+    stub.script(Reply(200, b'{"changes": [' + b'"x",' * 10_000 + b'"x"]}'))
+    with pytest.raises(InvalidResponse, match="larger than"):
+        stub_client.request_json("GET", "/v1/changes")
+
+
+def test_gzip_bomb_is_refused_by_its_decoded_size(
+    stub: StubServer, stub_client: SyncClient
+) -> None:
+    stub_client.max_response_bytes = 1024 * 1024
+    bomb = gzip.compress(b" " * (64 * 1024 * 1024))  # 64 MiB of spaces, ~64 KiB on the wire
+    stub.script(Reply(200, bomb, {"Content-Type": "application/json", "Content-Encoding": "gzip"}))
+    with pytest.raises(InvalidResponse, match="larger than"):
+        stub_client.request_json("GET", "/v1/changes")
