@@ -263,7 +263,8 @@ def insert_messages(session: Session, batch: Sequence[Mapping[str, Any]]) -> int
                 "stamps_cost": 0,
             }
         )
-    session.execute(insert(Message), rows)
+    # Core executemany: the ORM unit of work adds nothing for rows nobody holds yet.
+    session.connection().execute(insert(Message.metadata.tables[Message.__tablename__]), rows)
     return len(rows)
 
 

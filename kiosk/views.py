@@ -82,7 +82,7 @@ class StatusStep:
 
 @dataclass(frozen=True)
 class MediaItem:
-    kind: str  # photo | ecard | videogram
+    kind: str  # photo | ecard | video (a VideoGram)
     media_id: str
     caption: str
 
