@@ -1,0 +1,73 @@
+"""kite-admin's store commands: IT lists backups and puts one back, with Kite stopped."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import select
+
+from kiosk.clock import utcnow
+from kiosk.store import open_store
+from kiosk.store.backups import take_backup
+from kiosk.store.models import SyncCursor
+
+
+def admin(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KITE_")}
+    env["KITE_CONFIG"] = str(config)
+    return subprocess.run(
+        [sys.executable, "-m", "sync.admin", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_restore_backup_puts_the_newest_backup_back(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    config = tmp_path / "kite.toml"
+    config.write_text(f'data_dir = "{data}"\n', encoding="utf-8")
+    store = open_store(data / "kite.db")
+    with store.write() as session:
+        session.add(SyncCursor(scope="changes", cursor="41", updated_at=utcnow()))
+    store.close()
+    take_backup(data / "kite.db", "0001")
+    store = open_store(data / "kite.db")
+    with store.write() as session:
+        row = session.get(SyncCursor, "changes")
+        assert row is not None
+        row.cursor = "99"
+    store.close()
+
+    listed = admin(config, "list-backups")
+    assert listed.returncode == 0 and "revision 0001" in listed.stdout
+    restored = admin(config, "restore-backup")
+    assert restored.returncode == 0, restored.stderr
+    store = open_store(data / "kite.db")
+    with store.read() as session:
+        assert session.scalar(select(SyncCursor.cursor)) == "41"
+    store.close()
+
+
+def test_restore_refuses_while_kite_has_the_database_open(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    config = tmp_path / "kite.toml"
+    config.write_text(f'data_dir = "{data}"\n', encoding="utf-8")
+    store = open_store(data / "kite.db")
+    store.close()
+    take_backup(data / "kite.db", "0001")
+    store = open_store(data / "kite.db")
+    try:
+        with store.read() as session:  # a running Kite holds the file
+            session.scalar(select(SyncCursor.cursor))
+            result = admin(config, "restore-backup")
+    finally:
+        store.close()
+    assert result.returncode == 1
+    assert "Stop Kite" in result.stderr
