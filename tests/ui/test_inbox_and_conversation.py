@@ -160,6 +160,8 @@ def test_opening_a_conversation_marks_its_messages_read(signed_in: Terminal) -> 
     signed_in.world.inbound(body="Unread")
     contact = signed_in.core.contacts()[0]
     signed_in.show("conversation", contact=contact)
+    # Marked once the page has been on screen for a moment, not mid-scroll.
+    signed_in.qtbot.waitUntil(lambda: signed_in.core.conversations()[0].unread == 0)
     signed_in.settle()
     inbox = signed_in.show("inbox")
     assert [r.unread for r in inbox.model.rows()] == [0]
@@ -172,3 +174,28 @@ def test_blocked_contact_conversation_explains_why_reply_is_off(signed_in: Termi
     conversation = signed_in.show("conversation", contact=contact)
     assert not conversation.reply_button.isEnabled()
     assert "Unblock them in Contacts" in conversation.notice.text()
+
+
+def test_long_thread_loads_one_page_then_more_as_the_resident_scrolls(signed_in: Terminal) -> None:
+    world = signed_in.world
+    start = world.clock() - timedelta(days=30)
+    world.feed(
+        *(
+            ("message", world.inbound_data(body=f"Note {n}", at=start + timedelta(minutes=n)))
+            for n in range(250)
+        )
+    )
+    contact = signed_in.core.contacts()[0]
+    conversation = signed_in.show("conversation", contact=contact)
+    model = conversation.model
+    assert model.rowCount() == 100
+    assert model.item(0).body == "Note 249"
+    assert model.canFetchMore()
+    conversation.list.scrollToBottom()
+    signed_in.qtbot.waitUntil(lambda: model.rowCount() >= 200)
+    conversation.list.scrollToBottom()
+    signed_in.qtbot.waitUntil(lambda: model.rowCount() == 250)
+    signed_in.settle()
+    assert not model.canFetchMore()
+    bodies = [m.body for m in model.items()]
+    assert bodies == [f"Note {n}" for n in range(249, -1, -1)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QItemSelectionModel, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QVBoxLayout, QWidget
 
 from ui.models.paged import ItemRole, PagedMessageModel
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from ui.shell import Shell
 
 PAGE = 100
+MARK_READ_DELAY_MS = 700
 
 
 class ConversationScreen(Screen):
@@ -79,6 +80,10 @@ class ConversationScreen(Screen):
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.selectionModel().currentChanged.connect(lambda *_: self._update_actions())
         root.addWidget(self.list, 1)
+        self._read_timer = QTimer(self)
+        self._read_timer.setSingleShot(True)
+        self._read_timer.setInterval(MARK_READ_DELAY_MS)
+        self._read_timer.timeout.connect(self._mark_shown_read)
         self.error = label("error")
         self.error.setObjectName("conversation_error")
         self.error.hide()
@@ -94,6 +99,7 @@ class ConversationScreen(Screen):
         self._update_actions()
 
     def clear(self) -> None:
+        self._read_timer.stop()
         self.contact = None
         self.model.clear()
         self.delegate.clear_cache()
@@ -159,6 +165,11 @@ class ConversationScreen(Screen):
         self._mark_read()
 
     def _mark_read(self) -> None:
+        # Marked once the resident has had the page in front of them for a moment, and
+        # not between the pages of a fast scroll (each mark is a durable write).
+        self._read_timer.start()
+
+    def _mark_shown_read(self) -> None:
         core = self.context.core
         unread = [
             m.message_id

@@ -1,0 +1,223 @@
+"""The resident terminal's screens: start to first paint, screen switches, a 50,000-message inbox.
+
+Everything Qt runs in a child process (``python -m benchmarks.bench_ui --child``)
+so its peak memory is the terminal's alone and the harness stays Qt-free. The
+start is measured against a bare PySide6 window in the same run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.harness import Row
+
+MESSAGES = 50_000
+CONTACTS = 10
+START_RATIO_BUDGET = 4.0
+SWITCH_BUDGET_MS = 100.0
+OPEN_BUDGET_MS = 100.0
+NEXT_PAGE_BUDGET_MS = 50.0
+PEAK_MB_BUDGET = 250.0
+STARTS = 5
+
+BARE_WINDOW = """
+from PySide6.QtWidgets import QApplication, QWidget
+class W(QWidget):
+    def paintEvent(self, event):
+        QApplication.instance().quit()
+app = QApplication([])
+w = W()
+w.resize(1280, 800)
+w.show()
+app.exec()
+"""
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+
+
+def _timed(argv: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, env=_env(), capture_output=True)
+    return (time.perf_counter() - start) * 1000
+
+
+def _start_rows() -> list[Row]:
+    with tempfile.TemporaryDirectory(prefix="kite-bench-ui-") as tmp:
+        config = Path(tmp) / "kite.toml"
+        config.write_text(f'data_dir = "{tmp}"\nmode = "kiosk"\n', encoding="utf-8")
+        bare_cmd = [sys.executable, "-c", BARE_WINDOW]
+        kite_cmd = [
+            sys.executable,
+            "-m",
+            "ui.main",
+            "--config",
+            str(config),
+            "--exit-on-first-paint",
+        ]
+        _timed(bare_cmd), _timed(kite_cmd)  # warm the file cache for both alike
+        bare = statistics.median(_timed(bare_cmd) for _ in range(STARTS))
+        kite = statistics.median(_timed(kite_cmd) for _ in range(STARTS))
+    return [
+        Row("bare PySide6 window: start to first paint", bare * START_RATIO_BUDGET, bare, "ms"),
+        Row("kite: start to first painted sign-in screen", bare * START_RATIO_BUDGET, kite, "ms"),
+        Row("kite start / bare window start", START_RATIO_BUDGET, kite / bare, "", is_ratio=True),
+    ]
+
+
+def _child() -> dict[str, Any]:
+    """Inside the child: build the store, sign in, measure the screens."""
+    import resource
+
+    from PySide6.QtWidgets import QApplication
+
+    from benchmarks.world import load_messages, seed_resident
+    from kiosk.auth import ResidentProfile
+    from kiosk.clock import utcnow
+    from kiosk.config import Settings
+    from kiosk.core import Core
+    from kiosk.store import open_store
+    from ui import theme
+    from ui.context import Context
+    from ui.demo import DemoDirectory
+    from ui.shell import Shell
+    from ui.tasks import Tasks
+
+    app = QApplication([])
+    theme.apply(app, theme.Appearance())
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="kite-bench-ui-") as tmp:
+        store = open_store(Path(tmp) / "kite.db")
+        contacts = seed_resident(store, contacts=CONTACTS)
+        load_messages(store, MESSAGES, contacts, page=5000)
+        profile = ResidentProfile("r1", "N-r1", "Bench Resident")
+        directory = DemoDirectory({"N-r1": ("2468", profile)})
+        settings = Settings(facility_id="demo", mode="kiosk", data_dir=Path(tmp))
+        core = Core(store, settings, utcnow, directory)
+        tasks = Tasks()
+        context = Context(tasks=tasks, core=core)
+        context.languages.set("en")
+        shell = Shell(context)
+        shell.resize(1280, 800)
+        shell.show()
+
+        def settle() -> None:
+            while tasks.busy:
+                app.processEvents()
+                tasks.wait(1)
+            app.processEvents()
+
+        def timed(action: Any, shown: Any = None) -> float:
+            """From the tap to the painted frame that shows what was asked for.
+
+            ``shown`` says when the content is there; work the resident does not wait
+            for (marking messages read) may still run in the background.
+            """
+            start = time.perf_counter()
+            action()
+            if shown is None:
+                settle()
+            else:
+                while not shown():
+                    app.processEvents()
+                    time.sleep(0.0005)
+            shell.repaint()  # the frame the resident sees
+            elapsed = (time.perf_counter() - start) * 1000
+            settle()
+            return elapsed
+
+        shell.signin.id_field.setText("N-r1")
+        shell.signin.pin_field.setText("2468")
+        shell.signin.submit()
+        settle()
+        inbox: Any = shell.screen("inbox")
+        opens = []
+        for _ in range(5):
+            shell.show_screen("stamps")
+            settle()
+            inbox.model.clear()
+            opens.append(timed(lambda: shell.show_screen("inbox"), lambda: inbox.model.rowCount()))
+        out["open_inbox_ms"] = statistics.median(opens)
+        conversation: Any = shell.screen("conversation")
+        model = conversation.model
+        opens = []
+        for contact in core.contacts()[:5]:
+            opens.append(
+                timed(
+                    lambda c=contact: shell.show_screen("conversation", contact=c),
+                    lambda: model.rowCount() and not model.loading,
+                )
+            )
+        out["open_conversation_ms"] = statistics.median(opens)
+        pages = []
+        for _ in range(5):
+            rows = model.rowCount()
+            pages.append(
+                timed(
+                    lambda: model.fetchMore(conversation.list.rootIndex()),
+                    lambda r=rows: model.rowCount() > r,
+                )
+            )
+        out["next_page_ms"] = statistics.median(pages)
+        switches = []
+        for _ in range(3):
+            for key in ("stamps", "contacts", "inbox"):
+                switches.append(timed(lambda k=key: shell.show_screen(k)))
+        out["switch_ms"] = statistics.median(switches)
+        out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        shell.close()
+        store.close()
+    return out
+
+
+def run() -> list[Row]:
+    rows = _start_rows()
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_ui", "--child"],
+        check=True,
+        env=_env(),
+        capture_output=True,
+        text=True,
+    )
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    rows += [
+        Row(
+            f"open the inbox after sign-in ({MESSAGES:,} messages)",
+            OPEN_BUDGET_MS,
+            got["open_inbox_ms"],
+            "ms",
+        ),
+        Row(
+            f"open a conversation ({MESSAGES // CONTACTS:,} messages)",
+            OPEN_BUDGET_MS,
+            got["open_conversation_ms"],
+            "ms",
+        ),
+        Row("scroll: next page of a conversation", NEXT_PAGE_BUDGET_MS, got["next_page_ms"], "ms"),
+        Row("switch screens (stamps, contacts, inbox)", SWITCH_BUDGET_MS, got["switch_ms"], "ms"),
+        Row(
+            f"peak memory with the {MESSAGES:,}-message inbox open",
+            PEAK_MB_BUDGET,
+            got["peak_mb"],
+            "MB",
+        ),
+    ]
+    return rows
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--child"]:
+        print(json.dumps(_child()), flush=True)
+        os._exit(0)  # measured and reported; skip interpreter teardown of the Qt objects
+    else:
+        for row in run():
+            print(row.cells())
