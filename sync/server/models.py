@@ -238,8 +238,8 @@ class Dedupe(Base):
     __tablename__ = "dedupe"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    owner: Mapped[str] = mapped_column(String(80))  # device:<id> or family:<id>
-    kind: Mapped[str] = mapped_column(String(32))
+    owner: Mapped[str] = mapped_column(String(80))  # device:<id>, family:<id>, staff:<id>
+    kind: Mapped[str] = mapped_column(String(96))  # item kind, or e.g. family_open:<message id>
     payload_hash: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(16))  # accepted | rejected
     reason: Mapped[str | None] = mapped_column(String(64))

@@ -17,6 +17,8 @@ import math
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from sync.protocol import SignInRequest, SignInResponse
 from sync.server.auth import DeviceIdentity
@@ -36,11 +38,7 @@ def sign_in(
     now = utcnow()
     with db.write() as session:
         policy = load_policy(session, device.facility_id)
-        throttle = session.get(SignInThrottle, (device.facility_id, number))
-        if throttle is None:
-            throttle = SignInThrottle(facility_id=device.facility_id, facility_number=number)
-            throttle.failures = 0
-            session.add(throttle)
+        throttle = _throttle_row(session, device.facility_id, number)
         if throttle.locked_until is not None and throttle.locked_until > now:
             raise _locked(throttle)
         if throttle.next_allowed_at is not None and throttle.next_allowed_at > now:
@@ -101,6 +99,30 @@ def sign_in(
             contacts=[contact_data(c) for c in contacts],
             offline_verifier=fresh.offline_verifier,
         )
+
+
+def _throttle_row(session: Session, facility_id: str, number: str) -> SignInThrottle:
+    """The guess counter for ``number``, locked for this transaction (created if new)."""
+    query = (
+        select(SignInThrottle)
+        .where(
+            SignInThrottle.facility_id == facility_id,
+            SignInThrottle.facility_number == number,
+        )
+        .with_for_update()
+    )
+    row = session.execute(query).scalar_one_or_none()
+    if row is None:
+        # Two first guesses at once (PostgreSQL): the loser of the insert waits for the
+        # winner, then locks and counts on the winner's row.
+        savepoint = session.begin_nested()
+        session.add(SignInThrottle(facility_id=facility_id, facility_number=number, failures=0))
+        try:
+            savepoint.commit()
+        except IntegrityError:
+            savepoint.rollback()
+        row = session.execute(query).scalar_one()
+    return row
 
 
 def _locked(throttle: SignInThrottle) -> ApiError:
