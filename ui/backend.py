@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from kiosk.clock import Clock
     from kiosk.config import Settings
     from kiosk.core import Core
     from kiosk.store.database import Store
@@ -31,7 +32,7 @@ class Backend:
         self.store.close()
 
 
-def open_backend(settings: Settings) -> Backend:
+def open_backend(settings: Settings, clock: Clock | None = None) -> Backend:
     """Open the store and wire the core and the sync worker (call from a worker thread)."""
     from kiosk.clock import utcnow
     from kiosk.core import Core
@@ -48,7 +49,8 @@ def open_backend(settings: Settings) -> Backend:
     store = open_store(settings.database_path)
     credentials = CredentialStore()
     client = SyncClient(settings, credentials.credential)
-    core = Core(store, settings, utcnow, OnlineAuthenticator(client))
-    worker = SyncWorker(store, settings, client=client, credentials=credentials)
+    now = clock or utcnow
+    core = Core(store, settings, now, OnlineAuthenticator(client))
+    worker = SyncWorker(store, settings, client=client, credentials=credentials, clock=now)
     service = SyncEnrollment(store, client, credentials, settings)
     return Backend(store, core, worker, service, enrollment.is_enrolled(credentials))

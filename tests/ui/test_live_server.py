@@ -1,0 +1,138 @@
+"""The terminal end to end against the reference server over HTTP on 127.0.0.1.
+
+First start: the enrollment screen shows the QR code and waits; staff approve;
+the sign-in screen takes over; a resident signs in (verified by the server),
+reads a message a family member sent and staff approved, and replies; the
+sync worker pushes the reply and the conversation shows its status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from kiosk.config import Settings
+from tests.fault.clocks import open_hours_clock
+from tests.server.live import LiveServer, key, ok
+from ui import theme
+from ui.backend import Backend, open_backend
+from ui.context import Context
+from ui.shell import Shell
+from ui.startup import attach_backend
+from ui.sync_status import SyncStatusBridge
+from ui.tasks import Tasks
+
+
+@pytest.fixture
+def first_start(
+    qtbot: QtBot,
+    central_server: LiveServer,
+    tmp_path: Path,
+) -> Iterator[tuple[Shell, Backend]]:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    theme.apply(app, theme.Appearance())
+    settings = Settings(
+        server_url=central_server.url,
+        data_dir=tmp_path / "terminal",
+        connect_timeout_s=1.0,
+        read_timeout_s=3.0,
+        long_poll_s=1,
+        device_name="ui-test-kiosk",
+    )
+    clock = open_hours_clock()
+    backend = open_backend(settings, clock)
+    tasks = Tasks()
+    context = Context(tasks=tasks, now=clock)
+    context.languages.set("en")
+    shell = Shell(context)
+    qtbot.addWidget(shell)
+    shell.resize(1280, 800)
+    shell.show()
+    shell.screen("enrollment").poll_ms = 200  # type: ignore[attr-defined]
+    watch = attach_backend(shell, backend, SyncStatusBridge(shell), app)
+    try:
+        yield shell, backend
+    finally:
+        watch.stop()
+        app.removeEventFilter(watch)
+        tasks.wait()
+        backend.close()
+
+
+def test_enrollment_then_sign_in_read_and_reply_through_the_real_server(
+    qtbot: QtBot,
+    central_server: LiveServer,
+    first_start: tuple[Shell, Backend],
+) -> None:
+    shell, backend = first_start
+    world = central_server.world(residents=1, stamps=5, devices=0)
+    resident = world.resident
+    enrollment: Any = shell.screen("enrollment")
+    assert shell.current_key() == "enrollment"
+    qtbot.waitUntil(lambda: enrollment.ticket is not None, timeout=15_000)
+    ticket = enrollment.ticket
+    assert enrollment.device_value.text() == ticket.device_id
+    assert enrollment.code_value.text() == ticket.one_time_code
+    assert not enrollment.qr.pixmap().isNull()
+    assert "Waiting for IT" in enrollment.state_label.text()
+
+    with central_server.staff() as staff:
+        ok(
+            staff.post(
+                f"/v1/staff/devices/{ticket.device_id}/approve",
+                json={"housing_units": [world.unit]},
+            )
+        )
+    qtbot.waitUntil(lambda: shell.current_key() == "signin", timeout=15_000)
+    assert backend.enrolled
+
+    with world.family() as family:
+        sent = ok(
+            family.post(
+                "/v1/family/messages",
+                json={
+                    "idempotency_key": key(),
+                    "contact_id": resident.contact_id,
+                    "body": "Hello from home. Write back when you can.",
+                },
+            )
+        )
+    with central_server.staff() as staff:
+        ok(staff.post(f"/v1/staff/review/{sent['message_id']}", json={"decision": "approve"}))
+
+    signin = shell.signin
+    signin.id_field.setText(resident.facility_number)
+    signin.pin_field.setText(resident.pin)
+    signin.submit()
+    qtbot.waitUntil(lambda: shell.current_key() == "inbox", timeout=15_000)
+    inbox: Any = shell.screen("inbox")
+    backend.worker.nudge()
+    qtbot.waitUntil(lambda: bool(inbox.refresh() or inbox.model.rowCount()), timeout=20_000)
+    assert inbox.model.rows()[0].last_message.body == "Hello from home. Write back when you can."
+    qtbot.waitUntil(lambda: "Up to date" in inbox.sync_line.text(), timeout=20_000)
+
+    contact = inbox.model.rows()[0].contact
+    conversation: Any = shell.show_screen("conversation", contact=contact)
+    qtbot.waitUntil(lambda: conversation.model.rowCount() == 1, timeout=10_000)
+    conversation.reply()
+    compose: Any = shell.screen("compose")
+    compose.editor.setPlainText("Thank you! All is well here.")
+    qtbot.waitUntil(lambda: compose.send_button.isEnabled(), timeout=10_000)
+    assert compose.payment.text() == "Uses 1 of your 5 stamps"
+    compose.send()
+    qtbot.waitUntil(lambda: shell.current_key() == "conversation", timeout=10_000)
+
+    def reply_status() -> str:
+        conversation.refresh()
+        reply = conversation.model.item(0) if conversation.model.rowCount() else None
+        return str(reply.status) if reply is not None and reply.direction == "outbound" else ""
+
+    qtbot.waitUntil(lambda: reply_status() == "pending_review", timeout=20_000)
+    steps = [str(s.status) for s in conversation.model.item(0).timeline]
+    assert steps[:2] == ["queued", "sent"]
