@@ -8,6 +8,7 @@ model, hands unfinished text to the core as drafts, and empties the clipboard.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,8 @@ from ui.screens.signin import SignInScreen
 from ui.sync_status import describe_sync
 from ui.widgets.base import ElidedLabel, Screen, button, name, refresh_icon
 from ui.widgets.idle_warning import IdleWarning
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from kiosk.views import ResidentView, SignedIn
@@ -126,6 +129,7 @@ class Shell(QMainWindow):
         self.outer.setCurrentWidget(self.signin)
         self.signin.set_language(context.languages.current)
         context.tasks.changed.connect(self._data_changed)
+        context.tasks.failed.connect(self._task_failed)
         self.retranslate()
 
     # -- screens -----------------------------------------------------------------
@@ -192,6 +196,15 @@ class Shell(QMainWindow):
         current = self.current_screen()
         if isinstance(current, Screen) and self.resident is not None:
             current.refresh()
+
+    def _task_failed(self, error: object) -> None:
+        """A refusal or error no screen handled: an ended session signs out, the rest is logged."""
+        code = getattr(error, "code", None)
+        if code in ("session_expired", "not_signed_in") and self.resident is not None:
+            ending = getattr(error, "params", {}).get("ending", "idle")
+            self.end_session("cap" if ending == "cap" else "idle")
+        else:
+            log.error("unhandled background failure: %r", error)
 
     # -- language and appearance -------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:
