@@ -40,6 +40,8 @@ from kiosk.store.models import (
     Hold,
     HoldKind,
     HoldState,
+    LedgerEntry,
+    LedgerKind,
     Message,
     MessageEvent,
     OutboundStatus,
@@ -459,6 +461,13 @@ def _fund_dependent_replies(session: Session, purchase: OutboxItem, now: datetim
             continue
         if stamps.hold_by_client_id(session, message.client_id or "") is not None:
             continue
+        already_charged = session.scalar(
+            select(LedgerEntry.id).where(
+                LedgerEntry.reference == message.client_id, LedgerEntry.kind == LedgerKind.SPEND
+            )
+        )
+        if already_charged is not None:
+            continue  # the feed brought the charge first: a hold now would count it twice
         if stamps.spendable(session, message.resident_id) < message.stamps_cost:
             continue  # the server will judge; never hold stamps the resident does not have
         session.add(

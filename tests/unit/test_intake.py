@@ -264,3 +264,28 @@ def test_wipe_removes_every_residents_data_and_unsent_items(world: World) -> Non
     world.directory.online = False
     with pytest.raises(Refusal, match="offline_unknown_resident"):
         fresh.sign_in("A1001", "2468")
+
+
+def test_review_rejection_keeps_return_stamp_spent_when_policy_does_not_refund(
+    world: World,
+) -> None:
+    world.policy(refund_on_reject=False)
+    world.inbound(return_stamp=True)
+    core = world.signed_in()
+    answered = core.inbox_page().messages[0].message_id
+    sent = core.send_reply("c1", answered, "Thanks")
+    _accept_reply(world, sent, spent=0)
+    _status(world, sent, "rejected", "review")
+    with pytest.raises(Refusal, match="insufficient_stamps"):
+        core.quote("c1", answered, "Thanks again")
+    assert [d.origin for d in core.drafts()] == ["rejected"]
+
+
+def test_review_rejection_frees_return_stamp_when_policy_refunds(world: World) -> None:
+    world.inbound(return_stamp=True)
+    core = world.signed_in()
+    answered = core.inbox_page().messages[0].message_id
+    sent = core.send_reply("c1", answered, "Thanks")
+    _accept_reply(world, sent, spent=0)
+    _status(world, sent, "rejected", "review")
+    assert core.quote("c1", answered, "Thanks again").payment == Payment.RETURN_STAMP
