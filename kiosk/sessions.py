@@ -20,6 +20,7 @@ import math
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
@@ -31,10 +32,11 @@ from kiosk.errors import Refusal
 from kiosk.policy import Policy
 from kiosk.store.database import Store
 from kiosk.store.models import AuditEvent, Resident
-from kiosk.views import DraftInput, EndReason, ResidentView, SessionState
+from kiosk.views import DraftInput, EndReason, ResidentView, SessionPhase, SessionState
 
 SIGN_IN_ACTIONS = ("sign_in", "sign_in_failed", "sign_in_locked")
-LOCK_HORIZON = timedelta(days=1)
+# The longest lock the wire allows (lockout_minutes <= 7 days): older events cannot matter.
+LOCK_HORIZON = timedelta(days=7)
 MAX_NUMBER_CHARS = residents.MAX_NUMBER_CHARS
 
 
@@ -57,18 +59,18 @@ class Session:
         self.last_activity = max(self.last_activity, now)
 
     def state(self, now: datetime) -> SessionState:
+        """Active, warning (seconds left) or expired, and whether idle or the cap ends it."""
         idle_left = self.idle_s - (now - self.last_activity).total_seconds()
-        left, ending = idle_left, "idle"
+        left = idle_left
+        ending: Literal["idle", "cap"] = "idle"
         if self.cap_s is not None:
             cap_left = self.cap_s - (now - self.started_at).total_seconds()
             if cap_left < idle_left:
                 left, ending = cap_left, "cap"
-        seconds = max(0, math.ceil(left))
         if left <= 0:
-            return SessionState("expired", 0, ending)  # type: ignore[arg-type]
-        if left <= self.warning_s:
-            return SessionState("warning", seconds, ending)  # type: ignore[arg-type]
-        return SessionState("active", seconds, ending)  # type: ignore[arg-type]
+            return SessionState("expired", 0, ending)
+        phase: SessionPhase = "warning" if left <= self.warning_s else "active"
+        return SessionState(phase, math.ceil(left), ending)
 
 
 def resident_view(resident: Resident) -> ResidentView:
