@@ -1,7 +1,11 @@
 """Push: drain the outbox to ``POST /v1/push`` in order, in batches.
 
-For each batch (``kiosk.outbox.due_items``: seq order, dependencies respected,
-items backing off skipped so they never block unrelated ones):
+For each batch (``kiosk.outbox.due_items``: seq order, dependencies
+respected), cut at the first gap: the server refuses new work numbered below
+work it already has (``sequence_regressed``), so nothing overtakes an earlier
+pending item. A transient failure is a link failure and holds the queue; a
+*permanent* one never does (the server answers per item, a malformed item
+fails alone, a batch refused whole is retried item by item):
 
 1. in one transaction, every item's attempt count is raised and its next
    attempt set by the backoff, *then* the request goes out: a crash after
@@ -27,7 +31,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from kiosk import intake, outbox, wipe
 from kiosk.clock import Clock, utcnow
@@ -106,7 +111,7 @@ def _claim_batch(
     chosen: list[dict[str, Any]] = []
     with store.write() as session:
         size = 0
-        for item in outbox.due_items(session, now, limit=batch_size):
+        for item in _in_order(session, outbox.due_items(session, now, limit=batch_size)):
             wire = wire_item(item)
             reason = _invalid_reason(wire)
             if reason is not None:
@@ -225,6 +230,42 @@ def _note_error(store: Store, batch: list[dict[str, Any]], error: str) -> None:
             item = session.get(OutboxItem, wire["seq"])
             if item is not None and item.state == OutboxState.PENDING:
                 item.last_error = error[:500]
+
+
+def _in_order(session: Session, due: list[OutboxItem]) -> list[OutboxItem]:
+    """The due items that continue the queue without a gap, in seq order.
+
+    The server refuses new work numbered below work it already has
+    (``sequence_regressed``), so an item must never overtake an earlier one that
+    is still pending (backing off, or waiting on its dependency): that earlier
+    item could then never be delivered.
+    """
+    if not due:
+        return due
+    queue = session.scalars(
+        select(OutboxItem.id)
+        .where(OutboxItem.state == OutboxState.PENDING)
+        .order_by(OutboxItem.id)
+        .limit(len(due))
+    ).all()
+    prefix: list[OutboxItem] = []
+    for item, expected in zip(due, queue, strict=False):
+        if item.id != expected:
+            break
+        prefix.append(item)
+    return prefix
+
+
+def due_now(store: Store, *, clock: Clock = utcnow) -> int:
+    """Make every pending item due at once (the server is reachable again)."""
+    now = clock()
+    with store.write() as session:
+        result = session.execute(
+            update(OutboxItem)
+            .where(OutboxItem.state == OutboxState.PENDING, OutboxItem.next_attempt_at > now)
+            .values(next_attempt_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 def next_due_at(store: Store) -> datetime | None:

@@ -306,10 +306,15 @@ class SyncWorker:
         self._update(items_waiting=waiting, items_failed=failed)
 
     def _succeeded(self) -> None:
-        waiting, failed = self._counts()
         with self._lock:
             if self._status.state in ("revoked", "incompatible", "not_enrolled"):
                 return
+            was_offline = self._status.offline_since is not None
+        if was_offline:
+            # The server answers again: items backing off need not wait out their delay.
+            push.due_now(self.store, clock=self.clock)
+            self._wake.set()
+        waiting, failed = self._counts()
         self._update(
             state="online",
             online=True,

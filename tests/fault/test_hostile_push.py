@@ -94,20 +94,47 @@ def test_bad_answer_leaves_item_queued_with_attempt_counted(
     assert item.next_attempt_at > before  # the backoff is stored on the item
 
 
-def test_backing_off_item_does_not_block_a_new_unrelated_one(
+def test_new_item_never_overtakes_an_earlier_one_backing_off(
     store: Store, stub: StubServer, stub_client: SyncClient
 ) -> None:
+    # The server refuses new work numbered below work it has (sequence_regressed):
+    # overtaking would make the earlier item undeliverable for ever.
     [first] = enqueue_reads(store, 1)
     stub.script(Reply(500, b"oops", {}))
     with pytest.raises(ServerFailed):
         push.push_due(store, stub_client, backoff=FAST)
     [second] = enqueue_reads(store, 1)
+    assert push.push_due(store, stub_client, backoff=FAST).sent == 0
+    state = items(store)
+    assert state[first].state == state[second].state == OutboxState.PENDING
+    assert "500" in (state[first].last_error or "")
+    push.due_now(store)  # the server answers again
     stub.script(answer_all())
     push.push_due(store, stub_client, backoff=FAST)
+    sent = json.loads(stub.seen[-1].body)["items"]
+    assert [i["seq"] for i in sent] == [first, second]
+
+
+def test_rejected_item_does_not_hold_back_the_items_after_it(
+    store: Store, stub: StubServer, stub_client: SyncClient
+) -> None:
+    ids = enqueue_reads(store, 3)
+    refused = items(store)[ids[0]].idempotency_key
+
+    def reply(seen: Seen) -> Reply:
+        results = [
+            {"idempotency_key": i["idempotency_key"], "outcome": "accepted"}
+            if i["idempotency_key"] != refused
+            else {"idempotency_key": refused, "outcome": "rejected", "reason": "unknown_message"}
+            for i in json.loads(seen.body)["items"]
+        ]
+        return Reply(200, json.dumps({"results": results}).encode())
+
+    stub.script(reply)
+    push.push_due(store, stub_client, backoff=FAST)
     state = items(store)
-    assert state[first].state == OutboxState.PENDING
-    assert state[second].state == OutboxState.DONE
-    assert "500" in (state[first].last_error or "")
+    assert state[ids[0]].state == OutboxState.FAILED
+    assert state[ids[1]].state == state[ids[2]].state == OutboxState.DONE
 
 
 def test_stored_backoff_survives_and_item_goes_when_due(

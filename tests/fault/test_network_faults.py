@@ -1,0 +1,75 @@
+"""Through a loopback proxy that drops, resets, truncates, delays and fails requests,
+every queued item still reaches the real server exactly once."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from sqlalchemy import select
+
+from kiosk.store.models import OutboxItem, OutboxState
+from tests.integration.terminal import make_terminal
+from tests.server.live import LiveServer, World, ok
+
+from .proxy import FAULTS, FaultProxy
+
+REPLIES = 24
+PURCHASES = 6
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_every_item_delivered_exactly_once_through_a_faulty_network(
+    tmp_path: Path, central_server: LiveServer, seed: int
+) -> None:
+    world: World = central_server.world(residents=1, debit_cents=10_000, stamps=50, devices=1)
+    resident = world.resident
+    start_stamps, start_cents = central_server.balances(resident.resident_id)
+    upstream = urlparse(central_server.url)
+    proxy = FaultProxy(
+        (upstream.hostname or "127.0.0.1", upstream.port or 80), seed=seed, rate=0.5, delay_s=1.5
+    )
+    with proxy.running():
+        proxy.enabled = False  # enroll-time sync clean, then the storm
+        terminal = make_terminal(
+            tmp_path, proxy.url, world.credential, read_timeout_s=1.0, name=f"net{seed}"
+        )
+        try:
+            assert terminal.worker.sync_once().online
+            terminal.core.sign_in(resident.facility_number, resident.pin)
+            bodies = [f"reply {seed}-{i}" for i in range(REPLIES)]
+            for i, body in enumerate(bodies):
+                terminal.core.send_reply(resident.contact_id, None, body)
+                if i % (REPLIES // PURCHASES) == 0:
+                    terminal.core.buy_stamps("stamp-1")
+            terminal.worker.push_batch = 3  # many small requests: many chances to fail
+            proxy.enabled = True
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline:
+                status = terminal.worker.sync_once()
+                if status.items_waiting == 0 and status.online:
+                    break
+                time.sleep(0.1)
+            proxy.enabled = False
+            status = terminal.worker.sync_once()
+            assert status.items_waiting == 0, status
+            assert status.items_failed == 0, status
+            with terminal.store.read() as session:
+                states = set(session.scalars(select(OutboxItem.state)))
+            assert states == {OutboxState.DONE}
+            balances = terminal.core.balances()
+        finally:
+            terminal.close()
+    assert sum(proxy.applied[f] for f in FAULTS) >= 5, proxy.applied  # the storm was real
+
+    with central_server.staff() as staff:
+        queued = [m["body"] for m in ok(staff.get("/v1/staff/review")) if m["body"] in bodies]
+    assert sorted(queued) == sorted(bodies)  # each reply once, none lost, none twice
+    stamps, cents = central_server.balances(resident.resident_id)
+    assert cents == start_cents - PURCHASES * 50  # each purchase charged once
+    assert stamps == start_stamps - REPLIES + PURCHASES
+    assert balances.confirmed == stamps
+    assert balances.debit_cents == cents
+    assert balances.pending_purchases == 0

@@ -1,0 +1,92 @@
+"""The background worker: pushes at once when nudged, reports its state, obeys revocation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from kiosk.store.models import DeviceState, OutboxItem, OutboxState, Resident
+from sync.status import SyncStatus, read_status_file
+from tests.integration.terminal import Terminal, make_terminal, wait_for
+from tests.server.live import LiveServer, World, ok
+
+
+@pytest.fixture
+def terminal(tmp_path: Path, central_server: LiveServer, world: World) -> Iterator[Terminal]:
+    made = make_terminal(tmp_path, central_server.url, world.credential, long_poll_s=2)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+def residents(terminal: Terminal) -> int:
+    with terminal.store.read() as session:
+        return int(session.scalar(select(func.count()).select_from(Resident)) or 0)
+
+
+def outbox_states(terminal: Terminal) -> set[OutboxState]:
+    with terminal.store.read() as session:
+        return set(session.scalars(select(OutboxItem.state)))
+
+
+def test_nudge_pushes_a_new_item_at_once(terminal: Terminal, world: World) -> None:
+    terminal.worker.start()
+    wait_for(lambda: terminal.worker.status().online)
+    terminal.core.sign_in(world.resident.facility_number, world.resident.pin)
+    wait_for(lambda: terminal.worker.status().items_waiting == 0)
+    terminal.core.buy_stamps("stamp-1")
+    terminal.worker.nudge()
+    # Without the nudge the idle push loop would sleep until the next due item (an hour).
+    wait_for(lambda: outbox_states(terminal) == {OutboxState.DONE}, timeout=5)
+    wait_for(lambda: terminal.worker.status().items_waiting == 0)
+
+
+def test_status_snapshot_reaches_listener_and_the_status_file(
+    terminal: Terminal,
+) -> None:
+    seen: list[SyncStatus] = []
+    terminal.worker.add_listener(seen.append)
+    terminal.worker.start()
+    wait_for(lambda: bool(seen) and seen[-1].online)
+    status = seen[-1]
+    assert status.state == "online"
+    assert status.last_success_at is not None
+    assert status.offline_since is None
+    on_disk = read_status_file(terminal.settings.data_dir)
+    assert on_disk is not None and on_disk["state"] == "online"
+
+
+def test_revoked_device_wipes_residents_forgets_credential_and_says_call_it(
+    tmp_path: Path, terminal: Terminal, central_server: LiveServer, world: World
+) -> None:
+    terminal.worker.start()
+    wait_for(lambda: terminal.worker.status().online)
+    assert residents(terminal) >= 1
+    device_id = world.devices[0][0]
+    with central_server.staff() as staff:
+        ok(staff.post(f"/v1/staff/devices/{device_id}/revoke"))
+    wait_for(lambda: terminal.worker.status().state == "revoked", timeout=30)
+    status = terminal.worker.status()
+    assert status.call_it is True
+    assert status.last_error == "device_revoked"
+    assert terminal.credentials.credential() is None
+    assert residents(terminal) == 0
+    with terminal.store.read() as session:
+        assert session.scalar(select(DeviceState.revoked_at)) is not None
+
+
+def test_wipe_command_removes_resident_data_and_keeps_syncing(
+    terminal: Terminal, central_server: LiveServer, world: World
+) -> None:
+    terminal.worker.start()
+    wait_for(lambda: terminal.worker.status().online)
+    assert residents(terminal) >= 1
+    with central_server.staff() as staff:
+        ok(staff.post(f"/v1/staff/devices/{world.devices[0][0]}/wipe"))
+    wait_for(lambda: residents(terminal) == 0, timeout=30)
+    assert terminal.credentials.credential() is not None
+    assert terminal.worker.status().state == "online"
