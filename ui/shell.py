@@ -130,6 +130,7 @@ class Shell(QMainWindow):
         self.signin.set_language(context.languages.current)
         context.tasks.changed.connect(self._data_changed)
         context.tasks.failed.connect(self._task_failed)
+        self._sync_toggles(theme.current_appearance())
         self.retranslate()
 
     # -- screens -----------------------------------------------------------------
@@ -252,13 +253,16 @@ class Shell(QMainWindow):
     def _set_appearance(self, **changes: Any) -> None:
         current = theme.current_appearance()
         wanted = replace(current, **changes)
-        if wanted == current:
-            return
-        app = QApplication.instance()
-        assert isinstance(app, QApplication)
-        theme.apply(app, wanted)
-        for widget in self.findChildren(QPushButton):
-            refresh_icon(widget)
+        if wanted != current:
+            app = QApplication.instance()
+            assert isinstance(app, QApplication)
+            theme.apply(app, wanted)
+            for widget in self.findChildren(QPushButton):
+                refresh_icon(widget)
+        self._sync_toggles(wanted)
+        self.idle_warning.place()
+
+    def _sync_toggles(self, wanted: theme.Appearance) -> None:
         for toggle, on in (
             (self.text_size_button, wanted.large_text),
             (self.signin.large_text, wanted.large_text),
@@ -268,7 +272,6 @@ class Shell(QMainWindow):
             toggle.blockSignals(True)
             toggle.setChecked(on)
             toggle.blockSignals(False)
-        self.idle_warning.place()
 
     # -- sync status -------------------------------------------------------------
     def show_sync_status(self, status: Any) -> None:

@@ -190,12 +190,13 @@ def _visible_controls(root: QWidget) -> list[QWidget]:
     return controls
 
 
-@pytest.mark.parametrize("large", [False, True])
+@pytest.mark.parametrize(("large", "language"), [(False, "en"), (True, "en"), (True, "es")])
 @pytest.mark.parametrize("screen", ["signin", "inbox", "compose", "stamps", "contacts"])
 def test_every_control_is_a_big_enough_named_touch_target_and_no_text_clips(
-    signed_in: Terminal, screen: str, large: bool
+    signed_in: Terminal, screen: str, large: bool, language: str
 ) -> None:
     shell = signed_in.shell
+    shell.set_language(language)
     signed_in.world.ledger(2)
     signed_in.world.debit(1000)
     signed_in.core.buy_stamps("book10")  # a pending line on the stamps screen
@@ -212,6 +213,8 @@ def test_every_control_is_a_big_enough_named_touch_target_and_no_text_clips(
     for control in _visible_controls(root) + _visible_controls(shell.topbar) * (screen != "signin"):
         assert control.accessibleName(), f"{control.objectName()} has no accessible name"
         assert control.height() >= 44 and control.width() >= 44, control.objectName()
+        if isinstance(control, QAbstractButton) and control.text():
+            assert control.width() >= control.sizeHint().width() - 1, control.text()
     for label in root.findChildren(QLabel):
         if label.isVisibleTo(root) and label.text() and label.wordWrap():
             assert label.height() >= label.heightForWidth(label.width()) - 1, label.text()

@@ -73,7 +73,7 @@ class SignInScreen(Screen):
             self.language_buttons[code] = widget
         left.addLayout(langs)
 
-        access = QHBoxLayout()
+        access = QVBoxLayout()  # one above the other: both labels fit even with large text
         self.large_text = button(None, "text-size", self, checkable=True)
         self.large_text.setObjectName("large_text")
         self.large_text.toggled.connect(self.large_text_toggled)

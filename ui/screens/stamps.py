@@ -121,7 +121,7 @@ class StampsScreen(Screen):
         self.outcome.hide()
         left.addWidget(self.outcome)
         left.addStretch(1)
-        root.addWidget(left_scroll, 1)
+        root.addWidget(left_scroll, 3)
 
         right = QVBoxLayout()
         self.receipts_title = label("subtitle")
@@ -135,7 +135,7 @@ class StampsScreen(Screen):
         self.receipts.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.receipts.setSpacing(4)
         right.addWidget(self.receipts, 1)
-        root.addLayout(right, 1)
+        root.addLayout(right, 2)
         self.book_buttons: list[Any] = []
         self._watching: Any = None  # the purchase made on this screen, until it resolves
         self.retranslate()
@@ -256,7 +256,7 @@ class StampsScreen(Screen):
             widget.deleteLater()
         self.book_buttons = []
         for i, product in enumerate(self.products):
-            widget = button(None, "stamp", self)
+            widget = button(None, None, self)
             widget.setObjectName(f"buy_{product.product_id}")
             if product.stamps == 1:
                 text = self.tr("{name}: 1 stamp, {price}").format(
