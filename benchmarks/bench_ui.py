@@ -139,7 +139,7 @@ def _child() -> dict[str, Any]:
         shell.signin.pin_field.setText("2468")
         shell.signin.submit()
         settle()
-        inbox: Any = shell.screen("inbox")
+        inbox: Any = shell.page("inbox")
         opens = []
         for _ in range(5):
             shell.show_screen("stamps")
@@ -147,7 +147,7 @@ def _child() -> dict[str, Any]:
             inbox.model.clear()
             opens.append(timed(lambda: shell.show_screen("inbox"), lambda: inbox.model.rowCount()))
         out["open_inbox_ms"] = statistics.median(opens)
-        conversation: Any = shell.screen("conversation")
+        conversation: Any = shell.page("conversation")
         model = conversation.model
         opens = []
         for contact in core.contacts()[:5]:

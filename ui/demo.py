@@ -47,7 +47,7 @@ class DemoFeed:
     def apply(self, changes: Iterable[tuple[str, dict[str, Any]]]) -> None:
         page = [{"cursor": str(next(self._cursor)), "kind": k, "data": d} for k, d in changes]
         if page:
-            intake.apply_page(self.store, page, page[-1]["cursor"], self.now)
+            intake.apply_page(self.store, page, str(page[-1]["cursor"]), self.now)
 
 
 def policy_document(**overrides: Any) -> dict[str, Any]:

@@ -141,7 +141,7 @@ class Shell(QMainWindow):
         else:
             self.stack.addWidget(screen)
 
-    def screen(self, key: str) -> Screen:
+    def page(self, key: str) -> Screen:
         self._ensure_screens()
         return self.screens[key]
 
@@ -149,7 +149,7 @@ class Shell(QMainWindow):
         current = self.current_screen()
         return next((k for k, s in self.screens.items() if s is current), "")
 
-    def current_screen(self) -> QWidget:
+    def current_screen(self) -> QWidget | None:
         outer = self.outer.currentWidget()
         return self.stack.currentWidget() if outer is self.session_page else outer
 
@@ -162,7 +162,7 @@ class Shell(QMainWindow):
 
     def show_screen(self, key: str, **kwargs: Any) -> Screen:
         """Bring a screen forward (``kwargs`` go to its ``open`` method, if any)."""
-        screen = self.screen(key)
+        screen = self.page(key)
         opener = getattr(screen, "open", None)
         if opener is not None:
             opener(**kwargs)

@@ -65,7 +65,7 @@ def test_sent_reply_appears_queued_in_the_conversation(signed_in: Terminal) -> N
     signed_in.world.ledger(2)
     compose = _compose(signed_in, "On its way")
     signed_in.click(compose.send_button)
-    conversation = signed_in.shell.screen("conversation")
+    conversation = signed_in.shell.page("conversation")
     assert signed_in.shell.current_key() == "conversation"
     reply = conversation.model.item(0)
     assert (reply.body, str(reply.status)) == ("On its way", "queued")

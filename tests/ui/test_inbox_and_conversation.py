@@ -37,7 +37,7 @@ def _status(
 
 
 def _rows(terminal: Terminal) -> list[Any]:
-    return terminal.shell.screen("inbox").model.rows()  # type: ignore[attr-defined]
+    return terminal.shell.page("inbox").model.rows()  # type: ignore[attr-defined]
 
 
 def test_inbox_lists_conversations_with_unread_counts_and_plain_previews(
@@ -90,7 +90,7 @@ def test_conversation_shows_markers_and_each_replys_status_timeline(signed_in: T
         pos=inbox.list.visualRect(inbox.model.index(0)).center(),
     )
     signed_in.settle()
-    conversation = signed_in.shell.screen("conversation")
+    conversation = signed_in.shell.page("conversation")
     assert signed_in.shell.current_key() == "conversation"
     first = conversation.model.item(0)
     described = conversation.describe_message(first)
@@ -98,7 +98,7 @@ def test_conversation_shows_markers_and_each_replys_status_timeline(signed_in: T
     assert "Return stamp included" in described
     # Reply, then let the server move it along: sent, in review, rejected with a reason.
     signed_in.click(conversation.reply_button)
-    compose = signed_in.shell.screen("compose")
+    compose = signed_in.shell.page("compose")
     compose.editor.setPlainText("Thank you!")
     compose.request_quote()
     signed_in.settle()

@@ -54,7 +54,7 @@ def first_start(
     qtbot.addWidget(shell)
     shell.resize(1280, 800)
     shell.show()
-    shell.screen("enrollment").poll_ms = 200  # type: ignore[attr-defined]
+    shell.page("enrollment").poll_ms = 200  # type: ignore[attr-defined]
     watch = attach_backend(shell, backend, SyncStatusBridge(shell), app)
     try:
         yield shell, backend
@@ -73,7 +73,7 @@ def test_enrollment_then_sign_in_read_and_reply_through_the_real_server(
     shell, backend = first_start
     world = central_server.world(residents=1, stamps=5, devices=0)
     resident = world.resident
-    enrollment: Any = shell.screen("enrollment")
+    enrollment: Any = shell.page("enrollment")
     assert shell.current_key() == "enrollment"
     qtbot.waitUntil(lambda: enrollment.ticket is not None, timeout=15_000)
     ticket = enrollment.ticket
@@ -111,7 +111,7 @@ def test_enrollment_then_sign_in_read_and_reply_through_the_real_server(
     signin.pin_field.setText(resident.pin)
     signin.submit()
     qtbot.waitUntil(lambda: shell.current_key() == "inbox", timeout=15_000)
-    inbox: Any = shell.screen("inbox")
+    inbox: Any = shell.page("inbox")
     backend.worker.nudge()
     qtbot.waitUntil(lambda: bool(inbox.refresh() or inbox.model.rowCount()), timeout=20_000)
     assert inbox.model.rows()[0].last_message.body == "Hello from home. Write back when you can."
@@ -121,7 +121,7 @@ def test_enrollment_then_sign_in_read_and_reply_through_the_real_server(
     conversation: Any = shell.show_screen("conversation", contact=contact)
     qtbot.waitUntil(lambda: conversation.model.rowCount() == 1, timeout=10_000)
     conversation.reply()
-    compose: Any = shell.screen("compose")
+    compose: Any = shell.page("compose")
     compose.editor.setPlainText("Thank you! All is well here.")
     qtbot.waitUntil(lambda: compose.send_button.isEnabled(), timeout=10_000)
     assert compose.payment.text() == "Uses 1 of your 5 stamps"

@@ -52,8 +52,8 @@ def test_idle_timeout_clears_every_screen_model_and_the_clipboard_but_keeps_the_
     assert "nothing happened for a while" in shell.signin.error.text()
     assert QGuiApplication.clipboard().text() == ""
     assert conversation.model.rowCount() == 0
-    assert shell.screen("inbox").model.rowCount() == 0  # type: ignore[attr-defined]
-    assert shell.screen("stamps").receipt_model.rowCount() == 0  # type: ignore[attr-defined]
+    assert shell.page("inbox").model.rowCount() == 0  # type: ignore[attr-defined]
+    assert shell.page("stamps").receipt_model.rowCount() == 0  # type: ignore[attr-defined]
     assert compose.editor.toPlainText() == ""
     for screen in shell.screens.values():
         texts = [w.text() for w in screen.findChildren(type(shell.signin.title))]

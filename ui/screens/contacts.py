@@ -48,19 +48,19 @@ class ContactsScreen(Screen):
         self.error = label("error")
         self.error.hide()
         root.addWidget(self.error)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
         self.body = QWidget()
         self.rows = QVBoxLayout(self.body)
         self.rows.setSpacing(8)
-        self.scroll.setWidget(self.body)
-        root.addWidget(self.scroll, 1)
+        self.scroll_area.setWidget(self.body)
+        root.addWidget(self.scroll_area, 1)
         self.row_widgets: dict[str, Any] = {}
         self.retranslate()
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Contacts"))
-        self.scroll.setAccessibleName(self.tr("Your contacts"))
+        self.scroll_area.setAccessibleName(self.tr("Your contacts"))
         self._show()
 
     def clear(self) -> None:
@@ -104,7 +104,7 @@ class ContactsScreen(Screen):
     def _show(self) -> None:
         while self.rows.count():
             item = self.rows.takeAt(0)
-            widget = item.widget()
+            widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
         self.row_widgets = {}

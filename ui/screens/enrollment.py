@@ -23,8 +23,13 @@ POLL_MS = 3000
 
 
 class Ticket(Protocol):
-    device_id: str
-    one_time_code: str
+    """What the screen shows of an enrollment ticket (``sync.enrollment.EnrollmentTicket``)."""
+
+    @property
+    def device_id(self) -> str: ...
+
+    @property
+    def one_time_code(self) -> str: ...
 
     def qr_payload(self) -> str: ...
 
