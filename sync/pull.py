@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 
 from kiosk import intake, wipe
 from kiosk.clock import Clock, utcnow
@@ -85,7 +86,7 @@ def apply_page(
     now = clock()
     try:
         commands = _apply_in_one_transaction(store, page, now)
-    except (intake.IntakeError, ValueError, KeyError) as exc:
+    except (intake.IntakeError, ValueError, KeyError, IntegrityError) as exc:
         # Valid on the wire, but the core cannot take it (a message for an unknown
         # contact, a policy the core refuses...): refuse the whole page, as for a
         # malformed one; the cursor stays, and the next round asks again.

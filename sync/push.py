@@ -32,6 +32,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk import intake, outbox, wipe
@@ -42,10 +43,24 @@ from sync import faults
 from sync.backoff import Backoff
 from sync.client import SyncClient
 from sync.errors import InvalidResponse, RequestRefused, TransientError
-from sync.protocol import MAX_PUSH_ITEMS, MAX_REQUEST_BYTES, PAYLOAD_MODELS, PushResponse
+from sync.protocol import (
+    MAX_PUSH_ITEMS,
+    MAX_REQUEST_BYTES,
+    PAYLOAD_MODELS,
+    PurchaseResult,
+    PushResponse,
+    SendMessageResult,
+    WireModel,
+)
 from sync.protocol import OutboxItem as WireItem
 
 log = logging.getLogger(__name__)
+
+# What an accepted item's ``result`` must look like, by kind (others carry none we use).
+RESULT_MODELS: dict[str, type[WireModel]] = {
+    "send_message": SendMessageResult,
+    "purchase_stamps": PurchaseResult,
+}
 
 # Leave room for the envelope ({"items": [...]}) and separators.
 _BYTES_BUDGET = MAX_REQUEST_BYTES - 4096
@@ -160,6 +175,22 @@ def _send(
     report.sent += len(batch)
     results = _parse(raw, batch)
     faults.point("push.before_mark_done")
+    try:
+        _apply_results(store, clock, batch, results, report)
+    except (intake.IntakeError, ValueError, KeyError, IntegrityError) as exc:
+        # Well formed, but the core cannot take it (a ledger entry for a resident this
+        # terminal does not serve...): nothing of the batch is recorded; retried later.
+        log.error("push answer cannot be applied: %s", exc)
+        raise InvalidResponse(f"push answer cannot be applied: {exc}") from exc
+
+
+def _apply_results(
+    store: Store,
+    clock: Clock,
+    batch: list[dict[str, Any]],
+    results: list[dict[str, Any]],
+    report: PushReport,
+) -> None:
     now = clock()
     with store.write() as session:
         for wire, result in zip(batch, results, strict=True):
@@ -210,6 +241,18 @@ def _parse(raw: bytes, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
             raise InvalidResponse("push answer's results are not in the order of the items")
         if result["outcome"] == "rejected" and not result.get("reason"):
             raise InvalidResponse("push answer rejects an item without a reason")
+        accepted = result["outcome"] == "accepted" or (
+            result["outcome"] == "duplicate" and result.get("original_outcome") != "rejected"
+        )
+        model = RESULT_MODELS.get(wire["kind"])
+        if accepted and model is not None:
+            try:
+                result["result"] = model.model_validate(result.get("result")).model_dump()
+            except ValidationError as exc:
+                problems = exc.errors(include_input=False)[:3]
+                raise InvalidResponse(
+                    f"push answer for a {wire['kind']} item has a bad result: {problems}"
+                ) from exc
     return results
 
 

@@ -9,16 +9,19 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from kiosk import outbox
+from kiosk import intake, outbox
 from kiosk.clock import utcnow
 from kiosk.store.database import Store
-from kiosk.store.models import OutboxItem, OutboxState
+from kiosk.store.models import OutboxItem, OutboxState, Resident
 from sync import push
 from sync.backoff import Backoff
 from sync.client import SyncClient
-from sync.errors import InvalidResponse, ServerFailed
+from sync.errors import InvalidResponse, ServerFailed, TransientError
 
+from . import wire
 from .stub_server import Reply, Seen, StubServer
 
 
@@ -202,3 +205,140 @@ def test_rejection_is_final_with_its_reason(
     assert item.state == OutboxState.FAILED
     assert item.last_error == "unknown_message"
     assert push.push_due(store, stub_client, backoff=FAST).sent == 0
+
+
+# -- generated breakage -------------------------------------------------------------
+
+GOOD_PURCHASE_RESULT = {
+    "ledger": [
+        {
+            "entry_id": "e-1",
+            "resident_id": "r1",
+            "kind": "purchase",
+            "stamps": 10,
+            "cents": -450,
+            "memo": "",
+            "reference": None,
+            "booked_at": "2026-11-23T08:00:00Z",
+        }
+    ],
+    "debit": {"resident_id": "r1", "cents": 550, "as_of": "2026-11-23T08:00:00Z"},
+}
+
+BROKEN_VALUES = st.sampled_from(
+    [None, -1, 2**70, "", "x" * 300, 1.5, True, [], {}, "maybe", "r-unknown", "not a time"]
+)
+
+
+def _paths(doc: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix] if prefix else []
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(doc, list):
+        for index, value in enumerate(doc):
+            found += _paths(value, (*prefix, index))
+    return found
+
+
+@st.composite
+def broken_answers(draw: st.DrawFn, keys: list[str]) -> bytes:
+    doc: dict[str, Any] = {
+        "results": [
+            {"idempotency_key": keys[0], "outcome": "accepted", "result": None},
+            {"idempotency_key": keys[1], "outcome": "accepted", "result": GOOD_PURCHASE_RESULT},
+        ]
+    }
+    doc = json.loads(json.dumps(doc))
+    how = draw(st.sampled_from(["replace", "swap", "drop", "truncate", "foreign_resident"]))
+    if how == "swap":
+        doc["results"].reverse()
+    elif how == "drop":
+        doc["results"].pop(draw(st.integers(0, 1)))
+    elif how == "truncate":
+        raw = json.dumps(doc).encode()
+        return raw[: draw(st.integers(0, len(raw) - 1))]
+    elif how == "foreign_resident":
+        doc["results"][1]["result"]["ledger"][0]["resident_id"] = "r-elsewhere"
+    else:
+        path = draw(st.sampled_from(_paths(doc)))
+        parent: Any = doc
+        for step in path[:-1]:
+            parent = parent[step]
+        parent[path[-1]] = draw(BROKEN_VALUES)
+    return json.dumps(doc).encode()
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_broken_answer_never_settles_an_item_wrongly(
+    store: Store, stub: StubServer, stub_client: SyncClient, data: st.DataObject
+) -> None:
+    with store.write() as session:
+        session.query(OutboxItem).delete()
+        if session.get(Resident, "r1") is None:
+            intake.apply_change(session, "resident", wire.resident("r1"), utcnow())
+        read = outbox.enqueue(
+            session,
+            "mark_read",
+            {"resident_id": "r1", "message_id": "m1", "read_at": "2026-11-23T08:00:00Z"},
+            utcnow(),
+        )
+        buy = outbox.enqueue(
+            session,
+            "purchase_stamps",
+            {
+                "client_id": outbox.new_key(),
+                "resident_id": "r1",
+                "product_id": "book-10",
+                "quantity": 10,
+                "price_cents": 450,
+            },
+            utcnow(),
+        )
+        keys = [read.idempotency_key, buy.idempotency_key]
+    stub.replies.clear()
+    stub.script(Reply(200, data.draw(broken_answers(keys))))
+    try:
+        report = push.push_due(store, stub_client, backoff=FAST)
+    except TransientError:
+        assert all(i.state == OutboxState.PENDING for i in items(store).values())
+        return
+    # Still a valid answer: each item settled exactly as the answer says.
+    assert report.sent == 2
+    assert all(i.state != OutboxState.PENDING for i in items(store).values())
+
+
+def test_valid_purchase_answer_books_its_ledger_entry_and_settles_the_item(
+    store: Store, stub: StubServer, stub_client: SyncClient
+) -> None:
+    from kiosk.store.models import LedgerEntry
+
+    with store.write() as session:
+        intake.apply_change(session, "resident", wire.resident("r1"), utcnow())
+        buy = outbox.enqueue(
+            session,
+            "purchase_stamps",
+            {
+                "client_id": outbox.new_key(),
+                "resident_id": "r1",
+                "product_id": "book-10",
+                "quantity": 10,
+                "price_cents": 450,
+            },
+            utcnow(),
+        )
+        key = buy.idempotency_key
+    answer = {
+        "results": [{"idempotency_key": key, "outcome": "accepted", "result": GOOD_PURCHASE_RESULT}]
+    }
+    stub.script(Reply(200, json.dumps(answer).encode()))
+    assert push.push_due(store, stub_client, backoff=FAST).accepted == 1
+    with store.read() as session:
+        entries = session.query(LedgerEntry).all()
+    assert [(e.server_id, e.stamps) for e in entries] == [("e-1", 10)]
+    assert items(store)[buy.id].state == OutboxState.DONE
