@@ -277,6 +277,11 @@ class Shell(QMainWindow):
     def show_sync_status(self, status: Any) -> None:
         self._sync_status = status
         text, tone = describe_sync(status, self.context.now())
+        # Revoked, incompatible or unenrolled: whoever stands at the kiosk must see it.
+        needs_it = (
+            getattr(status, "call_it", False) or getattr(status, "state", "") == "not_enrolled"
+        )
+        self.signin.show_facility_problem(text if needs_it else "")
         inbox = self.screens.get("inbox")
         if inbox is not None and hasattr(inbox, "show_sync_status"):
             inbox.show_sync_status(text, tone)

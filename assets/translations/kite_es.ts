@@ -159,83 +159,83 @@
 <context>
     <name>ConversationScreen</name>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="90"/>
+        <location filename="../../ui/screens/conversation.py" line="95"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="90"/>
+        <location filename="../../ui/screens/conversation.py" line="95"/>
         <source>Back to your conversations</source>
         <translation>Volver a sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="91"/>
+        <location filename="../../ui/screens/conversation.py" line="96"/>
         <source>Reply</source>
         <translation>Responder</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="91"/>
+        <location filename="../../ui/screens/conversation.py" line="96"/>
         <source>Write a reply in this conversation</source>
         <translation>Escribir una respuesta en esta conversación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="92"/>
-        <location filename="../../ui/screens/conversation.py" line="209"/>
+        <location filename="../../ui/screens/conversation.py" line="97"/>
+        <location filename="../../ui/screens/conversation.py" line="220"/>
         <source>Delete</source>
         <translation>Borrar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="92"/>
+        <location filename="../../ui/screens/conversation.py" line="97"/>
         <source>Delete the chosen message</source>
         <translation>Borrar el mensaje elegido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="93"/>
+        <location filename="../../ui/screens/conversation.py" line="98"/>
         <source>Messages, newest first</source>
         <translation>Mensajes, los más recientes primero</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="139"/>
+        <location filename="../../ui/screens/conversation.py" line="145"/>
         <source>You blocked this contact. Unblock them in Contacts to reply.</source>
         <translation>Usted bloqueó a este contacto. Desbloquéelo en Contactos para responder.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="141"/>
+        <location filename="../../ui/screens/conversation.py" line="147"/>
         <source>This contact is waiting for approval. You can reply once approved.</source>
         <translation>Este contacto está en espera de aprobación. Podrá responder cuando lo aprueben.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="144"/>
+        <location filename="../../ui/screens/conversation.py" line="150"/>
         <source>The facility has suspended this contact. You can read but not reply.</source>
         <translation>El centro suspendió a este contacto. Puede leer, pero no responder.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="183"/>
+        <location filename="../../ui/screens/conversation.py" line="194"/>
         <source>These messages could not be loaded. Try again.</source>
         <translation>No se pudieron cargar estos mensajes. Inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="205"/>
+        <location filename="../../ui/screens/conversation.py" line="216"/>
         <source>Delete this message?</source>
         <translation>¿Borrar este mensaje?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="207"/>
+        <location filename="../../ui/screens/conversation.py" line="218"/>
         <source>It disappears from your messages on this terminal. This cannot be undone here.</source>
         <translation>Desaparecerá de sus mensajes en esta terminal. Aquí no se puede deshacer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="210"/>
+        <location filename="../../ui/screens/conversation.py" line="221"/>
         <source>Keep it</source>
         <translation>Conservarlo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="229"/>
+        <location filename="../../ui/screens/conversation.py" line="240"/>
         <source>You</source>
         <translation>Usted</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="237"/>
+        <location filename="../../ui/screens/conversation.py" line="248"/>
         <source>Return stamp included</source>
         <translation>Incluye estampilla de respuesta</translation>
     </message>
@@ -243,52 +243,52 @@
 <context>
     <name>EnrollmentScreen</name>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="135"/>
+        <location filename="../../ui/screens/enrollment.py" line="141"/>
         <source>Set up this terminal</source>
         <translation>Configurar esta terminal</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="138"/>
+        <location filename="../../ui/screens/enrollment.py" line="144"/>
         <source>Facility IT: scan this code, or type the device ID and the code into the central service, and approve this terminal. It starts by itself once approved.</source>
         <translation>Personal de TI del centro: escanee este código, o escriba el ID del dispositivo y el código en el servicio central, y apruebe esta terminal. Se iniciará sola cuando esté aprobada.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="142"/>
+        <location filename="../../ui/screens/enrollment.py" line="148"/>
         <source>Device ID</source>
         <translation>ID del dispositivo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="143"/>
+        <location filename="../../ui/screens/enrollment.py" line="149"/>
         <source>One-time code</source>
         <translation>Código de un solo uso</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="144"/>
+        <location filename="../../ui/screens/enrollment.py" line="150"/>
         <source>Enrollment QR code</source>
         <translation>Código QR de registro</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="146"/>
+        <location filename="../../ui/screens/enrollment.py" line="152"/>
         <source>Contacting the central service…</source>
         <translation>Conectando con el servicio central…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="147"/>
+        <location filename="../../ui/screens/enrollment.py" line="153"/>
         <source>Waiting for IT to approve this terminal…</source>
         <translation>Esperando a que TI apruebe esta terminal…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="148"/>
+        <location filename="../../ui/screens/enrollment.py" line="154"/>
         <source>Approved. Starting…</source>
         <translation>Aprobada. Iniciando…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="149"/>
+        <location filename="../../ui/screens/enrollment.py" line="155"/>
         <source>This terminal was refused. Call facility IT.</source>
         <translation>Esta terminal fue rechazada. Llame al personal de TI del centro.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="150"/>
+        <location filename="../../ui/screens/enrollment.py" line="156"/>
         <source>Cannot reach the central service. Trying again…</source>
         <translation>No se puede conectar con el servicio central. Intentando de nuevo…</translation>
     </message>
@@ -695,77 +695,77 @@
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../ui/shell.py" line="203"/>
+        <location filename="../../ui/shell.py" line="217"/>
         <source>Kite</source>
         <translation>Kite</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="205"/>
+        <location filename="../../ui/shell.py" line="219"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="205"/>
+        <location filename="../../ui/shell.py" line="219"/>
         <source>Your conversations</source>
         <translation>Sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="206"/>
+        <location filename="../../ui/shell.py" line="220"/>
         <source>Stamps</source>
         <translation>Estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="206"/>
+        <location filename="../../ui/shell.py" line="220"/>
         <source>Balance, stamp books and receipts</source>
         <translation>Saldo, paquetes de estampillas y recibos</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="207"/>
+        <location filename="../../ui/shell.py" line="221"/>
         <source>Contacts</source>
         <translation>Contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="207"/>
+        <location filename="../../ui/shell.py" line="221"/>
         <source>Who you can write to</source>
         <translation>A quién puede escribir</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="214"/>
+        <location filename="../../ui/shell.py" line="228"/>
         <source>Text size</source>
         <translation>Tamaño de letra</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="215"/>
+        <location filename="../../ui/shell.py" line="229"/>
         <source>Switch large text on or off</source>
         <translation>Activar o desactivar la letra grande</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="220"/>
+        <location filename="../../ui/shell.py" line="234"/>
         <source>Contrast</source>
         <translation>Contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="221"/>
+        <location filename="../../ui/shell.py" line="235"/>
         <source>Switch high contrast on or off</source>
         <translation>Activar o desactivar el alto contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="226"/>
+        <location filename="../../ui/shell.py" line="240"/>
         <source>Sign out</source>
         <translation>Salir</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="226"/>
+        <location filename="../../ui/shell.py" line="240"/>
         <source>End your session now</source>
         <translation>Terminar su sesión ahora</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="309"/>
+        <location filename="../../ui/shell.py" line="330"/>
         <source>You were signed out because nothing happened for a while. Your unfinished text is saved.</source>
         <translation>Se cerró su sesión porque no hubo actividad por un rato. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="315"/>
+        <location filename="../../ui/shell.py" line="336"/>
         <source>Your session reached its time limit. Your unfinished text is saved.</source>
         <translation>Su sesión llegó al límite de tiempo. Su texto sin terminar está guardado.</translation>
     </message>
@@ -773,99 +773,99 @@
 <context>
     <name>SignInScreen</name>
     <message>
-        <location filename="../../ui/screens/signin.py" line="147"/>
+        <location filename="../../ui/screens/signin.py" line="148"/>
         <source>Welcome to Kite messaging</source>
         <translation>Bienvenido a la mensajería Kite</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="148"/>
+        <location filename="../../ui/screens/signin.py" line="149"/>
         <source>Read your messages, reply and buy stamps.</source>
         <translation>Lea sus mensajes, responda y compre estampillas.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="149"/>
+        <location filename="../../ui/screens/signin.py" line="150"/>
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="151"/>
+        <location filename="../../ui/screens/signin.py" line="152"/>
         <source>Show the screens in this language</source>
         <translation>Mostrar las pantallas en este idioma</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="152"/>
+        <location filename="../../ui/screens/signin.py" line="153"/>
         <source>Large text</source>
         <translation>Letra grande</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="152"/>
+        <location filename="../../ui/screens/signin.py" line="153"/>
         <source>Make all text bigger</source>
         <translation>Agrandar todo el texto</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="153"/>
+        <location filename="../../ui/screens/signin.py" line="154"/>
         <source>High contrast</source>
         <translation>Alto contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="153"/>
+        <location filename="../../ui/screens/signin.py" line="154"/>
         <source>Light text on a black screen</source>
         <translation>Letras claras sobre fondo negro</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="154"/>
         <location filename="../../ui/screens/signin.py" line="155"/>
+        <location filename="../../ui/screens/signin.py" line="156"/>
         <source>Facility ID number</source>
         <translation>Número de identificación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="156"/>
+        <location filename="../../ui/screens/signin.py" line="157"/>
         <source>Type it with the number pad</source>
         <translation>Escríbalo con el teclado numérico</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="157"/>
         <location filename="../../ui/screens/signin.py" line="158"/>
+        <location filename="../../ui/screens/signin.py" line="159"/>
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="159"/>
+        <location filename="../../ui/screens/signin.py" line="160"/>
         <source>Your secret number; it is not shown</source>
         <translation>Su número secreto; no se muestra</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="160"/>
+        <location filename="../../ui/screens/signin.py" line="161"/>
         <source>Sign in</source>
         <translation>Entrar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="160"/>
+        <location filename="../../ui/screens/signin.py" line="161"/>
         <source>Sign in with this ID and PIN</source>
         <translation>Entrar con este número y PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="208"/>
+        <location filename="../../ui/screens/signin.py" line="216"/>
         <source>Messaging is closed. It opens again {when}.</source>
         <translation>La mensajería está cerrada. Vuelve a abrir el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="212"/>
+        <location filename="../../ui/screens/signin.py" line="220"/>
         <source>Messaging is closed right now.</source>
         <translation>La mensajería está cerrada en este momento.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="215"/>
+        <location filename="../../ui/screens/signin.py" line="223"/>
         <source>The facility has paused sending messages. You can still sign in and read.</source>
         <translation>El centro detuvo el envío de mensajes. Todavía puede entrar y leer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="237"/>
+        <location filename="../../ui/screens/signin.py" line="245"/>
         <source>Enter your facility ID number and your PIN.</source>
         <translation>Escriba su número de identificación y su PIN.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="242"/>
+        <location filename="../../ui/screens/signin.py" line="250"/>
         <source>The terminal is still starting. Try again in a moment.</source>
         <translation>La terminal todavía se está iniciando. Inténtelo de nuevo en un momento.</translation>
     </message>
@@ -873,172 +873,172 @@
 <context>
     <name>StampsScreen</name>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="144"/>
+        <location filename="../../ui/screens/stamps.py" line="145"/>
         <source>Stamps</source>
         <translation>Estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="145"/>
+        <location filename="../../ui/screens/stamps.py" line="146"/>
         <source>Stamps you can use</source>
         <translation>Estampillas disponibles</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="146"/>
+        <location filename="../../ui/screens/stamps.py" line="147"/>
         <source>Debit account</source>
         <translation>Cuenta de débito</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="147"/>
+        <location filename="../../ui/screens/stamps.py" line="148"/>
         <source>Buy stamps</source>
         <translation>Comprar estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="148"/>
+        <location filename="../../ui/screens/stamps.py" line="149"/>
         <source>No stamp books are on sale right now.</source>
         <translation>En este momento no hay paquetes de estampillas a la venta.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="149"/>
+        <location filename="../../ui/screens/stamps.py" line="150"/>
         <source>Receipts</source>
         <translation>Recibos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="150"/>
+        <location filename="../../ui/screens/stamps.py" line="151"/>
         <source>Receipt history, newest first</source>
         <translation>Historial de recibos, los más recientes primero</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="197"/>
+        <location filename="../../ui/screens/stamps.py" line="198"/>
         <source>Purchase confirmed: {stamps} stamps added.</source>
         <translation>Compra confirmada: se agregaron {stamps} estampillas.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="205"/>
+        <location filename="../../ui/screens/stamps.py" line="206"/>
         <source>The purchase of {stamps} stamps was refused. Nothing was taken from your debit account.</source>
         <translation>La compra de {stamps} estampillas fue rechazada. No se descontó nada de su cuenta de débito.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="227"/>
+        <location filename="../../ui/screens/stamps.py" line="228"/>
         <source>{count} bought, waiting for confirmation</source>
         <translation>{count} compradas, en espera de confirmación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="233"/>
+        <location filename="../../ui/screens/stamps.py" line="234"/>
         <source>{count} set aside for replies waiting to send</source>
         <translation>{count} reservadas para respuestas por enviar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="235"/>
+        <location filename="../../ui/screens/stamps.py" line="236"/>
         <source>Nothing pending</source>
         <translation>Nada pendiente</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="238"/>
+        <location filename="../../ui/screens/stamps.py" line="239"/>
         <source>Not received yet</source>
         <translation>Todavía no se ha recibido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="242"/>
+        <location filename="../../ui/screens/stamps.py" line="243"/>
         <source>As of {time}</source>
         <translation>Al {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="246"/>
+        <location filename="../../ui/screens/stamps.py" line="247"/>
         <source>Stamps you can use: {count}</source>
         <translation>Estampillas disponibles: {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="249"/>
+        <location filename="../../ui/screens/stamps.py" line="250"/>
         <source>Debit account: {amount}</source>
         <translation>Cuenta de débito: {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="261"/>
+        <location filename="../../ui/screens/stamps.py" line="262"/>
         <source>{name}: 1 stamp, {price}</source>
         <translation>{name}: 1 estampilla, {price}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="265"/>
+        <location filename="../../ui/screens/stamps.py" line="266"/>
         <source>{name}: {stamps} stamps, {price}</source>
         <translation>{name}: {stamps} estampillas, {price}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="268"/>
+        <location filename="../../ui/screens/stamps.py" line="269"/>
         <source>Buy this from your debit account</source>
         <translation>Comprar esto con su cuenta de débito</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="278"/>
+        <location filename="../../ui/screens/stamps.py" line="279"/>
         <source>Buy {name} for {price}?</source>
         <translation>¿Comprar {name} por {price}?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="282"/>
+        <location filename="../../ui/screens/stamps.py" line="283"/>
         <source>{price} comes out of your debit account. The {stamps} stamps can be used once the facility confirms the purchase.</source>
         <translation>Se descontarán {price} de su cuenta de débito. Podrá usar las {stamps} estampillas cuando el centro confirme la compra.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="285"/>
+        <location filename="../../ui/screens/stamps.py" line="286"/>
         <source>Buy</source>
         <translation>Comprar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="286"/>
+        <location filename="../../ui/screens/stamps.py" line="287"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="308"/>
+        <location filename="../../ui/screens/stamps.py" line="309"/>
         <source>Purchase sent: {stamps} stamps are pending until the facility confirms them.</source>
         <translation>Compra enviada: {stamps} estampillas quedan pendientes hasta que el centro las confirme.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="327"/>
+        <location filename="../../ui/screens/stamps.py" line="328"/>
         <source>Purchase</source>
         <translation>Compra</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="328"/>
+        <location filename="../../ui/screens/stamps.py" line="329"/>
         <source>Gift from family</source>
         <translation>Regalo de la familia</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="329"/>
+        <location filename="../../ui/screens/stamps.py" line="330"/>
         <source>Reply sent</source>
         <translation>Respuesta enviada</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="330"/>
+        <location filename="../../ui/screens/stamps.py" line="331"/>
         <source>Refund</source>
         <translation>Reembolso</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="331"/>
+        <location filename="../../ui/screens/stamps.py" line="332"/>
         <source>Adjustment</source>
         <translation>Ajuste</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="338"/>
+        <location filename="../../ui/screens/stamps.py" line="339"/>
         <source>+1 stamp</source>
         <translation>+1 estampilla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="340"/>
+        <location filename="../../ui/screens/stamps.py" line="341"/>
         <source>-1 stamp</source>
         <translation>-1 estampilla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="342"/>
+        <location filename="../../ui/screens/stamps.py" line="343"/>
         <source>{stamps:+d} stamps</source>
         <translation>{stamps:+d} estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="347"/>
+        <location filename="../../ui/screens/stamps.py" line="348"/>
         <source>Pending</source>
         <translation>Pendiente</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="349"/>
+        <location filename="../../ui/screens/stamps.py" line="350"/>
         <source>Refused</source>
         <translation>Rechazada</translation>
     </message>

@@ -232,3 +232,27 @@ def test_full_keyboard_navigation_reaches_sign_in_with_tab(terminal: Terminal) -
     assert signin.id_field in reached
     assert signin.pin_field in reached
     assert signin.sign_in_button in reached
+
+
+def test_kiosk_window_is_frameless_full_screen_and_on_top(qtbot: QtBot) -> None:
+    from ui.lockdown import apply_kiosk_window
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    apply_kiosk_window(window)
+    flags = window.windowFlags()
+    assert flags & Qt.WindowType.FramelessWindowHint
+    assert flags & Qt.WindowType.WindowStaysOnTopHint
+    assert window.isFullScreen()
+    assert window.contextMenuPolicy() == Qt.ContextMenuPolicy.NoContextMenu
+
+
+def test_revoked_terminal_tells_whoever_is_at_the_sign_in_screen_to_call_it(
+    terminal: Terminal,
+) -> None:
+    from sync.status import SyncStatus
+
+    terminal.shell.show_sync_status(SyncStatus(state="revoked", call_it=True))
+    notice = terminal.shell.signin.facility_notice
+    assert notice.isVisible()
+    assert notice.text() == "This terminal needs IT. Please tell staff."

@@ -49,6 +49,7 @@ class SignInScreen(Screen):
         self._painted = False
         self._busy = False
         self._status: FacilityStatus | None = None
+        self._problem = ""  # a terminal-wide problem that outranks the facility's notices
 
         root = QHBoxLayout(self)
         root.setContentsMargins(40, 20, 40, 20)
@@ -192,6 +193,11 @@ class SignInScreen(Screen):
         self.error.setText(text)
         self.error.setVisible(bool(text))
 
+    def show_facility_problem(self, text: str) -> None:
+        """A terminal-wide problem (device revoked, needs IT): stays in the notice box."""
+        self._problem = text
+        self._show_status()
+
     def show_facility_status(self, status: FacilityStatus) -> None:
         self._status = status
         self._show_status()
@@ -200,10 +206,12 @@ class SignInScreen(Screen):
         status = self._status
         closed = status is not None and not status.open_now
         self.sign_in_button.setEnabled(not closed and not self._busy)
-        if status is None:
+        if self._problem:
+            text = self._problem
+        elif status is None:
             self.facility_notice.hide()
             return
-        if closed:
+        elif closed:
             if status.next_opening is not None:
                 text = self.tr("Messaging is closed. It opens again {when}.").format(
                     when=day_and_time(status.next_opening)
