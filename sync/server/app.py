@@ -146,7 +146,7 @@ def create_app(settings: CentralSettings | None = None) -> FastAPI:
     app.include_router(routes_terminal.router)
     app.include_router(routes_staff.router)
     app.include_router(routes_family.router)
-    app.add_middleware(BodyLimit)  # type: ignore[arg-type]
+    app.add_middleware(BodyLimit)
     return app
 
 

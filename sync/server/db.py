@@ -21,6 +21,11 @@ from sync.server.models import Base, FeedHead
 BUSY_TIMEOUT_MS = 30_000
 
 
+def rowcount(result: Any) -> int:
+    """Rows an UPDATE matched (``Session.execute`` is typed as returning a plain Result)."""
+    return int(result.rowcount)
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 

@@ -14,13 +14,15 @@ from sync.server.schemas import NewContact, NewFamily, NewHousingUnit, NewReside
 from sync.server.views import contact_data, resident_data
 
 
-def _taken(what: str, **params: str) -> ApiError:
-    return ApiError(409, "conflict", f"that {what} exists already", **params)
+def _taken(what: str, field: str, value: str) -> ApiError:
+    error = ApiError(409, "conflict", f"that {what} exists already")
+    error.params = {field: value}
+    return error
 
 
 def add_unit(session: Session, facility_id: str, body: NewHousingUnit) -> HousingUnit:
     if session.get(HousingUnit, body.unit_id) is not None:
-        raise _taken("housing unit", unit_id=body.unit_id)
+        raise _taken("housing unit", "unit_id", body.unit_id)
     unit = HousingUnit(id=body.unit_id, facility_id=facility_id, name=body.name)
     session.add(unit)
     return unit
@@ -40,7 +42,7 @@ def add_resident(session: Session, facility_id: str, body: NewResident) -> Resid
         )
     ).first()
     if clash:
-        raise _taken("resident", resident_id=body.resident_id)
+        raise _taken("resident", "resident_id", body.resident_id)
     resident = Resident(
         id=body.resident_id,
         facility_id=facility_id,
@@ -62,7 +64,7 @@ def add_resident(session: Session, facility_id: str, body: NewResident) -> Resid
 def add_family(session: Session, body: NewFamily) -> str:
     """Create a family account; returns its bearer token (shown once)."""
     if session.get(FamilyAccount, body.family_id) is not None:
-        raise _taken("family", family_id=body.family_id)
+        raise _taken("family", "family_id", body.family_id)
     session.add(FamilyAccount(id=body.family_id, display_name=body.display_name, spent_cents=0))
     session.flush()
     token = new_token("kf1")
@@ -84,7 +86,7 @@ def add_contact(session: Session, facility_id: str, body: NewContact) -> Contact
     if session.get(FamilyAccount, body.family_id) is None:
         raise not_found("family")
     if session.get(Contact, body.contact_id) is not None:
-        raise _taken("contact", contact_id=body.contact_id)
+        raise _taken("contact", "contact_id", body.contact_id)
     contact = Contact(
         id=body.contact_id,
         resident_id=resident.id,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from sync.protocol import DebitBalanceData, LedgerEntryData
 from sync.server.clock import utcnow
+from sync.server.db import rowcount
 from sync.server.errors import Rejection
 from sync.server.feed import publish, unit_audience
 from sync.server.ids import new_id
@@ -42,16 +43,18 @@ def book(
     reference: str | None = None,
 ) -> LedgerEntryData:
     """Apply signed deltas to a resident's balances; refuse if either would go negative."""
-    changed = session.execute(
-        update(Resident)
-        .where(
-            Resident.id == resident.id,
-            Resident.stamps + stamps >= 0,
-            Resident.debit_cents + cents >= 0,
+    changed = rowcount(
+        session.execute(
+            update(Resident)
+            .where(
+                Resident.id == resident.id,
+                Resident.stamps + stamps >= 0,
+                Resident.debit_cents + cents >= 0,
+            )
+            .values(stamps=Resident.stamps + stamps, debit_cents=Resident.debit_cents + cents)
+            .execution_options(synchronize_session=False)
         )
-        .values(stamps=Resident.stamps + stamps, debit_cents=Resident.debit_cents + cents)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     session.refresh(resident)
     if changed != 1:
         if resident.debit_cents + cents < 0:

@@ -21,6 +21,7 @@ from sync.protocol import (
 )
 from sync.server.auth import DeviceIdentity
 from sync.server.clock import utcnow
+from sync.server.db import rowcount
 from sync.server.errors import Rejection
 from sync.server.feed import publish, unit_audience
 from sync.server.ids import new_id
@@ -69,18 +70,20 @@ def send_message(
             raise Rejection("price_changed", stamps=0)
         taken = 0
         if answered is not None and answered.contact_id == contact.id:
-            taken = session.execute(
-                update(Message)
-                .where(
-                    Message.id == answered.id,
-                    Message.direction == "inbound",
-                    Message.status == "approved",
-                    Message.has_return_stamp.is_(True),
-                    Message.return_stamp_used.is_(False),
+            taken = rowcount(
+                session.execute(
+                    update(Message)
+                    .where(
+                        Message.id == answered.id,
+                        Message.direction == "inbound",
+                        Message.status == "approved",
+                        Message.has_return_stamp.is_(True),
+                        Message.return_stamp_used.is_(False),
+                    )
+                    .values(return_stamp_used=True)
+                    .execution_options(synchronize_session=False)
                 )
-                .values(return_stamp_used=True)
-                .execution_options(synchronize_session=False)
-            ).rowcount
+            )
         if taken != 1:
             raise Rejection("return_stamp_unavailable", message_id=payload.in_reply_to)
     elif payload.payment == "stamps":

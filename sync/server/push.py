@@ -157,4 +157,5 @@ def _run(
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
-    return json.loads(json.dumps(params, default=str))
+    plain: dict[str, Any] = json.loads(json.dumps(params, default=str))
+    return plain

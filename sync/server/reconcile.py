@@ -3,6 +3,8 @@ difference with the resident's authoritative snapshot."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -50,17 +52,15 @@ def reconcile(
             raise ApiError(
                 403, "not_your_resident", "not a resident of this device's units", **refusal.params
             ) from None
-        server = {
-            "stamps": resident.stamps,
-            "debit_cents": resident.debit_cents,
-            "messages": message_count(session, resident.id),
-        }
+        server: tuple[tuple[Literal["stamps", "debit_cents", "messages"], int, int], ...] = (
+            ("stamps", counts.stamps, resident.stamps),
+            ("debit_cents", counts.debit_cents, resident.debit_cents),
+            ("messages", counts.messages, message_count(session, resident.id)),
+        )
         found = [
-            Mismatch(
-                resident_id=resident.id, field=field, terminal=getattr(counts, field), server=value
-            )  # type: ignore[arg-type]
-            for field, value in server.items()
-            if getattr(counts, field) != value
+            Mismatch(resident_id=resident.id, field=field, terminal=mine, server=theirs)
+            for field, mine, theirs in server
+            if mine != theirs
         ]
         if found:
             mismatches.extend(found)

@@ -221,9 +221,9 @@ def _world(session: Session, report: SeedReport) -> None:
         )
         session.add(contact)
         session.flush()
-        resident = session.get(Resident, rid)
-        assert resident is not None
-        publish(session, unit_audience(resident.housing_unit_id), "contact", contact_data(contact))
+        owner = session.get(Resident, rid)
+        assert owner is not None
+        publish(session, unit_audience(owner.housing_unit_id), "contact", contact_data(contact))
     _messages(session, report)
 
 

@@ -257,3 +257,16 @@ def test_mark_read_hide_and_audit_items_are_accepted(world: World) -> None:
         ("accepted", None),
         ("rejected", "unknown_message"),
     ]
+
+
+def test_message_sent_twice_is_queued_for_review_and_paid_once(world: World) -> None:
+    r = world.resident
+    once = item("send_message", 1, message(r.resident_id, r.contact_id, body="Only once"))
+    first = _results(world, [once])[0]
+    again = _results(world, [once])[0]
+    assert again["outcome"] == "duplicate"
+    assert again["result"]["message_id"] == first["result"]["message_id"]
+    assert world.server.balances(r.resident_id) == (4, 1000)
+    with world.server.staff() as staff:
+        queue = ok(staff.get("/v1/staff/review"))
+    assert [m["body"] for m in queue if m["resident_id"] == r.resident_id] == ["Only once"]
