@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -89,7 +90,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         startup.begin()
 
     shell.signin.first_paint.connect(lambda: QTimer.singleShot(0, after_first_paint))
+    # systemd stops the kiosk with SIGTERM: leave the event loop and end the session
+    # properly (unfinished text becomes a draft). The timer lets Python run the handler.
+    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    heartbeat = QTimer(app)
+    heartbeat.start(250)
     code = app.exec()
+    shell.end_session("sign_out")
+    tasks.wait(5000)
     startup = state.get("startup")
     if startup is not None:
         startup.shutdown()  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from shiboken6 import isValid
 
-from kiosk.errors import Refusal
+from kiosk.errors import KiteError, Refusal
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,10 @@ class _Job(QRunnable):
             value = self._fn()
         except Refusal as refusal:
             self._relay.finished.emit("refusal", refusal)
-        except Exception as exc:  # delivered to the UI, which shows a calm message
+        except KiteError as exc:  # a known failure (offline, disk full): one line is enough
+            log.warning("background task failed: %s: %s", type(exc).__name__, exc)
+            self._relay.finished.emit("error", exc)
+        except Exception as exc:  # a bug: the traceback goes to the log, a calm message on screen
             log.exception("background task failed")
             self._relay.finished.emit("error", exc)
         else:
