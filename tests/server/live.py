@@ -152,6 +152,34 @@ class LiveServer:
                 self.process.kill()
                 self.process.wait()
 
+    def restart(self) -> None:
+        """Stop (if running) and start again on the same URL and database (outage tests)."""
+        self.stop()
+        environment = {**os.environ, **TEST_ENV, "KITE_CENTRAL_DATABASE_URL": self.database_url}
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", int(self.url.rsplit(":", 1)[1])))
+        sock.listen(512)
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "sync.server.cli",
+                    "serve",
+                    "--fd",
+                    str(sock.fileno()),
+                    "--log-level",
+                    "warning",
+                ],
+                pass_fds=[sock.fileno()],
+                env=environment,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        sock.close()
+        self._wait_ready()
+
     def server_log(self) -> str:
         return self.log.read_text(errors="replace")
 

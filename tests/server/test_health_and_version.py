@@ -30,3 +30,11 @@ def test_terminal_without_protocol_header_is_refused_as_unknown_version(world: W
 def test_minor_version_differences_are_accepted(world: World) -> None:
     with world.server.client(world.credential, protocol="1.7") as terminal:
         assert terminal.get("/v1/changes").status_code == 200
+
+
+def test_restarted_server_keeps_its_url_data_and_credentials(central_server: LiveServer) -> None:
+    world = central_server.world(debit_cents=300)
+    central_server.restart()
+    with world.terminal() as terminal:
+        assert terminal.get("/v1/changes").status_code == 200
+    assert central_server.balances(world.resident.resident_id) == (0, 300)
