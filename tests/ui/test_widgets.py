@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
@@ -256,3 +257,23 @@ def test_revoked_terminal_tells_whoever_is_at_the_sign_in_screen_to_call_it(
     notice = terminal.shell.signin.facility_notice
     assert notice.isVisible()
     assert notice.text() == "This terminal needs IT. Please tell staff."
+
+
+def test_keyboard_alone_opens_a_conversation_and_starts_a_reply(signed_in: Terminal) -> None:
+    signed_in.world.inbound(body="Hello")
+    inbox: Any = signed_in.show("inbox")
+    inbox.list.setFocus()
+    signed_in.qtbot.keyClick(inbox.list, Qt.Key.Key_Down)
+    signed_in.qtbot.keyClick(inbox.list, Qt.Key.Key_Return)
+    signed_in.settle()
+    assert signed_in.shell.current_key() == "conversation"
+    conversation: Any = signed_in.shell.page("conversation")
+    reached = []
+    for _ in range(12):
+        signed_in.qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    assert conversation.reply_button in reached
+    conversation.reply_button.setFocus()
+    signed_in.qtbot.keyClick(conversation.reply_button, Qt.Key.Key_Space)
+    signed_in.settle()
+    assert signed_in.shell.current_key() == "compose"
