@@ -114,6 +114,7 @@ ErrorCode = Literal[
     "too_long",
     "messaging_suspended",
     "internal_error",
+    "cursor_ahead",
 ]
 
 

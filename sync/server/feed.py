@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sync.server.clock import utcnow
+from sync.server.errors import ApiError
 from sync.server.models import FeedHead, FeedRow
 
 
@@ -76,6 +77,16 @@ class Page:
 def read_page(session: Session, audiences: list[str], cursor: int, limit: int) -> Page:
     """The changes after ``cursor`` for these audiences, at most ``limit``, oldest first."""
     top = head(session)
+    if cursor > top:
+        # The terminal holds a cursor this server never issued (a server restored from
+        # an older backup, or another server): serving on would silently skip changes.
+        raise ApiError(
+            409,
+            "cursor_ahead",
+            "the cursor is beyond this server's feed; pull from 0 and reconcile",
+            cursor=str(cursor),
+            head=str(top),
+        )
     rows = session.execute(
         select(FeedRow.seq, FeedRow.kind, FeedRow.data)
         .where(FeedRow.seq > cursor, FeedRow.seq <= top, FeedRow.audience.in_(audiences))

@@ -148,3 +148,12 @@ def test_device_commands_reach_only_their_device(central_server: LiveServer) -> 
         theirs, _ = pull_all(second)
     assert [c["data"] for c in mine if c["kind"] == "device_command"] == [{"command": "wipe"}]
     assert [c for c in theirs if c["kind"] == "device_command"] == []
+
+
+def test_cursor_the_server_never_issued_is_refused_not_silently_served(world: World) -> None:
+    with world.terminal() as terminal:
+        _, cursor = pull_all(terminal)
+        answer = terminal.get("/v1/changes", params={"cursor": str(int(cursor) + 1_000_000)})
+    assert answer.status_code == 409
+    assert answer.json()["error"]["code"] == "cursor_ahead"
+    assert answer.json()["error"]["params"]["head"] == cursor
