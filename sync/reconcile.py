@@ -20,10 +20,10 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kiosk import intake
+from kiosk import intake, stamps
 from kiosk.clock import Clock, utcnow
 from kiosk.store.database import Store
-from kiosk.store.models import DebitSnapshot, LedgerEntry, Message, Resident
+from kiosk.store.models import Message, Resident
 from sync.client import SyncClient
 from sync.errors import InvalidResponse
 from sync.protocol import ReconcileResponse, ResidentSnapshot
@@ -41,16 +41,13 @@ class ReconcileReport:
 
 
 def local_counts(store: Store) -> list[dict[str, object]]:
-    """What this terminal believes, per resident, as the reconcile request states it."""
+    """What this terminal believes, per resident, as the reconcile request states it.
+
+    The figures are the ones the resident sees (``kiosk.stamps``): confirmed
+    stamps and the latest debit snapshot.
+    """
     with store.read() as session:
         residents = list(session.scalars(select(Resident.id).order_by(Resident.id)))
-        stamps = dict(
-            session.execute(
-                select(
-                    LedgerEntry.resident_id, func.coalesce(func.sum(LedgerEntry.stamps), 0)
-                ).group_by(LedgerEntry.resident_id)
-            ).all()
-        )
         messages = dict(
             session.execute(
                 select(Message.resident_id, func.count())
@@ -58,27 +55,18 @@ def local_counts(store: Store) -> list[dict[str, object]]:
                 .group_by(Message.resident_id)
             ).all()
         )
-        latest = (
-            select(DebitSnapshot.resident_id, func.max(DebitSnapshot.id).label("last"))
-            .group_by(DebitSnapshot.resident_id)
-            .subquery()
-        )
-        debit = dict(
-            session.execute(
-                select(DebitSnapshot.resident_id, DebitSnapshot.cents).join(
-                    latest, DebitSnapshot.id == latest.c.last
-                )
-            ).all()
-        )
-    return [
-        {
-            "resident_id": rid,
-            "stamps": max(0, int(stamps.get(rid, 0))),
-            "debit_cents": max(0, int(debit.get(rid, 0))),
-            "messages": int(messages.get(rid, 0)),
-        }
-        for rid in residents
-    ]
+        counts: list[dict[str, object]] = []
+        for rid in residents:
+            debit = stamps.latest_debit(session, rid)
+            counts.append(
+                {
+                    "resident_id": rid,
+                    "stamps": max(0, stamps.confirmed(session, rid)),
+                    "debit_cents": max(0, debit.cents if debit is not None else 0),
+                    "messages": int(messages.get(rid, 0)),
+                }
+            )
+    return counts
 
 
 def apply_snapshot(session: Session, snapshot: ResidentSnapshot, now: datetime) -> None:
@@ -108,6 +96,8 @@ def reconcile(store: Store, client: SyncClient, *, clock: Clock = utcnow) -> Rec
     report = ReconcileReport()
     counts = local_counts(store)
     report.residents = len(counts)
+    if not counts:
+        return report  # nobody here yet: nothing to compare
     for start in range(0, len(counts), MAX_RESIDENTS_PER_REQUEST):
         chunk = counts[start : start + MAX_RESIDENTS_PER_REQUEST]
         raw = client.reconcile(chunk)

@@ -103,14 +103,19 @@ class SyncWorker:
         self._wake.set()
 
     def start(self) -> None:
+        """Start both loops (again after enrollment or a stop); a no-op while running."""
+        self._threads = [t for t in self._threads if t.is_alive()]
         if self._threads:
             return
         self._stop.clear()
-        self._check_device()
-        for name, loop in (
-            ("kite-sync-push", self._push_loop),
-            ("kite-sync-pull", self._pull_loop),
-        ):
+        with self._lock:
+            if self._status.state in ("not_enrolled", "stopped"):
+                self._status = self._status.evolve(state="starting", call_it=False)
+        if not self._check_device():
+            self._stop.set()
+            return  # not enrolled, or revoked: nothing to run
+        loops = (("kite-sync-push", self._push_loop), ("kite-sync-pull", self._pull_loop))
+        for name, loop in loops:
             thread = threading.Thread(target=loop, name=name, daemon=True)
             self._threads.append(thread)
             thread.start()
@@ -130,8 +135,7 @@ class SyncWorker:
 
     def sync_once(self, *, wait_s: int = 0) -> SyncStatus:
         """One round on this thread: push all due items, pull to the end, reconcile."""
-        self._check_device()
-        if self._stop.is_set():
+        if self.status().state in ("revoked", "incompatible") or not self._check_device():
             return self.status()
         try:
             push.push_due(
@@ -145,6 +149,7 @@ class SyncWorker:
             self._reconcile(force=True)
         except SyncError as exc:
             self._failed(exc)
+            self._fatal(exc)
         else:
             self._succeeded()
         return self.status()
@@ -237,8 +242,11 @@ class SyncWorker:
 
     # -- state -------------------------------------------------------------------
 
-    def _check_device(self) -> None:
-        """Honour a revocation recorded before a restart; notice a missing credential."""
+    def _check_device(self) -> bool:
+        """Honour a revocation recorded before a restart; notice a missing credential.
+
+        True when the engine may run.
+        """
         with self.store.read() as session:
             revoked = session.scalar(
                 select(func.count())
@@ -247,10 +255,14 @@ class SyncWorker:
             )
         if revoked:
             self._revoke()
-            return
+            return False
         if not self.credentials.credential():
             self._failed(NotEnrolled("no device credential in the keyring"))
-            self._stop.set()
+            return False
+        with self._lock:
+            if self._status.state == "not_enrolled":  # enrolled since: start afresh
+                self._status = self._status.evolve(state="starting", last_error=None)
+        return True
 
     def _fatal(self, exc: BaseException) -> bool:
         if isinstance(exc, CredentialRevoked):

@@ -78,3 +78,21 @@ def test_no_credential_means_not_enrolled_and_no_request(
         assert stub.seen == []
     finally:
         worker.stop(5)
+
+
+def test_worker_starts_once_enrolled_after_saying_not_enrolled(
+    store: Store, tmp_path: Path, stub: StubServer
+) -> None:
+    credentials = CredentialStore(service="late")
+    worker = worker_for(store, tmp_path, stub.url, credentials)
+    worker.start()
+    assert worker.status().state == "not_enrolled"
+    credentials.store_credential("issued-later-0123456789")
+    page = {"changes": [], "next_cursor": "0", "has_more": False}
+    stub.default = Reply(200, json.dumps(page).encode())
+    worker.start()
+    try:
+        wait_for(lambda: worker.status().state == "online")
+        assert stub.seen and stub.seen[0].headers["Authorization"].endswith("0123456789")
+    finally:
+        worker.stop(5)
