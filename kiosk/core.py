@@ -46,6 +46,7 @@ from kiosk.views import (
     SessionState,
     SignedIn,
     StampProduct,
+    WaitingToSend,
 )
 
 T = TypeVar("T")
@@ -222,6 +223,19 @@ class Core:
 
         return self._write(work)
 
+    def mark_read_many(self, message_ids: Sequence[int]) -> tuple[int, ...]:
+        """Mark inbound messages read in one transaction (one ``mark_read`` item each).
+
+        Returns the ids that were unread and are read now; any id not the
+        resident's refuses the whole batch (``not_found``) and nothing changes.
+        """
+        if not message_ids:
+            return ()
+        now = self._clock()
+        return self._write(
+            lambda db, rid, _p: tuple(inbox.mark_many_read(db, rid, message_ids, now))
+        )
+
     def hide_message(self, message_id: int) -> None:
         """Hide a message from the resident's views (the UI confirmed first)."""
         now = self._clock()
@@ -336,5 +350,9 @@ class Core:
         return self._read(stamps.balances)
 
     def receipts(self, limit: int = 200) -> tuple[Receipt, ...]:
-        """Receipt history, newest first: every ledger entry and each pending hold."""
+        """Receipt history, newest first: ledger entries, pending holds, refused purchases."""
         return self._read(lambda db, rid: tuple(stamps.receipts(db, rid, limit)))
+
+    def waiting_to_send(self) -> WaitingToSend:
+        """The resident's replies and stamp purchases still waiting for the server."""
+        return self._read(stamps.waiting_to_send)

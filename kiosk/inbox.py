@@ -208,6 +208,23 @@ def mark_read(session: Session, resident_id: str, message_id: int, now: datetime
     return message
 
 
+def mark_many_read(
+    session: Session, resident_id: str, message_ids: Sequence[int], now: datetime
+) -> list[int]:
+    """Mark several inbound messages read in the caller's one transaction.
+
+    The wire keeps one ``mark_read`` item per message (``docs/protocol.md``), but
+    the whole batch commits at once. Returns the ids that became read now.
+    """
+    changed: list[int] = []
+    for message_id in dict.fromkeys(message_ids):  # once each, in the order given
+        message = owned_message(session, resident_id, message_id)
+        if message.direction == Direction.INBOUND and message.read_at is None:
+            mark_read(session, resident_id, message_id, now)
+            changed.append(message_id)
+    return changed
+
+
 def hide(session: Session, resident_id: str, message_id: int, now: datetime) -> Message:
     """Hide a message from the resident's views; queue ``hide_message`` and audit it."""
     message = owned_message(session, resident_id, message_id)

@@ -149,6 +149,30 @@ class Policy(_Strict):
                 return True
         return False
 
+    def closing_time(self, now: datetime) -> datetime | None:
+        """When the service that is open at ``now`` ends, in UTC; None if closed or no hours.
+
+        Back-to-back windows (Monday until 24:00, Tuesday from 00:00) are one stretch
+        of service: the answer is the end of the last of them.
+        """
+        if not self.hours or not self.is_open(now):
+            return None
+        local = as_utc(now).astimezone(self.zone)
+        for _ in range(len(self.hours) + 1):  # each window can extend the stretch once
+            ends = [
+                closes
+                for window in self.hours
+                if window.weekday == local.weekday()
+                for opens, closes in [window.bounds_on(local)]
+                if opens <= local < closes
+            ]
+            if not ends:
+                break
+            local = max(ends)
+            if not self.is_open(local):
+                break
+        return as_utc(local)
+
     def next_opening(self, now: datetime) -> datetime | None:
         """When service next begins, in UTC: ``now`` itself if open; None if no hours."""
         if not self.hours:

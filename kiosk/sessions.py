@@ -20,7 +20,6 @@ import math
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
@@ -32,7 +31,14 @@ from kiosk.errors import Refusal
 from kiosk.policy import Policy
 from kiosk.store.database import Store
 from kiosk.store.models import AuditEvent, Resident
-from kiosk.views import DraftInput, EndReason, ResidentView, SessionPhase, SessionState
+from kiosk.views import (
+    DraftInput,
+    EndReason,
+    ResidentView,
+    SessionEnding,
+    SessionPhase,
+    SessionState,
+)
 
 SIGN_IN_ACTIONS = ("sign_in", "sign_in_failed", "sign_in_locked")
 # The longest lock the wire allows (lockout_minutes <= 7 days): older events cannot matter.
@@ -53,20 +59,25 @@ class Session:
     cap_s: int | None  # kiosks have a cap; tablets do not
     offline: bool = False
     ended: bool = False
+    closes_at: datetime | None = None  # the facility's hours of service end then
 
     def touch(self, now: datetime) -> None:
         """The resident did something: restart the idle timer (the cap keeps running)."""
         self.last_activity = max(self.last_activity, now)
 
     def state(self, now: datetime) -> SessionState:
-        """Active, warning (seconds left) or expired, and whether idle or the cap ends it."""
+        """Active, warning (seconds left) or expired, and whether idle, cap or closing ends it."""
         idle_left = self.idle_s - (now - self.last_activity).total_seconds()
         left = idle_left
-        ending: Literal["idle", "cap"] = "idle"
+        ending: SessionEnding = "idle"
         if self.cap_s is not None:
             cap_left = self.cap_s - (now - self.started_at).total_seconds()
-            if cap_left < idle_left:
+            if cap_left < left:
                 left, ending = cap_left, "cap"
+        if self.closes_at is not None:
+            closing_left = (self.closes_at - now).total_seconds()
+            if closing_left < left:
+                left, ending = closing_left, "closed"
         if left <= 0:
             return SessionState("expired", 0, ending)
         phase: SessionPhase = "warning" if left <= self.warning_s else "active"
@@ -209,6 +220,7 @@ def sign_in(
                 warning_s=policy.warning_s,
                 cap_s=policy.session_cap_s if mode == "kiosk" else None,
                 offline=offline,
+                closes_at=policy.closing_time(now),
             )
             audit.record(
                 db,

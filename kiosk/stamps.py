@@ -33,8 +33,9 @@ from kiosk.store.models import (
     LedgerEntry,
     LedgerKind,
     OutboxItem,
+    OutboxState,
 )
-from kiosk.views import Balances, Receipt
+from kiosk.views import Balances, Receipt, WaitingToSend
 
 # Which pending hold a ledger entry confirms, when its reference names one.
 _POSTS = {LedgerKind.SPEND: HoldKind.SPEND, LedgerKind.PURCHASE: HoldKind.PURCHASE}
@@ -201,7 +202,11 @@ def record_debit(session: Session, resident_id: str, cents: int, as_of: datetime
 
 
 def receipts(session: Session, resident_id: str, limit: int = 200) -> list[Receipt]:
-    """Receipt history, newest first: ledger entries, and holds still pending (marked so)."""
+    """Receipt history, newest first: ledger entries, pending holds and refused purchases.
+
+    A refused purchase (a VOIDED purchase hold) stays in the history with the
+    server's reason code, so the resident learns why nothing was added.
+    """
     entries = session.scalars(
         select(LedgerEntry)
         .where(LedgerEntry.resident_id == resident_id)
@@ -222,11 +227,17 @@ def receipts(session: Session, resident_id: str, limit: int = 200) -> list[Recei
     ]
     holds = session.scalars(
         select(Hold)
-        .where(Hold.resident_id == resident_id, Hold.state == HoldState.PENDING)
-        .order_by(Hold.created_at.desc())
+        .where(
+            Hold.resident_id == resident_id,
+            (Hold.state == HoldState.PENDING)
+            | ((Hold.state == HoldState.VOIDED) & (Hold.kind == HoldKind.PURCHASE)),
+        )
+        .order_by(Hold.created_at.desc(), Hold.id.desc())
+        .limit(limit)
     )
     for h in holds:
         sign = 1 if h.kind == HoldKind.PURCHASE else -1
+        pending = h.state == HoldState.PENDING
         lines.append(
             Receipt(
                 at=h.created_at,
@@ -234,10 +245,36 @@ def receipts(session: Session, resident_id: str, limit: int = 200) -> list[Recei
                 stamps=sign * h.stamps,
                 cents=-h.cents,
                 memo=h.product_id or "",
-                pending=True,
+                pending=pending,
                 reference=h.client_id,
                 hold_state=h.state,
+                reason=None if pending else (h.reason or "refused"),
             )
         )
     lines.sort(key=lambda r: r.at, reverse=True)
     return lines[:limit]
+
+
+def waiting_to_send(session: Session, resident_id: str) -> WaitingToSend:
+    """The resident's replies still queued here and purchases the server has not answered."""
+    # Counted on the outbox (pending rows are few, index ix_outbox_due), not by scanning a
+    # resident's whole message history: a queued reply is exactly a pending send_message row.
+    replies = session.scalar(
+        select(func.count())
+        .select_from(OutboxItem)
+        .where(
+            OutboxItem.state == OutboxState.PENDING,
+            OutboxItem.kind == "send_message",
+            OutboxItem.payload["resident_id"].as_string() == resident_id,
+        )
+    )
+    purchases = session.scalar(
+        select(func.count())
+        .select_from(Hold)
+        .where(
+            Hold.resident_id == resident_id,
+            Hold.kind == HoldKind.PURCHASE,
+            Hold.state == HoldState.PENDING,
+        )
+    )
+    return WaitingToSend(replies=int(replies or 0), purchases=int(purchases or 0))

@@ -22,6 +22,7 @@ from kiosk.store.models import (
 )
 
 SessionPhase = Literal["active", "warning", "expired"]
+SessionEnding = Literal["idle", "cap", "closed"]
 EndReason = Literal["sign_out", "idle", "cap", "closed", "wipe"]
 
 
@@ -43,13 +44,13 @@ class SessionState:
     """Where a session stands at a moment.
 
     ``phase`` is ``active``, ``warning`` (ends in ``seconds_left`` unless the
-    resident acts; ``ending`` says whether idle or the cap ends it) or
-    ``expired`` (``ending`` says why).
+    resident acts; ``ending`` says whether idle, the cap or the facility's
+    closing time ends it) or ``expired`` (``ending`` says why).
     """
 
     phase: SessionPhase
     seconds_left: int
-    ending: Literal["idle", "cap"]
+    ending: SessionEnding
 
 
 @dataclass(frozen=True)
@@ -202,7 +203,11 @@ class Balances:
 
 @dataclass(frozen=True)
 class Receipt:
-    """One line of the receipt history: a ledger entry, or a hold still pending."""
+    """One line of the receipt history: a ledger entry, a hold still pending, or a refused purchase.
+
+    A refused purchase has ``hold_state`` VOIDED and ``reason`` the server's code
+    (``insufficient_funds``...), which the UI translates.
+    """
 
     at: datetime
     kind: LedgerKind | HoldKind
@@ -212,6 +217,15 @@ class Receipt:
     pending: bool
     reference: str | None = None
     hold_state: HoldState | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class WaitingToSend:
+    """What of the signed-in resident's still waits for the server: replies and purchases."""
+
+    replies: int  # outbound messages still queued on this terminal
+    purchases: int  # stamp purchases not yet confirmed or refused
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, text
 
+from kiosk.errors import Refusal
 from kiosk.store.models import Message, OutboxItem
 from kiosk.views import PageCursor
 
@@ -157,3 +159,35 @@ def test_hidden_unread_message_does_not_count_as_unread(world: World) -> None:
     target = next(m for m in core.inbox_page().messages if m.body == "hide me")
     core.hide_message(target.message_id)
     assert [r.unread for r in core.conversations()] == [1]
+
+
+def test_marking_several_read_writes_one_mark_read_item_each_in_one_commit(
+    world: World,
+) -> None:
+    first, second = world.inbound(body="one"), world.inbound(body="two")
+    core = world.signed_in()
+    ids = [m.message_id for m in core.inbox_page().messages]
+    assert sorted(core.mark_read_many(ids)) == sorted(ids)
+    assert core.mark_read_many(ids) == ()
+    assert all(m.read_at == world.clock() for m in core.inbox_page().messages)
+    assert core.conversations()[0].unread == 0
+    with world.store.read() as db:
+        items = list(db.scalars(select(OutboxItem).where(OutboxItem.kind == "mark_read")))
+    assert sorted(i.payload["message_id"] for i in items) == sorted([first, second])
+
+
+def test_batch_naming_another_residents_message_marks_nothing_read(world: World) -> None:
+    world.resident("r2", "A1002", "Luis")
+    world.contact("c2", resident_id="r2")
+    world.inbound(contact_id="c2", resident_id="r2")
+    world.inbound()
+    core = world.signed_in()
+    mine = core.inbox_page().messages[0].message_id
+    with world.store.read() as db:
+        theirs = db.scalars(select(Message.id).where(Message.resident_id == "r2")).one()
+    with pytest.raises(Refusal) as refused:
+        core.mark_read_many([mine, theirs])
+    assert refused.value.code == "not_found"
+    assert core.conversations()[0].unread == 1
+    with world.store.read() as db:
+        assert not list(db.scalars(select(OutboxItem).where(OutboxItem.kind == "mark_read")))

@@ -85,3 +85,21 @@ def test_next_opening_is_the_next_window_even_days_ahead() -> None:
 def test_no_hours_means_always_open() -> None:
     assert DEFAULT_POLICY.is_open(NOW)
     assert DEFAULT_POLICY.next_opening(NOW) is None
+
+
+def test_closing_time_is_the_end_of_back_to_back_windows() -> None:
+    policy = parse_policy(
+        {
+            "facility_id": "f",
+            "timezone": "America/Chicago",
+            "hours": [
+                {"weekday": 0, "opens": "08:00", "closes": "24:00"},
+                {"weekday": 1, "opens": "00:00", "closes": "02:30"},
+                {"weekday": 1, "opens": "09:00", "closes": "10:00"},
+            ],
+        }
+    )
+    # 09:00 Monday in Chicago: open until 02:30 Tuesday there (08:30 UTC).
+    assert policy.closing_time(NOW) == datetime(2026, 11, 24, 8, 30, tzinfo=UTC)
+    assert policy.closing_time(datetime(2026, 11, 24, 9, 0, tzinfo=UTC)) is None  # 03:00: closed
+    assert DEFAULT_POLICY.closing_time(NOW) is None  # no hours: never closes

@@ -188,3 +188,27 @@ def test_sign_in_and_out_are_audited_without_the_pin(world: World) -> None:
 def test_second_sign_in_while_a_session_is_open_is_refused(world: World) -> None:
     core = world.signed_in()
     assert _refusal(core, "A1001", "2468").code == "already_signed_in"
+
+
+def test_session_warns_before_closing_time_then_ends_as_closed(world: World) -> None:
+    # 09:00 Monday in Chicago; service ends at 09:10 although idle and cap would allow more.
+    world.policy(hours=[{"weekday": 0, "opens": "08:00", "closes": "09:10"}])
+    core = world.signed_in()
+    for _ in range(9):
+        world.clock.advance(60)
+        core.touch()
+    world.clock.advance(45)
+    state = core.session_state()
+    assert state is not None and (state.phase, state.seconds_left, state.ending) == (
+        "warning",
+        15,
+        "closed",
+    )
+    world.clock.advance(15)
+    state = core.session_state()
+    assert state is not None and (state.phase, state.ending) == ("expired", "closed")
+    with pytest.raises(Refusal) as refused:
+        core.balances()
+    assert refused.value.params == {"ending": "closed"}
+    core.end_session("closed", [DraftInput("c1", "Half a reply")])
+    assert _refusal(core, "A1001", "2468").code == "closed"

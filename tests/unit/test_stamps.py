@@ -108,3 +108,44 @@ def test_older_debit_snapshot_never_replaces_a_newer_one(world: World) -> None:
         )
     )
     assert world.signed_in().balances().debit_cents == 900
+
+
+def test_refused_purchase_stays_in_receipts_with_its_reason(world: World) -> None:
+    core = world.signed_in()
+    bought = core.buy_stamps("book10")
+    intake.apply_push_result(
+        world.store,
+        bought.outbox_item_id,
+        "rejected",
+        "insufficient_funds",
+        {},
+        None,
+        world.clock(),
+    )
+    [refused] = core.receipts()
+    assert (refused.kind, refused.stamps, refused.pending) == (HoldKind.PURCHASE, 10, False)
+    assert (refused.hold_state, refused.reason) == (HoldState.VOIDED, "insufficient_funds")
+    assert refused.reference == bought.client_id
+    assert core.waiting_to_send().purchases == 0
+
+
+def test_waiting_to_send_counts_queued_replies_and_purchases_not_reads(world: World) -> None:
+    world.ledger(5)
+    world.inbound()
+    core = world.signed_in()
+    core.mark_read(core.inbox_page().messages[0].message_id)
+    first = core.send_reply("c1", None, "One")
+    core.send_reply("c1", None, "Two")
+    core.buy_stamps("single")
+    waiting = core.waiting_to_send()
+    assert (waiting.replies, waiting.purchases) == (2, 1)
+    intake.apply_push_result(
+        world.store,
+        first.outbox_item_id,
+        "accepted",
+        None,
+        None,
+        {"message_id": "srv-1", "status": "pending_review", "ledger": []},
+        world.clock(),
+    )
+    assert core.waiting_to_send().replies == 1
