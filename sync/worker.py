@@ -187,9 +187,12 @@ class SyncWorker:
                 failures = 0
                 if report.sent:
                     self._succeeded()
+                    delay = self._until_next_due()
                 else:
                     self._refresh_counts()
-                delay = self._until_next_due()
+                    # Nothing could go although something may be due (an item held by a
+                    # dependency): never spin; a nudge still wakes the loop at once.
+                    delay = max(self._until_next_due(), 1.0)
             self._wake.wait(delay)
             self._wake.clear()
 
