@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+from keyrings.alt.file import PlaintextKeyring
 from sqlalchemy import select
 
 from kiosk.clock import utcnow
 from kiosk.store import open_store
 from kiosk.store.backups import take_backup
 from kiosk.store.models import SyncCursor
+from sync.credentials import CREDENTIAL_KEY, KEYRING_FILE, SERVICE
+from tests.server.live import LiveServer, World
 
 
 def admin(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -71,3 +75,25 @@ def test_restore_refuses_while_kite_has_the_database_open(tmp_path: Path) -> Non
         store.close()
     assert result.returncode == 1
     assert "Stop Kite" in result.stderr
+
+
+def test_sync_command_runs_one_round_and_status_shows_it(
+    tmp_path: Path, central_server: LiveServer, world: World
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    config = tmp_path / "kite.toml"
+    config.write_text(
+        f'server_url = "{central_server.url}"\ndata_dir = "{data}"\nlong_poll_s = 0\n',
+        encoding="utf-8",
+    )
+    backend = PlaintextKeyring()
+    backend.file_path = str(data / KEYRING_FILE)
+    backend.set_password(SERVICE, CREDENTIAL_KEY, world.credential)
+
+    synced = admin(config, "sync")
+    assert synced.returncode == 0, synced.stderr
+    assert json.loads(synced.stdout)["state"] == "online"
+    status = admin(config, "status")
+    assert "Sync state:    online" in status.stdout
+    assert "Cursor:        (nothing pulled yet)" not in status.stdout
