@@ -47,3 +47,34 @@ def test_unreachable_server_lets_sign_in_fall_back_offline(tmp_path: Path, world
     auth = authenticator(tmp_path, "http://127.0.0.1:9", world.credential)
     with pytest.raises(RemoteUnavailable):
         auth.authenticate(world.resident.facility_number, world.resident.pin)
+
+
+def test_after_one_online_sign_in_the_resident_signs_in_offline(
+    tmp_path: Path, central_server: LiveServer, world: World
+) -> None:
+    from urllib.parse import urlparse
+
+    from tests.fault.proxy import FaultProxy
+    from tests.integration.terminal import make_terminal
+
+    upstream = urlparse(central_server.url)
+    proxy = FaultProxy(
+        (upstream.hostname or "", upstream.port or 0), seed=1, rate=1.0, faults=("drop",)
+    )
+    with proxy.running():
+        proxy.enabled = False
+        terminal = make_terminal(tmp_path, proxy.url, world.credential)
+        try:
+            assert terminal.worker.sync_once().online
+            online = terminal.core.sign_in(world.resident.facility_number, world.resident.pin)
+            assert online.offline is False
+            terminal.core.end_session("sign_out")
+            proxy.enabled = True  # the network is gone
+            offline = terminal.core.sign_in(world.resident.facility_number, world.resident.pin)
+            assert offline.offline is True
+            terminal.core.end_session("sign_out")
+            with pytest.raises(Refusal) as wrong:
+                terminal.core.sign_in(world.resident.facility_number, "0000")
+            assert wrong.value.code == "invalid_credentials"
+        finally:
+            terminal.close()
