@@ -35,7 +35,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk import intake, outbox, wipe
+from kiosk import intake, outbox
 from kiosk.clock import Clock, utcnow
 from kiosk.store.database import Store
 from kiosk.store.models import OutboxItem, OutboxState
@@ -320,9 +320,3 @@ def next_due_at(store: Store) -> datetime | None:
             )
         )
     return value
-
-
-def wipe_after_revocation(store: Store, *, clock: Clock = utcnow) -> None:
-    """Wipe resident data (through kiosk.intake) once the device is revoked."""
-    with store.write() as session:
-        wipe.wipe_resident_data(session, "revoke", clock())

@@ -23,6 +23,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from kiosk import wipe
 from kiosk.clock import Clock, utcnow
 from kiosk.config import Settings
 from kiosk.store.database import Store
@@ -291,7 +292,9 @@ class SyncWorker:
                 .where(DeviceState.revoked_at.is_not(None))
             )
         if not recorded:  # a revoke command already wiped in its own transaction
-            push.wipe_after_revocation(self.store, clock=self.clock)
+            with self.store.write() as session:
+                wipe.wipe_resident_data(session, "revoke", self.clock())
+            wipe.finish_wipe(self.store)
         self.credentials.forget_credential()
         self._update(
             state="revoked",

@@ -96,3 +96,30 @@ def test_worker_starts_once_enrolled_after_saying_not_enrolled(
         assert stub.seen and stub.seen[0].headers["Authorization"].endswith("0123456789")
     finally:
         worker.stop(5)
+
+
+def test_revoked_answer_wipes_residents_and_forgets_the_credential(
+    store: Store, tmp_path: Path, stub: StubServer, enrolled: CredentialStore
+) -> None:
+    from sqlalchemy import func, select
+
+    from kiosk import intake
+    from kiosk.clock import utcnow
+    from kiosk.store.models import Resident
+
+    from . import wire
+
+    with store.write() as session:
+        intake.apply_change(session, "resident", wire.resident("r1"), utcnow())
+    body = {"error": {"code": "device_revoked", "message": "revoked", "params": {}}}
+    stub.default = Reply(401, json.dumps(body).encode())
+    worker = worker_for(store, tmp_path, stub.url, enrolled)
+    worker.start()
+    try:
+        wait_for(lambda: worker.status().state == "revoked")
+        assert worker.status().call_it
+        assert enrolled.credential() is None
+        with store.read() as session:
+            assert session.scalar(select(func.count()).select_from(Resident)) == 0
+    finally:
+        worker.stop(5)
