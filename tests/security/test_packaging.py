@@ -1,0 +1,201 @@
+"""The kiosk image's lockdown as packaged: the installer's plan and the session unit.
+
+The installer is run for real in ``--dry-run`` mode against a scratch image
+root: it must plan every lockdown step and change nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+INSTALL = REPO / "packaging" / "kiosk" / "install.sh"
+UNIT = REPO / "packaging" / "systemd" / "kite-kiosk.service"
+ENTRY = REPO / "packaging" / "kite_entry.py"
+
+
+@pytest.fixture
+def image_root(tmp_path: Path) -> Path:
+    """An empty Debian-like image root (only /etc), as an image builder starts from."""
+    root = tmp_path / "image"
+    (root / "etc").mkdir(parents=True)
+    return root
+
+
+@pytest.fixture
+def bundle(tmp_path: Path) -> Path:
+    """A one-dir bundle folder as packaging/build leaves it (the dry run never starts it)."""
+    folder = tmp_path / "dist" / "kite"
+    folder.mkdir(parents=True)
+    program = folder / "kite"
+    program.write_text("#!/bin/sh\nexit 0\n")
+    program.chmod(0o755)
+    return folder
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(path.relative_to(root)): (path.stat().st_mode, path.stat().st_size)
+        for path in sorted(root.rglob("*"))
+    }
+
+
+def dry_run(root: Path, bundle: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", str(INSTALL), "--dry-run", "--root", str(root), "--bundle", str(bundle), *extra],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def unit_service_section() -> dict[str, list[str]]:
+    """The [Service] settings of the kiosk unit; systemd allows a key more than once."""
+    settings: dict[str, list[str]] = {}
+    section = ""
+    for line in UNIT.read_text().splitlines():
+        line = line.strip()
+        if line.startswith("["):
+            section = line
+        elif section == "[Service]" and "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            settings.setdefault(key, []).append(value)
+    return settings
+
+
+def test_dry_run_plans_the_whole_lockdown_and_changes_nothing(
+    image_root: Path, bundle: Path
+) -> None:
+    before = snapshot(image_root)
+
+    result = dry_run(image_root, bundle)
+
+    assert result.returncode == 0, result.stderr
+    assert snapshot(image_root) == before
+    plan = result.stdout
+    assert "useradd --system --user-group --home-dir /var/lib/kite" in plan
+    assert "--shell /usr/sbin/nologin" in plan
+    assert f"install -d -m 0700 {image_root}/var/lib/kite" in plan
+    assert "chown kite:kite /var/lib/kite" in plan
+    assert f"{image_root}/etc/kite/kite.toml" in plan
+    assert f"systemctl --root={image_root} disable getty@tty1.service" in plan
+    assert f"systemctl --root={image_root} mask ctrl-alt-del.target" in plan
+    assert f"systemctl --root={image_root} enable kite-kiosk.service" in plan
+    for snippet in (
+        "/etc/pam.d/kite-kiosk",
+        "/etc/systemd/logind.conf.d/kite-kiosk.conf",
+        "/etc/polkit-1/rules.d/50-kite-kiosk.rules",
+        "/etc/sysctl.d/50-kite-kiosk.conf",
+    ):
+        assert f"{image_root}{snippet}" in plan
+    assert "Dry run: nothing was changed." in plan
+
+
+def test_dry_run_keeps_an_existing_configuration(image_root: Path, bundle: Path) -> None:
+    config = image_root / "etc" / "kite" / "kite.toml"
+    config.parent.mkdir()
+    config.write_text('server_url = "https://central.facility.example"\n')
+
+    result = dry_run(image_root, bundle)
+
+    assert result.returncode == 0, result.stderr
+    assert f"= {config} kept" in result.stdout
+    assert "kite.toml.example" not in result.stdout
+
+
+def test_dry_run_restricts_an_existing_keyring_file_to_the_kite_user(
+    image_root: Path, bundle: Path
+) -> None:
+    keyring_file = image_root / "var" / "lib" / "kite" / "keyring.cfg"
+    keyring_file.parent.mkdir(parents=True)
+    keyring_file.write_text("[kite]\n")
+
+    result = dry_run(image_root, bundle)
+
+    assert result.returncode == 0, result.stderr
+    assert "chown kite:kite /var/lib/kite/keyring.cfg" in result.stdout
+    assert f"chmod 0600 {keyring_file}" in result.stdout
+
+
+def test_dry_run_skips_an_existing_kite_user(image_root: Path, bundle: Path) -> None:
+    (image_root / "etc" / "passwd").write_text(
+        "kite:x:999:999:Kite kiosk session:/var/lib/kite:/usr/sbin/nologin\n"
+    )
+
+    result = dry_run(image_root, bundle)
+
+    assert result.returncode == 0, result.stderr
+    assert "= user kite exists" in result.stdout
+    assert "useradd" not in result.stdout
+
+
+def test_installer_without_a_bundle_says_to_build_it(image_root: Path, tmp_path: Path) -> None:
+    result = dry_run(image_root, tmp_path / "nowhere")
+
+    assert result.returncode == 1
+    assert "run 'bash packaging/build' first" in result.stderr
+
+
+def test_installer_refuses_a_folder_that_is_no_system_root(tmp_path: Path, bundle: Path) -> None:
+    result = dry_run(tmp_path / "empty", bundle)
+
+    assert result.returncode == 1
+    assert "does not look like a system root" in result.stderr
+
+
+def test_kiosk_session_never_allows_switching_to_another_console() -> None:
+    (exec_start,) = unit_service_section()["ExecStart"]
+    command = exec_start.split()
+
+    assert command[0] == "/usr/bin/cage"
+    cage_flags = command[1 : command.index("--")]
+    assert "-s" not in cage_flags  # cage's "allow VT switching"
+    assert command[command.index("--") + 1 :] == ["/opt/kite/kite"]
+
+
+def test_kiosk_session_runs_as_the_unprivileged_kite_user_on_wayland() -> None:
+    service = unit_service_section()
+
+    assert service["User"] == ["kite"]
+    assert service["NoNewPrivileges"] == ["yes"]
+    assert service["UMask"] == ["0077"]
+    assert service["TTYPath"] == ["/dev/tty1"]
+    assert "QT_QPA_PLATFORM=wayland" in service["Environment"]
+
+
+def test_started_as_kite_admin_the_bundle_runs_the_admin_command_line(tmp_path: Path) -> None:
+    link = tmp_path / "kite-admin"
+    link.symlink_to(ENTRY)
+
+    result = subprocess.run(
+        [sys.executable, str(link), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: kite-admin")
+    assert "restore-backup" in result.stdout
+
+
+def test_bundle_check_passes_where_every_lazy_dependency_is_installed() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ENTRY), "--bundle-check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("bundle check passed: migrations 0001")
