@@ -248,7 +248,7 @@ def receipts(session: Session, resident_id: str, limit: int = 200) -> list[Recei
                 pending=pending,
                 reference=h.client_id,
                 hold_state=h.state,
-                reason=None if pending else (h.reason or "refused"),
+                reason=None if pending else h.reason,
             )
         )
     lines.sort(key=lambda r: r.at, reverse=True)

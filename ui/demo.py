@@ -217,7 +217,10 @@ def fill_inbox(feed: DemoFeed, contact_id: str, count: int, chunk: int = 5000) -
 
 
 def add_demo_replies(store: Store, directory: DemoDirectory, settings: Any) -> None:
-    """Replies sent ten minutes ago, moved along by the server: queued, delivered, rejected."""
+    """Replies sent ten minutes ago, moved along by the server: queued, delivered, rejected.
+
+    Also a stamp book the server refused (not enough money), so the receipts show why.
+    """
     from kiosk.core import Core
 
     feed = DemoFeed(store)
@@ -227,6 +230,8 @@ def add_demo_replies(store: Store, directory: DemoDirectory, settings: Any) -> N
     newest = {c: core.thread_page(c).messages[0].message_id for c in ("c1", "c2", "c3")}
     photos = next(m for m in core.thread_page("c1").messages if m.media)
     core.send_reply("c1", photos.message_id, "Love the photos! Sofia looks so grown up.")
+    core.send_reply("c1", None, "Is Sofia's school play on Friday?")
+    refused = core.buy_stamps("book25")
     to_rosa = core.send_reply("c3", newest["c3"], "Thank you Mom. Tell Dad I miss him.")
     to_luis = core.send_reply("c2", newest["c2"], "Call my cousin at 555-0101 for me.")
     core.end_session("sign_out")
@@ -240,6 +245,15 @@ def add_demo_replies(store: Store, directory: DemoDirectory, settings: Any) -> N
             {"message_id": server_id, "status": "pending_review", "ledger": []},
             sent_at + timedelta(minutes=1),
         )
+    intake.apply_push_result(
+        store,
+        refused.outbox_item_id,
+        "rejected",
+        "insufficient_funds",
+        {},
+        None,
+        sent_at + timedelta(minutes=1),
+    )
 
     def status(
         server_id: str, value: str, minutes: int, reason: str | None = None

@@ -128,6 +128,7 @@ class _Session:
         self.shot("stamps", lambda: shell.show_screen("stamps"))
         self.shot("contacts", lambda: shell.show_screen("contacts"))
         self.shot("idle-warning", lambda: shell.idle_warning.show_countdown(18, "idle"))
+        self.shot("closing-warning", lambda: shell.idle_warning.show_countdown(18, "closed"))
         shell.idle_warning.hide()
         shell.end_session("sign_out")
         self.settle()

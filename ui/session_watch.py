@@ -5,7 +5,7 @@ policy's warning is at least 20 s, WCAG 2.2.1). This watcher polls it once a
 second through :class:`ui.tasks.Tasks`, reports any touch, click or key as
 activity (``Core.touch``, at most once a second), and emits:
 
-- ``warning(seconds_left, ending)`` while a warning is due (``ending``: idle or cap),
+- ``warning(seconds_left, ending)`` while a warning is due (``ending``: idle, cap or closed),
 - ``warning_cleared()`` once the resident acted,
 - ``expired(ending)`` when the session is over.
 """
@@ -45,17 +45,20 @@ class SessionWatch(QObject):
         self._tasks = tasks
         self._warning = False
         self._running = False
+        self._generation = 0  # bumped per session: late answers about an earlier one are dropped
         self._last_touch = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self.poll)
 
     def start(self) -> None:
+        self._generation += 1
         self._running = True
         self._warning = False
         self._timer.start()
 
     def stop(self) -> None:
+        self._generation += 1
         self._running = False
         self._timer.stop()
         if self._warning:
@@ -69,8 +72,12 @@ class SessionWatch(QObject):
     def poll(self) -> None:
         """Ask the core where the session stands (off the UI thread)."""
         if self._running:
+            generation = self._generation
             self._tasks.run(
-                self._core.session_state, self._show, on_refusal=lambda _r: None, owner=self
+                self._core.session_state,
+                lambda state: self._show(state, generation),
+                on_refusal=lambda _r: None,
+                owner=self,
             )
 
     def more_time(self) -> None:
@@ -78,10 +85,18 @@ class SessionWatch(QObject):
         if not self._running:
             return
         self._last_touch = time.monotonic()
-        self._tasks.run(self._core.touch, self._show, on_refusal=lambda _r: None, owner=self)
+        generation = self._generation
+        self._tasks.run(
+            self._core.touch,
+            lambda state: self._show(state, generation),
+            on_refusal=lambda _r: None,
+            owner=self,
+        )
 
-    def _show(self, state: SessionState | None) -> None:
-        if not self._running:
+    def _show(self, state: SessionState | None, generation: int) -> None:
+        # An answer asked for before this session began (a poll racing a sign-out and the
+        # next sign-in) says nothing about this session: it must not end it.
+        if not self._running or generation != self._generation:
             return
         if state is None or state.phase == "expired":
             self.stop()

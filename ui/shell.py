@@ -203,7 +203,7 @@ class Shell(QMainWindow):
         code = getattr(error, "code", None)
         if code in ("session_expired", "not_signed_in") and self.resident is not None:
             ending = getattr(error, "params", {}).get("ending", "idle")
-            self.end_session("cap" if ending == "cap" else "idle")
+            self.end_session(ending if ending in ("cap", "closed") else "idle")
         else:
             log.error("unhandled background failure: %r", error)
 
@@ -276,7 +276,7 @@ class Shell(QMainWindow):
     # -- sync status -------------------------------------------------------------
     def show_sync_status(self, status: Any) -> None:
         self._sync_status = status
-        text, tone = describe_sync(status, self.context.now())
+        text, _tone = describe_sync(status, self.context.now())
         # Revoked, incompatible or unenrolled: whoever stands at the kiosk must see it.
         needs_it = (
             getattr(status, "call_it", False) or getattr(status, "state", "") == "not_enrolled"
@@ -284,7 +284,7 @@ class Shell(QMainWindow):
         self.signin.show_facility_problem(text if needs_it else "")
         inbox = self.screens.get("inbox")
         if inbox is not None and hasattr(inbox, "show_sync_status"):
-            inbox.show_sync_status(text, tone)
+            inbox.show_sync_status(status)
         # A sync round may have brought news (messages, statuses, confirmations).
         current = self.current_screen()
         if status is not None and self.resident is not None and isinstance(current, Screen):
@@ -335,13 +335,28 @@ class Shell(QMainWindow):
             self.signin.show_message(
                 self.tr("Your session reached its time limit. Your unfinished text is saved.")
             )
+        elif reason == "closed":
+            self.signin.show_message(
+                self.tr("Messaging has closed for now. Your unfinished text is saved.")
+            )
         else:
             self.signin.show_message("")
         self.signin.id_field.setFocus(Qt.FocusReason.OtherFocusReason)
         if core is not None:
+            # The core holds the session until this finishes; the sign-in screen waits for
+            # it, so the next resident is never refused as "someone is still signed in".
+            self.signin.session_ending(True)
+
+            def ended(_value: object = None) -> None:
+                self.signin.session_ending(False)
+                self.signin.refresh()  # closed now? the notice says when service opens again
+
             self.context.tasks.run(
                 lambda: core.end_session(reason, drafts),  # type: ignore[arg-type]
-                on_refusal=lambda _r: None,
+                ended,
+                on_refusal=ended,
+                on_error=ended,
+                owner=self.signin,
                 changes=True,
             )
         self.session_ended.emit(reason)

@@ -16,6 +16,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from ui.formatting import when
 
 if TYPE_CHECKING:
+    from kiosk.views import WaitingToSend
     from sync.status import SyncStatus
 
 
@@ -37,8 +38,42 @@ class SyncStatusBridge(QObject):
         self.last = status
 
 
-def describe_sync(status: SyncStatus | None, now: datetime | None = None) -> tuple[str, str]:
-    """(text, tone) for the top bar; tone is ``good``, ``wait`` or ``bad``."""
+def describe_waiting(waiting: WaitingToSend | None) -> list[str]:
+    """The resident's own replies and purchases still to go out, as short translated phrases.
+
+    English and Spanish both say "1" in the singular and every other count in
+    the plural, so each phrase has a singular and a plural string.
+    """
+    translate = QCoreApplication.translate
+    parts: list[str] = []
+    if waiting is None:
+        return parts
+    if waiting.replies == 1:
+        parts.append(translate("Sync", "1 reply waiting to send"))
+    elif waiting.replies > 1:
+        parts.append(
+            translate("Sync", "{count} replies waiting to send").format(count=waiting.replies)
+        )
+    if waiting.purchases == 1:
+        parts.append(translate("Sync", "1 stamp purchase waiting to send"))
+    elif waiting.purchases > 1:
+        parts.append(
+            translate("Sync", "{count} stamp purchases waiting to send").format(
+                count=waiting.purchases
+            )
+        )
+    return parts
+
+
+def describe_sync(
+    status: SyncStatus | None, now: datetime | None = None, waiting: WaitingToSend | None = None
+) -> tuple[str, str]:
+    """(text, tone) for the sync line; tone is ``good``, ``wait`` or ``bad``.
+
+    ``waiting`` is the signed-in resident's queue (``Core.waiting_to_send``): the
+    line counts their replies and purchases, never the terminal's bookkeeping
+    (read receipts, audit records) that also waits in the outbox.
+    """
     translate = QCoreApplication.translate
     if status is None or status.state == "starting":
         return translate("Sync", "Connecting…"), "wait"
@@ -46,7 +81,7 @@ def describe_sync(status: SyncStatus | None, now: datetime | None = None) -> tup
         return translate("Sync", "This terminal needs IT. Please tell staff."), "bad"
     if status.state == "not_enrolled":
         return translate("Sync", "This terminal is waiting for IT to approve it."), "bad"
-    waiting = status.items_waiting
+    parts = describe_waiting(waiting)
     if not status.online:
         since = status.offline_since
         text = (
@@ -54,13 +89,7 @@ def describe_sync(status: SyncStatus | None, now: datetime | None = None) -> tup
             if since is not None
             else translate("Sync", "Offline")
         )
-        if waiting == 1:
-            text += " · " + translate("Sync", "1 item waiting to send")
-        elif waiting > 1:
-            text += " · " + translate("Sync", "{count} items waiting to send").format(count=waiting)
-        return text, "wait"
-    if waiting == 1:
-        return translate("Sync", "Sending 1 item…"), "wait"
-    if waiting > 1:
-        return translate("Sync", "Sending {count} items…").format(count=waiting), "wait"
+        return " · ".join([text, *parts]), "wait"
+    if parts:
+        return " · ".join(parts), "wait"
     return translate("Sync", "Up to date"), "good"

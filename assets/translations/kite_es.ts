@@ -180,7 +180,7 @@
     </message>
     <message>
         <location filename="../../ui/screens/conversation.py" line="97"/>
-        <location filename="../../ui/screens/conversation.py" line="220"/>
+        <location filename="../../ui/screens/conversation.py" line="221"/>
         <source>Delete</source>
         <translation>Borrar</translation>
     </message>
@@ -210,32 +210,32 @@
         <translation>El centro suspendió a este contacto. Puede leer, pero no responder.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="194"/>
+        <location filename="../../ui/screens/conversation.py" line="195"/>
         <source>These messages could not be loaded. Try again.</source>
         <translation>No se pudieron cargar estos mensajes. Inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="216"/>
+        <location filename="../../ui/screens/conversation.py" line="217"/>
         <source>Delete this message?</source>
         <translation>¿Borrar este mensaje?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="218"/>
+        <location filename="../../ui/screens/conversation.py" line="219"/>
         <source>It disappears from your messages on this terminal. This cannot be undone here.</source>
         <translation>Desaparecerá de sus mensajes en esta terminal. Aquí no se puede deshacer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="221"/>
+        <location filename="../../ui/screens/conversation.py" line="222"/>
         <source>Keep it</source>
         <translation>Conservarlo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="240"/>
+        <location filename="../../ui/screens/conversation.py" line="241"/>
         <source>You</source>
         <translation>Usted</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="248"/>
+        <location filename="../../ui/screens/conversation.py" line="249"/>
         <source>Return stamp included</source>
         <translation>Incluye estampilla de respuesta</translation>
     </message>
@@ -296,32 +296,42 @@
 <context>
     <name>IdleWarning</name>
     <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="49"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="50"/>
+        <source>Messaging closes soon</source>
+        <translation>La mensajería cierra pronto</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/idle_warning.py" line="52"/>
+        <source>Messaging closes in {seconds} seconds. Anything you are writing is kept as a draft.</source>
+        <translation>La mensajería cierra en {seconds} segundos. Lo que esté escribiendo se guardará como borrador.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/widgets/idle_warning.py" line="56"/>
         <source>Your time is almost up</source>
         <translation>Su tiempo casi se acaba</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="51"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="58"/>
         <source>Your session ends in {seconds} seconds. Anything you are writing is kept as a draft.</source>
         <translation>Su sesión termina en {seconds} segundos. Lo que esté escribiendo se guardará como borrador.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="55"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="62"/>
         <source>Are you still there?</source>
         <translation>¿Sigue ahí?</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="56"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="63"/>
         <source>Your session ends in {seconds} seconds unless you tap More time.</source>
         <translation>Su sesión termina en {seconds} segundos, a menos que toque Más tiempo.</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="58"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="65"/>
         <source>More time</source>
         <translation>Más tiempo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="58"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="65"/>
         <source>Keep my session open</source>
         <translation>Mantener abierta mi sesión</translation>
     </message>
@@ -329,47 +339,47 @@
 <context>
     <name>InboxScreen</name>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="95"/>
+        <location filename="../../ui/screens/inbox.py" line="98"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="96"/>
+        <location filename="../../ui/screens/inbox.py" line="99"/>
         <source>Conversations</source>
         <translation>Conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="97"/>
+        <location filename="../../ui/screens/inbox.py" line="100"/>
         <source>Choose a conversation to read it</source>
         <translation>Elija una conversación para leerla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="98"/>
+        <location filename="../../ui/screens/inbox.py" line="101"/>
         <source>No messages yet. New messages appear here.</source>
         <translation>Todavía no hay mensajes. Los mensajes nuevos aparecerán aquí.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="99"/>
+        <location filename="../../ui/screens/inbox.py" line="102"/>
         <source>OK</source>
         <translation>Entendido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="99"/>
+        <location filename="../../ui/screens/inbox.py" line="102"/>
         <source>Hide this notice</source>
         <translation>Ocultar este aviso</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="144"/>
+        <location filename="../../ui/screens/inbox.py" line="156"/>
         <source>New message from {names}</source>
         <translation>Mensaje nuevo de {names}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="172"/>
+        <location filename="../../ui/screens/inbox.py" line="193"/>
         <source>1 unread message</source>
         <translation>1 mensaje sin leer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="174"/>
+        <location filename="../../ui/screens/inbox.py" line="195"/>
         <source>{count} unread messages</source>
         <translation>{count} mensajes sin leer</translation>
     </message>
@@ -769,103 +779,108 @@
         <source>Your session reached its time limit. Your unfinished text is saved.</source>
         <translation>Su sesión llegó al límite de tiempo. Su texto sin terminar está guardado.</translation>
     </message>
+    <message>
+        <location filename="../../ui/shell.py" line="340"/>
+        <source>Messaging has closed for now. Your unfinished text is saved.</source>
+        <translation>La mensajería ya cerró por ahora. Su texto sin terminar está guardado.</translation>
+    </message>
 </context>
 <context>
     <name>SignInScreen</name>
     <message>
-        <location filename="../../ui/screens/signin.py" line="148"/>
+        <location filename="../../ui/screens/signin.py" line="156"/>
         <source>Welcome to Kite messaging</source>
         <translation>Bienvenido a la mensajería Kite</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="149"/>
+        <location filename="../../ui/screens/signin.py" line="157"/>
         <source>Read your messages, reply and buy stamps.</source>
         <translation>Lea sus mensajes, responda y compre estampillas.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="150"/>
+        <location filename="../../ui/screens/signin.py" line="158"/>
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="152"/>
+        <location filename="../../ui/screens/signin.py" line="160"/>
         <source>Show the screens in this language</source>
         <translation>Mostrar las pantallas en este idioma</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="153"/>
+        <location filename="../../ui/screens/signin.py" line="161"/>
         <source>Large text</source>
         <translation>Letra grande</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="153"/>
+        <location filename="../../ui/screens/signin.py" line="161"/>
         <source>Make all text bigger</source>
         <translation>Agrandar todo el texto</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="154"/>
+        <location filename="../../ui/screens/signin.py" line="162"/>
         <source>High contrast</source>
         <translation>Alto contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="154"/>
+        <location filename="../../ui/screens/signin.py" line="162"/>
         <source>Light text on a black screen</source>
         <translation>Letras claras sobre fondo negro</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="155"/>
-        <location filename="../../ui/screens/signin.py" line="156"/>
+        <location filename="../../ui/screens/signin.py" line="163"/>
+        <location filename="../../ui/screens/signin.py" line="164"/>
         <source>Facility ID number</source>
         <translation>Número de identificación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="157"/>
+        <location filename="../../ui/screens/signin.py" line="165"/>
         <source>Type it with the number pad</source>
         <translation>Escríbalo con el teclado numérico</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="158"/>
-        <location filename="../../ui/screens/signin.py" line="159"/>
+        <location filename="../../ui/screens/signin.py" line="166"/>
+        <location filename="../../ui/screens/signin.py" line="167"/>
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="160"/>
+        <location filename="../../ui/screens/signin.py" line="168"/>
         <source>Your secret number; it is not shown</source>
         <translation>Su número secreto; no se muestra</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="161"/>
+        <location filename="../../ui/screens/signin.py" line="169"/>
         <source>Sign in</source>
         <translation>Entrar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="161"/>
+        <location filename="../../ui/screens/signin.py" line="169"/>
         <source>Sign in with this ID and PIN</source>
         <translation>Entrar con este número y PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="216"/>
+        <location filename="../../ui/screens/signin.py" line="226"/>
         <source>Messaging is closed. It opens again {when}.</source>
         <translation>La mensajería está cerrada. Vuelve a abrir el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="220"/>
+        <location filename="../../ui/screens/signin.py" line="230"/>
         <source>Messaging is closed right now.</source>
         <translation>La mensajería está cerrada en este momento.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="223"/>
+        <location filename="../../ui/screens/signin.py" line="233"/>
         <source>The facility has paused sending messages. You can still sign in and read.</source>
         <translation>El centro detuvo el envío de mensajes. Todavía puede entrar y leer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="245"/>
+        <location filename="../../ui/screens/signin.py" line="255"/>
         <source>Enter your facility ID number and your PIN.</source>
         <translation>Escriba su número de identificación y su PIN.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="250"/>
+        <location filename="../../ui/screens/signin.py" line="260"/>
         <source>The terminal is still starting. Try again in a moment.</source>
         <translation>La terminal todavía se está iniciando. Inténtelo de nuevo en un momento.</translation>
     </message>
@@ -908,7 +923,7 @@
         <translation>Historial de recibos, los más recientes primero</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="198"/>
+        <location filename="../../ui/screens/stamps.py" line="199"/>
         <source>Purchase confirmed: {stamps} stamps added.</source>
         <translation>Compra confirmada: se agregaron {stamps} estampillas.</translation>
     </message>
@@ -918,127 +933,142 @@
         <translation>La compra de {stamps} estampillas fue rechazada. No se descontó nada de su cuenta de débito.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="228"/>
+        <location filename="../../ui/screens/stamps.py" line="229"/>
         <source>{count} bought, waiting for confirmation</source>
         <translation>{count} compradas, en espera de confirmación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="234"/>
+        <location filename="../../ui/screens/stamps.py" line="235"/>
         <source>{count} set aside for replies waiting to send</source>
         <translation>{count} reservadas para respuestas por enviar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="236"/>
+        <location filename="../../ui/screens/stamps.py" line="237"/>
         <source>Nothing pending</source>
         <translation>Nada pendiente</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="239"/>
+        <location filename="../../ui/screens/stamps.py" line="240"/>
         <source>Not received yet</source>
         <translation>Todavía no se ha recibido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="243"/>
+        <location filename="../../ui/screens/stamps.py" line="244"/>
         <source>As of {time}</source>
         <translation>Al {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="247"/>
+        <location filename="../../ui/screens/stamps.py" line="248"/>
         <source>Stamps you can use: {count}</source>
         <translation>Estampillas disponibles: {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="250"/>
+        <location filename="../../ui/screens/stamps.py" line="251"/>
         <source>Debit account: {amount}</source>
         <translation>Cuenta de débito: {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="262"/>
+        <location filename="../../ui/screens/stamps.py" line="263"/>
         <source>{name}: 1 stamp, {price}</source>
         <translation>{name}: 1 estampilla, {price}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="266"/>
+        <location filename="../../ui/screens/stamps.py" line="267"/>
         <source>{name}: {stamps} stamps, {price}</source>
         <translation>{name}: {stamps} estampillas, {price}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="269"/>
+        <location filename="../../ui/screens/stamps.py" line="270"/>
         <source>Buy this from your debit account</source>
         <translation>Comprar esto con su cuenta de débito</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="279"/>
+        <location filename="../../ui/screens/stamps.py" line="280"/>
         <source>Buy {name} for {price}?</source>
         <translation>¿Comprar {name} por {price}?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="283"/>
+        <location filename="../../ui/screens/stamps.py" line="284"/>
         <source>{price} comes out of your debit account. The {stamps} stamps can be used once the facility confirms the purchase.</source>
         <translation>Se descontarán {price} de su cuenta de débito. Podrá usar las {stamps} estampillas cuando el centro confirme la compra.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="286"/>
+        <location filename="../../ui/screens/stamps.py" line="287"/>
         <source>Buy</source>
         <translation>Comprar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="287"/>
+        <location filename="../../ui/screens/stamps.py" line="288"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="309"/>
+        <location filename="../../ui/screens/stamps.py" line="310"/>
         <source>Purchase sent: {stamps} stamps are pending until the facility confirms them.</source>
         <translation>Compra enviada: {stamps} estampillas quedan pendientes hasta que el centro las confirme.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="328"/>
+        <location filename="../../ui/screens/stamps.py" line="329"/>
         <source>Purchase</source>
         <translation>Compra</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="329"/>
+        <location filename="../../ui/screens/stamps.py" line="330"/>
         <source>Gift from family</source>
         <translation>Regalo de la familia</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="330"/>
+        <location filename="../../ui/screens/stamps.py" line="331"/>
         <source>Reply sent</source>
         <translation>Respuesta enviada</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="331"/>
+        <location filename="../../ui/screens/stamps.py" line="332"/>
         <source>Refund</source>
         <translation>Reembolso</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="332"/>
+        <location filename="../../ui/screens/stamps.py" line="333"/>
         <source>Adjustment</source>
         <translation>Ajuste</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="339"/>
+        <location filename="../../ui/screens/stamps.py" line="344"/>
+        <source>1 stamp for {price}</source>
+        <translation>1 estampilla por {price}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/stamps.py" line="347"/>
+        <source>{stamps} stamps for {price}</source>
+        <translation>{stamps} estampillas por {price}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/stamps.py" line="352"/>
         <source>+1 stamp</source>
         <translation>+1 estampilla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="341"/>
+        <location filename="../../ui/screens/stamps.py" line="354"/>
         <source>-1 stamp</source>
         <translation>-1 estampilla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="343"/>
+        <location filename="../../ui/screens/stamps.py" line="356"/>
         <source>{stamps:+d} stamps</source>
         <translation>{stamps:+d} estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="348"/>
+        <location filename="../../ui/screens/stamps.py" line="360"/>
         <source>Pending</source>
         <translation>Pendiente</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="350"/>
+        <location filename="../../ui/screens/stamps.py" line="368"/>
+        <source>The facility refused this purchase.</source>
+        <translation>El centro rechazó esta compra.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/stamps.py" line="349"/>
         <source>Refused</source>
         <translation>Rechazada</translation>
     </message>
@@ -1119,52 +1149,52 @@
 <context>
     <name>Sync</name>
     <message>
-        <location filename="../../ui/sync_status.py" line="44"/>
+        <location filename="../../ui/sync_status.py" line="52"/>
+        <source>1 reply waiting to send</source>
+        <translation>1 respuesta pendiente de envío</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="55"/>
+        <source>{count} replies waiting to send</source>
+        <translation>{count} respuestas pendientes de envío</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="58"/>
+        <source>1 stamp purchase waiting to send</source>
+        <translation>1 compra de estampillas pendiente de envío</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="61"/>
+        <source>{count} stamp purchases waiting to send</source>
+        <translation>{count} compras de estampillas pendientes de envío</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="79"/>
         <source>Connecting…</source>
         <translation>Conectando…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="46"/>
+        <location filename="../../ui/sync_status.py" line="81"/>
         <source>This terminal needs IT. Please tell staff.</source>
         <translation>Esta terminal necesita a TI. Avise al personal, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="48"/>
+        <location filename="../../ui/sync_status.py" line="83"/>
         <source>This terminal is waiting for IT to approve it.</source>
         <translation>Esta terminal espera la aprobación de TI.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="53"/>
+        <location filename="../../ui/sync_status.py" line="88"/>
         <source>Offline since {time}</source>
         <translation>Sin conexión desde {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="55"/>
+        <location filename="../../ui/sync_status.py" line="90"/>
         <source>Offline</source>
         <translation>Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="58"/>
-        <source>1 item waiting to send</source>
-        <translation>1 envío pendiente</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_status.py" line="60"/>
-        <source>{count} items waiting to send</source>
-        <translation>{count} envíos pendientes</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_status.py" line="63"/>
-        <source>Sending 1 item…</source>
-        <translation>Enviando 1 elemento…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_status.py" line="65"/>
-        <source>Sending {count} items…</source>
-        <translation>Enviando {count} elementos…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_status.py" line="66"/>
+        <location filename="../../ui/sync_status.py" line="95"/>
         <source>Up to date</source>
         <translation>Al día</translation>
     </message>

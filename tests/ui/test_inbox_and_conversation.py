@@ -6,8 +6,9 @@ from datetime import timedelta
 from typing import Any
 
 from PySide6.QtCore import Qt
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from kiosk import intake
 from kiosk.store.models import OutboxItem
 from tests.ui.conftest import Terminal
 
@@ -199,3 +200,68 @@ def test_long_thread_loads_one_page_then_more_as_the_resident_scrolls(signed_in:
     assert not model.canFetchMore()
     bodies = [m.body for m in model.items()]
     assert bodies == [f"Note {n}" for n in range(249, -1, -1)]
+
+
+def test_sync_line_counts_the_residents_replies_waiting_not_read_receipts(
+    signed_in: Terminal,
+) -> None:
+    from sync.status import SyncStatus
+
+    world, core = signed_in.world, signed_in.core
+    world.ledger(5)
+    world.inbound(body="Read me")
+    core.mark_read(core.inbox_page().messages[0].message_id)  # queued, but not the resident's
+    first = core.send_reply("c1", None, "One")
+    core.send_reply("c1", None, "Two")
+    offline = SyncStatus(
+        state="offline", online=False, items_waiting=6, offline_since=world.clock()
+    )
+    signed_in.shell.show_sync_status(offline)
+    inbox = signed_in.show("inbox")
+    assert inbox.sync_line.text().endswith(" · 2 replies waiting to send")
+    assert inbox.sync_line.text().startswith("Offline since ")
+    signed_in.shell.set_language("es")
+    signed_in.settle()
+    assert inbox.sync_line.text().endswith(" · 2 respuestas pendientes de envío")
+    intake.apply_push_result(
+        world.store,
+        first.outbox_item_id,
+        "accepted",
+        None,
+        None,
+        {"message_id": "srv-1", "status": "pending_review", "ledger": []},
+        world.clock(),
+    )
+    signed_in.show("inbox")
+    assert inbox.sync_line.text().endswith(" · 1 respuesta pendiente de envío")
+    signed_in.shell.set_language("en")
+    signed_in.settle()
+    assert inbox.sync_line.text().endswith(" · 1 reply waiting to send")
+    signed_in.shell.show_sync_status(SyncStatus(state="online", online=True, items_waiting=4))
+    signed_in.settle()
+    assert inbox.sync_line.text() == "1 reply waiting to send"
+
+
+def test_opening_a_conversation_marks_every_unread_message_in_one_write(
+    signed_in: Terminal,
+) -> None:
+    for n in range(3):
+        signed_in.world.inbound(body=f"Unread {n}")
+    writes: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("BEGIN IMMEDIATE"):
+            writes.append(statement)
+
+    engine = signed_in.world.store.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        signed_in.show("conversation", contact=signed_in.core.contacts()[0])
+        signed_in.qtbot.waitUntil(lambda: signed_in.core.conversations()[0].unread == 0)
+        signed_in.settle()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(writes) == 1
+    with signed_in.world.store.read() as db:
+        marks = list(db.scalars(select(OutboxItem).where(OutboxItem.kind == "mark_read")))
+    assert len(marks) == 3

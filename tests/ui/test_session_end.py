@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QGuiApplication
 
+from kiosk import drafts
 from tests.ui.conftest import Terminal
 
 
@@ -86,3 +87,66 @@ def test_sign_out_returns_to_sign_in_with_nothing_of_the_resident(signed_in: Ter
     assert shell.current_key() == "signin"
     assert shell.resident_label.full_text() == ""
     assert signed_in.core.session_state() is None
+
+
+def test_closing_time_warns_then_ends_the_session_and_sign_in_says_when_it_opens(
+    signed_in: Terminal,
+) -> None:
+    # 09:00 Monday at the facility; service ends at 09:10 and opens again Tuesday 08:00.
+    signed_in.world.policy(
+        hours=[
+            {"weekday": 0, "opens": "08:00", "closes": "09:10"},
+            {"weekday": 1, "opens": "08:00", "closes": "12:00"},
+        ]
+    )
+    signed_in.click(signed_in.shell.sign_out_button)
+    signed_in.sign_in()  # the new hours apply from this session's start
+    contact = signed_in.core.contacts()[0]
+    compose = signed_in.show("compose", contact=contact)
+    compose.editor.setPlainText("Before closing")
+    for _ in range(9):
+        signed_in.world.clock.advance(60)
+        signed_in.core.touch()
+    _tick(signed_in, 45)
+    warning = signed_in.shell.idle_warning
+    assert warning.isVisible()
+    assert warning.title.text() == "Messaging closes soon"
+    assert "closes in 15 seconds" in warning.countdown.text()
+    assert not warning.more_button.isVisible()
+    _tick(signed_in, 16)
+    signin = signed_in.shell.signin
+    assert signed_in.shell.current_key() == "signin"
+    assert "Messaging has closed for now" in signin.error.text()
+    assert signin.facility_notice.isVisible()
+    assert signin.facility_notice.text().startswith("Messaging is closed. It opens again")
+    assert not signin.sign_in_button.isEnabled()
+    with signed_in.world.store.read() as db:
+        assert [d.body for d in drafts.list_drafts(db, "r1")] == ["Before closing"]
+
+
+def test_second_resident_signs_in_right_after_the_first_timed_out(signed_in: Terminal) -> None:
+    signed_in.world.resident("r2", "A1002", "Luis Vega", "1357")
+    compose = signed_in.show("compose", contact=signed_in.core.contacts()[0])
+    compose.editor.setPlainText("Left behind")
+    signed_in.world.clock.advance(121)
+    signed_in.watch.poll()
+    # The next resident types at once: no waiting for the first session's drafts to be saved.
+    signed_in.qtbot.waitUntil(lambda: signed_in.shell.current_key() == "signin")
+    signed_in.sign_in("A1002", "1357")
+    assert signed_in.shell.current_key() == "inbox"
+    assert signed_in.shell.resident_label.full_text() == "Luis Vega"
+    with signed_in.world.store.read() as db:
+        assert [d.body for d in drafts.list_drafts(db, "r1")] == ["Left behind"]
+
+
+def test_an_expired_session_the_shell_never_ended_does_not_block_the_next_resident(
+    terminal: Terminal,
+) -> None:
+    # As when ending a session failed to reach the core (its write failed): the core still
+    # holds a timed-out session while the kiosk already shows sign-in.
+    terminal.world.resident("r2", "A1002", "Luis Vega", "1357")
+    terminal.core.sign_in("A1001", "2468")
+    terminal.world.clock.advance(121)
+    terminal.sign_in("A1002", "1357")
+    assert terminal.shell.current_key() == "inbox"
+    assert terminal.shell.resident_label.full_text() == "Luis Vega"

@@ -66,7 +66,9 @@ def test_purchase_is_confirmed_first_then_pending_until_the_server_confirms(
     assert "Pending" not in stamps.receipt_model.data(stamps.receipt_model.index(0))
 
 
-def test_refused_purchase_is_reported_and_nothing_is_pending(signed_in: Terminal) -> None:
+def test_refused_purchase_shows_refused_and_the_translated_reason_in_receipts(
+    signed_in: Terminal,
+) -> None:
     stamps = _buy_book(signed_in)
     world = signed_in.world
     item = _purchase_item(signed_in)
@@ -75,8 +77,24 @@ def test_refused_purchase_is_reported_and_nothing_is_pending(signed_in: Terminal
     )
     stamps.refresh()
     signed_in.settle()
+    reason = "Your debit account does not have enough money for this purchase."
     assert "was refused" in stamps.outcome.text()
+    assert reason in stamps.outcome.text()
     assert stamps.pending_value.text() == "Nothing pending"
+    [row] = [stamps.receipt_model.data(i) for i in _indexes(stamps)]
+    assert row.endswith("Purchase · 10 stamps for $4.50 · Refused\n" + reason)
+    assert "Pending" not in row
+    # Still there on the next visit, and in the resident's language.
+    signed_in.shell.set_language("es")
+    stamps = signed_in.show("stamps")
+    [row] = [stamps.receipt_model.data(i) for i in _indexes(stamps)]
+    assert "Compra · 10 estampillas por $4,50 · Rechazada" in row
+    assert row.endswith("Su cuenta de débito no tiene suficiente dinero para esta compra.")
+
+
+def _indexes(stamps: Any) -> list[Any]:
+    model = stamps.receipt_model
+    return [model.index(i) for i in range(model.rowCount())]
 
 
 def test_contacts_are_grouped_by_state_and_blocking_asks_first(signed_in: Terminal) -> None:

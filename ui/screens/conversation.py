@@ -166,7 +166,7 @@ class ConversationScreen(Screen):
 
     def _mark_read(self) -> None:
         # Marked once the resident has had the page in front of them for a moment, and
-        # not between the pages of a fast scroll (each mark is a durable write).
+        # not between the pages of a fast scroll (the batch is one durable write).
         self._read_timer.start()
 
     def _mark_shown_read(self) -> None:
@@ -179,11 +179,12 @@ class ConversationScreen(Screen):
         if core is None or not unread:
             return
 
-        def mark() -> None:
-            for message_id in unread:
-                core.mark_read(message_id)
-
-        self.context.tasks.run(mark, on_refusal=lambda _r: None, owner=self, changes=False)
+        self.context.tasks.run(
+            lambda: core.mark_read_many(unread),
+            on_refusal=lambda _r: None,
+            owner=self,
+            changes=False,
+        )
 
     def _failed(self, error: Any) -> None:
         from kiosk.errors import Refusal

@@ -17,6 +17,7 @@ from ui.models.conversations import ConversationModel
 from ui.models.paged import ItemRole
 from ui.refusals import describe
 from ui.statuses import status_name
+from ui.sync_status import describe_sync
 from ui.widgets.base import Screen, button, card, label, name, restyle
 from ui.widgets.delegates import ConversationDelegate, one_line
 
@@ -38,6 +39,8 @@ class InboxScreen(Screen):
         self.context = context
         self.shell = shell
         self._seen: dict[str, int] | None = None  # contact_id -> newest message id seen
+        self._sync: Any = None  # the sync worker's last status (sync.status.SyncStatus)
+        self._waiting: Any = None  # the resident's queue (kiosk.views.WaitingToSend)
         root = QVBoxLayout(self)
         root.setContentsMargins(24, 16, 24, 16)
         root.setSpacing(12)
@@ -98,11 +101,14 @@ class InboxScreen(Screen):
         self.empty.setText(self.tr("No messages yet. New messages appear here."))
         name(self.banner_dismiss, self.tr("OK"), self.tr("Hide this notice"))
         self.model.layoutChanged.emit()
+        self._show_sync_line()
 
     def clear(self) -> None:
         self._timer.stop()
         self.model.clear()
         self._seen = None
+        self._waiting = None
+        self._show_sync_line()
         self.banner.hide()
         self.banner_text.clear()
         self.error.hide()
@@ -112,12 +118,18 @@ class InboxScreen(Screen):
         if core is None or self.shell.resident is None:
             return
         self._timer.start()
-        self.context.tasks.run(core.conversations, self._show, on_refusal=self._refused, owner=self)
+
+        def load() -> tuple[tuple[Any, ...], Any]:
+            return core.conversations(), core.waiting_to_send()
+
+        self.context.tasks.run(load, self._show, on_refusal=self._refused, owner=self)
 
     # -- behaviour ---------------------------------------------------------------
-    def _show(self, rows: tuple[Any, ...]) -> None:
+    def _show(self, loaded: tuple[tuple[Any, ...], Any]) -> None:
         if self.shell.resident is None:
             return  # the session ended while this was loading
+        rows, self._waiting = loaded
+        self._show_sync_line()
         self.error.hide()
         self._announce(rows)
         current = self.list.currentIndex().row()
@@ -158,7 +170,16 @@ class InboxScreen(Screen):
             self.shell.show_screen("conversation", contact=row.contact)
             self.opened.emit(row.contact.contact_id)
 
-    def show_sync_status(self, text: str, tone: str) -> None:
+    def show_sync_status(self, status: Any) -> None:
+        """The sync worker's latest status (``None`` before the first one)."""
+        self._sync = status
+        self._show_sync_line()
+
+    def _show_sync_line(self) -> None:
+        if self._sync is None:
+            self.sync_line.hide()
+            return
+        text, tone = describe_sync(self._sync, self.context.now(), self._waiting)
         self.sync_line.setText(text)
         self.sync_line.setAccessibleName(text)
         self.sync_line.setProperty("tone", tone)

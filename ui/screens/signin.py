@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -29,8 +29,29 @@ from ui.widgets.base import Screen, button, card, label, name
 from ui.widgets.keypad import Keypad
 
 if TYPE_CHECKING:
+    from kiosk.core import Core
     from kiosk.views import FacilityStatus, SignedIn
     from ui.context import Context
+
+STATUS_REFRESH_MS = 30_000
+
+
+def sign_in_after_expiry(core: Core, facility_number: str, pin: str) -> SignedIn:
+    """``Core.sign_in``, first ending a timed-out session the core still holds.
+
+    The shell ends every session it knows of (keeping the resident's text) before
+    a sign-in is sent. If that ending never reached the core (its write failed),
+    the expired session would refuse every later resident as ``already_signed_in``;
+    a session that is still live is never ended here.
+    """
+    try:
+        return core.sign_in(facility_number, pin)
+    except Refusal as refusal:
+        state = core.session_state()
+        if refusal.code != "already_signed_in" or state is None or state.phase != "expired":
+            raise
+        core.end_session(state.ending)
+        return core.sign_in(facility_number, pin)
 
 
 class SignInScreen(Screen):
@@ -48,7 +69,13 @@ class SignInScreen(Screen):
         self.context = context
         self._painted = False
         self._busy = False
+        self._ending = 0  # sessions the core is still closing (drafts being kept)
+        self._queued: tuple[str, str] | None = None  # a sign-in waiting for that
         self._status: FacilityStatus | None = None
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.setInterval(STATUS_REFRESH_MS)
+        self._status_timer.timeout.connect(self.refresh)
         self._problem = ""  # a terminal-wide problem that outranks the facility's notices
 
         root = QHBoxLayout(self)
@@ -182,6 +209,8 @@ class SignInScreen(Screen):
         status, zone = loaded
         set_time_zone(zone)
         self.show_facility_status(status)
+        # Hours of service come and go while this screen waits: look again now and then.
+        self._status_timer.start()
 
     # -- behaviour ---------------------------------------------------------------
     def set_language(self, language: str) -> None:
@@ -252,8 +281,26 @@ class SignInScreen(Screen):
         self._busy = True
         self.sign_in_button.setEnabled(False)
         self.show_message("")
+        if self._ending:
+            self._queued = (facility_number, pin)  # sent once the last session is closed
+            return
+        self._send(facility_number, pin)
+
+    def session_ending(self, ending: bool) -> None:
+        """The shell is closing a session in the core; sign-ins wait until it is done."""
+        self._ending = self._ending + 1 if ending else max(0, self._ending - 1)
+        if not self._ending and self._queued is not None:
+            queued, self._queued = self._queued, None
+            self._send(*queued)
+
+    def _send(self, facility_number: str, pin: str) -> None:
+        core = self.context.core
+        if core is None:
+            self._busy = False
+            self._show_status()
+            return
         self.context.tasks.run(
-            lambda: core.sign_in(facility_number, pin),
+            lambda: sign_in_after_expiry(core, facility_number, pin),
             self._signed_in,
             on_refusal=self._refused,
             on_error=self._failed,

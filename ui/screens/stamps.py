@@ -193,7 +193,8 @@ class StampsScreen(Screen):
         if any(r.pending for r in mine):
             return
         self._watching = None
-        if mine:
+        refused = next((r for r in mine if str(r.hold_state) == "voided"), None)
+        if mine and refused is None:
             self._show_outcome(
                 self.tr("Purchase confirmed: {stamps} stamps added.").format(
                     stamps=purchase.stamps
@@ -201,13 +202,13 @@ class StampsScreen(Screen):
                 "info",
             )
         else:
-            self._show_outcome(
-                self.tr(
-                    "The purchase of {stamps} stamps was refused. Nothing was taken from your "
-                    "debit account."
-                ).format(stamps=purchase.stamps),
-                "error",
-            )
+            text = self.tr(
+                "The purchase of {stamps} stamps was refused. Nothing was taken from your "
+                "debit account."
+            ).format(stamps=purchase.stamps)
+            if refused is not None:
+                text += "\n" + self.refusal_reason(refused.reason)
+            self._show_outcome(text, "error")
 
     # -- display -----------------------------------------------------------------
     def _show_balances(self) -> None:
@@ -335,6 +336,18 @@ class StampsScreen(Screen):
             when(receipt.at, self.context.now()),
             kinds.get(str(receipt.kind), str(receipt.kind)),
         ]
+        state = str(receipt.hold_state) if receipt.hold_state is not None else ""
+        if state == "voided":
+            # Nothing moved: say what was asked for, without a sign, then why it was refused.
+            count, price = abs(receipt.stamps), money(abs(receipt.cents))
+            if count == 1:
+                parts.append(self.tr("1 stamp for {price}").format(price=price))
+            else:
+                parts.append(
+                    self.tr("{stamps} stamps for {price}").format(stamps=count, price=price)
+                )
+            parts.append(self.tr("Refused"))
+            return " · ".join(parts) + "\n" + self.refusal_reason(receipt.reason)
         if receipt.stamps == 1:
             parts.append(self.tr("+1 stamp"))
         elif receipt.stamps == -1:
@@ -343,12 +356,13 @@ class StampsScreen(Screen):
             parts.append(self.tr("{stamps:+d} stamps").format(stamps=receipt.stamps))
         if receipt.cents:
             parts.append(money(receipt.cents))
-        state = str(receipt.hold_state) if receipt.hold_state is not None else ""
-        if receipt.pending and state != "voided":
+        if receipt.pending:
             parts.append(self.tr("Pending"))
-        elif state == "voided":
-            parts.append(self.tr("Refused"))
         line = " · ".join(parts)
-        if receipt.memo:
+        if receipt.memo and not receipt.pending:
             line += "\n" + describe_reason(receipt.memo)
         return line
+
+    def refusal_reason(self, reason: str | None) -> str:
+        """Why the facility refused a purchase, translated (a generic sentence without a code)."""
+        return describe_reason(reason) or self.tr("The facility refused this purchase.")

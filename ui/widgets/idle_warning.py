@@ -1,7 +1,8 @@
 """The "are you still there?" panel: a countdown and one big "More time" button.
 
-For the session cap the countdown shows without the button: the cap of a
-shared kiosk cannot be extended, and unfinished text is kept as a draft.
+For the session cap and the facility's closing time the countdown shows
+without the button: neither can be extended, and unfinished text is kept as a
+draft.
 """
 
 from __future__ import annotations
@@ -45,7 +46,13 @@ class IdleWarning(QFrame):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        if self._ending == "cap":
+        if self._ending == "closed":
+            self.title.setText(self.tr("Messaging closes soon"))
+            text = self.tr(
+                "Messaging closes in {seconds} seconds. "
+                "Anything you are writing is kept as a draft."
+            )
+        elif self._ending == "cap":
             self.title.setText(self.tr("Your time is almost up"))
             text = self.tr(
                 "Your session ends in {seconds} seconds. "
@@ -62,12 +69,13 @@ class IdleWarning(QFrame):
     def show_countdown(self, seconds: int, ending: str) -> None:
         was_hidden = self.isHidden()
         self._seconds, self._ending = seconds, ending
-        self.more_button.setVisible(ending != "cap")
+        extendable = ending == "idle"
+        self.more_button.setVisible(extendable)
         self.retranslate()
         self.place()
         self.show()
         self.raise_()
-        if was_hidden and ending != "cap":
+        if was_hidden and extendable:
             self.more_button.setFocus()
 
     def place(self) -> None:
