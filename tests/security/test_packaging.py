@@ -55,15 +55,15 @@ def dry_run(root: Path, bundle: Path, *extra: str) -> subprocess.CompletedProces
     )
 
 
-def unit_service_section() -> dict[str, list[str]]:
-    """The [Service] settings of the kiosk unit; systemd allows a key more than once."""
+def unit_section(name: str = "Service") -> dict[str, list[str]]:
+    """One section of the kiosk unit; systemd allows a key more than once."""
     settings: dict[str, list[str]] = {}
     section = ""
     for line in UNIT.read_text().splitlines():
         line = line.strip()
         if line.startswith("["):
             section = line
-        elif section == "[Service]" and "=" in line and not line.startswith("#"):
+        elif section == f"[{name}]" and "=" in line and not line.startswith("#"):
             key, value = line.split("=", 1)
             settings.setdefault(key, []).append(value)
     return settings
@@ -150,7 +150,7 @@ def test_installer_refuses_a_folder_that_is_no_system_root(tmp_path: Path, bundl
 
 
 def test_kiosk_session_never_allows_switching_to_another_console() -> None:
-    (exec_start,) = unit_service_section()["ExecStart"]
+    (exec_start,) = unit_section()["ExecStart"]
     command = exec_start.split()
 
     assert command[0] == "/usr/bin/cage"
@@ -160,13 +160,17 @@ def test_kiosk_session_never_allows_switching_to_another_console() -> None:
 
 
 def test_kiosk_session_runs_as_the_unprivileged_kite_user_on_wayland() -> None:
-    service = unit_service_section()
+    service = unit_section()
 
     assert service["User"] == ["kite"]
     assert service["NoNewPrivileges"] == ["yes"]
     assert service["UMask"] == ["0077"]
     assert service["TTYPath"] == ["/dev/tty1"]
     assert "QT_QPA_PLATFORM=wayland" in service["Environment"]
+
+
+def test_kiosk_session_waits_for_the_data_disk_instead_of_starting_empty() -> None:
+    assert unit_section("Unit")["RequiresMountsFor"] == ["/var/lib/kite"]
 
 
 def test_started_as_kite_admin_the_bundle_runs_the_admin_command_line(tmp_path: Path) -> None:
