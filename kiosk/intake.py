@@ -12,6 +12,11 @@ Statuses of an outbound message never go backwards::
 
 so a late ``sent`` after ``delivered`` is ignored, and ``rejected`` is final.
 
+A resident's own messages follow them to every kiosk of their unit: an
+``outbound_message`` change inserts one written elsewhere (with its status and
+timeline) and only updates one this terminal wrote (same ``client_id``); a
+``message_read`` change marks an inbound message read without queuing anything.
+
 A reply refused at push (never accepted by the server) gets its payment back
 here: the SPEND hold is voided or the return stamp freed. A reply rejected in
 review was accepted and charged: whether a stamp comes back is the server's
@@ -61,6 +66,8 @@ CHANGE_KINDS = frozenset(
         "contact",
         "message",
         "message_status",
+        "outbound_message",
+        "message_read",
         "ledger_entry",
         "debit_balance",
         "policy",
@@ -281,15 +288,117 @@ def _message_status(session: Session, data: Mapping[str, Any], now: datetime) ->
         log.info("status for an outbound message this terminal does not hold; ignored")
         return False
     _set_server_id(session, message, data.get("message_id"))
-    status = OutboundStatus(data["status"])
-    reason = data.get("reason")
-    if not advance_status(message, status, when(data["at"]), reason):
+    return _step(session, message, OutboundStatus(data["status"]), when(data["at"]), data, now)
+
+
+def _step(
+    session: Session,
+    message: Message,
+    status: OutboundStatus,
+    at: datetime,
+    data: Mapping[str, Any],
+    now: datetime,
+) -> bool:
+    """Advance a held outbound message; a rejection refunds and returns the text as a draft."""
+    if not advance_status(message, status, at, data.get("reason")):
         return False
     if status == OutboundStatus.REJECTED:
-        policy = any_policy(session)
-        if policy is None or policy.refund_on_reject:
+        if _refunds_on_reject(session):
             _free_return_stamp(session, message)
         _return_draft(session, message, now)
+    return True
+
+
+def _refunds_on_reject(session: Session) -> bool:
+    policy = any_policy(session)
+    return policy is None or policy.refund_on_reject
+
+
+def _timeline(data: Mapping[str, Any]) -> list[tuple[OutboundStatus, datetime, Mapping[str, Any]]]:
+    """The steps of an ``outbound_message`` change, oldest first, ending at its current status."""
+    steps = [
+        (OutboundStatus(step["status"]), when(step["at"]), step)
+        for step in data.get("timeline") or []
+    ]
+    current = OutboundStatus(data["status"])
+    if all(status != current for status, _, _ in steps):
+        at = steps[-1][1] if steps else when(data["written_at"])
+        steps.append((current, at, data))
+    return steps
+
+
+def _outbound_message(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
+    """A resident's own message, whole: insert it if not held, else bring it up to date.
+
+    The terminal that wrote it holds it by ``client_id``: it is not duplicated,
+    only given its server id and any step it has not seen. One written on another
+    terminal is inserted with its status and timeline; its payment was settled
+    there and on the server (the ledger entries arrive on their own), so no hold
+    is made and no draft returned here.
+    """
+    _require(session, Resident, data["resident_id"], "outbound_message")
+    message = _outbound(session, data["client_id"], data["message_id"])
+    if message is not None:
+        if message.direction != Direction.OUTBOUND or message.resident_id != data["resident_id"]:
+            raise IntakeError(
+                f"outbound_message {data['message_id']!r} clashes with a message of "
+                "another direction or resident held here"
+            )
+        before = (message.server_id, message.status, message.hidden)
+        _set_server_id(session, message, data["message_id"])
+        for status, at, step in _timeline(data):
+            _step(session, message, status, at, step, now)
+        message.hidden = message.hidden or bool(data.get("hidden", False))
+        return before != (message.server_id, message.status, message.hidden)
+    contact = session.get(Contact, data["contact_id"])
+    if contact is None or contact.resident_id != data["resident_id"]:
+        raise IntakeError(
+            f"outbound_message {data['message_id']!r} names unknown contact "
+            f"{data['contact_id']!r} of resident {data['resident_id']!r}"
+        )
+    answered = None
+    if data.get("in_reply_to"):
+        answered = session.scalars(
+            select(Message).where(Message.server_id == data["in_reply_to"])
+        ).first()
+    message = Message(
+        client_id=data["client_id"],
+        server_id=data["message_id"],
+        resident_id=data["resident_id"],
+        contact_id=data["contact_id"],
+        direction=Direction.OUTBOUND,
+        body=data["body"],
+        media=[],
+        sort_at=when(data["written_at"]),
+        status=OutboundStatus.QUEUED,
+        payment=Payment(data["payment"]),
+        stamps_cost=int(data.get("stamps") or 0),
+        in_reply_to=None if answered is None else answered.id,
+        hidden=bool(data.get("hidden", False)),
+        has_return_stamp=False,
+        return_stamp_used=False,
+    )
+    session.add(message)
+    for status, at, step in _timeline(data):
+        advance_status(message, status, at, step.get("reason"))
+    if answered is not None and message.payment == Payment.RETURN_STAMP:
+        # The return stamp was spent on this reply (and stays spent unless refunded).
+        refunded = message.status == OutboundStatus.REJECTED and _refunds_on_reject(session)
+        answered.return_stamp_used = not refunded
+    return True
+
+
+def _message_read(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
+    """An inbound message read on another kiosk reads as read here too (nothing is queued)."""
+    message = session.scalars(
+        select(Message).where(Message.server_id == data["message_id"])
+    ).first()
+    if message is None or message.direction != Direction.INBOUND:
+        log.info("read state for a message this terminal does not hold; ignored")
+        return False
+    if message.read_at is not None:
+        return False
+    message.read_at = when(data["read_at"])
     return True
 
 
@@ -321,6 +430,8 @@ _HANDLERS = {
     "contact": _contact,
     "message": _message,
     "message_status": _message_status,
+    "outbound_message": _outbound_message,
+    "message_read": _message_read,
     "ledger_entry": _ledger_entry,
     "debit_balance": _debit_balance,
     "policy": _policy,

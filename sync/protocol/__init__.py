@@ -10,6 +10,7 @@ Parse answers with ``Model.model_validate_json(response.content)`` (or
 """
 
 from sync.protocol.changes import (
+    KIND_SINCE_MINOR,
     Change,
     ChangeKind,
     ChangesPage,
@@ -26,11 +27,16 @@ from sync.protocol.changes import (
     MediaRef,
     MessageChange,
     MessageData,
+    MessageReadChange,
+    MessageReadData,
     MessageStatusChange,
     MessageStatusData,
+    OutboundMessageChange,
+    OutboundMessageData,
     PolicyChange,
     ResidentChange,
     ResidentData,
+    StatusStep,
 )
 from sync.protocol.common import (
     MAX_CHANGES_LIMIT,
@@ -40,6 +46,7 @@ from sync.protocol.common import (
     MAX_WAIT_S,
     PROTOCOL_HEADER,
     PROTOCOL_MAJOR,
+    PROTOCOL_MINOR,
     PROTOCOL_VERSION,
     ContactState,
     ErrorBody,
@@ -51,6 +58,7 @@ from sync.protocol.common import (
     Payment,
     WireModel,
     protocol_major,
+    protocol_minor,
 )
 from sync.protocol.enrollment import (
     CollectRequest,
@@ -88,6 +96,7 @@ from sync.protocol.reconcile import (
 from sync.protocol.session import SignInRequest, SignInResponse
 
 __all__ = [
+    "KIND_SINCE_MINOR",
     "MAX_CHANGES_LIMIT",
     "MAX_MESSAGE_CHARS",
     "MAX_PUSH_ITEMS",
@@ -96,6 +105,7 @@ __all__ = [
     "PAYLOAD_MODELS",
     "PROTOCOL_HEADER",
     "PROTOCOL_MAJOR",
+    "PROTOCOL_MINOR",
     "PROTOCOL_VERSION",
     "AuditPayload",
     "Change",
@@ -128,10 +138,14 @@ __all__ = [
     "MediaRef",
     "MessageChange",
     "MessageData",
+    "MessageReadChange",
+    "MessageReadData",
     "MessageStatusChange",
     "MessageStatusData",
     "Mismatch",
     "OpeningHours",
+    "OutboundMessageChange",
+    "OutboundMessageData",
     "OutboundStatus",
     "OutboxItem",
     "Outcome",
@@ -156,6 +170,8 @@ __all__ = [
     "SignInRequest",
     "SignInResponse",
     "StampProduct",
+    "StatusStep",
     "WireModel",
     "protocol_major",
+    "protocol_minor",
 ]

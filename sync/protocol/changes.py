@@ -22,10 +22,12 @@ from sync.protocol.common import (
     MediaKind,
     Name,
     OutboundStatus,
+    Payment,
     Reason,
     ShortText,
     SignedCents,
     SignedStamps,
+    Stamps,
     UtcTime,
     WireModel,
 )
@@ -89,6 +91,47 @@ class MessageStatusData(WireModel):
     at: UtcTime
 
 
+class StatusStep(WireModel):
+    """One step of an outbound message's timeline, as the server knows it."""
+
+    status: OutboundStatus
+    at: UtcTime
+    reason: Reason | None = None
+
+
+class OutboundMessageData(WireModel):
+    """A resident's own message, whole, for every device of their unit (minor 1).
+
+    Sent when the server accepts it (whichever terminal wrote it) and again to a
+    new unit's devices when the resident moves. The terminal that wrote it knows
+    it by ``client_id`` and does not duplicate it. ``status``/``reason`` are the
+    current state; ``timeline`` the steps so far, oldest first. Later steps
+    arrive as ``message_status`` changes.
+    """
+
+    message_id: Id
+    client_id: Id
+    resident_id: Id
+    contact_id: Id
+    body: Annotated[str, Field(max_length=MAX_MESSAGE_CHARS)]
+    payment: Payment
+    stamps: Stamps = 0
+    in_reply_to: Id | None = None
+    written_at: UtcTime
+    status: OutboundStatus
+    reason: Reason | None = None
+    timeline: list[StatusStep] = Field(default_factory=list, max_length=10)
+    hidden: bool = False
+
+
+class MessageReadData(WireModel):
+    """A resident read an inbound message, on any device of their unit (minor 1)."""
+
+    message_id: Id
+    resident_id: Id
+    read_at: UtcTime
+
+
 class LedgerEntryData(WireModel):
     """One booked change of a resident's stamps and/or debit money (signed deltas)."""
 
@@ -140,6 +183,18 @@ class MessageStatusChange(WireModel):
     data: MessageStatusData
 
 
+class OutboundMessageChange(WireModel):
+    cursor: Cursor
+    kind: Literal["outbound_message"]
+    data: OutboundMessageData
+
+
+class MessageReadChange(WireModel):
+    cursor: Cursor
+    kind: Literal["message_read"]
+    data: MessageReadData
+
+
 class LedgerEntryChange(WireModel):
     cursor: Cursor
     kind: Literal["ledger_entry"]
@@ -169,6 +224,8 @@ Change = Annotated[
     | ContactChange
     | MessageChange
     | MessageStatusChange
+    | OutboundMessageChange
+    | MessageReadChange
     | LedgerEntryChange
     | DebitBalanceChange
     | PolicyChange
@@ -180,11 +237,16 @@ ChangeKind = Literal[
     "contact",
     "message",
     "message_status",
+    "outbound_message",
+    "message_read",
     "ledger_entry",
     "debit_balance",
     "policy",
     "device_command",
 ]
+#: The protocol minor that introduced a change kind (kinds not listed: minor 0). The
+#: server leaves a kind out of the feed for a terminal that announces an older minor.
+KIND_SINCE_MINOR: dict[str, int] = {"outbound_message": 1, "message_read": 1}
 
 
 class ChangesPage(WireModel):

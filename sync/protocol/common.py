@@ -19,9 +19,13 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
 
 PROTOCOL_MAJOR = 1
+#: Minor 1 added the ``outbound_message`` and ``message_read`` changes and the
+#: snapshot's ``outbound`` and ``reads``. Models refuse unknown kinds and fields,
+#: so the server sends them only to a terminal that announces minor 1 or later.
+PROTOCOL_MINOR = 1
 PROTOCOL_HEADER = "Kite-Protocol"
 #: What a terminal sends in :data:`PROTOCOL_HEADER`.
-PROTOCOL_VERSION = f"{PROTOCOL_MAJOR}.0"
+PROTOCOL_VERSION = f"{PROTOCOL_MAJOR}.{PROTOCOL_MINOR}"
 
 MAX_PUSH_ITEMS = 200
 #: A request body larger than this is refused with 413 ``body_too_large``; a
@@ -132,7 +136,7 @@ class ErrorBody(WireModel):
     error: ErrorDetail
 
 
-_VERSION_RE = re.compile(r"^\s*(\d{1,4})(?:\.\d{1,4})?\s*$")
+_VERSION_RE = re.compile(r"^\s*(\d{1,4})(?:\.(\d{1,4}))?\s*$")
 
 
 def protocol_major(header: str | None) -> int | None:
@@ -141,6 +145,12 @@ def protocol_major(header: str | None) -> int | None:
         return None
     match = _VERSION_RE.match(header)
     return int(match.group(1)) if match else None
+
+
+def protocol_minor(header: str | None) -> int:
+    """The minor version named by a ``Kite-Protocol`` header value (``1`` alone is minor 0)."""
+    match = _VERSION_RE.match(header or "")
+    return int(match.group(2)) if match and match.group(2) else 0
 
 
 class Health(WireModel):

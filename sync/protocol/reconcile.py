@@ -2,7 +2,8 @@
 
 For each resident the terminal sends its last *confirmed* stamp and debit
 balances and how many server messages it holds (inbound approved plus outbound
-accepted). Any difference yields a :class:`ResidentSnapshot`: the authoritative
+accepted; before minor 1, only the outbound ones that terminal wrote).
+Any difference yields a :class:`ResidentSnapshot`: the authoritative
 state, which the terminal applies in place of its own.
 """
 
@@ -17,7 +18,9 @@ from sync.protocol.changes import (
     Cursor,
     LedgerEntryData,
     MessageData,
+    MessageReadData,
     MessageStatusData,
+    OutboundMessageData,
     ResidentData,
 )
 from sync.protocol.common import Cents, Id, Stamps, UtcTime, WireModel
@@ -55,6 +58,9 @@ class ResidentSnapshot(WireModel):
     ledger: list[LedgerEntryData] = Field(max_length=100_000)
     messages: list[MessageData] = Field(max_length=100_000)
     statuses: list[MessageStatusData] = Field(max_length=100_000)
+    #: Minor 1: the resident's own messages, whole, and which inbound ones were read.
+    outbound: list[OutboundMessageData] = Field(default_factory=list, max_length=100_000)
+    reads: list[MessageReadData] = Field(default_factory=list, max_length=100_000)
     cursor: Cursor
     as_of: UtcTime
 

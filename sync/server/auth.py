@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from sqlalchemy import select, update
 
-from sync.protocol import PROTOCOL_HEADER, PROTOCOL_MAJOR, protocol_major
+from sync.protocol import PROTOCOL_HEADER, PROTOCOL_MAJOR, protocol_major, protocol_minor
 from sync.server.clock import utcnow
 from sync.server.db import Database
 from sync.server.errors import ApiError
@@ -54,6 +54,13 @@ def check_protocol(
             server_major=PROTOCOL_MAJOR,
             client=kite_protocol,
         )
+
+
+def client_minor(
+    kite_protocol: Annotated[str | None, Header(alias=PROTOCOL_HEADER)] = None,
+) -> int:
+    """The protocol minor the terminal announced: what it can read of the feed and snapshots."""
+    return protocol_minor(kite_protocol)
 
 
 def _bearer(authorization: str | None) -> str:

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from sync.protocol import KIND_SINCE_MINOR, PROTOCOL_MINOR
 from sync.server.clock import utcnow
 from sync.server.errors import ApiError
 from sync.server.models import FeedHead, FeedRow
@@ -74,8 +75,22 @@ class Page:
     next_cursor: int
 
 
-def read_page(session: Session, audiences: list[str], cursor: int, limit: int) -> Page:
-    """The changes after ``cursor`` for these audiences, at most ``limit``, oldest first."""
+def unknown_kinds(minor: int) -> list[str]:
+    """The change kinds a terminal of protocol ``1.minor`` cannot read (it refuses them)."""
+    return sorted(kind for kind, since in KIND_SINCE_MINOR.items() if since > minor)
+
+
+def read_page(
+    session: Session,
+    audiences: list[str],
+    cursor: int,
+    limit: int,
+    minor: int = PROTOCOL_MINOR,
+) -> Page:
+    """The changes after ``cursor`` for these audiences, at most ``limit``, oldest first.
+
+    A terminal of an older protocol minor gets no change of a kind added later.
+    """
     top = head(session)
     if cursor > top:
         # The terminal holds a cursor this server never issued (a server restored from
@@ -87,12 +102,13 @@ def read_page(session: Session, audiences: list[str], cursor: int, limit: int) -
             cursor=str(cursor),
             head=str(top),
         )
-    rows = session.execute(
-        select(FeedRow.seq, FeedRow.kind, FeedRow.data)
-        .where(FeedRow.seq > cursor, FeedRow.seq <= top, FeedRow.audience.in_(audiences))
-        .order_by(FeedRow.seq)
-        .limit(limit + 1)
-    ).all()
+    query = select(FeedRow.seq, FeedRow.kind, FeedRow.data).where(
+        FeedRow.seq > cursor, FeedRow.seq <= top, FeedRow.audience.in_(audiences)
+    )
+    hidden = unknown_kinds(minor)
+    if hidden:
+        query = query.where(FeedRow.kind.not_in(hidden))
+    rows = session.execute(query.order_by(FeedRow.seq).limit(limit + 1)).all()
     has_more = len(rows) > limit
     rows = rows[:limit]
     # Nothing more for this device below the head: jump the cursor to the head so

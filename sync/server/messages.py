@@ -29,7 +29,7 @@ from sync.server.ledger import book
 from sync.server.models import Contact, Message
 from sync.server.policy import load_policy
 from sync.server.scope import resident_for
-from sync.server.views import contact_data, status_data
+from sync.server.views import contact_data, outbound_data, read_data, status_data
 
 
 def send_message(
@@ -121,9 +121,11 @@ def send_message(
     )
     session.add(message)
     session.flush()
-    publish(
-        session, unit_audience(resident.housing_unit_id), "message_status", status_data(message)
-    )
+    audience = unit_audience(resident.housing_unit_id)
+    # The whole message first, for every device of the unit (minor 1); then the
+    # status, which is all a minor-0 terminal (the one that wrote it) understands.
+    publish(session, audience, "outbound_message", outbound_data(message))
+    publish(session, audience, "message_status", status_data(message))
     return SendMessageResult(
         message_id=message_id, status="pending_review", ledger=ledger
     ).model_dump(mode="json")
@@ -143,8 +145,17 @@ def _own_message(session: Session, resident_id: str, message_id: str) -> Message
 def mark_read(session: Session, device: DeviceIdentity, payload: MarkReadPayload) -> None:
     resident = resident_for(session, device, payload.resident_id)
     message = _own_message(session, resident.id, payload.message_id)
-    if message.read_at is None:
-        message.read_at = payload.read_at
+    if message.read_at is not None:
+        return  # read already (on this kiosk or another): the feed said so then
+    message.read_at = payload.read_at
+    if message.direction == "inbound":
+        # The resident's other kiosks show it read too.
+        publish(
+            session,
+            unit_audience(resident.housing_unit_id),
+            "message_read",
+            read_data(message),
+        )
 
 
 def hide_message(session: Session, device: DeviceIdentity, payload: HideMessagePayload) -> None:

@@ -3,12 +3,13 @@ difference with the resident's authoritative snapshot."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from sync.protocol import (
+    PROTOCOL_MINOR,
     Mismatch,
     ReconcileRequest,
     ReconcileResponse,
@@ -20,27 +21,62 @@ from sync.server.errors import ApiError, Rejection
 from sync.server.feed import head
 from sync.server.models import Contact, LedgerEntry, Message, Resident
 from sync.server.scope import resident_for
-from sync.server.views import contact_data, ledger_data, message_data, resident_data, status_data
-
-_VISIBLE = or_(
-    (Message.direction == "inbound") & (Message.status == "approved"),
-    Message.direction == "outbound",
+from sync.server.views import (
+    contact_data,
+    ledger_data,
+    message_data,
+    outbound_data,
+    read_data,
+    resident_data,
+    status_data,
 )
 
+_INBOUND = (Message.direction == "inbound") & (Message.status == "approved")
+_VISIBLE = or_(_INBOUND, Message.direction == "outbound")
 
-def message_count(session: Session, resident_id: str) -> int:
-    """Server messages a terminal holds for a resident: inbound approved + outbound accepted."""
+
+def _holdable(device: DeviceIdentity, minor: int) -> ColumnElement[bool]:
+    """The messages a terminal of protocol ``1.minor`` can hold for a resident.
+
+    From minor 1 the feed carries every outbound message of the resident; before,
+    a terminal learnt only of those it wrote itself.
+    """
+    if minor >= 1:
+        return _VISIBLE
+    return or_(
+        _INBOUND, (Message.direction == "outbound") & (Message.device_id == device.device_id)
+    )
+
+
+def message_count(
+    session: Session,
+    resident_id: str,
+    device: DeviceIdentity | None = None,
+    minor: int = PROTOCOL_MINOR,
+) -> int:
+    """Server messages a terminal can hold for a resident: inbound approved + outbound accepted."""
+    holdable = _VISIBLE if device is None else _holdable(device, minor)
     return int(
         session.execute(
             select(func.count())
             .select_from(Message)
-            .where(Message.resident_id == resident_id, _VISIBLE)
+            .where(Message.resident_id == resident_id, holdable)
         ).scalar_one()
     )
 
 
+def unknown_fields(minor: int) -> dict[str, Any] | None:
+    """What to leave out of a reconcile answer for a terminal of protocol ``1.minor``."""
+    if minor >= 1:
+        return None
+    return {"snapshots": {"__all__": {"outbound", "reads"}}}
+
+
 def reconcile(
-    session: Session, device: DeviceIdentity, request: ReconcileRequest
+    session: Session,
+    device: DeviceIdentity,
+    request: ReconcileRequest,
+    minor: int = PROTOCOL_MINOR,
 ) -> ReconcileResponse:
     mismatches: list[Mismatch] = []
     snapshots: list[ResidentSnapshot] = []
@@ -55,7 +91,7 @@ def reconcile(
         server: tuple[tuple[Literal["stamps", "debit_cents", "messages"], int, int], ...] = (
             ("stamps", counts.stamps, resident.stamps),
             ("debit_cents", counts.debit_cents, resident.debit_cents),
-            ("messages", counts.messages, message_count(session, resident.id)),
+            ("messages", counts.messages, message_count(session, resident.id, device, minor)),
         )
         found = [
             Mismatch(resident_id=resident.id, field=field, terminal=mine, server=theirs)
@@ -96,6 +132,10 @@ def snapshot(session: Session, resident: Resident, cursor: int) -> ResidentSnaps
         ],
         messages=[message_data(session, m) for m in messages if m.direction == "inbound"],
         statuses=[status_data(m) for m in messages if m.direction == "outbound"],
+        outbound=[outbound_data(m) for m in messages if m.direction == "outbound"],
+        reads=[
+            read_data(m) for m in messages if m.direction == "inbound" and m.read_at is not None
+        ],
         cursor=str(cursor),
         as_of=utcnow(),
     )

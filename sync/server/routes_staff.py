@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
 from sync.protocol import ErrorBody, PolicyDocument
-from sync.server import directory, enrollment, review
+from sync.server import directory, enrollment, moves, review
 from sync.server.auth import TokenIdentity, authenticate_staff, database
 from sync.server.db import Database
 from sync.server.errors import ApiError, not_found
@@ -23,6 +23,7 @@ from sync.server.schemas import (
     DepositRequest,
     DeviceView,
     FamilyCreated,
+    MoveRequest,
     NewContact,
     NewFamily,
     NewHousingUnit,
@@ -189,6 +190,14 @@ def restrict(resident_id: str, body: RestrictionRequest, staff: Staff, db: Db) -
             session, unit_audience(resident.housing_unit_id), "resident", resident_data(resident)
         )
         return resident_view(resident)
+
+
+@router.post("/residents/{resident_id}/housing-unit")
+def move_resident(resident_id: str, body: MoveRequest, staff: Staff, db: Db) -> ResidentView:
+    """Move a resident to another unit; their history reaches that unit's devices by the feed."""
+    with db.write() as session:
+        resident = _own_resident(session, staff, resident_id, lock=True)
+        return resident_view(moves.move_resident(session, resident, body.housing_unit))
 
 
 @router.post("/contacts/{contact_id}/state")

@@ -30,7 +30,13 @@ from sync.protocol import (
     SignInResponse,
 )
 from sync.server import enrollment, feed, push, reconcile, signin
-from sync.server.auth import DeviceIdentity, authenticate_device, check_protocol, database
+from sync.server.auth import (
+    DeviceIdentity,
+    authenticate_device,
+    check_protocol,
+    client_minor,
+    database,
+)
 from sync.server.clock import utcnow
 from sync.server.db import Database
 from sync.server.errors import not_found
@@ -46,6 +52,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix="/v1", responses=ERRORS)
 Db = Annotated[Database, Depends(database)]
 DeviceAuth = Annotated[DeviceIdentity, Depends(authenticate_device)]
+ClientMinor = Annotated[int, Depends(client_minor)]
 
 
 def settings(request: Request) -> CentralSettings:
@@ -111,6 +118,7 @@ def push_items(body: PushRequest, device: DeviceAuth, db: Db) -> PushResponse:
 async def changes(
     request: Request,
     device: DeviceAuth,
+    minor: ClientMinor,
     cursor: Annotated[str, Query(max_length=20, pattern=r"^[0-9]{0,20}$")] = "0",
     limit: Annotated[int, Query(ge=1, le=MAX_CHANGES_LIMIT)] = 500,
     wait: Annotated[int, Query(ge=0, le=MAX_WAIT_S)] = 0,
@@ -125,7 +133,7 @@ async def changes(
 
     def read() -> feed.Page:
         with db.read() as session:
-            return feed.read_page(session, scope, position, limit)
+            return feed.read_page(session, scope, position, limit, minor)
 
     while True:
         event = notifier.current()  # taken before reading: a commit in between still wakes us
@@ -136,11 +144,22 @@ async def changes(
         await notifier.wait(event, min(remaining, recheck))
 
 
-@router.post("/reconcile", tags=["terminal"])
-def reconcile_counts(body: ReconcileRequest, device: DeviceAuth, db: Db) -> ReconcileResponse:
+@router.post(
+    "/reconcile",
+    tags=["terminal"],
+    response_model=ReconcileResponse,
+    responses={200: {"content": {"application/json": {}}}},
+)
+def reconcile_counts(
+    body: ReconcileRequest, device: DeviceAuth, minor: ClientMinor, db: Db
+) -> Response:
     """Compare the terminal's confirmed figures; snapshots for residents that differ."""
     with db.read() as session:
-        return reconcile.reconcile(session, device, body)
+        answer = reconcile.reconcile(session, device, body, minor)
+    return Response(
+        answer.model_dump_json(exclude=reconcile.unknown_fields(minor)),
+        media_type="application/json",
+    )
 
 
 @router.get(

@@ -152,6 +152,12 @@ class RestrictionRequest(WireModel):
     reason: Reason | None = None
 
 
+class MoveRequest(WireModel):
+    """Move a resident to another housing unit of the facility."""
+
+    housing_unit: Id
+
+
 class ContactStateRequest(WireModel):
     state: ContactState
     accepts_cod: bool | None = None

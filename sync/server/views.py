@@ -9,8 +9,11 @@ from sync.protocol import (
     LedgerEntryData,
     MediaRef,
     MessageData,
+    MessageReadData,
     MessageStatusData,
+    OutboundMessageData,
     ResidentData,
+    StatusStep,
 )
 from sync.server.models import Contact, LedgerEntry, Media, Message, Resident
 
@@ -74,4 +77,44 @@ def ledger_data(entry: LedgerEntry) -> LedgerEntryData:
         memo=entry.memo,
         reference=entry.reference,
         booked_at=entry.booked_at,
+    )
+
+
+def outbound_data(message: Message) -> OutboundMessageData:
+    """A resident's own message, whole, with the timeline the server can tell.
+
+    The server keeps when a message was written and when it was last decided
+    (review, or the family opening a COD message), so the timeline has those steps.
+    """
+    assert message.client_id is not None and message.payment is not None
+    timeline = [StatusStep(status="pending_review", at=message.created_at)]
+    if message.status != "pending_review":
+        timeline.append(
+            StatusStep(
+                status=message.status,  # type: ignore[arg-type]
+                at=message.reviewed_at or message.created_at,
+                reason=message.reason,
+            )
+        )
+    return OutboundMessageData(
+        message_id=message.id,
+        client_id=message.client_id,
+        resident_id=message.resident_id,
+        contact_id=message.contact_id,
+        body=message.body,
+        payment=message.payment,  # type: ignore[arg-type]
+        stamps=message.stamps,
+        in_reply_to=message.in_reply_to,
+        written_at=message.created_at,
+        status=message.status,  # type: ignore[arg-type]
+        reason=message.reason,
+        timeline=timeline,
+        hidden=message.hidden,
+    )
+
+
+def read_data(message: Message) -> MessageReadData:
+    assert message.read_at is not None
+    return MessageReadData(
+        message_id=message.id, resident_id=message.resident_id, read_at=message.read_at
     )
