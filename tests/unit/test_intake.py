@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from kiosk import audit, intake
 from kiosk.core import Core
@@ -289,3 +290,111 @@ def test_review_rejection_frees_return_stamp_when_policy_refunds(world: World) -
     _accept_reply(world, sent, spent=0)
     _status(world, sent, "rejected", "review")
     assert core.quote("c1", answered, "Thanks again").payment == Payment.RETURN_STAMP
+
+
+# -- a resident's own messages and read state, from other kiosks ------------------------
+
+
+def _queued(db: Session) -> int:
+    """Outbox items other than the audit trail (signing in audits)."""
+    return int(
+        db.scalar(select(func.count()).select_from(OutboxItem).where(OutboxItem.kind != "audit"))
+        or 0
+    )
+
+
+def _outbound_data(
+    world: World,
+    message_id: str = "srv-out-1",
+    client_id: str = "0" * 32,
+    status: str = "delivered",
+    payment: str = "stamps",
+    in_reply_to: str | None = None,
+    reason: str | None = None,
+) -> dict[str, Any]:
+    written = world.clock()
+    timeline = [{"status": "pending_review", "at": written.isoformat(), "reason": None}]
+    if status != "pending_review":
+        timeline.append({"status": status, "at": written.isoformat(), "reason": reason})
+    return {
+        "message_id": message_id,
+        "client_id": client_id,
+        "resident_id": "r1",
+        "contact_id": "c1",
+        "body": "Written on the other kiosk",
+        "payment": payment,
+        "stamps": 1 if payment == "stamps" else 0,
+        "in_reply_to": in_reply_to,
+        "written_at": written.isoformat(),
+        "status": status,
+        "reason": reason,
+        "timeline": timeline,
+        "hidden": False,
+    }
+
+
+def test_reply_written_on_another_kiosk_shows_with_its_status_and_timeline(world: World) -> None:
+    assert world.feed(("outbound_message", _outbound_data(world))) == 1
+    core = world.signed_in()
+    [shown] = core.inbox_page().messages
+    message = core.message(shown.message_id)
+    assert (message.body, message.contact_id) == ("Written on the other kiosk", "c1")
+    assert (message.status, message.payment, message.stamps_cost) == (
+        OutboundStatus.DELIVERED,
+        Payment.STAMPS,
+        1,
+    )
+    assert [s.status for s in message.timeline] == [
+        OutboundStatus.PENDING_REVIEW,
+        OutboundStatus.DELIVERED,
+    ]
+    # Nothing to send back, nothing held, no draft: it was paid for where it was written.
+    with world.store.read() as db:
+        assert _queued(db) == 0
+        assert db.scalar(select(func.count()).select_from(Hold)) == 0
+    assert core.drafts() == ()
+    # Its later steps apply, and the same change again changes nothing.
+    assert world.feed(("outbound_message", _outbound_data(world))) == 0
+
+
+def test_own_reply_coming_back_through_the_feed_is_not_duplicated(world: World) -> None:
+    world.ledger(1)
+    core = world.signed_in()
+    sent = core.send_reply("c1", None, "Hello")
+    with world.store.read() as db:
+        client_id = db.get(Message, sent.message.message_id).client_id  # type: ignore[union-attr]
+    assert client_id is not None
+    # The push answer was lost; the feed brings the message first, then the answer arrives.
+    data = _outbound_data(world, "srv-1", client_id=client_id, status="pending_review")
+    assert world.feed(("outbound_message", data)) == 1
+    _accept_reply(world, sent)
+    with world.store.read() as db:
+        assert db.scalar(select(func.count()).select_from(Message)) == 1
+        held = db.get(Message, sent.message.message_id)
+        assert held is not None and held.server_id == "srv-1"
+        assert held.body == "Hello"  # the terminal's own row, not a copy
+    assert core.message(sent.message.message_id).status == OutboundStatus.PENDING_REVIEW
+
+
+def test_reply_with_a_return_stamp_written_elsewhere_spends_that_stamp_here(world: World) -> None:
+    server_id = world.inbound(return_stamp=True)
+    data = _outbound_data(world, payment="return_stamp", in_reply_to=server_id)
+    world.feed(("outbound_message", data))
+    core = world.signed_in()
+    inbound = next(m for m in core.inbox_page().messages if m.direction == "inbound")
+    assert core.message(inbound.message_id).return_stamp_used is True
+    outbound = next(m for m in core.inbox_page().messages if m.direction == "outbound")
+    assert core.message(outbound.message_id).in_reply_to == inbound.message_id
+
+
+def test_message_read_on_another_kiosk_reads_as_read_here_without_queuing(world: World) -> None:
+    server_id = world.inbound()
+    read_at = world.clock()
+    change = {"message_id": server_id, "resident_id": "r1", "read_at": read_at.isoformat()}
+    assert world.feed(("message_read", change)) == 1
+    assert world.feed(("message_read", change)) == 0
+    core = world.signed_in()
+    [shown] = core.inbox_page().messages
+    assert core.message(shown.message_id).read_at == read_at
+    with world.store.read() as db:
+        assert _queued(db) == 0
