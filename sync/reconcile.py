@@ -80,9 +80,13 @@ def apply_snapshot(session: Session, snapshot: ResidentSnapshot, now: datetime) 
         intake.apply_change(session, "ledger_entry", entry.model_dump(), now)
     for message in snapshot.messages:
         intake.apply_change(session, "message", message.model_dump(), now)
+    for outbound in snapshot.outbound:  # protocol 1.1: written on another device, whole
+        intake.apply_change(session, "outbound_message", outbound.model_dump(), now)
     session.flush()
     for status in snapshot.statuses:
         intake.apply_change(session, "message_status", status.model_dump(), now)
+    for read in snapshot.reads:
+        intake.apply_change(session, "message_read", read.model_dump(), now)
     debit = {
         "resident_id": snapshot.resident.resident_id,
         "cents": snapshot.debit_cents,

@@ -22,6 +22,7 @@ from sync.errors import (
     Throttled,
     TransientError,
 )
+from sync.protocol import PROTOCOL_VERSION
 
 from .conftest import terminal_settings
 from .stub_server import Reply, StubServer
@@ -38,7 +39,7 @@ def test_every_request_carries_protocol_version_and_keyring_credential(
     stub.script(Reply(200, b'{"ok": true}'))
     assert stub_client.request_json("GET", "/v1/anything") == {"ok": True}
     sent = stub.seen[0].headers
-    assert sent["Kite-Protocol"] == "1.0"
+    assert sent["Kite-Protocol"] == PROTOCOL_VERSION
     assert sent["Authorization"] == "Bearer test-credential-0123456789"
     assert "gzip" in sent["Accept-Encoding"]
 
