@@ -20,6 +20,7 @@ from kiosk.errors import Refusal
 from sync.client import SyncClient
 from sync.errors import RequestRefused, SyncError
 from sync.protocol import SignInResponse
+from sync.validation import describe_validation_error
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +49,11 @@ class OnlineAuthenticator:
         try:
             answer = SignInResponse.model_validate_json(raw)
         except ValidationError as exc:
-            log.warning("sign-in answer failed validation: %s", exc.errors()[:3])
-            raise RemoteUnavailable("the server's sign-in answer failed validation") from exc
+            problems = describe_validation_error(exc)
+            log.warning("sign-in answer failed validation: %s", problems)
+            raise RemoteUnavailable(
+                f"the server's sign-in answer failed validation: {problems}"
+            ) from None
         resident = answer.resident
         return ResidentProfile(
             resident_id=resident.resident_id,

@@ -30,6 +30,7 @@ from sync.client import SyncClient
 from sync.credentials import CredentialStore
 from sync.errors import InvalidResponse
 from sync.protocol import EnrollResponse
+from sync.validation import describe_validation_error
 
 log = logging.getLogger(__name__)
 
@@ -162,4 +163,5 @@ def _validated(raw: object) -> EnrollResponse:
     try:
         return EnrollResponse.model_validate(raw)
     except ValidationError as exc:
-        raise InvalidResponse(f"enrollment answer failed validation: {exc.errors()[:3]}") from exc
+        problems = describe_validation_error(exc)
+        raise InvalidResponse(f"enrollment answer failed validation: {problems}") from None

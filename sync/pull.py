@@ -31,6 +31,7 @@ from sync import faults
 from sync.client import SyncClient
 from sync.errors import InvalidResponse
 from sync.protocol import MAX_CHANGES_LIMIT, ChangesPage, DeviceCommandChange
+from sync.validation import describe_validation_error
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +65,8 @@ def validate_page(raw: bytes, cursor: str | None) -> ChangesPage:
     try:
         page = ChangesPage.model_validate_json(raw)
     except ValidationError as exc:
-        problems = exc.errors(include_input=False)[:3]
-        raise InvalidResponse(f"change page failed validation: {problems}") from exc
+        problems = describe_validation_error(exc)
+        raise InvalidResponse(f"change page failed validation: {problems}") from None
     newest = max((_position(c.cursor) for c in page.changes), default=None)
     if newest is not None and _position(page.next_cursor) < newest:
         raise InvalidResponse(

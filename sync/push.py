@@ -53,6 +53,7 @@ from sync.protocol import (
     WireModel,
 )
 from sync.protocol import OutboxItem as WireItem
+from sync.validation import describe_validation_error
 
 log = logging.getLogger(__name__)
 
@@ -91,8 +92,10 @@ def _invalid_reason(wire: dict[str, Any]) -> str | None:
     try:
         WireItem.model_validate(wire)
         PAYLOAD_MODELS[wire["kind"]].model_validate(wire["payload"])
-    except (ValidationError, KeyError) as exc:
-        return f"invalid_payload: {exc}"[:500]
+    except ValidationError as exc:
+        return f"invalid_payload: {describe_validation_error(exc)}"[:500]
+    except KeyError as exc:
+        return f"invalid_payload: unknown kind {exc}"[:500]
     return None
 
 
@@ -231,8 +234,8 @@ def _parse(raw: bytes, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
     try:
         answer = PushResponse.model_validate_json(raw)
     except ValidationError as exc:
-        problems = exc.errors(include_input=False)[:3]
-        raise InvalidResponse(f"push answer failed validation: {problems}") from exc
+        problems = describe_validation_error(exc)
+        raise InvalidResponse(f"push answer failed validation: {problems}") from None
     results = [r.model_dump(mode="json") for r in answer.results]
     if len(results) != len(batch):
         raise InvalidResponse(f"push answer has {len(results)} results for {len(batch)} items")
@@ -249,10 +252,10 @@ def _parse(raw: bytes, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
             try:
                 result["result"] = model.model_validate(result.get("result")).model_dump()
             except ValidationError as exc:
-                problems = exc.errors(include_input=False)[:3]
+                problems = describe_validation_error(exc)
                 raise InvalidResponse(
                     f"push answer for a {wire['kind']} item has a bad result: {problems}"
-                ) from exc
+                ) from None
     return results
 
 

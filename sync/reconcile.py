@@ -27,6 +27,7 @@ from kiosk.store.models import Message, Resident
 from sync.client import SyncClient
 from sync.errors import InvalidResponse
 from sync.protocol import ReconcileResponse, ResidentSnapshot
+from sync.validation import describe_validation_error
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +110,8 @@ def reconcile(store: Store, client: SyncClient, *, clock: Clock = utcnow) -> Rec
             answer = ReconcileResponse.model_validate_json(raw)
         except ValidationError as exc:
             raise InvalidResponse(
-                f"reconcile answer failed validation: {exc.errors()[:3]}"
-            ) from exc
+                f"reconcile answer failed validation: {describe_validation_error(exc)}"
+            ) from None
         asked = {c["resident_id"] for c in chunk}
         for mismatch in answer.mismatches:
             log.warning(
