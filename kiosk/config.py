@@ -91,6 +91,14 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
+    @field_validator("ca_bundle", "client_cert")
+    @classmethod
+    def _pem_file_exists(cls, value: Path | None) -> Path | None:
+        # Caught at start: a wrong path would otherwise surface only as a TLS failure later.
+        if value is not None and not value.is_file():
+            raise ValueError(f"no such file {str(value)!r}; name an existing PEM file or unset it")
+        return value
+
     @classmethod
     def settings_customise_sources(
         cls,

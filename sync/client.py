@@ -1,9 +1,17 @@
 """The terminal's HTTP client for the central server (``docs/protocol.md``).
 
 One :class:`requests.Session` per client: connection reuse, TLS verified
-against ``settings.ca_bundle`` (system CAs when unset), an optional client
-certificate, gzip-compressed answers, and the device credential read from the
-keyring on every request (so a rotation or revocation takes effect at once).
+against ``settings.ca_bundle`` (requests' default CA bundle when unset), an
+optional client certificate, gzip-compressed answers, and the device credential
+read from the keyring on every request (so a rotation or revocation takes
+effect at once).
+
+A kiosk trusts exactly what IT configured: the session does not read its
+settings from the environment (``trust_env`` off), so ``REQUESTS_CA_BUNDLE``,
+``CURL_CA_BUNDLE`` and ``~/.netrc`` change nothing. Proxies are the one
+exception, on purpose: facility networks may only reach the central server
+through one, so ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``NO_PROXY`` are still
+honoured, and TLS to the server is still verified against the configured CAs.
 
 Every failure leaves as a typed exception from :mod:`sync.errors`; callers
 decide between "retry later" (:class:`TransientError`) and "stop"
@@ -91,7 +99,10 @@ class SyncClient:
                 "User-Agent": "kite-terminal",
             }
         )
-        self.session.verify = str(settings.ca_bundle) if settings.ca_bundle else True
+        # Off: requests would otherwise let REQUESTS_CA_BUNDLE replace the configured CAs.
+        self.session.trust_env = False
+        self.verify: str | bool = str(settings.ca_bundle) if settings.ca_bundle else True
+        self.session.verify = self.verify
         if settings.client_cert:
             self.session.cert = str(settings.client_cert)
 
@@ -132,6 +143,9 @@ class SyncClient:
                 headers=headers,
                 timeout=timeout,
                 stream=True,
+                verify=self.verify,
+                # Proxies alone still come from the environment (see the module docstring).
+                proxies=requests.utils.get_environ_proxies(url),
             )
             with response:
                 content = self._read_capped(response, method, path)

@@ -110,12 +110,38 @@ def test_bad_environment_override_names_the_variable(
         load_settings(write(tmp_path, ""), explicit=True)
 
 
-def test_every_key_is_documented_and_the_example_file_is_valid() -> None:
+def test_every_key_is_documented_and_the_example_file_is_valid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from kiosk.config import Settings
 
     root = Path(__file__).resolve().parents[2]
     doc = (root / "docs" / "configuration.md").read_text(encoding="utf-8")
     missing = [key for key in Settings.model_fields if f"`{key}`" not in doc]
     assert not missing, f"docs/configuration.md does not document {missing}"
+    # The example names the image's CA file, which must exist; this machine has none there.
+    ca = tmp_path / "central-ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    monkeypatch.setenv("KITE_CA_BUNDLE", str(ca))
     example = load_settings(root / "packaging" / "kite.toml.example", explicit=True)
     assert example.facility_id == "facility-01"
+
+
+@pytest.mark.parametrize("key", ["ca_bundle", "client_cert"])
+def test_missing_tls_file_is_refused_at_start_naming_key_and_path(tmp_path: Path, key: str) -> None:
+    absent = tmp_path / "no-such-ca.pem"
+    path = write(tmp_path, f'{key} = "{absent}"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path, explicit=True)
+    message = str(caught.value)
+    assert f"key '{key}'" in message
+    assert f"no such file '{absent}'" in message
+
+
+def test_existing_tls_files_are_accepted(tmp_path: Path) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    path = write(tmp_path, f'ca_bundle = "{ca}"\nclient_cert = "{ca}"\n')
+    settings = load_settings(path, explicit=True)
+    assert settings.ca_bundle == ca
+    assert settings.client_cert == ca

@@ -1,0 +1,232 @@
+"""The terminal trusts exactly the CA bundle IT configured, whatever the environment says.
+
+Real TLS servers on 127.0.0.1 with certificates made here (a facility CA and a
+stranger CA, each signing a server certificate for 127.0.0.1), and the
+terminal's real client and requests session.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import json
+import ssl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from kiosk.config import Settings
+from sync.client import SyncClient
+from sync.errors import ServerUnreachable
+from tests.fault.stub_server import Reply, StubServer
+
+NOW = datetime.datetime.now(datetime.UTC)
+
+
+@dataclass
+class Authority:
+    ca_pem: Path
+    server_cert: Path
+    server_key: Path
+
+
+def _name(common: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
+
+
+def make_authority(folder: Path, label: str) -> Authority:
+    """A CA, and a server certificate for 127.0.0.1 signed by it, as PEM files."""
+    folder.mkdir()
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(f"{label} CA"))
+        .issuer_name(_name(f"{label} CA"))
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - datetime.timedelta(hours=1))
+        .not_valid_after(NOW + datetime.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name("127.0.0.1"))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - datetime.timedelta(hours=1))
+        .not_valid_after(NOW + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
+            critical=False,
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
+    authority = Authority(folder / "ca.pem", folder / "server.pem", folder / "server-key.pem")
+    authority.ca_pem.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
+    authority.server_cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    authority.server_key.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return authority
+
+
+class _Health(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        body = json.dumps({"status": "ok"}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@contextmanager
+def tls_server(authority: Authority) -> Iterator[str]:
+    """An HTTPS server on 127.0.0.1 presenting ``authority``'s server certificate."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(authority.server_cert, authority.server_key)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Health)
+    httpd.daemon_threads = True
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def facility(tmp_path: Path) -> Authority:
+    return make_authority(tmp_path / "facility", "Facility")
+
+
+@pytest.fixture
+def stranger(tmp_path: Path) -> Authority:
+    return make_authority(tmp_path / "stranger", "Stranger")
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("all_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+
+
+def client_for(url: str, tmp_path: Path, ca_bundle: Path | None) -> SyncClient:
+    settings = Settings(
+        server_url=url,
+        data_dir=tmp_path,
+        ca_bundle=ca_bundle,
+        connect_timeout_s=2.0,
+        read_timeout_s=2.0,
+    )
+    return SyncClient(settings, lambda: None)
+
+
+def test_server_signed_by_the_configured_ca_is_trusted(tmp_path: Path, facility: Authority) -> None:
+    with tls_server(facility) as url:
+        client = client_for(url, tmp_path, facility.ca_pem)
+        assert client.health() == {"status": "ok"}
+        client.close()
+
+
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def test_ca_bundle_in_the_environment_does_not_replace_the_configured_one(
+    variable: str,
+    tmp_path: Path,
+    facility: Authority,
+    stranger: Authority,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(variable, str(stranger.ca_pem))
+    with tls_server(facility) as url:
+        client = client_for(url, tmp_path, facility.ca_pem)
+        assert client.health() == {"status": "ok"}
+        client.close()
+    with tls_server(stranger) as url:
+        client = client_for(url, tmp_path, facility.ca_pem)
+        with pytest.raises(ServerUnreachable, match="CERTIFICATE_VERIFY_FAILED"):
+            client.health()
+        client.close()
+
+
+def test_server_signed_by_another_ca_is_refused(
+    tmp_path: Path, facility: Authority, stranger: Authority
+) -> None:
+    with tls_server(stranger) as url:
+        client = client_for(url, tmp_path, facility.ca_pem)
+        with pytest.raises(ServerUnreachable, match="CERTIFICATE_VERIFY_FAILED"):
+            client.health()
+        client.close()
+
+
+def test_without_ca_bundle_the_environment_cannot_add_a_trusted_ca(
+    tmp_path: Path, stranger: Authority, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(stranger.ca_pem))
+    with tls_server(stranger) as url:
+        client = client_for(url, tmp_path, None)
+        with pytest.raises(ServerUnreachable, match="CERTIFICATE_VERIFY_FAILED"):
+            client.health()
+        client.close()
+
+
+def test_proxy_from_the_environment_is_still_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Facility networks may reach the central server only through a proxy.
+    with StubServer().running() as proxy:
+        proxy.script(Reply(200, b'{"status": "ok"}'))
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        client = client_for("http://central.kite.invalid:8470", tmp_path, None)
+        assert client.health() == {"status": "ok"}
+        client.close()
+    assert [seen.path for seen in proxy.seen] == ["http://central.kite.invalid:8470/v1/health"]
