@@ -45,13 +45,15 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def cmd_enroll(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    # Enrollment is IT's first start of a terminal: the one place that may create data_dir
+    # (the kiosk itself refuses a missing one; see docs/store.md).
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     configure_keyring(settings)
     credentials = CredentialStore()
     if credentials.credential() and not args.force:
         print("This terminal is already enrolled (a credential is in the keyring).")
         print("Use --force to enroll again (for example after a revocation).")
         return EXIT_OK
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     store = open_store(settings.database_path)
     client = SyncClient(settings, credentials.credential)
     try:

@@ -4,8 +4,10 @@ The credential never touches the config file or the database. On a headless
 kiosk image keyring's default backend is ``fail`` (every call raises), so the
 backend is chosen in code at start from ``settings.keyring_backend``:
 
-- ``file``: keyrings.alt's PlaintextKeyring in ``data_dir/keyring.cfg``, mode 600
-  (protected by file permissions: the data directory belongs to the kiosk user);
+- ``file``: keyrings.alt's PlaintextKeyring in ``data_dir/keyring.cfg``, created
+  mode 600 (protected by file permissions: the data directory belongs to the
+  kiosk user). ``data_dir`` itself is never created here: a missing folder
+  means an unmounted data disk, or a terminal IT has not enrolled yet;
 - ``system``: whatever keyring picks by itself;
 - a dotted class name (``keyrings.cryptfile.cryptfile.CryptFileKeyring``): that class.
 
@@ -39,11 +41,21 @@ class KeyringUnavailable(OperatorError):
 
 
 class _PrivateFileKeyring(PlaintextKeyring):  # type: ignore[misc]
-    """PlaintextKeyring that keeps its file readable by its owner only."""
+    """PlaintextKeyring whose file is readable by its owner only from the moment it exists."""
 
-    def set_password(self, service: str, username: str, password: str) -> None:
-        super().set_password(service, username, password)
-        os.chmod(self.file_path, 0o600)
+    def _ensure_file_path(self) -> None:
+        # keyrings.alt creates the file with open() and chmods it after, so for a moment
+        # it follows the umask (world-readable under 022). os.open creates it 0600 at once
+        # (a umask can only take bits away). Its folder is data_dir: never created here.
+        try:
+            fd = os.open(self.file_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return
+        except FileNotFoundError as exc:
+            raise KeyringError(
+                f"the folder of {self.file_path} does not exist (is the data disk mounted?)"
+            ) from exc
+        os.close(fd)
 
 
 def configure_keyring(settings: Settings) -> KeyringBackend:
@@ -55,7 +67,6 @@ def configure_keyring(settings: Settings) -> KeyringBackend:
             backend = keyring.core.load_keyring(override)
         elif choice == "file":
             data_dir = Path(settings.data_dir)
-            data_dir.mkdir(parents=True, exist_ok=True)
             backend = _PrivateFileKeyring()
             backend.file_path = str(data_dir / KEYRING_FILE)
             if Path(backend.file_path).exists():

@@ -44,9 +44,15 @@ def open_backend(settings: Settings, clock: Clock | None = None) -> Backend:
     from sync.worker import SyncWorker
     from ui.screens.enrollment import SyncEnrollment
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    configure_keyring(settings)
+    # Never mkdir data_dir here: a missing folder is an unmounted data disk (or a terminal
+    # IT never enrolled), and open_store refuses it with a StoreError naming the folder
+    # instead of starting on a new, empty database. Only 'kite-admin enroll' creates it.
     store = open_store(settings.database_path)
+    try:
+        configure_keyring(settings)
+    except BaseException:
+        store.close()
+        raise
     credentials = CredentialStore()
     client = SyncClient(settings, credentials.credential)
     now = clock or utcnow

@@ -97,3 +97,13 @@ def test_sync_command_runs_one_round_and_status_shows_it(
     status = admin(config, "status")
     assert "Sync state:    online" in status.stdout
     assert "Cursor:        (nothing pulled yet)" not in status.stdout
+
+
+def test_sync_command_refuses_a_missing_data_folder_and_creates_nothing(tmp_path: Path) -> None:
+    unmounted = tmp_path / "mnt" / "kite"
+    config = tmp_path / "kite.toml"
+    config.write_text(f'data_dir = "{unmounted}"\n', encoding="utf-8")
+    result = admin(config, "sync")
+    assert result.returncode == 1
+    assert f"{unmounted} for Kite's database does not exist" in result.stderr
+    assert not unmounted.exists()

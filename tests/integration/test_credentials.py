@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import stat
+import sys
 from pathlib import Path
 
 import keyring
@@ -10,6 +13,14 @@ import pytest
 
 from kiosk.config import Settings
 from sync.credentials import CredentialStore, KeyringUnavailable, configure_keyring
+
+
+@pytest.fixture(autouse=True)
+def data_folder(tmp_path: Path) -> Path:
+    """The terminal's data folder, there as on an enrolled terminal with its disk mounted."""
+    data = tmp_path / "data"
+    data.mkdir()
+    return data
 
 
 def test_file_backend_keeps_credential_under_data_dir_readable_by_owner_only(
@@ -83,3 +94,49 @@ def test_failing_keyring_is_reported_not_crashed(
     configure_keyring(Settings(data_dir=tmp_path / "data", keyring_backend=name))
     with pytest.raises(KeyringUnavailable, match="keyring_backend"):
         CredentialStore().credential()
+
+
+KEYFILE_MODES: list[int] = []
+_WATCHED: list[str] = []
+
+
+def _record_keyfile_mode(event: str, args: tuple[object, ...]) -> None:
+    # Runs before each open()/os.open()/os.chmod() of the process: the mode the keyring
+    # file has at that moment, i.e. every mode it ever had between two file operations.
+    if _WATCHED and event in ("open", "os.chmod") and args and str(args[0]) == _WATCHED[0]:
+        with contextlib.suppress(FileNotFoundError):
+            KEYFILE_MODES.append(stat.S_IMODE(os.stat(_WATCHED[0]).st_mode))
+
+
+sys.addaudithook(_record_keyfile_mode)  # audit hooks cannot be removed: _WATCHED gates it
+
+
+def test_keyring_file_is_never_readable_by_others_even_under_a_permissive_umask(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    keyfile = tmp_path / "data" / "keyring.cfg"
+    configure_keyring(Settings(data_dir=tmp_path / "data", keyring_backend="file"))
+    previous = os.umask(0o000)
+    KEYFILE_MODES.clear()
+    _WATCHED.append(str(keyfile))
+    try:
+        CredentialStore().store_credential("secret-credential-0123456789")
+        KEYFILE_MODES.append(stat.S_IMODE(keyfile.stat().st_mode))
+    finally:
+        _WATCHED.clear()
+        os.umask(previous)
+    assert KEYFILE_MODES, "the keyring file was never seen"
+    assert {oct(mode) for mode in KEYFILE_MODES} == {oct(0o600)}
+
+
+def test_file_keyring_does_not_create_a_missing_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    unmounted = tmp_path / "unmounted" / "kite"
+    configure_keyring(Settings(data_dir=unmounted, keyring_backend="file"))
+    assert CredentialStore().credential() is None
+    with pytest.raises(KeyringUnavailable, match="does not exist"):
+        CredentialStore().store_credential("secret-credential-0123456789")
+    assert not unmounted.exists()

@@ -105,9 +105,11 @@ def test_enroll_gives_up_politely_when_nobody_approves(
     tmp_path: Path, central_server: LiveServer
 ) -> None:
     env = terminal_env(tmp_path, central_server)
+    assert not (tmp_path / "data").exists()  # IT's first start: enroll creates the folder
     process = admin("enroll", "--no-qr", "--interval", "0.1", "--timeout", "0.5", env=env)
     out, _ = process.communicate(timeout=60)
     assert process.returncode == 3
+    assert (tmp_path / "data" / "kite.db").is_file()
     assert "Still waiting for approval" in out
     # A second run resumes the same enrollment: same device, same code.
     again = admin("enroll", "--no-qr", "--interval", "0.1", "--timeout", "0.3", env=env)
