@@ -1,6 +1,6 @@
-"""Kiosk lockdown: a frameless full-screen window and no way out of the app.
+"""Kiosk lockdown: a full-screen window and no way out of the app.
 
-- :func:`apply_kiosk_window` makes the shell frameless, on top and full screen.
+- :func:`apply_kiosk_window` makes the shell fill its screen (full screen).
 - :class:`EscapeFilter`, installed application-wide, swallows the key chords
   that leave or switch applications (Alt+F4, Alt+Tab, Ctrl+Alt+..., the
   Meta/Super key, Ctrl+Esc) and every context menu.
@@ -80,13 +80,21 @@ class EscapeFilter(QObject):
 
 
 def apply_kiosk_window(window: QWidget) -> None:
-    """Frameless, always on top, full screen, closed only by the app itself."""
-    window.setWindowFlags(
-        Qt.WindowType.Window
-        | Qt.WindowType.FramelessWindowHint
-        | Qt.WindowType.WindowStaysOnTopHint
-    )
+    """Full screen over the whole of its screen, closed only by the app itself.
+
+    A plain top-level window, on purpose: Wayland's xdg-shell has no "stay on top"
+    (WindowStaysOnTopHint is at best ignored there), and a frameless, on-top hinted
+    window is not a normal application window to a compositor, which under cage
+    came up at its own size (853x628 on a 1280x720 output) instead of filling the
+    output. Full screen already hides every decoration, and the kiosk compositor
+    runs this one app, so nothing can come on top of it.
+    """
+    window.setWindowFlags(Qt.WindowType.Window)
     window.setContextMenuPolicy(Qt.ContextMenuPolicy.NoContextMenu)
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        # The size a compositor that ignores the full-screen request still shows.
+        window.setGeometry(screen.geometry())
     window.showFullScreen()
 
 

@@ -37,6 +37,7 @@ def first_start(
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     theme.apply(app, theme.Appearance())
+    (tmp_path / "terminal").mkdir()  # the image's data folder: the terminal never creates it
     settings = Settings(
         server_url=central_server.url,
         data_dir=tmp_path / "terminal",

@@ -235,16 +235,22 @@ def test_full_keyboard_navigation_reaches_sign_in_with_tab(terminal: Terminal) -
     assert signin.sign_in_button in reached
 
 
-def test_kiosk_window_is_frameless_full_screen_and_on_top(qtbot: QtBot) -> None:
+def test_kiosk_window_fills_the_screen_as_a_plain_full_screen_window(qtbot: QtBot) -> None:
     from ui.lockdown import apply_kiosk_window
 
     window = QWidget()
     qtbot.addWidget(window)
+    window.resize(853, 628)  # what cage showed with frameless and stay-on-top hints
     apply_kiosk_window(window)
-    flags = window.windowFlags()
-    assert flags & Qt.WindowType.FramelessWindowHint
-    assert flags & Qt.WindowType.WindowStaysOnTopHint
+    screen = window.screen()
+    assert screen is not None
     assert window.isFullScreen()
+    assert window.geometry() == screen.geometry()
+    flags = window.windowFlags()
+    # Hints that make Wayland compositors treat the window as something other than an app.
+    assert not flags & Qt.WindowType.FramelessWindowHint
+    assert not flags & Qt.WindowType.WindowStaysOnTopHint
+    assert (flags & Qt.WindowType.WindowType_Mask) == Qt.WindowType.Window  # not a popup
     assert window.contextMenuPolicy() == Qt.ContextMenuPolicy.NoContextMenu
 
 

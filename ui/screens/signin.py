@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
+    QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -78,12 +80,27 @@ class SignInScreen(Screen):
         self._status_timer.timeout.connect(self.refresh)
         self._problem = ""  # a terminal-wide problem that outranks the facility's notices
 
-        root = QHBoxLayout(self)
-        root.setContentsMargins(40, 20, 40, 20)
-        root.setSpacing(40)
+        # Everything sits in a scroll area: at normal text it all fits 1280x720 (and an
+        # 800x1280 portrait tablet) without scrolling; at large text the screen may be
+        # taller than the display and scrolls, so the Sign in button stays reachable
+        # instead of being cut off below the screen's edge.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("signin_scroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        content = QWidget(self.scroll)
+        content.setObjectName("signin_content")
+        outer.addWidget(self.scroll)
+
+        root = QHBoxLayout(content)
+        root.setContentsMargins(32, 12, 32, 12)
+        root.setSpacing(32)
 
         left = QVBoxLayout()
-        left.setSpacing(18)
+        left.setSpacing(12)
         self.title = label("title")
         self.subtitle = label("muted")
         left.addWidget(self.title)
@@ -121,8 +138,8 @@ class SignInScreen(Screen):
 
         form_card = card(self)
         form = QGridLayout(form_card)
-        form.setContentsMargins(20, 20, 20, 20)
-        form.setVerticalSpacing(12)
+        form.setContentsMargins(16, 12, 16, 12)
+        form.setVerticalSpacing(8)
         form.setHorizontalSpacing(16)
         self.id_label = label("subtitle")
         self.id_field = QLineEdit(self)
@@ -158,6 +175,7 @@ class SignInScreen(Screen):
         form.addWidget(self.sign_in_button, 4, 0, 1, 2)
         form.setColumnStretch(1, 1)
         root.addWidget(form_card, 5)
+        self.scroll.setWidget(content)
 
         for field in (self.id_field, self.pin_field):
             field.installEventFilter(self)

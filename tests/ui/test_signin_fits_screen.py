@@ -1,0 +1,86 @@
+"""The sign-in screen fits the kiosk's 1280x720 display and a portrait tablet without clipping.
+
+At normal text every button is on screen with no scrolling, even with the facility's
+notice and an error showing; at large text the screen may scroll, but Sign in stays
+reachable. Real widgets, offscreen, at the real window sizes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import QAbstractButton, QApplication
+
+from tests.ui.conftest import Terminal
+from ui import theme
+from ui.screens.signin import SignInScreen
+
+SCREENS = [(1280, 720), (800, 1280)]
+LONG_NOTICE = (
+    "The facility has paused sending messages. You can still sign in and read.\n"
+    "Count in progress in every housing unit until further notice from staff."
+)
+LONG_ERROR = "Wrong facility ID number or PIN. Check both and try again."
+
+
+@pytest.fixture
+def busy_signin(terminal: Terminal) -> Iterator[SignInScreen]:
+    """The sign-in screen at its tallest: a facility notice and an error both showing."""
+    signin = terminal.shell.signin
+    signin.show_facility_problem(LONG_NOTICE)
+    signin.show_message(LONG_ERROR)
+    yield signin
+
+
+def lay_out(terminal: Terminal, size: tuple[int, int], *, large: bool, language: str) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    terminal.shell.context.languages.set(language)
+    theme.apply(app, theme.Appearance(large_text=large))
+    terminal.shell.resize(*size)
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def visible_rect(signin: SignInScreen, widget: QAbstractButton) -> QRect:
+    viewport = signin.scroll.viewport()
+    top_left = widget.mapTo(viewport, widget.rect().topLeft())
+    return QRect(top_left, widget.size())
+
+
+def buttons(signin: SignInScreen) -> list[QAbstractButton]:
+    found = [b for b in signin.findChildren(QAbstractButton) if b.isVisible()]
+    assert signin.sign_in_button in found
+    return found
+
+
+@pytest.mark.parametrize("size", SCREENS, ids=["1280x720", "800x1280"])
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_sign_in_button_is_on_screen_at_normal_text(
+    terminal: Terminal, busy_signin: SignInScreen, size: tuple[int, int], language: str
+) -> None:
+    lay_out(terminal, size, large=False, language=language)
+    hint = busy_signin.minimumSizeHint()
+    assert hint.width() <= size[0] and hint.height() <= size[1]
+    assert terminal.shell.width() == size[0] and terminal.shell.height() == size[1]
+    viewport = busy_signin.scroll.viewport().rect()
+    # The content fits the viewport: nothing is hidden below the screen's edge.
+    assert busy_signin.scroll.verticalScrollBar().maximum() == 0
+    assert busy_signin.scroll.horizontalScrollBar().maximum() == 0
+    for button in buttons(busy_signin):
+        assert viewport.contains(visible_rect(busy_signin, button)), button.objectName()
+
+
+@pytest.mark.parametrize("size", SCREENS, ids=["1280x720", "800x1280"])
+def test_sign_in_button_stays_reachable_at_large_text(
+    terminal: Terminal, busy_signin: SignInScreen, size: tuple[int, int]
+) -> None:
+    lay_out(terminal, size, large=True, language="es")
+    assert terminal.shell.height() == size[1]  # the window is not pushed past the screen
+    bar = busy_signin.scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())  # the resident scrolls down
+    QApplication.processEvents()
+    viewport = busy_signin.scroll.viewport().rect()
+    assert viewport.contains(visible_rect(busy_signin, busy_signin.sign_in_button))
