@@ -55,7 +55,14 @@ def cmd_seed(args: argparse.Namespace) -> int:
         print("--device-id and --enroll-code go together", file=sys.stderr)
         return 2
     units = tuple(args.units.split(",")) if args.units else UNITS
-    report = seed_demo(_database(args), args.device_id, args.enroll_code, args.auto_approve, units)
+    report = seed_demo(
+        _database(args),
+        args.device_id,
+        args.enroll_code,
+        args.auto_approve,
+        units,
+        always_open=args.always_open,
+    )
     print("\n".join(report.lines()))
     return 0
 
@@ -144,6 +151,11 @@ def parser() -> argparse.ArgumentParser:
     seed.add_argument("--enroll-code", help="the one-time code that device will present")
     seed.add_argument("--auto-approve", action="store_true", help="approve that device at once")
     seed.add_argument("--units", help="housing units for the device (comma-separated; default all)")
+    seed.add_argument(
+        "--always-open",
+        action="store_true",
+        help="no hours of service (open around the clock), for demonstrations",
+    )
     seed.set_defaults(func=cmd_seed)
 
     approve = command("approve-device", "approve a pending device for housing units")

@@ -74,7 +74,17 @@ CONTACTS = (
 )
 
 
-def demo_policy() -> PolicyDocument:
+def demo_policy(*, always_open: bool = False) -> PolicyDocument:
+    """The demo facility's policy: realistic hours, or none (open around the clock).
+
+    The README's demo opens around the clock so that a newcomer trying Kite at
+    any hour reaches the inbox; the closed-hours screen has tests and screenshots.
+    """
+    hours = (
+        []
+        if always_open
+        else [OpeningHours(weekday=d, opens="06:00", closes="22:00") for d in range(7)]
+    )
     return PolicyDocument(
         facility_id=FACILITY_ID,
         stamp_products=[
@@ -85,7 +95,7 @@ def demo_policy() -> PolicyDocument:
         max_message_chars=30_000,
         refund_on_reject=True,
         cod_allowed=True,
-        hours=[OpeningHours(weekday=d, opens="06:00", closes="22:00") for d in range(7)],
+        hours=hours,
         timezone="America/Chicago",
     )
 
@@ -132,13 +142,15 @@ def seed_demo(
     enroll_code: str | None = None,
     auto_approve: bool = False,
     device_units: tuple[str, ...] = UNITS,
+    *,
+    always_open: bool = False,
 ) -> SeedReport:
     db.create_schema()
     report = SeedReport()
     with db.write() as session:
         if session.get(Facility, FACILITY_ID) is None:
             report.created = True
-            _world(session, report)
+            _world(session, report, always_open=always_open)
         session.expire_all()
         for r in RESIDENTS:
             row = session.get(Resident, r.resident_id)
@@ -163,13 +175,13 @@ def seed_demo(
     return report
 
 
-def _world(session: Session, report: SeedReport) -> None:
+def _world(session: Session, report: SeedReport, *, always_open: bool) -> None:
     now = utcnow()
     session.add(Facility(id=FACILITY_ID, name="Demo Correctional Facility", policy={}))
     for unit in UNITS:
         session.add(HousingUnit(id=unit, facility_id=FACILITY_ID, name=unit.upper()))
     session.flush()
-    set_policy(session, demo_policy())
+    set_policy(session, demo_policy(always_open=always_open))
     session.add(
         ApiToken(
             token_hash=token_hash(STAFF_TOKEN),

@@ -114,3 +114,19 @@ def test_approve_device_approves_a_pending_enrollment(tmp_path: Path) -> None:
     assert unknown_unit.returncode == 1 and "unit-z" in unknown_unit.stderr
     approved = kite_central("approve-device", "tab-7", "--units", "unit-b", "--database-url", url)
     assert approved.returncode == 0 and "approved tab-7 for unit-b" in approved.stdout
+
+
+def test_seed_demo_always_open_has_no_hours_so_the_demo_works_at_any_hour(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, text
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    assert kite_central("seed-demo", "--database-url", url, "--always-open").returncode == 0
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            policy = conn.execute(text("SELECT policy FROM facilities")).scalar_one()
+    finally:
+        engine.dispose()
+    document = json.loads(policy) if isinstance(policy, str) else policy
+    assert document["hours"] == []
+    assert document["stamp_products"], "the demo still sells stamps"
