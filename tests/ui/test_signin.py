@@ -88,3 +88,22 @@ def test_pin_cannot_be_pasted(terminal: Terminal) -> None:
     event = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier, "v")
     QGuiApplication.sendEvent(pin, event)
     assert pin.text() == ""
+
+
+def test_times_follow_the_facility_zone_that_arrived_after_the_sign_in_screen_loaded(
+    terminal: Terminal,
+) -> None:
+    from datetime import UTC, datetime
+
+    from ui.formatting import set_time_zone, time_of_day
+
+    noon_utc = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    assert time_of_day(noon_utc) == "06:00"  # Chicago, as the screen loaded
+    # A new policy arrives by sync while the sign-in screen waits (no refresh yet).
+    terminal.world.policy(timezone="Asia/Tokyo")
+    try:
+        terminal.sign_in()
+        assert terminal.shell.current_key() == "inbox"
+        assert time_of_day(noon_utc) == "21:00"
+    finally:
+        set_time_zone("America/Chicago")

@@ -317,8 +317,12 @@ class SignInScreen(Screen):
             self._busy = False
             self._show_status()
             return
+        def sign_in() -> tuple[SignedIn, str]:
+            # The policy (and its zone) may have arrived by sync since this screen loaded.
+            return sign_in_after_expiry(core, facility_number, pin), core.policy().timezone
+
         self.context.tasks.run(
-            lambda: sign_in_after_expiry(core, facility_number, pin),
+            sign_in,
             self._signed_in,
             on_refusal=self._refused,
             on_error=self._failed,
@@ -326,7 +330,9 @@ class SignInScreen(Screen):
             changes=True,
         )
 
-    def _signed_in(self, signed: SignedIn) -> None:
+    def _signed_in(self, answer: tuple[SignedIn, str]) -> None:
+        signed, zone = answer
+        set_time_zone(zone)
         self._busy = False
         self._show_status()
         self.clear()
