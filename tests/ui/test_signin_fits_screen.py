@@ -45,7 +45,7 @@ def lay_out(terminal: Terminal, size: tuple[int, int], *, large: bool, language:
 
 
 def visible_rect(signin: SignInScreen, widget: QAbstractButton) -> QRect:
-    viewport = signin.scroll.viewport()
+    viewport = signin.scroll_area.viewport()
     top_left = widget.mapTo(viewport, widget.rect().topLeft())
     return QRect(top_left, widget.size())
 
@@ -65,10 +65,10 @@ def test_every_sign_in_button_is_on_screen_at_normal_text(
     hint = busy_signin.minimumSizeHint()
     assert hint.width() <= size[0] and hint.height() <= size[1]
     assert terminal.shell.width() == size[0] and terminal.shell.height() == size[1]
-    viewport = busy_signin.scroll.viewport().rect()
+    viewport = busy_signin.scroll_area.viewport().rect()
     # The content fits the viewport: nothing is hidden below the screen's edge.
-    assert busy_signin.scroll.verticalScrollBar().maximum() == 0
-    assert busy_signin.scroll.horizontalScrollBar().maximum() == 0
+    assert busy_signin.scroll_area.verticalScrollBar().maximum() == 0
+    assert busy_signin.scroll_area.horizontalScrollBar().maximum() == 0
     for button in buttons(busy_signin):
         assert viewport.contains(visible_rect(busy_signin, button)), button.objectName()
 
@@ -79,8 +79,8 @@ def test_sign_in_button_stays_reachable_at_large_text(
 ) -> None:
     lay_out(terminal, size, large=True, language="es")
     assert terminal.shell.height() == size[1]  # the window is not pushed past the screen
-    bar = busy_signin.scroll.verticalScrollBar()
+    bar = busy_signin.scroll_area.verticalScrollBar()
     bar.setValue(bar.maximum())  # the resident scrolls down
     QApplication.processEvents()
-    viewport = busy_signin.scroll.viewport().rect()
+    viewport = busy_signin.scroll_area.viewport().rect()
     assert viewport.contains(visible_rect(busy_signin, busy_signin.sign_in_button))

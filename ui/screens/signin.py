@@ -86,14 +86,14 @@ class SignInScreen(Screen):
         # instead of being cut off below the screen's edge.
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        self.scroll = QScrollArea(self)
-        self.scroll.setObjectName("signin_scroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
-        content = QWidget(self.scroll)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("signin_scroll")
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        content = QWidget(self.scroll_area)
         content.setObjectName("signin_content")
-        outer.addWidget(self.scroll)
+        outer.addWidget(self.scroll_area)
 
         root = QHBoxLayout(content)
         root.setContentsMargins(32, 12, 32, 12)
@@ -175,7 +175,7 @@ class SignInScreen(Screen):
         form.addWidget(self.sign_in_button, 4, 0, 1, 2)
         form.setColumnStretch(1, 1)
         root.addWidget(form_card, 5)
-        self.scroll.setWidget(content)
+        self.scroll_area.setWidget(content)
 
         for field in (self.id_field, self.pin_field):
             field.installEventFilter(self)
