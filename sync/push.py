@@ -196,6 +196,8 @@ def _apply_results(
 ) -> None:
     now = clock()
     with store.write() as session:
+        # One query for the batch's items and messages, not one per item.
+        intake.prefetch_push_items(session, [wire["seq"] for wire in batch])
         for wire, result in zip(batch, results, strict=True):
             item = session.get(OutboxItem, wire["seq"])
             if item is None or item.state != OutboxState.PENDING:

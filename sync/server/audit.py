@@ -31,16 +31,25 @@ def chain_hash(payload: AuditPayload) -> str:
     return hashlib.sha256((payload.prev_hash + canonical).encode("utf-8")).hexdigest()
 
 
+_LAST = "audit_last"
+
+
 def record_audit(session: Session, device: DeviceIdentity, payload: AuditPayload) -> None:
-    previous = session.execute(
-        select(AuditRecord.hash)
-        .where(AuditRecord.device_id == device.device_id)
-        .order_by(AuditRecord.seq.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    # The device's latest record (highest seq), read once per session: a push batch
+    # carries many events of the same chain.
+    last: dict[str, tuple[int, str] | None] = session.info.setdefault(_LAST, {})
+    if device.device_id not in last:
+        row = session.execute(
+            select(AuditRecord.seq, AuditRecord.hash)
+            .where(AuditRecord.device_id == device.device_id)
+            .order_by(AuditRecord.seq.desc())
+            .limit(1)
+        ).one_or_none()
+        last[device.device_id] = None if row is None else (int(row.seq), str(row.hash))
+    top = last[device.device_id]
     # A gap or an edit on the terminal shows up here as a broken link; the event is
     # still kept (refusing it would hide the evidence), flagged for review.
-    linked = previous is None or previous == payload.prev_hash
+    linked = top is None or top[1] == payload.prev_hash
     session.add(
         AuditRecord(
             device_id=device.device_id,
@@ -54,3 +63,5 @@ def record_audit(session: Session, device: DeviceIdentity, payload: AuditPayload
             chain_ok=linked and chain_hash(payload) == payload.hash,
         )
     )
+    if top is None or payload.seq > top[0]:
+        last[device.device_id] = (payload.seq, payload.hash)

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from sync.server.models import Base, FeedHead
 
@@ -89,9 +89,14 @@ class Database:
                 for callback in self.after_publish:
                     callback()
 
-        @event.listens_for(self._write_sessions, "after_rollback")
-        def _after_rollback(session: Session) -> None:
-            session.info.pop("published", None)
+        @event.listens_for(self._write_sessions, "after_transaction_end")
+        def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+            # Only when the whole transaction ends (after its commit hook ran): a
+            # savepoint rolled back inside a batch must not drop the batch's wake-up.
+            if transaction.parent is None:
+                session.info.pop("published", None)
+                session.info.pop("feed_head_held", None)
+                session.info.pop("feed_head_held_from", None)
 
     def create_schema(self) -> None:
         create_schema(self.engine)

@@ -1,10 +1,12 @@
 """Push: apply a terminal's outbox items in order, each exactly once.
 
-Each item runs in its own write transaction that also inserts its permanent
-:class:`Dedupe` record, so the effects and the record commit together: an
+A batch runs in one write transaction that also inserts each item's permanent
+:class:`Dedupe` record, so the effects and the records commit together: an
 answer lost after commit is replayed from the record, never re-applied. A
-domain refusal rolls back the item's effects (a savepoint) but is recorded too,
-so the same key always gets the same answer.
+domain refusal rolls back that item's effects (a savepoint per item) but is
+recorded too, so the same key always gets the same answer. One transaction
+per batch means one commit (one fsync), one feed-head lock and one long-poll
+wake-up per batch, not per item.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync.protocol import PAYLOAD_MODELS, ItemResult, OutboxItem, PushRequest, PushResponse
+from sync.server import feed
 from sync.server.audit import record_audit
 from sync.server.auth import DeviceIdentity
 from sync.server.clock import utcnow
 from sync.server.db import Database
 from sync.server.errors import ApiError, Rejection
+from sync.server.ledger import lock_residents
 from sync.server.messages import hide_message, mark_read, send_message, set_contact_blocked
 from sync.server.models import Dedupe, Device
 from sync.server.purchases import purchase_stamps
@@ -39,6 +43,15 @@ HANDLERS: dict[str, Handler] = {
     "set_contact_blocked": set_contact_blocked,
     "audit": record_audit,
 }
+
+
+# Kinds whose handler locks the resident's balance row (lock them all once per batch).
+_CHARGING = frozenset({"send_message", "purchase_stamps"})
+
+
+# Kinds whose handler never refuses (an audit event is always kept): no savepoint needed,
+# any other error fails the whole batch anyway.
+_NEVER_REFUSED = frozenset({"audit"})
 
 
 def payload_hash(kind: str, payload: dict[str, Any]) -> str:
@@ -71,70 +84,97 @@ def push(db: Database, device: DeviceIdentity, request: PushRequest) -> PushResp
                 seq=later.seq,
                 after=earlier.seq,
             )
-    with db.read() as session:
-        known = set(
-            session.execute(
-                select(Dedupe.key).where(Dedupe.key.in_([i.idempotency_key for i in items]))
-            ).scalars()
+    for _attempt in range(3):
+        try:
+            return PushResponse(results=_apply_batch(db, device, items))
+        except IntegrityError:
+            # A key committed by a concurrent request (PostgreSQL): nothing of this
+            # batch was stored; the next attempt reads that request's answers.
+            continue
+    raise ApiError(409, "conflict", "the items are being applied concurrently; retry")
+
+
+def _apply_batch(db: Database, device: DeviceIdentity, items: list[OutboxItem]) -> list[ItemResult]:
+    """Every item of the batch in one transaction (one commit, one feed-head lock).
+
+    Each item's effects run in their own savepoint, so a refused item rolls back
+    alone while its :class:`Dedupe` record, and every other item, commits.
+    """
+    owner = f"device:{device.device_id}"
+    with db.write() as session:
+        # Locks first, in the order every writer takes them (residents, then the feed
+        # head): a concurrent push of the same device waits here, then sees all it committed.
+        lock_residents(
+            session,
+            (
+                i.payload["resident_id"]
+                for i in items
+                if i.kind in _CHARGING and isinstance(i.payload.get("resident_id"), str)
+            ),
         )
+        feed.hold_head(session)
+        records = {
+            record.key: record
+            for record in session.execute(
+                select(Dedupe).where(Dedupe.key.in_([i.idempotency_key for i in items]))
+            ).scalars()
+        }
         last_seq = session.execute(
             select(Device.last_seq).where(Device.id == device.device_id)
         ).scalar_one()
-    first_new = next((i for i in items if i.idempotency_key not in known), None)
-    if first_new is not None and first_new.seq <= last_seq:
-        # New work numbered below work already done: the terminal sent batches out of
-        # order (or its outbox was restored from an old copy). Refuse before storing anything.
-        raise ApiError(
-            409,
-            "sequence_regressed",
-            "a new item's seq is not above the last one this device pushed",
-            seq=first_new.seq,
-            last_seq=last_seq,
-        )
-    return PushResponse(results=[_apply(db, device, item) for item in items])
-
-
-def _apply(db: Database, device: DeviceIdentity, item: OutboxItem) -> ItemResult:
-    owner = f"device:{device.device_id}"
-    digest = payload_hash(item.kind, item.payload)
-    key = item.idempotency_key
-    for _attempt in range(3):
-        try:
-            with db.write() as session:
-                record = session.get(Dedupe, key)
-                if record is not None:
-                    return stored_answer(record, key, digest, owner)
-                outcome, reason, params, result = _run(session, device, item)
-                session.add(
-                    Dedupe(
-                        key=key,
-                        owner=owner,
-                        kind=item.kind,
-                        payload_hash=digest,
-                        outcome=outcome,
-                        reason=reason,
-                        params=params,
-                        result=result,
-                        created_at=utcnow(),
-                    )
-                )
-                session.execute(
-                    update(Device)
-                    .where(Device.id == device.device_id, Device.last_seq < item.seq)
-                    .values(last_seq=item.seq)
-                )
-                session.flush()
-            return ItemResult(
-                idempotency_key=key,
-                outcome=outcome,  # type: ignore[arg-type]
-                reason=reason,  # type: ignore[arg-type]
+        first_new = next((i for i in items if i.idempotency_key not in records), None)
+        if first_new is not None and first_new.seq <= last_seq:
+            # New work numbered below work already done: the terminal sent batches out of
+            # order (or its outbox was restored from an old copy). Refuse before storing anything.
+            raise ApiError(
+                409,
+                "sequence_regressed",
+                "a new item's seq is not above the last one this device pushed",
+                seq=first_new.seq,
+                last_seq=last_seq,
+            )
+        results: list[ItemResult] = []
+        top_seq = last_seq
+        for item in items:
+            key = item.idempotency_key
+            digest = payload_hash(item.kind, item.payload)
+            record = records.get(key)
+            if record is not None:
+                results.append(stored_answer(record, key, digest, owner))
+                continue
+            outcome, reason, params, result = _run(session, device, item)
+            record = Dedupe(
+                key=key,
+                owner=owner,
+                kind=item.kind,
+                payload_hash=digest,
+                outcome=outcome,
+                reason=reason,
                 params=params,
                 result=result,
+                created_at=utcnow(),
             )
-        except IntegrityError:
-            # The same key committed by a concurrent request (PostgreSQL): read its answer.
-            continue
-    raise ApiError(409, "conflict", "the item is being applied concurrently; retry", key=key)
+            session.add(record)
+            records[key] = record  # the same key twice in one batch: the second is a duplicate
+            top_seq = max(top_seq, item.seq)
+            results.append(
+                ItemResult(
+                    idempotency_key=key,
+                    outcome=outcome,  # type: ignore[arg-type]
+                    reason=reason,  # type: ignore[arg-type]
+                    params=params,
+                    result=result,
+                )
+            )
+        if top_seq > last_seq:
+            session.execute(
+                update(Device)
+                .where(Device.id == device.device_id, Device.last_seq < top_seq)
+                .values(last_seq=top_seq)
+            )
+        feed.store_head(session)
+        session.flush()
+    return results
 
 
 def _run(
@@ -148,9 +188,12 @@ def _run(
             for e in exc.errors(include_url=False, include_input=False, include_context=False)
         ]
         return "rejected", "invalid_payload", {"errors": errors[:20]}, None
+    handler = HANDLERS[item.kind]
+    if item.kind in _NEVER_REFUSED:
+        return "accepted", None, {}, handler(session, device, payload)
     try:
         with session.begin_nested():
-            result = HANDLERS[item.kind](session, device, payload)
+            result = handler(session, device, payload)
     except Rejection as refusal:
         return "rejected", refusal.reason, _jsonable(refusal.params), None
     return "accepted", None, {}, result

@@ -5,9 +5,21 @@ from __future__ import annotations
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
-from tests.server.live import LiveServer, World, item, key, ok, pull_all, purchase
+import pytest
+
+from tests.server.live import (
+    LiveServer,
+    World,
+    backends,
+    item,
+    key,
+    ok,
+    pull_all,
+    purchase,
+)
 
 
 def test_new_device_pulls_its_units_world_from_the_start(world: World) -> None:
@@ -157,3 +169,49 @@ def test_cursor_the_server_never_issued_is_refused_not_silently_served(world: Wo
     assert answer.status_code == 409
     assert answer.json()["error"]["code"] == "cursor_ahead"
     assert answer.json()["error"]["params"]["head"] == cursor
+
+
+@pytest.mark.parametrize("backend", backends())
+def test_long_poll_wakes_when_a_push_batch_ending_in_a_refusal_commits(
+    backend: str, tmp_path: Path
+) -> None:
+    # Re-reads far apart: only the wake-up can end this poll early.
+    server = LiveServer.start(tmp_path, backend, env={"KITE_CENTRAL_POLL_RECHECK_S": "60"})
+    try:
+        world = server.world(residents=1, debit_cents=500, stamps=0)
+        rid = world.resident.resident_id
+        with world.terminal() as terminal:
+            _, cursor = pull_all(terminal)
+        answer: dict[str, Any] = {}
+
+        def poll() -> None:
+            with world.terminal() as terminal:
+                started = time.monotonic()
+                answer["page"] = ok(
+                    terminal.get("/v1/changes", params={"cursor": cursor, "wait": 25})
+                )
+                answer["waited"] = time.monotonic() - started
+
+        poller = threading.Thread(target=poll)
+        poller.start()
+        time.sleep(0.5)
+        assert poller.is_alive(), "the poll returned before there was news"
+        with world.terminal() as terminal:
+            results = ok(
+                terminal.post(
+                    "/v1/push",
+                    json={
+                        "items": [
+                            item("purchase_stamps", 1, purchase(rid, "book-10", 10, 450)),
+                            item("purchase_stamps", 2, purchase(rid, "book-10", 10, 450)),
+                        ]
+                    },
+                )
+            )["results"]
+        assert [r["outcome"] for r in results] == ["accepted", "rejected"]
+        poller.join(35)
+        kinds = [c["kind"] for c in answer["page"]["changes"]]
+        assert kinds == ["ledger_entry", "debit_balance"]
+        assert answer["waited"] < 20, "the poll was not woken; it ran out its wait"
+    finally:
+        server.stop()

@@ -270,3 +270,40 @@ def test_message_sent_twice_is_queued_for_review_and_paid_once(world: World) -> 
     with world.server.staff() as staff:
         queue = ok(staff.get("/v1/staff/review"))
     assert [m["body"] for m in queue if m["resident_id"] == r.resident_id] == ["Only once"]
+
+
+def test_a_refused_item_mid_batch_leaves_the_items_around_it_applied_once(world: World) -> None:
+    r = world.resident
+    book = purchase(r.resident_id, "book-10", 10, 450)
+    items = [
+        item("purchase_stamps", 1, book),
+        item("purchase_stamps", 2, {**book, "client_id": key()}),
+        item("purchase_stamps", 3, {**book, "client_id": key()}),
+        item("send_message", 4, message(r.resident_id, r.contact_id)),
+    ]
+    outcomes = [(x["outcome"], x["reason"]) for x in _results(world, items)]
+    assert outcomes == [
+        ("accepted", None),
+        ("accepted", None),
+        ("rejected", "insufficient_funds"),
+        ("accepted", None),
+    ]
+    assert world.server.balances(r.resident_id) == (5 + 20 - 1, 100)
+    again = _results(world, items)
+    assert [(x["outcome"], x["original_outcome"]) for x in again] == [
+        ("duplicate", "accepted"),
+        ("duplicate", "accepted"),
+        ("duplicate", "rejected"),
+        ("duplicate", "accepted"),
+    ]
+    assert world.server.balances(r.resident_id) == (24, 100)
+
+
+def test_the_same_key_twice_in_one_batch_is_applied_once(world: World) -> None:
+    rid = world.resident.resident_id
+    once = item("purchase_stamps", 1, purchase(rid))
+    twice = {**once, "seq": 2}
+    first, second = _results(world, [once, twice])
+    assert first["outcome"] == "accepted"
+    assert (second["outcome"], second["original_outcome"]) == ("duplicate", "accepted")
+    assert world.server.balances(rid) == (6, 950)
