@@ -29,7 +29,7 @@ from kiosk.store.database import Store
 from kiosk.store.models import SyncCursor
 from sync import faults
 from sync.client import SyncClient
-from sync.errors import InvalidResponse
+from sync.errors import InvalidResponse, RequestRefused
 from sync.protocol import MAX_CHANGES_LIMIT, ChangesPage, DeviceCommandChange
 from sync.validation import describe_validation_error
 
@@ -48,12 +48,21 @@ class PullReport:
     caught_up: bool = False
     wiped: bool = False
     revoked: bool = False
+    rewound: bool = False  # the server did not know our cursor: read again from its start
 
 
 def stored_cursor(store: Store) -> str | None:
     with store.read() as session:
         row = session.get(SyncCursor, FEED_SCOPE)
         return row.cursor if row is not None else None
+
+
+def forget_cursor(store: Store) -> None:
+    """Drop the stored feed cursor, so the next pull reads the feed from its start."""
+    with store.write() as session:
+        row = session.get(SyncCursor, FEED_SCOPE)
+        if row is not None:
+            session.delete(row)
 
 
 def _position(cursor: str | None) -> int:
@@ -149,7 +158,22 @@ def pull_page(
     """Fetch, validate and apply one page; returns the report and ``has_more``."""
     report = report or PullReport()
     cursor = stored_cursor(store)
-    raw = client.changes(cursor, max(1, min(limit, MAX_CHANGES_LIMIT)), wait_s)
+    size = max(1, min(limit, MAX_CHANGES_LIMIT))
+    try:
+        raw = client.changes(cursor, size, wait_s)
+    except RequestRefused as refused:
+        if refused.code != "cursor_ahead":
+            raise
+        # The server never issued this cursor: it was restored from an older backup, or
+        # its feed was rebuilt. Reading its feed again from the start is safe (applying a
+        # change twice changes nothing) and brings back whatever it still has.
+        log.warning(
+            "the server does not know feed cursor %r; reading its feed from the start", cursor
+        )
+        forget_cursor(store)
+        report.rewound = True
+        cursor = None
+        raw = client.changes(cursor, size, wait_s)
     try:
         page = validate_page(raw, cursor)
     except InvalidResponse:

@@ -51,3 +51,29 @@ def test_wrong_local_debit_balance_is_replaced_by_the_servers(
     assert report.snapshots_applied == 1
     again = reconcile.reconcile(terminal.store, terminal.client, clock=terminal.worker.clock)
     assert again.mismatches == []
+
+
+def test_server_restored_from_an_older_backup_is_read_again_from_its_start(
+    terminal: Terminal,
+) -> None:
+    """A cursor the server never issued (409 cursor_ahead) makes the terminal re-read the feed."""
+    from sqlalchemy import func, select
+
+    from kiosk.store.models import LedgerEntry, SyncCursor
+    from sync import pull
+
+    with terminal.store.read() as session:
+        entries_before = session.scalar(select(func.count()).select_from(LedgerEntry))
+    assert entries_before, "the world's stamps arrived as ledger entries"
+    with terminal.store.write() as session:
+        row = session.get(SyncCursor, pull.FEED_SCOPE)
+        assert row is not None
+        row.cursor = "987654321"  # far beyond anything this server has issued
+    report = pull.pull_until_caught_up(terminal.store, terminal.client, clock=terminal.worker.clock)
+    assert report.rewound
+    stored = pull.stored_cursor(terminal.store)
+    assert stored is not None and int(stored) < 987654321
+    with terminal.store.read() as session:
+        # everything is still there exactly once: re-reading changed nothing
+        assert session.scalar(select(func.count()).select_from(LedgerEntry)) == entries_before
+    assert terminal.worker.sync_once().online
