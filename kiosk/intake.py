@@ -148,6 +148,7 @@ def _free_return_stamp(session: Session, message: Message) -> None:
 
 _OUTBOUND_CACHE = "intake_outbound_by_client_id"
 _ITEMS_HELD = "intake_prefetched_items"
+_SERVER_IDS_TAKEN = "intake_server_ids_taken"
 
 
 def _outbound(session: Session, client_id: str | None, server_id: str | None) -> Message | None:
@@ -166,9 +167,17 @@ def _outbound(session: Session, client_id: str | None, server_id: str | None) ->
 def _set_server_id(session: Session, message: Message, server_id: str | None) -> None:
     if not server_id or message.server_id == server_id:
         return
-    taken = session.scalars(select(Message.id).where(Message.server_id == server_id)).first()
+    known: dict[str, bool] | None = session.info.get(_SERVER_IDS_TAKEN)
+    taken = None if known is None else known.get(server_id)
     if taken is None:
+        taken = (
+            session.scalars(select(Message.id).where(Message.server_id == server_id)).first()
+            is not None
+        )
+    if not taken:
         message.server_id = server_id
+        if known is not None:
+            known[server_id] = True
 
 
 # -- feed changes -----------------------------------------------------------------------
@@ -538,13 +547,30 @@ def apply_push_result(
         apply_push_result_in(session, item_id, outcome, reason, params, result, now)
 
 
-def prefetch_push_items(session: Session, item_ids: Sequence[int]) -> None:
-    """Load these outbox items, and the messages they send, in a few queries.
+def prefetch_push_items(
+    session: Session,
+    item_ids: Sequence[int],
+    results: Sequence[Mapping[str, Any] | None] = (),
+) -> None:
+    """Load these outbox items, their messages and what their answers name, in a few queries.
 
     For applying a whole batch of push answers: :func:`apply_push_result_in` then
-    finds them in the session instead of querying once per item. Only for the
-    rest of the caller's transaction (a message's ``client_id`` never changes).
+    finds them in the session instead of querying once per item. ``results`` are
+    the accepted items' ``result`` objects: their ledger entries (already booked?
+    which hold do they post?) and message ids (taken already?) are looked up too.
+    Only for the rest of the caller's transaction (a message's ``client_id`` never
+    changes).
     """
+    answers = [r for r in results if r]
+    stamps.prefetch_bookings(
+        session, [entry for answer in answers for entry in answer.get("ledger") or []]
+    )
+    server_ids = list(dict.fromkeys(str(a["message_id"]) for a in answers if a.get("message_id")))
+    taken: dict[str, bool] = session.info.setdefault(_SERVER_IDS_TAKEN, {})
+    for chunk in _chunks(server_ids):
+        found = set(session.scalars(select(Message.server_id).where(Message.server_id.in_(chunk))))
+        for server_id in chunk:
+            taken[server_id] = server_id in found
     items = list(session.scalars(select(OutboxItem).where(OutboxItem.id.in_(item_ids))))
     client_ids = [
         str(item.payload["client_id"])

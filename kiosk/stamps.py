@@ -16,6 +16,7 @@ by server id), VOIDED when the server refuses.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -153,7 +154,47 @@ def resolve_hold(hold: Hold, state: HoldState, now: datetime, reason: str | None
     return True
 
 
+# Session-scoped caches filled by :func:`prefetch_bookings` (one caller transaction).
+_BOOKED = "stamps_booked_by_server_id"
+_HOLDS = "stamps_holds_by_client_id"
+
+
+def _chunks(values: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def prefetch_bookings(session: Session, entries: Iterable[Mapping[str, Any]]) -> None:
+    """Look up, in a few queries, which of these ledger entries are booked and the holds they name.
+
+    For booking a whole push answer at once: :func:`book_entry` and
+    :func:`hold_by_client_id` then answer from the session instead of one query
+    (and one autoflush) per entry. Only for the rest of the caller's transaction;
+    anything not prefetched is still looked up.
+    """
+    entries = list(entries)
+    server_ids = list(dict.fromkeys(str(e["entry_id"]) for e in entries))
+    references = list(dict.fromkeys(str(e["reference"]) for e in entries if e.get("reference")))
+    booked: dict[str, bool] = session.info.setdefault(_BOOKED, {})
+    holds: dict[str, Hold] = session.info.setdefault(_HOLDS, {})
+    for chunk in _chunks(server_ids):
+        found = set(
+            session.scalars(select(LedgerEntry.server_id).where(LedgerEntry.server_id.in_(chunk)))
+        )
+        for server_id in chunk:
+            booked[server_id] = server_id in found
+    for chunk in _chunks(references):
+        for hold in session.scalars(
+            select(Hold).where(Hold.client_id.in_(chunk)).order_by(Hold.id)
+        ):
+            holds.setdefault(hold.client_id, hold)
+
+
 def hold_by_client_id(session: Session, client_id: str) -> Hold | None:
+    # Only holds found are cached: one added later in the transaction is still found by query.
+    cached: dict[str, Hold] | None = session.info.get(_HOLDS)
+    if cached is not None and client_id in cached:
+        return cached[client_id]
     return session.scalars(select(Hold).where(Hold.client_id == client_id)).first()
 
 
@@ -164,8 +205,17 @@ def book_entry(session: Session, entry: dict[str, Any], now: datetime) -> bool:
     booked_at`` (already validated). Returns True if it was new.
     """
     server_id = str(entry["entry_id"])
-    if session.scalar(select(LedgerEntry.id).where(LedgerEntry.server_id == server_id)) is not None:
+    booked: dict[str, bool] | None = session.info.get(_BOOKED)
+    known = None if booked is None else booked.get(server_id)
+    if known is None:
+        known = (
+            session.scalar(select(LedgerEntry.id).where(LedgerEntry.server_id == server_id))
+            is not None
+        )
+    if known:
         return False
+    if booked is not None:
+        booked[server_id] = True
     kind = LedgerKind(entry["kind"])
     reference = entry.get("reference")
     session.add(

@@ -197,7 +197,9 @@ def _apply_results(
     now = clock()
     with store.write() as session:
         # One query for the batch's items and messages, not one per item.
-        intake.prefetch_push_items(session, [wire["seq"] for wire in batch])
+        intake.prefetch_push_items(
+            session, [wire["seq"] for wire in batch], [r.get("result") for r in results]
+        )
         for wire, result in zip(batch, results, strict=True):
             item = session.get(OutboxItem, wire["seq"])
             if item is None or item.state != OutboxState.PENDING:
