@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from sync.protocol import KIND_SINCE_MINOR, PROTOCOL_MINOR
@@ -51,6 +51,17 @@ def publish(session: Session, audience: str, kind: str, data: BaseModel) -> int:
     if held is not None:
         seq = held + 1
         session.info[_HELD] = seq
+        session.info[_PENDING].append(
+            {
+                "seq": seq,
+                "audience": audience,
+                "kind": kind,
+                "data": data.model_dump_json(),
+                "created_at": utcnow(),
+            }
+        )
+        session.info["published"] = True
+        return seq
     else:
         seq = session.execute(
             update(FeedHead)
@@ -72,16 +83,20 @@ def publish(session: Session, audience: str, kind: str, data: BaseModel) -> int:
 
 
 _HELD = "feed_head_held"
+_PENDING = "feed_rows_pending"
 
 
 def hold_head(session: Session) -> None:
     """Lock the feed head for the rest of this transaction and number changes in memory.
 
     For a writer that publishes many changes (a push batch): one row lock instead
-    of one ``UPDATE`` per change. Call it before any savepoint (a lock taken in a
-    savepoint that rolls back is released on PostgreSQL), and :func:`store_head`
-    before commit.
+    of one ``UPDATE`` per change, and the changes kept in memory until
+    :func:`store_head` inserts them all with one ``executemany``. Call it before any
+    savepoint (a lock taken in a savepoint that rolls back is released on
+    PostgreSQL), :func:`discard_since` when a savepoint rolls back, and
+    :func:`store_head` before commit.
     """
+    session.info[_PENDING] = []
     session.info[_HELD] = int(
         session.execute(
             update(FeedHead)
@@ -102,12 +117,27 @@ def store_head(session: Session) -> None:
     Numbers used by changes of a rolled-back savepoint are simply skipped: the
     head only has to be at or above every committed row.
     """
+    rows = session.info.pop(_PENDING, None)
+    if rows:
+        session.execute(insert(FeedRow), rows)
     seq = session.info.pop(_HELD, None)
     start = session.info.pop(_HELD_FROM, None)
     if seq is None or seq == start:
         return
     session.execute(update(FeedHead).where(FeedHead.id == 1).values(seq=seq))
     session.info["published"] = True
+
+
+def pending_mark(session: Session) -> int:
+    """How many changes wait for :func:`store_head` (a mark for :func:`discard_since`)."""
+    return len(session.info.get(_PENDING, ()))
+
+
+def discard_since(session: Session, mark: int) -> None:
+    """Forget the changes published after ``mark``: their savepoint rolled back."""
+    pending = session.info.get(_PENDING)
+    if pending is not None:
+        del pending[mark:]
 
 
 def head(session: Session) -> int:

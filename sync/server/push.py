@@ -1,7 +1,8 @@
 """Push: apply a terminal's outbox items in order, each exactly once.
 
 A batch runs in one write transaction that also inserts each item's permanent
-:class:`Dedupe` record, so the effects and the records commit together: an
+:class:`Dedupe` record (all at the end, with one ``executemany``, as are the
+batch's feed changes), so the effects and the records commit together: an
 answer lost after commit is replayed from the record, never re-applied. A
 domain refusal rolls back that item's effects (a savepoint per item) but is
 recorded too, so the same key always gets the same answer. One transaction
@@ -18,19 +19,25 @@ from itertools import pairwise
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync.protocol import PAYLOAD_MODELS, ItemResult, OutboxItem, PushRequest, PushResponse
-from sync.server import feed
+from sync.server import audit, feed
 from sync.server.audit import record_audit
 from sync.server.auth import DeviceIdentity
 from sync.server.clock import utcnow
 from sync.server.db import Database
 from sync.server.errors import ApiError, Rejection
 from sync.server.ledger import lock_residents
-from sync.server.messages import hide_message, mark_read, send_message, set_contact_blocked
+from sync.server.messages import (
+    hide_message,
+    mark_read,
+    prefetch_client_ids,
+    send_message,
+    set_contact_blocked,
+)
 from sync.server.models import Dedupe, Device
 from sync.server.purchases import purchase_stamps
 
@@ -113,6 +120,15 @@ def _apply_batch(db: Database, device: DeviceIdentity, items: list[OutboxItem]) 
             ),
         )
         feed.hold_head(session)
+        audit.batch_records(session)
+        prefetch_client_ids(
+            session,
+            (
+                i.payload["client_id"]
+                for i in items
+                if i.kind == "send_message" and isinstance(i.payload.get("client_id"), str)
+            ),
+        )
         records = {
             record.key: record
             for record in session.execute(
@@ -134,6 +150,7 @@ def _apply_batch(db: Database, device: DeviceIdentity, items: list[OutboxItem]) 
                 last_seq=last_seq,
             )
         results: list[ItemResult] = []
+        new_records: list[dict[str, Any]] = []
         top_seq = last_seq
         for item in items:
             key = item.idempotency_key
@@ -143,19 +160,20 @@ def _apply_batch(db: Database, device: DeviceIdentity, items: list[OutboxItem]) 
                 results.append(stored_answer(record, key, digest, owner))
                 continue
             outcome, reason, params, result = _run(session, device, item)
-            record = Dedupe(
-                key=key,
-                owner=owner,
-                kind=item.kind,
-                payload_hash=digest,
-                outcome=outcome,
-                reason=reason,
-                params=params,
-                result=result,
-                created_at=utcnow(),
-            )
-            session.add(record)
-            records[key] = record  # the same key twice in one batch: the second is a duplicate
+            row = {
+                "key": key,
+                "owner": owner,
+                "kind": item.kind,
+                "payload_hash": digest,
+                "outcome": outcome,
+                "reason": reason,
+                "params": params,
+                "result": result,
+                "created_at": utcnow(),
+            }
+            new_records.append(row)
+            # The same key twice in one batch: the second is a duplicate of the first.
+            records[key] = Dedupe(**row)
             top_seq = max(top_seq, item.seq)
             results.append(
                 ItemResult(
@@ -173,7 +191,12 @@ def _apply_batch(db: Database, device: DeviceIdentity, items: list[OutboxItem]) 
                 .values(last_seq=top_seq)
             )
         feed.store_head(session)
+        audit.store_batched(session)
         session.flush()
+        if new_records:
+            # One executemany at the end, not one INSERT in each item's flush: the records
+            # still commit with the effects (a concurrent insert of a key fails the batch).
+            session.execute(insert(Dedupe), new_records)
     return results
 
 
@@ -191,10 +214,12 @@ def _run(
     handler = HANDLERS[item.kind]
     if item.kind in _NEVER_REFUSED:
         return "accepted", None, {}, handler(session, device, payload)
+    mark = feed.pending_mark(session)
     try:
         with session.begin_nested():
             result = handler(session, device, payload)
     except Rejection as refusal:
+        feed.discard_since(session, mark)  # the changes it published rolled back with it
         return "rejected", refusal.reason, _jsonable(refusal.params), None
     return "accepted", None, {}, result
 
