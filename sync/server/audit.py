@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -56,18 +57,18 @@ def record_audit(session: Session, device: DeviceIdentity, payload: AuditPayload
     # carries many events of the same chain.
     last: dict[str, tuple[int, str] | None] = session.info.setdefault(_LAST, {})
     if device.device_id not in last:
-        row = session.execute(
+        found = session.execute(
             select(AuditRecord.seq, AuditRecord.hash)
             .where(AuditRecord.device_id == device.device_id)
             .order_by(AuditRecord.seq.desc())
             .limit(1)
         ).one_or_none()
-        last[device.device_id] = None if row is None else (int(row.seq), str(row.hash))
+        last[device.device_id] = None if found is None else (int(found.seq), str(found.hash))
     top = last[device.device_id]
     # A gap or an edit on the terminal shows up here as a broken link; the event is
     # still kept (refusing it would hide the evidence), flagged for review.
     linked = top is None or top[1] == payload.prev_hash
-    row = {
+    row: dict[str, Any] = {
         "device_id": device.device_id,
         "seq": payload.seq,
         "at": payload.at,

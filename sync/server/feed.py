@@ -47,7 +47,7 @@ def publish(session: Session, audience: str, kind: str, data: BaseModel) -> int:
     Under :func:`hold_head` the number comes from memory (the head is locked
     already); otherwise each change bumps the head row itself.
     """
-    held = session.info.get(_HELD)
+    held: int | None = session.info.get(_HELD)
     if held is not None:
         seq = held + 1
         session.info[_HELD] = seq
