@@ -7,8 +7,8 @@
 - :func:`clear_clipboard` empties every clipboard mode at session end.
 
 The compositor of the kiosk session (packaging/) is the outer wall; this is the
-inner one. The app never opens links, file dialogs or other programs: there is
-no QDesktopServices, QFileDialog or openUrl anywhere in ``ui/`` (a test checks).
+inner one. The app never opens links, file dialogs or other programs; a test
+checks that ``ui/`` uses none of Qt's link-opening or file-dialog classes.
 """
 
 from __future__ import annotations
