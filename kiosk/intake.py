@@ -341,7 +341,15 @@ def _step(
     data: Mapping[str, Any],
     now: datetime,
 ) -> bool:
-    """Advance a held outbound message; a rejection refunds and returns the text as a draft."""
+    """Advance a held outbound message; a rejection refunds and returns the text as a draft.
+
+    A server status for a message still queued here means the server has it: its
+    push answer was lost or not applied yet (a reconcile can overtake it). The
+    message was sent by then, so the timeline gets that step too.
+    """
+    current = message.status or OutboundStatus.QUEUED
+    if current == OutboundStatus.QUEUED and _RANK[status] > _RANK[OutboundStatus.SENT]:
+        advance_status(message, OutboundStatus.SENT, at)
     if not advance_status(message, status, at, data.get("reason")):
         return False
     if status == OutboundStatus.REJECTED:

@@ -82,6 +82,9 @@ class SyncWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._lock = threading.Lock()
+        # Held while a push round or a reconcile talks to the server: a reconcile that
+        # counted before a push and asked after it would report a mismatch that is not one.
+        self._exchange = threading.Lock()
         self._listeners: list[StatusListener] = []
         self._threads: list[threading.Thread] = []
         self._status = SyncStatus()
@@ -162,13 +165,14 @@ class SyncWorker:
         while not self._stop.is_set():
             delay: float
             try:
-                report = push.push_due(
-                    self.store,
-                    self.client,
-                    clock=self.clock,
-                    batch_size=self.push_batch,
-                    backoff=self.backoff,
-                )
+                with self._exchange:
+                    report = push.push_due(
+                        self.store,
+                        self.client,
+                        clock=self.clock,
+                        batch_size=self.push_batch,
+                        backoff=self.backoff,
+                    )
             except TransientError as exc:
                 failures += 1
                 self._failed(exc)
@@ -241,7 +245,8 @@ class SyncWorker:
         last = self._last_reconcile
         if not force and last is not None and (now - last).total_seconds() < self.reconcile_every_s:
             return
-        reconcile.reconcile(self.store, self.client, clock=self.clock)
+        with self._exchange:
+            reconcile.reconcile(self.store, self.client, clock=self.clock)
         self._last_reconcile = now
 
     # -- state -------------------------------------------------------------------

@@ -148,8 +148,9 @@ def test_outbound_reply_shows_its_status_timeline(world: World) -> None:
             },
         )
     )
+    # The server's status proves the reply reached it: the sent step shows too.
     thread = core.thread_page("c1").messages
-    assert [s.status.value for s in thread[0].timeline] == ["queued", "pending_review"]
+    assert [s.status.value for s in thread[0].timeline] == ["queued", "sent", "pending_review"]
 
 
 def test_hidden_unread_message_does_not_count_as_unread(world: World) -> None:

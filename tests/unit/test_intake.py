@@ -125,6 +125,25 @@ def test_statuses_never_go_backwards(world: World) -> None:
     ]
 
 
+def test_a_server_status_before_the_push_answer_still_shows_the_sent_step(
+    world: World,
+) -> None:
+    # A reconcile snapshot (or the feed) can overtake the push answer, or the answer
+    # can be lost after the server committed: the server's status proves it was sent.
+    world.ledger(1)
+    core = world.signed_in()
+    sent = core.send_reply("c1", None, "Hello")
+    assert _status(world, sent, "pending_review") == 1
+    _accept_reply(world, sent)
+    message = core.message(sent.message.message_id)
+    assert message.status == OutboundStatus.PENDING_REVIEW
+    assert [s.status for s in message.timeline] == [
+        OutboundStatus.QUEUED,
+        OutboundStatus.SENT,
+        OutboundStatus.PENDING_REVIEW,
+    ]
+
+
 def test_cod_reply_goes_from_awaiting_payment_to_opened(world: World) -> None:
     world.policy(cod_allowed=True)
     world.contact(accepts_cod=True)
