@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
@@ -24,6 +24,24 @@ BUSY_TIMEOUT_MS = 30_000
 def rowcount(result: Any) -> int:
     """Rows an UPDATE matched (``Session.execute`` is typed as returning a plain Result)."""
     return int(result.rowcount)
+
+
+_HELD = "held_objects"
+ADDED = "objects_added"  # how many objects a write session has added (a change detector)
+
+T = TypeVar("T")
+
+
+def held(session: Session, model: type[T], key: str) -> T | None:
+    """``session.get``, keeping the object for the rest of the session.
+
+    The identity map holds objects weakly: one looked up per item of a push batch
+    (the resident, the contact) would be dropped and read again for every item.
+    """
+    found = session.get(model, key)
+    if found is not None:
+        session.info.setdefault(_HELD, {})[(model, key)] = found
+    return found
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -89,6 +107,10 @@ class Database:
                 for callback in self.after_publish:
                     callback()
 
+        @event.listens_for(self._write_sessions, "transient_to_pending")
+        def _count_added(session: Session, instance: object) -> None:
+            session.info[ADDED] = session.info.get(ADDED, 0) + 1
+
         @event.listens_for(self._write_sessions, "after_transaction_end")
         def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
             # Only when the whole transaction ends (after its commit hook ran): a
@@ -97,6 +119,9 @@ class Database:
                 session.info.pop("published", None)
                 session.info.pop("feed_head_held", None)
                 session.info.pop("feed_head_held_from", None)
+                # Row locks end with the transaction: so do the objects kept under them.
+                session.info.pop("locked_residents", None)
+                session.info.pop(_HELD, None)
 
     def create_schema(self) -> None:
         create_schema(self.engine)

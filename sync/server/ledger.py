@@ -1,19 +1,21 @@
 """The ledger: the one authority for stamps and debit money.
 
-Every balance change is a conditional ``UPDATE`` that refuses to take a
-balance below zero (the check and the change are one statement, so two
-terminals racing for the last cent cannot both win: on PostgreSQL the second
-waits on the row lock and re-checks), plus a ledger entry and its feed
-changes, all in the caller's transaction. CHECK constraints back it up.
+A balance changes only on a resident row locked for the transaction
+(:func:`lock_resident` / :func:`lock_residents`: ``SELECT ... FOR UPDATE`` on
+PostgreSQL, the database write lock on SQLite, read fresh under the lock), so
+checking the balance and changing it cannot interleave with another writer:
+two terminals racing for the last cent cannot both win, the second waits and
+then sees the first one's balance. The check comes before anything is
+written, so a refusal leaves nothing behind. Each change is a ledger entry and
+its feed changes, all in the caller's transaction. CHECK constraints back it up.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import set_committed_value
 
 from sync.protocol import DebitBalanceData, LedgerEntryData
 from sync.server.clock import utcnow
@@ -36,27 +38,37 @@ def lock_residents(session: Session, resident_ids: Iterable[str]) -> None:
     ids = sorted(set(resident_ids))
     if not ids:
         return
-    session.execute(
+    locked = session.execute(
         select(Resident)
         .where(Resident.id.in_(ids))
         .order_by(Resident.id)
         .with_for_update()
         .execution_options(populate_existing=True)
-    ).scalars().all()
-    session.info.setdefault(_LOCKED, set()).update(ids)
+    ).scalars()
+    # Kept (the identity map is weak), so each later lock_resident is a dict lookup.
+    session.info.setdefault(_LOCKED, {}).update({r.id: r for r in locked})
 
 
 def lock_resident(session: Session, resident_id: str) -> Resident | None:
     """The resident row, locked for this transaction on PostgreSQL (SQLite: the write lock)."""
-    if resident_id in session.info.get(_LOCKED, ()):
-        # Locked and loaded by lock_residents; every change since went through this session.
-        return session.get(Resident, resident_id)
-    return session.execute(
+    locked: dict[str, Resident] = session.info.setdefault(_LOCKED, {})
+    if resident_id in locked:
+        # Locked and loaded before; every change since went through this session.
+        return locked[resident_id]
+    resident = session.execute(
         select(Resident)
         .where(Resident.id == resident_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
+    if resident is not None:
+        locked[resident_id] = resident
+    return resident
+
+
+def hold_new_resident(session: Session, resident: Resident) -> None:
+    """A resident inserted in this transaction: no one else can see the row, so it is ours."""
+    session.info.setdefault(_LOCKED, {})[resident.id] = resident
 
 
 def book(
@@ -69,27 +81,19 @@ def book(
     memo: str = "",
     reference: str | None = None,
 ) -> LedgerEntryData:
-    """Apply signed deltas to a resident's balances; refuse if either would go negative."""
-    balances = session.execute(
-        update(Resident)
-        .where(
-            Resident.id == resident.id,
-            Resident.stamps + stamps >= 0,
-            Resident.debit_cents + cents >= 0,
-        )
-        .values(stamps=Resident.stamps + stamps, debit_cents=Resident.debit_cents + cents)
-        .returning(Resident.stamps, Resident.debit_cents)
-        .execution_options(synchronize_session=False)
-    ).one_or_none()
-    if balances is not None:
-        # The new balances, as stored (no second query to refresh the object).
-        set_committed_value(resident, "stamps", balances.stamps)
-        set_committed_value(resident, "debit_cents", balances.debit_cents)
-    else:
-        session.refresh(resident)
-        if resident.debit_cents + cents < 0:
-            raise Rejection("insufficient_funds", needed=-cents, have=resident.debit_cents)
+    """Apply signed deltas to a resident's balances; refuse if either would go negative.
+
+    ``resident`` must be locked in this transaction (:func:`lock_resident`): the
+    balance checked here is then the one the change is applied to.
+    """
+    if session.info.get(_LOCKED, {}).get(resident.id) is not resident:
+        raise RuntimeError(f"book() on resident {resident.id!r} without its lock")
+    if resident.debit_cents + cents < 0:
+        raise Rejection("insufficient_funds", needed=-cents, have=resident.debit_cents)
+    if resident.stamps + stamps < 0:
         raise Rejection("insufficient_stamps", needed=-stamps, have=resident.stamps)
+    resident.stamps += stamps
+    resident.debit_cents += cents
     now = utcnow()
     entry = LedgerEntry(
         id=new_id("le"),

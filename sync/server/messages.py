@@ -22,7 +22,7 @@ from sync.protocol import (
 )
 from sync.server.auth import DeviceIdentity
 from sync.server.clock import utcnow
-from sync.server.db import rowcount
+from sync.server.db import held, rowcount
 from sync.server.errors import Rejection
 from sync.server.feed import publish, unit_audience
 from sync.server.ids import new_id
@@ -74,7 +74,7 @@ def send_message(
             until=resident.restricted_until.isoformat(),
             reason=resident.restriction_reason,
         )
-    contact = session.get(Contact, payload.contact_id)
+    contact = held(session, Contact, payload.contact_id)
     if contact is None or contact.resident_id != resident.id:
         raise Rejection("contact_not_approved", contact_id=payload.contact_id)
     if contact.state == "blocked":
@@ -146,9 +146,15 @@ def send_message(
         payment=payload.payment,
         stamps=payload.stamps,
         in_reply_to=payload.in_reply_to,
+        # Set here, not left to column defaults, so the feed data below needs no flush.
+        reason=None,
+        has_return_stamp=False,
+        return_stamp_used=False,
+        hidden=False,
+        read_at=None,
+        reviewed_at=None,
     )
     session.add(message)
-    session.flush()
     known: dict[str, bool] | None = session.info.get(_CLIENT_IDS)
     if known is not None:
         known[payload.client_id] = True

@@ -4,10 +4,13 @@ A batch runs in one write transaction that also inserts each item's permanent
 :class:`Dedupe` record (all at the end, with one ``executemany``, as are the
 batch's feed changes), so the effects and the records commit together: an
 answer lost after commit is replayed from the record, never re-applied. A
-domain refusal rolls back that item's effects (a savepoint per item) but is
-recorded too, so the same key always gets the same answer. One transaction
-per batch means one commit (one fsync), one feed-head lock and one long-poll
-wake-up per batch, not per item.
+domain refusal leaves nothing of that item behind but is recorded too, so the
+same key always gets the same answer: the kinds that check everything before
+writing (sends, purchases, audit events: the bulk of any batch) need no
+savepoint, and a check verifies that a refused one wrote nothing; the rest run
+in a savepoint per item. One transaction per batch means one commit (one
+fsync), one feed-head lock and one long-poll wake-up per batch, not per item,
+and each table's new rows go in with one executemany at the end.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from sync.server import audit, feed
 from sync.server.audit import record_audit
 from sync.server.auth import DeviceIdentity
 from sync.server.clock import utcnow
-from sync.server.db import Database
+from sync.server.db import ADDED, Database
 from sync.server.errors import ApiError, Rejection
 from sync.server.ledger import lock_residents
 from sync.server.messages import (
@@ -56,9 +59,10 @@ HANDLERS: dict[str, Handler] = {
 _CHARGING = frozenset({"send_message", "purchase_stamps"})
 
 
-# Kinds whose handler never refuses (an audit event is always kept): no savepoint needed,
-# any other error fails the whole batch anyway.
-_NEVER_REFUSED = frozenset({"audit"})
+# Kinds whose handler refuses, if at all, before it writes anything (every check, the
+# balance check of ``ledger.book`` included, comes first; an audit event is never
+# refused): no savepoint is needed to undo a refusal. :func:`_run` verifies it.
+_REFUSED_BEFORE_WRITING = frozenset({"audit", "send_message", "purchase_stamps"})
 
 
 def payload_hash(kind: str, payload: dict[str, Any]) -> str:
@@ -212,12 +216,29 @@ def _run(
         ]
         return "rejected", "invalid_payload", {"errors": errors[:20]}, None
     handler = HANDLERS[item.kind]
-    if item.kind in _NEVER_REFUSED:
-        return "accepted", None, {}, handler(session, device, payload)
     mark = feed.pending_mark(session)
     try:
-        with session.begin_nested():
-            result = handler(session, device, payload)
+        if item.kind in _REFUSED_BEFORE_WRITING:
+            # No savepoint (two statements an item, and a flush of every pending row):
+            # the item's rows accumulate and go in one executemany per table at the end.
+            added = session.info.get(ADDED, 0)
+            dirty = set(session.dirty)
+            try:
+                result = handler(session, device, payload)
+            except Rejection:
+                wrote = (
+                    session.info.get(ADDED, 0) != added
+                    or feed.pending_mark(session) != mark
+                    or not set(session.dirty) <= dirty
+                )
+                if wrote:
+                    raise RuntimeError(
+                        f"{item.kind} handler wrote before refusing; nothing of the batch is kept"
+                    ) from None
+                raise
+        else:
+            with session.begin_nested():
+                result = handler(session, device, payload)
     except Rejection as refusal:
         feed.discard_since(session, mark)  # the changes it published rolled back with it
         return "rejected", refusal.reason, _jsonable(refusal.params), None

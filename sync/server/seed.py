@@ -21,7 +21,7 @@ from sync.server.clock import utcnow
 from sync.server.db import Database
 from sync.server.feed import publish, unit_audience
 from sync.server.ids import new_id
-from sync.server.ledger import book, deposit
+from sync.server.ledger import book, deposit, hold_new_resident
 from sync.server.messages import send_message
 from sync.server.models import (
     ApiToken,
@@ -216,6 +216,7 @@ def _world(session: Session, report: SeedReport, *, always_open: bool) -> None:
         )
         session.add(resident)
         session.flush()
+        hold_new_resident(session, resident)
         publish(session, unit_audience(r.unit), "resident", resident_data(resident))
         if r.debit_cents:
             deposit(session, resident, r.debit_cents, "opening balance")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.server.live import LiveServer, World, item, key, message, ok, purchase
+from tests.server.live import LiveServer, World, item, key, message, ok, pull_all, purchase
 
 
 def _push(world: World, items: list[dict[str, Any]], index: int = 0) -> Any:
@@ -307,3 +307,29 @@ def test_the_same_key_twice_in_one_batch_is_applied_once(world: World) -> None:
     assert first["outcome"] == "accepted"
     assert (second["outcome"], second["original_outcome"]) == ("duplicate", "accepted")
     assert world.server.balances(rid) == (6, 950)
+
+
+def test_messages_beyond_the_stamps_are_refused_mid_batch_and_the_rest_apply(
+    world: World,
+) -> None:
+    # Sends in a batch share one balance check after another: the sixth finds none left,
+    # the purchase after it refills, the last send spends from that.
+    r = world.resident
+    sends = [item("send_message", s, message(r.resident_id, r.contact_id)) for s in range(1, 7)]
+    refill = item("purchase_stamps", 7, purchase(r.resident_id, "book-10", 10, 450))
+    last = item("send_message", 8, message(r.resident_id, r.contact_id))
+    results = _results(world, [*sends, refill, last])
+    assert [(x["outcome"], x["reason"]) for x in results] == [
+        *[("accepted", None)] * 5,
+        ("rejected", "insufficient_stamps"),
+        ("accepted", None),
+        ("accepted", None),
+    ]
+    assert results[5]["params"] == {"needed": 1, "have": 0}
+    assert world.server.balances(r.resident_id) == (5 - 5 + 10 - 1, 550)
+    with world.terminal() as terminal:
+        changes, _ = pull_all(terminal)
+    statuses = [c for c in changes if c["kind"] == "message_status"]
+    assert len(statuses) == 6  # the refused one never entered review
+    spends = [c for c in changes if c["kind"] == "ledger_entry" and c["data"]["kind"] == "spend"]
+    assert len(spends) == 6
