@@ -67,22 +67,30 @@ def due_items(session: Session, now: datetime, limit: int = 200) -> list[OutboxI
     seq): the server processes a batch in order. Ordering stops at the first
     item not yet due, so nothing overtakes an earlier item that is backing off.
     """
+    # Streamed in chunks: a long queue is read only as far as the batch needs, not
+    # loaded whole for every batch.
     rows = session.scalars(
-        select(OutboxItem).where(OutboxItem.state == OutboxState.PENDING).order_by(OutboxItem.id)
+        select(OutboxItem)
+        .where(OutboxItem.state == OutboxState.PENDING)
+        .order_by(OutboxItem.id)
+        .execution_options(yield_per=max(limit, 1))
     )
     chosen: list[OutboxItem] = []
     chosen_ids: set[int] = set()
-    for item in rows:
-        if item.next_attempt_at > now:
-            continue  # backing off; items that depend on it wait too (see below)
-        if item.depends_on is not None and item.depends_on not in chosen_ids:
-            dependency = session.get(OutboxItem, item.depends_on)
-            if dependency is None or dependency.state != OutboxState.DONE:
-                continue
-        chosen.append(item)
-        chosen_ids.add(item.id)
-        if len(chosen) >= limit:
-            break
+    try:
+        for item in rows:
+            if item.next_attempt_at > now:
+                continue  # backing off; items that depend on it wait too (see below)
+            if item.depends_on is not None and item.depends_on not in chosen_ids:
+                dependency = session.get(OutboxItem, item.depends_on)
+                if dependency is None or dependency.state != OutboxState.DONE:
+                    continue
+            chosen.append(item)
+            chosen_ids.add(item.id)
+            if len(chosen) >= limit:
+                break
+    finally:
+        rows.close()
     return chosen
 
 
