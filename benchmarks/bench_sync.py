@@ -7,7 +7,8 @@
    the same bytes fetched with requests, ``json.loads``, and a bare
    ``executemany`` into an SQLite WAL database with ``synchronous=FULL``.
 2. Push: 1,000 queued replies pushed to the real reference server
-   (``kite-central serve`` on 127.0.0.1). Budget: 2 s or less.
+   (``kite-central serve`` on 127.0.0.1), as the worker pushes them (batches of
+   the protocol maximum). Budget: 2 s or less, the median of five runs.
 
 Run: ``python benchmarks/bench_sync.py`` (``--json`` for machine output).
 Exit status 0 when every budget holds, 1 otherwise.
@@ -47,6 +48,7 @@ from sync.credentials import CredentialStore  # noqa: E402
 MESSAGES = 10_000
 PAGE = 1_000
 PUSH_ITEMS = 1_000
+PUSH_RUNS = 5  # a fresh server and store each; the table shows the median
 T0 = "2026-11-23T08:00:00Z"
 
 
@@ -236,7 +238,7 @@ def bench_push(folder: Path) -> tuple[float, float]:
 
         client.push = timed_push  # type: ignore[method-assign]
         started = time.perf_counter()
-        report = push.push_due(store, client, clock=clock, batch_size=200, backoff=Backoff())
+        report = push.push_due(store, client, clock=clock, backoff=Backoff())  # as the worker does
         elapsed = time.perf_counter() - started
         assert report.accepted >= PUSH_ITEMS, report
         client.close()
@@ -257,7 +259,12 @@ def measure() -> dict[str, Any]:
         with feed_server(pages) as url:
             raw = raw_limit(url, folder)
             engine = engine_pull(url, folder)
-        pushed, pushed_http = bench_push(folder)
+        runs = []
+        for run in range(PUSH_RUNS):
+            (folder / f"push-{run}").mkdir()
+            runs.append(bench_push(folder / f"push-{run}"))
+    runs.sort()
+    pushed, pushed_http = runs[len(runs) // 2]  # the median run
     return {
         "backlog_messages": MESSAGES,
         "backlog_bytes": sum(len(p) for p in pages.values()),
@@ -267,6 +274,8 @@ def measure() -> dict[str, Any]:
         "engine_vs_raw": round(engine / raw, 2),
         "push_1000_s": round(pushed, 3),
         "push_1000_in_http_s": round(pushed_http, 3),  # the server's share, with transport
+        "push_1000_worst_s": round(runs[-1][0], 3),
+        "push_runs": PUSH_RUNS,
     }
 
 
@@ -288,8 +297,9 @@ def rows(results: dict[str, Any]) -> list[Row]:
             is_ratio=True,
         ),
         Row(
-            f"sync: push 1,000 queued replies "
-            f"({results['push_1000_in_http_s']:.1f} s of it in HTTP)",
+            f"sync: push 1,000 queued replies, median of {results['push_runs']} "
+            f"(worst {results['push_1000_worst_s']:.2f} s; "
+            f"{results['push_1000_in_http_s']:.1f} s on the wire)",
             2_000,
             results["push_1000_s"] * 1000,
             "ms",

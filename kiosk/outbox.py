@@ -6,18 +6,20 @@ all. The row id is this terminal's monotonic ``seq``; the idempotency key
 (32 hex characters, minted here once) rides along on every retry.
 
 The sync engine reads :func:`due_items` and reports back through
-:func:`mark_done`, :func:`mark_failed` (permanent) or :func:`mark_retry`
-(transient). Domain effects of a server answer live in
+:func:`mark_sent` (an attempt counted before a batch goes out, with its retry
+time should no answer come), :func:`mark_done` or :func:`mark_failed`
+(permanent). Domain effects of a server answer live in
 :func:`kiosk.intake.apply_push_result`, which calls these.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.store.models import OutboxItem, OutboxState
@@ -59,21 +61,24 @@ def enqueue(
     return item
 
 
-def due_items(session: Session, now: datetime, limit: int = 200) -> list[OutboxItem]:
-    """Pending items ready to push, in ``seq`` order.
+def due_items(
+    session: Session, now: datetime, limit: int = 200, exclude: Collection[int] = ()
+) -> list[OutboxItem]:
+    """Pending items ready to push, in ``seq`` order, leaving out ``exclude``.
 
     An item whose dependency is not done is held back unless that dependency
     is itself in this batch (earlier, since a dependency always has a lower
-    seq): the server processes a batch in order. Ordering stops at the first
-    item not yet due, so nothing overtakes an earlier item that is backing off.
+    seq): the server processes a batch in order. Items backing off are skipped
+    here; the sync engine cuts the batch at the first gap they leave
+    (``sync.push``), so nothing overtakes them.
     """
+    pending = select(OutboxItem).where(OutboxItem.state == OutboxState.PENDING)
+    if exclude:
+        pending = pending.where(OutboxItem.id.not_in(sorted(exclude)))
     # Streamed in chunks: a long queue is read only as far as the batch needs, not
     # loaded whole for every batch.
     rows = session.scalars(
-        select(OutboxItem)
-        .where(OutboxItem.state == OutboxState.PENDING)
-        .order_by(OutboxItem.id)
-        .execution_options(yield_per=max(limit, 1))
+        pending.order_by(OutboxItem.id).execution_options(yield_per=max(limit, 1))
     )
     chosen: list[OutboxItem] = []
     chosen_ids: set[int] = set()
@@ -119,16 +124,23 @@ def mark_failed(session: Session, item: OutboxItem, reason: str, now: datetime) 
     item.done_at = now
 
 
-def mark_retry(session: Session, item_id: int, error: str, retry_at: datetime) -> None:
-    """A transient failure: count the attempt and wait until ``retry_at`` (same key)."""
-    item = session.get(OutboxItem, item_id)
-    if item is None:
-        raise ValueError(f"outbox item {item_id} does not exist")
-    if item.state != OutboxState.PENDING:
-        return
-    item.attempts += 1
-    item.last_error = error[:500]
-    item.next_attempt_at = retry_at
+def mark_sent(session: Session, item_ids: Sequence[int], error: str, retry_at: datetime) -> None:
+    """Items about to be sent together: count the attempt, and retry at ``retry_at``
+    unless an answer settles them first (one statement for the batch, same key)."""
+    for start in range(0, len(item_ids), 500):
+        session.execute(
+            update(OutboxItem)
+            .where(
+                OutboxItem.id.in_(item_ids[start : start + 500]),
+                OutboxItem.state == OutboxState.PENDING,
+            )
+            .values(
+                attempts=OutboxItem.attempts + 1,
+                last_error=error[:500],
+                next_attempt_at=retry_at,
+            )
+            .execution_options(synchronize_session="evaluate")
+        )
 
 
 def dependents(session: Session, item_id: int) -> list[OutboxItem]:

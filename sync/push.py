@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -62,6 +63,9 @@ RESULT_MODELS: dict[str, type[WireModel]] = {
     "send_message": SendMessageResult,
     "purchase_stamps": PurchaseResult,
 }
+
+# Items per request: the most the protocol allows (fewer requests, fewer commits).
+BATCH_SIZE = MAX_PUSH_ITEMS
 
 # Leave room for the envelope ({"items": [...]}) and separators.
 _BYTES_BUDGET = MAX_REQUEST_BYTES - 4096
@@ -104,32 +108,75 @@ def push_due(
     client: SyncClient,
     *,
     clock: Clock = utcnow,
-    batch_size: int = 100,
+    batch_size: int = BATCH_SIZE,
     backoff: Backoff | None = None,
     max_batches: int = 1000,
 ) -> PushReport:
-    """Send every due item; raise :class:`TransientError` when the server cannot take them now."""
+    """Send every due item; raise :class:`TransientError` when the server cannot take them now.
+
+    Batches go out one at a time, each only once the server has answered the one
+    before (its order rule holds), but the terminal's share overlaps the server's:
+    while batch N+1 is on the wire, batch N's answer is applied here.
+    """
     backoff = backoff or Backoff()
     report = PushReport()
     batch_size = max(1, min(batch_size, MAX_PUSH_ITEMS))
-    for _ in range(max_batches):
-        batch = _claim_batch(store, clock, batch_size, backoff)
-        if not batch:
-            break
-        report.batches += 1
-        _send(store, client, clock, batch, report)
+    answered: _Answer | None = None  # answered by the server, not yet applied here
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kite-push-send") as wire:
+        for _ in range(max_batches):
+            in_flight = answered.seqs if answered is not None else frozenset()
+            batch = _claim_batch(store, clock, batch_size, backoff, in_flight)
+            if not batch:
+                if answered is None:
+                    break
+                # What is left may wait on the answered batch (a reply on its purchase).
+                _settle(store, clock, answered, report)
+                answered = None
+                continue
+            report.batches += 1
+            sending = wire.submit(client.push, batch)
+            if answered is not None:
+                # On error the executor still waits for the request on the wire; its
+                # items stay pending (counted, backing off) and are answered as duplicates.
+                _settle(store, clock, answered, report)
+                answered = None
+            answered = _received(store, client, clock, batch, sending, report)
+        if answered is not None:
+            _settle(store, clock, answered, report)
     return report
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """A batch and the server's answer to it."""
+
+    batch: list[dict[str, Any]]
+    results: list[dict[str, Any]]
+
+    @property
+    def seqs(self) -> frozenset[int]:
+        return frozenset(int(wire["seq"]) for wire in self.batch)
+
+
 def _claim_batch(
-    store: Store, clock: Clock, batch_size: int, backoff: Backoff
+    store: Store,
+    clock: Clock,
+    batch_size: int,
+    backoff: Backoff,
+    in_flight: frozenset[int] = frozenset(),
 ) -> list[dict[str, Any]]:
-    """Choose the next batch and count the attempt, committed before anything is sent."""
+    """Choose the next batch and count the attempt, committed before anything is sent.
+
+    ``in_flight``: items of a batch the server has answered but whose answer is not
+    applied yet; they are no gap in the queue (the server has them).
+    """
     now = clock()
     chosen: list[dict[str, Any]] = []
     with store.write() as session:
         size = 0
-        for item in _in_order(session, outbox.due_items(session, now, limit=batch_size)):
+        attempts = 0
+        due = outbox.due_items(session, now, limit=batch_size, exclude=in_flight)
+        for item in _in_order(session, due, in_flight):
             wire = wire_item(item)
             reason = _invalid_reason(wire)
             if reason is not None:
@@ -142,44 +189,88 @@ def _claim_batch(
             if chosen and size + encoded > _BYTES_BUDGET:
                 break
             size += encoded + 1
-            delay = backoff.delay(item.attempts + 1)
-            outbox.mark_retry(
-                session, item.id, "sent, no answer yet", now + timedelta(seconds=delay)
-            )
+            attempts = max(attempts, item.attempts + 1)
             chosen.append(wire)
+        if chosen:
+            # Sent together, retried together (if no answer settles them first).
+            delay = backoff.delay(attempts)
+            outbox.mark_sent(
+                session,
+                [wire["seq"] for wire in chosen],
+                "sent, no answer yet",
+                now + timedelta(seconds=delay),
+            )
     if chosen:
         faults.point("push.before_send")
     return chosen
 
 
-def _send(
+def _received(
+    store: Store,
+    client: SyncClient,
+    clock: Clock,
+    batch: list[dict[str, Any]],
+    sending: Future[bytes],
+    report: PushReport,
+) -> _Answer | None:
+    """The server's answer to ``batch`` (None when it was settled here already)."""
+    try:
+        raw = sending.result()
+    except RequestRefused as exc:
+        _refused_whole(store, client, clock, batch, exc, report)
+        return None
+    except TransientError as exc:
+        _note_error(store, batch, str(exc))
+        raise
+    faults.point("push.after_send")
+    report.sent += len(batch)
+    return _Answer(batch, _parse(raw, batch))
+
+
+def _send_now(
     store: Store,
     client: SyncClient,
     clock: Clock,
     batch: list[dict[str, Any]],
     report: PushReport,
 ) -> None:
+    """Send one batch and apply its answer before returning (no overlap)."""
     try:
         raw = client.push(batch)
     except RequestRefused as exc:
-        if len(batch) > 1:
-            log.warning("batch of %d refused whole (%s); sending one by one", len(batch), exc.code)
-            for wire in batch:
-                _send(store, client, clock, [wire], report)
-            return
-        _refuse_alone(store, clock, batch[0], exc)
-        report.sent += 1
-        report.rejected += 1
+        _refused_whole(store, client, clock, batch, exc, report)
         return
     except TransientError as exc:
         _note_error(store, batch, str(exc))
         raise
     faults.point("push.after_send")
     report.sent += len(batch)
-    results = _parse(raw, batch)
+    _settle(store, clock, _Answer(batch, _parse(raw, batch)), report)
+
+
+def _refused_whole(
+    store: Store,
+    client: SyncClient,
+    clock: Clock,
+    batch: list[dict[str, Any]],
+    exc: RequestRefused,
+    report: PushReport,
+) -> None:
+    """A request refused as a whole: retried item by item, so the refusal lands on its item."""
+    if len(batch) > 1:
+        log.warning("batch of %d refused whole (%s); sending one by one", len(batch), exc.code)
+        for wire in batch:
+            _send_now(store, client, clock, [wire], report)
+        return
+    _refuse_alone(store, clock, batch[0], exc)
+    report.sent += 1
+    report.rejected += 1
+
+
+def _settle(store: Store, clock: Clock, answer: _Answer, report: PushReport) -> None:
     faults.point("push.before_mark_done")
     try:
-        _apply_results(store, clock, batch, results, report)
+        _apply_results(store, clock, answer.batch, answer.results, report)
     except (intake.IntakeError, ValueError, KeyError, IntegrityError) as exc:
         # Well formed, but the core cannot take it (a ledger entry for a resident this
         # terminal does not serve...): nothing of the batch is recorded; retried later.
@@ -282,22 +373,23 @@ def _note_error(store: Store, batch: list[dict[str, Any]], error: str) -> None:
                 item.last_error = error[:500]
 
 
-def _in_order(session: Session, due: list[OutboxItem]) -> list[OutboxItem]:
+def _in_order(
+    session: Session, due: list[OutboxItem], in_flight: frozenset[int] = frozenset()
+) -> list[OutboxItem]:
     """The due items that continue the queue without a gap, in seq order.
 
     The server refuses new work numbered below work it already has
     (``sequence_regressed``), so an item must never overtake an earlier one that
     is still pending (backing off, or waiting on its dependency): that earlier
-    item could then never be delivered.
+    item could then never be delivered. Items ``in_flight`` (the server has
+    answered them) are no gap.
     """
     if not due:
         return due
-    queue = session.scalars(
-        select(OutboxItem.id)
-        .where(OutboxItem.state == OutboxState.PENDING)
-        .order_by(OutboxItem.id)
-        .limit(len(due))
-    ).all()
+    pending = select(OutboxItem.id).where(OutboxItem.state == OutboxState.PENDING)
+    if in_flight:
+        pending = pending.where(OutboxItem.id.not_in(sorted(in_flight)))
+    queue = session.scalars(pending.order_by(OutboxItem.id).limit(len(due))).all()
     prefix: list[OutboxItem] = []
     for item, expected in zip(due, queue, strict=False):
         if item.id != expected:

@@ -64,7 +64,7 @@ class SyncWorker:
         credentials: CredentialStore | None = None,
         clock: Clock = utcnow,
         backoff: Backoff | None = None,
-        push_batch: int = 100,
+        push_batch: int = push.BATCH_SIZE,
         page_limit: int = 500,
         reconcile_every_s: float = 300.0,
         write_status: bool = True,

@@ -103,10 +103,17 @@ def policy(device: DeviceAuth, db: Db) -> PolicyDocument:
         return load_policy(session, device.facility_id)
 
 
-@router.post("/push", tags=["terminal"])
-def push_items(body: PushRequest, device: DeviceAuth, db: Db) -> PushResponse:
+@router.post(
+    "/push",
+    tags=["terminal"],
+    response_model=PushResponse,
+    responses={200: {"content": {"application/json": {}}}},
+)
+def push_items(body: PushRequest, device: DeviceAuth, db: Db) -> Response:
     """Apply outbox items in order; one answer per item."""
-    return push.push(db, device, body)
+    # Serialized once, from the model built here (not dumped, re-validated and encoded again).
+    answer = push.push(db, device, body)
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 @router.get(

@@ -33,7 +33,7 @@ def test_dependent_waits_for_its_dependency(store: Store) -> None:
         other = outbox.enqueue(db, "mark_read", {}, START)
         first_id, second_id, other_id = first.id, second.id, other.id
     with store.write() as db:
-        outbox.mark_retry(db, first_id, "timeout", START + timedelta(seconds=30))
+        outbox.mark_sent(db, [first_id], "timeout", START + timedelta(seconds=30))
     with store.read() as db:
         assert [i.id for i in outbox.due_items(db, START)] == [other_id]
         later = START + timedelta(seconds=31)
@@ -45,8 +45,8 @@ def test_retry_counts_attempts_and_keeps_the_key(store: Store) -> None:
         item = outbox.enqueue(db, "mark_read", {}, START)
         key, item_id = item.idempotency_key, item.id
     with store.write() as db:
-        outbox.mark_retry(db, item_id, "503", START + timedelta(seconds=5))
-        outbox.mark_retry(db, item_id, "503", START + timedelta(seconds=15))
+        outbox.mark_sent(db, [item_id], "503", START + timedelta(seconds=5))
+        outbox.mark_sent(db, [item_id], "503", START + timedelta(seconds=15))
     with store.read() as db:
         (again,) = outbox.due_items(db, START + timedelta(seconds=20))
         assert (again.attempts, again.idempotency_key, again.state) == (

@@ -317,6 +317,7 @@ class SignInScreen(Screen):
             self._busy = False
             self._show_status()
             return
+
         def sign_in() -> tuple[SignedIn, str]:
             # The policy (and its zone) may have arrived by sync since this screen loaded.
             return sign_in_after_expiry(core, facility_number, pin), core.policy().timezone
