@@ -32,7 +32,14 @@ def main(argv: list[str]) -> int:
     store = open_store(settings.database_path)
     clock = open_hours_clock()  # the demo facility must be open for replies
     worker = SyncWorker(
-        store, settings, clock=clock, backoff=Backoff(base_s=0.01, cap_s=0.05), write_status=False
+        store,
+        settings,
+        clock=clock,
+        backoff=Backoff(base_s=0.01, cap_s=0.05),
+        # Small batches: a trial's items go in several requests, so kills also land
+        # while one answer is applied and the next request is on the wire.
+        push_batch=2,
+        write_status=False,
     )
     if mode == "work":
         with store.read() as session:
