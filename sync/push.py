@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import json
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
@@ -140,7 +142,7 @@ def push_due(
                 # items stay pending (counted, backing off) and are answered as duplicates.
                 _settle(store, clock, answered, report)
                 answered = None
-            answered = _received(store, client, clock, batch, sending, report)
+            answered = _received(store, client, clock, batch, sending.result, report)
         if answered is not None:
             _settle(store, clock, answered, report)
     return report
@@ -210,12 +212,15 @@ def _received(
     client: SyncClient,
     clock: Clock,
     batch: list[dict[str, Any]],
-    sending: Future[bytes],
+    answer: Callable[[], bytes],
     report: PushReport,
 ) -> _Answer | None:
-    """The server's answer to ``batch`` (None when it was settled here already)."""
+    """The server's answer to ``batch``, from ``answer`` (the request, or its future).
+
+    None when the request was refused whole: its items were then settled one by one.
+    """
     try:
-        raw = sending.result()
+        raw = answer()
     except RequestRefused as exc:
         _refused_whole(store, client, clock, batch, exc, report)
         return None
@@ -225,27 +230,6 @@ def _received(
     faults.point("push.after_send")
     report.sent += len(batch)
     return _Answer(batch, _parse(raw, batch))
-
-
-def _send_now(
-    store: Store,
-    client: SyncClient,
-    clock: Clock,
-    batch: list[dict[str, Any]],
-    report: PushReport,
-) -> None:
-    """Send one batch and apply its answer before returning (no overlap)."""
-    try:
-        raw = client.push(batch)
-    except RequestRefused as exc:
-        _refused_whole(store, client, clock, batch, exc, report)
-        return
-    except TransientError as exc:
-        _note_error(store, batch, str(exc))
-        raise
-    faults.point("push.after_send")
-    report.sent += len(batch)
-    _settle(store, clock, _Answer(batch, _parse(raw, batch)), report)
 
 
 def _refused_whole(
@@ -260,7 +244,9 @@ def _refused_whole(
     if len(batch) > 1:
         log.warning("batch of %d refused whole (%s); sending one by one", len(batch), exc.code)
         for wire in batch:
-            _send_now(store, client, clock, [wire], report)
+            alone = _received(store, client, clock, [wire], partial(client.push, [wire]), report)
+            if alone is not None:
+                _settle(store, clock, alone, report)
         return
     _refuse_alone(store, clock, batch[0], exc)
     report.sent += 1
