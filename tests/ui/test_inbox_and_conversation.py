@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import event, select
 
@@ -265,3 +266,42 @@ def test_opening_a_conversation_marks_every_unread_message_in_one_write(
     with signed_in.world.store.read() as db:
         marks = list(db.scalars(select(OutboxItem).where(OutboxItem.kind == "mark_read")))
     assert len(marks) == 3
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (800, 1280)], ids=["1280x720", "800x1280"])
+def test_the_longest_sync_line_shows_whole_at_large_text_in_spanish(
+    signed_in: Terminal, size: tuple[int, int]
+) -> None:
+    from sync.status import SyncStatus
+
+    world, core = signed_in.world, signed_in.core
+    world.ledger(5)
+    world.debit(1000)
+    core.send_reply("c1", None, "One")
+    core.send_reply("c1", None, "Two")
+    core.buy_stamps("book10")
+    offline = SyncStatus(
+        state="offline",
+        online=False,
+        items_waiting=6,
+        offline_since=world.clock() - timedelta(days=2),  # a date, not just a time
+    )
+    signed_in.shell.show_sync_status(offline)
+    signed_in.shell.set_language("es")
+    signed_in.shell.set_large_text(True)
+    signed_in.shell.resize(*size)
+    inbox = signed_in.show("inbox")
+    signed_in.settle()
+    line = inbox.sync_line
+    assert "2 respuestas" in line.text() and "compra" in line.text()
+    # Every word of it on screen: the window keeps the screen's width (a line that
+    # cannot wrap would widen it past the screen's edge), and the line has the
+    # height its wrapped lines need.
+    shell = signed_in.shell
+    assert shell.width() == size[0]
+    right_edge = line.mapTo(shell, line.rect().topRight()).x()
+    assert right_edge < size[0]
+    if line.wordWrap():
+        assert line.height() >= line.heightForWidth(line.width()) - 1
+    else:
+        assert line.width() >= line.sizeHint().width() - 1

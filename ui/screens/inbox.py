@@ -46,13 +46,15 @@ class InboxScreen(Screen):
         root.setSpacing(12)
         head = QHBoxLayout()
         self.title = label("title", wrap=False)
-        self.sync_line = label("badge", wrap=False)
+        # A row of its own, wrapping: offline with replies and purchases waiting, in
+        # Spanish at large text, it is longer than the screen is wide.
+        self.sync_line = label("badge", wrap=True)
         self.sync_line.setObjectName("inbox_sync")
         self.sync_line.hide()
         head.addWidget(self.title)
         head.addStretch(1)
-        head.addWidget(self.sync_line)
         root.addLayout(head)
+        root.addWidget(self.sync_line)
 
         self.banner = card(self, "banner")
         self.banner.setObjectName("arrivals_banner")
