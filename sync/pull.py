@@ -123,8 +123,9 @@ def _apply_in_one_transaction(store: Store, page: ChangesPage, now: datetime) ->
                 end = start
                 while end < len(changes) and changes[end].kind == "message":
                     end += 1
-                # dict(model) is the shallow field mapping: no deep copy of 1,000 bodies.
-                intake.insert_messages(session, [dict(c.data) for c in changes[start:end]])
+                # A validated model's __dict__ is its field mapping, read as is: no copy
+                # (dict(model) iterates in Python, and a backlog has 10,000 of them).
+                intake.insert_messages(session, [c.data.__dict__ for c in changes[start:end]])
                 start = end
                 continue
             if isinstance(change, DeviceCommandChange):

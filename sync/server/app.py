@@ -1,4 +1,4 @@
-"""The ASGI application: routes, error answers, the body-size cap, gzip, the long-poll wake-up.
+"""The ASGI application: routes, error answers, the body-size cap, the long-poll wake-up.
 
 ``create_app()`` builds it from :class:`CentralSettings`; ``kite-central serve``
 runs it under uvicorn (one process: long-poll wake-ups are in-process; other
@@ -17,7 +17,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.protocol import MAX_REQUEST_BYTES, PROTOCOL_MAJOR
@@ -148,9 +147,6 @@ def create_app(settings: CentralSettings | None = None) -> FastAPI:
     app.include_router(routes_staff.router)
     app.include_router(routes_family.router)
     app.add_middleware(BodyLimit)
-    # Answers go gzip-compressed to clients that ask (a terminal does: Accept-Encoding);
-    # a page of messages shrinks several times over a facility's slow link.
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     return app
 
 
