@@ -115,13 +115,10 @@ class Database:
         def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
             # Only when the whole transaction ends (after its commit hook ran): a
             # savepoint rolled back inside a batch must not drop the batch's wake-up.
+            # Everything kept in session.info (the feed head held, residents locked,
+            # objects kept alive, caches of a batch) is the transaction's own.
             if transaction.parent is None:
-                session.info.pop("published", None)
-                session.info.pop("feed_head_held", None)
-                session.info.pop("feed_head_held_from", None)
-                # Row locks end with the transaction: so do the objects kept under them.
-                session.info.pop("locked_residents", None)
-                session.info.pop(_HELD, None)
+                session.info.clear()
 
     def create_schema(self) -> None:
         create_schema(self.engine)

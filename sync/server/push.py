@@ -219,23 +219,7 @@ def _run(
     mark = feed.pending_mark(session)
     try:
         if item.kind in _REFUSED_BEFORE_WRITING:
-            # No savepoint (two statements an item, and a flush of every pending row):
-            # the item's rows accumulate and go in one executemany per table at the end.
-            added = session.info.get(ADDED, 0)
-            dirty = set(session.dirty)
-            try:
-                result = handler(session, device, payload)
-            except Rejection:
-                wrote = (
-                    session.info.get(ADDED, 0) != added
-                    or feed.pending_mark(session) != mark
-                    or not set(session.dirty) <= dirty
-                )
-                if wrote:
-                    raise RuntimeError(
-                        f"{item.kind} handler wrote before refusing; nothing of the batch is kept"
-                    ) from None
-                raise
+            result = _without_savepoint(session, device, item.kind, payload, mark)
         else:
             with session.begin_nested():
                 result = handler(session, device, payload)
@@ -243,6 +227,31 @@ def _run(
         feed.discard_since(session, mark)  # the changes it published rolled back with it
         return "rejected", refusal.reason, _jsonable(refusal.params), None
     return "accepted", None, {}, result
+
+
+def _without_savepoint(
+    session: Session, device: DeviceIdentity, kind: str, payload: Any, mark: int
+) -> dict[str, Any] | None:
+    """Run a handler that refuses before writing, and make sure a refusal wrote nothing.
+
+    No savepoint (two statements an item, and a flush of every pending row): the
+    item's rows accumulate and go in one executemany per table at the end.
+    """
+    added = session.info.get(ADDED, 0)
+    dirty = set(session.dirty)
+    try:
+        return HANDLERS[kind](session, device, payload)
+    except Rejection:
+        wrote = (
+            session.info.get(ADDED, 0) != added
+            or feed.pending_mark(session) != mark
+            or not set(session.dirty) <= dirty
+        )
+        if wrote:
+            raise RuntimeError(
+                f"{kind} handler wrote before refusing; nothing of the batch is kept"
+            ) from None
+        raise
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:

@@ -44,16 +44,13 @@ class InboxScreen(Screen):
         root = QVBoxLayout(self)
         root.setContentsMargins(24, 16, 24, 16)
         root.setSpacing(12)
-        head = QHBoxLayout()
         self.title = label("title", wrap=False)
         # A row of its own, wrapping: offline with replies and purchases waiting, in
         # Spanish at large text, it is longer than the screen is wide.
         self.sync_line = label("badge", wrap=True)
         self.sync_line.setObjectName("inbox_sync")
         self.sync_line.hide()
-        head.addWidget(self.title)
-        head.addStretch(1)
-        root.addLayout(head)
+        root.addWidget(self.title)
         root.addWidget(self.sync_line)
 
         self.banner = card(self, "banner")
