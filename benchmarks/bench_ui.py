@@ -26,6 +26,7 @@ SWITCH_BUDGET_MS = 100.0
 OPEN_BUDGET_MS = 100.0
 NEXT_PAGE_BUDGET_MS = 50.0
 PEAK_MB_BUDGET = 250.0
+GC_PAUSE_BUDGET_MS = 16.0  # one frame at 60 Hz: a full collection holds the GIL, the screen waits
 STARTS = 5
 
 BARE_WINDOW = """
@@ -83,6 +84,7 @@ def _child() -> dict[str, Any]:
     from kiosk.clock import utcnow
     from kiosk.config import Settings
     from kiosk.core import Core
+    from kiosk.heap import freeze_startup_heap
     from kiosk.store import open_store
     from ui import theme
     from ui.context import Context
@@ -107,6 +109,11 @@ def _child() -> dict[str, Any]:
         shell = Shell(context)
         shell.resize(1280, 800)
         shell.show()
+        # A full garbage collection holds the GIL: the screen stalls for as long. The
+        # kiosk freezes its start-up heap once its backend is attached (ui.startup),
+        # so later full passes walk only what the session made.
+        out["gc_startup_ms"] = _full_collection_ms()
+        freeze_startup_heap()
 
         def settle() -> None:
             while tasks.busy:
@@ -172,9 +179,22 @@ def _child() -> dict[str, Any]:
                 switches.append(timed(lambda k=key: shell.show_screen(k)))
         out["switch_ms"] = statistics.median(switches)
         out["peak_mb"] = peak_rss_mb()
+        out["gc_signed_in_ms"] = _full_collection_ms()
         shell.close()
         store.close()
     return out
+
+
+def _full_collection_ms() -> float:
+    """Median time of a full garbage collection in this process, in ms."""
+    import gc
+
+    samples = []
+    for _ in range(5):
+        start = time.perf_counter()
+        gc.collect()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
 
 
 def peak_rss_mb() -> float:
@@ -226,6 +246,13 @@ def run() -> list[Row]:
             PEAK_MB_BUDGET,
             got["peak_mb"],
             "MB",
+        ),
+        Row(
+            "full garbage collection, signed in, inbox open (start-up heap frozen; "
+            f"unfrozen at start-up: {got['gc_startup_ms']:.0f} ms)",
+            GC_PAUSE_BUDGET_MS,
+            got["gc_signed_in_ms"],
+            "ms",
         ),
     ]
     return rows

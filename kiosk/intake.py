@@ -28,16 +28,17 @@ comes back as an editable draft (origin ``rejected``).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
 
 from kiosk import drafts, outbox, residents, stamps
 from kiosk.policy import any_policy, save_policy
+from kiosk.store import bulk
 from kiosk.store.database import Store
 from kiosk.store.models import (
     Contact,
@@ -246,82 +247,45 @@ def _message(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
 def insert_messages(session: Session, batch: Sequence[Mapping[str, Any]]) -> int:
     """Insert approved inbound messages not held yet; returns how many were new.
 
-    One query finds those already held, one checks their contacts, one
-    executemany inserts the rest: the feed delivers thousands at a time.
+    One query checks the messages' contacts, one statement inserts them all and
+    skips those already held (the feed delivers thousands at a time, and may
+    deliver one again).
     """
-    ids = [str(d["message_id"]) for d in batch]
-    held: set[str] = set()
-    for chunk in _chunks(ids):
-        held.update(session.scalars(select(Message.server_id).where(Message.server_id.in_(chunk))))
-    fresh: list[Mapping[str, Any]] = []
-    for data, server_id in zip(batch, ids, strict=True):
-        if server_id not in held:
-            held.add(server_id)  # a page may carry the same message twice
-            fresh.append(data)
-    if not fresh:
+    if not batch:
         return 0
     owners: dict[str, str] = {}
-    for chunk in _chunks(sorted({str(d["contact_id"]) for d in fresh})):
+    for chunk in bulk.chunks(sorted({str(d["contact_id"]) for d in batch})):
         owners.update(
             session.execute(
                 select(Contact.id, Contact.resident_id).where(Contact.id.in_(chunk))
             ).all()
         )
-    rows = []
-    for data in fresh:
+    for data in batch:
         if owners.get(str(data["contact_id"])) != data["resident_id"]:
             raise IntakeError(
                 f"message {data['message_id']!r} names unknown contact {data['contact_id']!r} "
                 f"of resident {data['resident_id']!r}"
             )
-        rows.append(
-            {
-                "server_id": str(data["message_id"]),
-                "resident_id": data["resident_id"],
-                "contact_id": data["contact_id"],
-                "direction": Direction.INBOUND,
-                "body": data["body"],
-                "media": [dict(m) for m in data.get("media") or []],
-                "sort_at": when(data["approved_at"]),
-                "has_return_stamp": bool(data.get("has_return_stamp", False)),
-                "return_stamp_used": False,
-                "hidden": False,
-                "stamps_cost": 0,
-            }
-        )
-    _executemany(session, Message.metadata.tables[Message.__tablename__], rows)
-    return len(rows)
-
-
-def _executemany(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """INSERT ``rows`` (all with the same keys) with one DBAPI ``executemany``.
-
-    The statement is compiled once and each value converted by its column type's
-    own bind processor, fetched once per column: SQLAlchemy's generic per-row
-    parameter handling cost more than SQLite's insert itself on a 10,000-message
-    backlog. A statement that needs anything the rows do not carry (a column
-    default) goes through Core instead.
-    """
-    connection = session.connection()
-    dialect = connection.dialect
-    keys = list(rows[0])
-    compiled = insert(table).compile(dialect=dialect, column_keys=keys)
-    order = list(compiled.positiontup or ())
-    if dialect.paramstyle != "qmark" or sorted(order) != sorted(keys):
-        connection.execute(insert(table), rows)
-        return
-    columns: list[list[Any]] = []
-    for key in order:
-        # Column by column, so the conversion loops run in C (map), not per row in Python.
-        values = list(map(itemgetter(key), rows))
-        convert = table.c[key].type.dialect_impl(dialect).bind_processor(dialect)
-        columns.append(values if convert is None else list(map(convert, values)))
-    connection.exec_driver_sql(str(compiled), list(zip(*columns, strict=True)))
-
-
-def _chunks(values: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+    return bulk.insert_new(
+        session,
+        Message.metadata.tables[Message.__tablename__],
+        {
+            "server_id": [str(d["message_id"]) for d in batch],
+            "resident_id": [d["resident_id"] for d in batch],
+            "contact_id": [d["contact_id"] for d in batch],
+            "body": [d["body"] for d in batch],
+            "media": [[dict(m) for m in d.get("media") or ()] for d in batch],
+            "sort_at": [when(d["approved_at"]) for d in batch],
+            "has_return_stamp": [bool(d.get("has_return_stamp", False)) for d in batch],
+        },
+        same={
+            "direction": Direction.INBOUND,
+            "return_stamp_used": False,
+            "hidden": False,
+            "stamps_cost": 0,
+        },
+        unique="server_id",
+    )
 
 
 def _message_status(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
@@ -495,11 +459,14 @@ def apply_page(
     next_cursor: str,
     now: datetime,
     scope: str = FEED_SCOPE,
+    *,
+    before_commit: Callable[[], None] | None = None,
 ) -> int:
-    """Apply a page of changes (each ``{cursor, kind, data}``) and advance the cursor, atomically.
+    """Apply a page of changes (each ``{kind, data}``) and advance the cursor, atomically.
 
     Returns how many changes changed something. Any failure rolls the whole
-    page back and leaves the cursor where it was.
+    page back and leaves the cursor where it was. ``before_commit`` runs inside
+    the transaction, after the cursor is written (the crash suite's fault point).
     """
     changed = 0
     pending = list(changes)
@@ -520,12 +487,16 @@ def apply_page(
                 changed += 1
             session.flush()
             start += 1
-        row = session.get(SyncCursor, scope)
-        if row is None:
-            session.add(SyncCursor(scope=scope, cursor=next_cursor, updated_at=now))
-        else:
-            row.cursor = next_cursor
-            row.updated_at = now
+        session.execute(
+            sqlite_insert(SyncCursor)
+            .values(scope=scope, cursor=next_cursor, updated_at=now)
+            .on_conflict_do_update(
+                index_elements=[SyncCursor.scope],
+                set_={"cursor": next_cursor, "updated_at": now},
+            )
+        )
+        if before_commit is not None:
+            before_commit()
     if wiped:
         finish_wipe(store)
     return changed
@@ -536,6 +507,12 @@ def current_cursor(store: Store, scope: str = FEED_SCOPE) -> str | None:
     with store.read() as session:
         row = session.get(SyncCursor, scope)
         return None if row is None else row.cursor
+
+
+def forget_cursor(store: Store, scope: str = FEED_SCOPE) -> None:
+    """Drop the stored cursor, so the next pull reads the feed from its start."""
+    with store.write() as session:
+        session.execute(delete(SyncCursor).where(SyncCursor.scope == scope))
 
 
 # -- push results -----------------------------------------------------------------------
@@ -575,7 +552,7 @@ def prefetch_push_items(
     )
     server_ids = list(dict.fromkeys(str(a["message_id"]) for a in answers if a.get("message_id")))
     taken: dict[str, bool] = session.info.setdefault(_SERVER_IDS_TAKEN, {})
-    for chunk in _chunks(server_ids):
+    for chunk in bulk.chunks(server_ids):
         found = set(session.scalars(select(Message.server_id).where(Message.server_id.in_(chunk))))
         for server_id in chunk:
             taken[server_id] = server_id in found
@@ -586,7 +563,7 @@ def prefetch_push_items(
         if item.kind == "send_message" and item.payload.get("client_id")
     ]
     cache: dict[str, Message] = {}
-    for chunk in _chunks(client_ids):
+    for chunk in bulk.chunks(client_ids):
         for message in session.scalars(
             select(Message)
             .where(Message.client_id.in_(chunk))

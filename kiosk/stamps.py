@@ -16,7 +16,7 @@ by server id), VOIDED when the server refuses.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from kiosk import audit, outbox
 from kiosk.errors import Refusal
 from kiosk.policy import Policy
+from kiosk.store import bulk
 from kiosk.store.models import (
     DebitSnapshot,
     Hold,
@@ -159,11 +160,6 @@ _BOOKED = "stamps_booked_by_server_id"
 _HOLDS = "stamps_holds_by_client_id"
 
 
-def _chunks(values: Sequence[str], size: int = 500) -> Iterator[Sequence[str]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
 def prefetch_bookings(session: Session, entries: Iterable[Mapping[str, Any]]) -> None:
     """Look up, in a few queries, which of these ledger entries are booked and the holds they name.
 
@@ -177,13 +173,13 @@ def prefetch_bookings(session: Session, entries: Iterable[Mapping[str, Any]]) ->
     references = list(dict.fromkeys(str(e["reference"]) for e in entries if e.get("reference")))
     booked: dict[str, bool] = session.info.setdefault(_BOOKED, {})
     holds: dict[str, Hold] = session.info.setdefault(_HOLDS, {})
-    for chunk in _chunks(server_ids):
+    for chunk in bulk.chunks(server_ids):
         found = set(
             session.scalars(select(LedgerEntry.server_id).where(LedgerEntry.server_id.in_(chunk)))
         )
         for server_id in chunk:
             booked[server_id] = server_id in found
-    for chunk in _chunks(references):
+    for chunk in bulk.chunks(references):
         for hold in session.scalars(
             select(Hold).where(Hold.client_id.in_(chunk)).order_by(Hold.id)
         ):

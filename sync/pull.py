@@ -4,7 +4,7 @@ A page is validated whole against ``sync.protocol.ChangesPage`` before
 anything of it is applied. A page that fails (malformed, oversized,
 contradictory cursors) is refused whole and logged, the cursor stays where
 it was, and the next round asks again; the terminal keeps working on what it
-has. A valid page is applied through ``kiosk.intake.apply_changes`` and the
+has. A valid page is applied through ``kiosk.intake.apply_page`` and the
 cursor advanced in the same transaction, so a crash leaves either both or
 neither; applying the same page twice changes nothing.
 
@@ -19,18 +19,18 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from kiosk import intake, wipe
+from kiosk import intake
 from kiosk.clock import Clock, utcnow
 from kiosk.store.database import Store
-from kiosk.store.models import SyncCursor
 from sync import faults
 from sync.client import SyncClient
 from sync.errors import InvalidResponse, RequestRefused
-from sync.protocol import MAX_CHANGES_LIMIT, ChangesPage, DeviceCommandChange
+from sync.protocol import MAX_CHANGES_LIMIT, Change, ChangesPage, DeviceCommandChange
 from sync.validation import describe_validation_error
 
 log = logging.getLogger(__name__)
@@ -52,17 +52,12 @@ class PullReport:
 
 
 def stored_cursor(store: Store) -> str | None:
-    with store.read() as session:
-        row = session.get(SyncCursor, FEED_SCOPE)
-        return row.cursor if row is not None else None
+    return intake.current_cursor(store, FEED_SCOPE)
 
 
 def forget_cursor(store: Store) -> None:
     """Drop the stored feed cursor, so the next pull reads the feed from its start."""
-    with store.write() as session:
-        row = session.get(SyncCursor, FEED_SCOPE)
-        if row is not None:
-            session.delete(row)
+    intake.forget_cursor(store, FEED_SCOPE)
 
 
 def _position(cursor: str | None) -> int:
@@ -112,39 +107,29 @@ def apply_page(
 
 
 def _apply_in_one_transaction(store: Store, page: ChangesPage, now: datetime) -> list[str]:
-    commands: list[str] = []
-    changes = page.changes
-    with store.write() as session:
-        start = 0
-        while start < len(changes):
-            change = changes[start]
-            if change.kind == "message":
-                # A run of messages goes in as one batch: the bulk of any backlog.
-                end = start
-                while end < len(changes) and changes[end].kind == "message":
-                    end += 1
-                # A validated model's __dict__ is its field mapping, read as is: no copy
-                # (dict(model) iterates in Python, and a backlog has 10,000 of them).
-                intake.insert_messages(session, [c.data.__dict__ for c in changes[start:end]])
-                start = end
-                continue
-            if isinstance(change, DeviceCommandChange):
-                log.warning("device command from the server: %s", change.data.command)
-                commands.append(change.data.command)
-            # device_command: kiosk.wipe, in this transaction (revoke also stamps revoked_at)
-            intake.apply_change(session, change.kind, change.data.model_dump(), now)
-            session.flush()
-            start += 1
-        faults.point("pull.during_apply")
-        row = session.get(SyncCursor, FEED_SCOPE)
-        if row is None:
-            session.add(SyncCursor(scope=FEED_SCOPE, cursor=page.next_cursor, updated_at=now))
-        else:
-            row.cursor = page.next_cursor
-            row.updated_at = now
-    if commands:
-        wipe.finish_wipe(store)  # backups and WAL, once the wipe is committed
+    commands: list[str] = [
+        c.data.command for c in page.changes if isinstance(c, DeviceCommandChange)
+    ]
+    for command in commands:
+        # Obeyed in the page's transaction (kiosk.wipe; revoke also stamps revoked_at).
+        log.warning("device command from the server: %s", command)
+    intake.apply_page(
+        store,
+        map(_plain, page.changes),
+        page.next_cursor,
+        now,
+        before_commit=lambda: faults.point("pull.during_apply"),
+    )
     return commands
+
+
+def _plain(change: Change) -> dict[str, Any]:
+    """A validated change as ``kiosk.intake`` takes it: plain values."""
+    if change.kind == "message":
+        # The bulk of a backlog: a model's __dict__ is its field mapping, read as is
+        # (model_dump copies it, and a backlog has 10,000 of them).
+        return {"kind": "message", "data": change.data.__dict__}
+    return {"kind": change.kind, "data": change.data.model_dump()}
 
 
 def pull_page(

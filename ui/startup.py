@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 
+from kiosk.heap import freeze_startup_heap
 from ui.backend import Backend, open_backend
 from ui.refusals import describe_error
 from ui.session_watch import SessionWatch
@@ -44,6 +45,7 @@ class Startup(QObject):
         """Hand the opened backend to the shell (UI thread)."""
         self.backend = backend
         attach_backend(self.shell, backend, self.bridge, self.app)
+        freeze_startup_heap()  # start-up is done: full collections skip all of it from now on
 
     def _failed(self, exc: BaseException) -> None:
         log.error("the terminal could not start: %s", exc)

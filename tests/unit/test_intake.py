@@ -67,6 +67,19 @@ def test_same_page_applied_twice_changes_nothing(world: World) -> None:
         assert db.scalar(select(func.count()).select_from(Message)) == 1
 
 
+def test_a_page_repeating_a_message_stores_it_once_beside_the_new_ones(world: World) -> None:
+    held = world.inbound_data(body="already here", message_id="m-held")
+    world.feed(("message", held))
+    fresh = world.inbound_data(body="new", message_id="m-new", return_stamp=True)
+    # The feed may carry a message again, even twice in one page: each is kept once.
+    assert world.feed(("message", held), ("message", fresh), ("message", fresh)) == 1
+    with world.store.read() as db:
+        rows = db.execute(
+            select(Message.server_id, Message.body, Message.has_return_stamp).order_by(Message.id)
+        ).all()
+    assert [tuple(r) for r in rows] == [("m-held", "already here", False), ("m-new", "new", True)]
+
+
 def _contact_data() -> dict[str, Any]:
     return {
         "contact_id": "c1",

@@ -1,0 +1,25 @@
+"""The process's start-up heap, kept out of the garbage collector's full passes.
+
+A kiosk process lives for days. Everything it builds at start-up (modules,
+SQLAlchemy mappers, pydantic validators, Qt wrappers) lives as long, yet every
+full collection walks all of it again: about 40 ms with the GIL held in the
+kiosk (93,000 objects), a visible stall of the screen, and 50-90 ms in the
+middle of a 10,000-message pull. :func:`freeze_startup_heap` collects once and
+moves what survives to the permanent generation, so later full passes walk
+only what the session created. The price: start-up objects that become
+garbage in a reference cycle later are never reclaimed (a bounded amount,
+since start-up runs once).
+"""
+
+from __future__ import annotations
+
+import gc
+
+
+def freeze_startup_heap() -> None:
+    """Collect, then exempt every surviving object from future collections.
+
+    Call once, when start-up is done (the kiosk: once its backend is attached).
+    """
+    gc.collect()
+    gc.freeze()
