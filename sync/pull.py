@@ -71,13 +71,13 @@ def validate_page(raw: bytes, cursor: str | None) -> ChangesPage:
     except ValidationError as exc:
         problems = describe_validation_error(exc)
         raise InvalidResponse(f"change page failed validation: {problems}") from None
-    newest = max((_position(c.cursor) for c in page.changes), default=None)
+    positions = [_position(c.cursor) for c in page.changes]
+    newest = max(positions, default=None)
     if newest is not None and _position(page.next_cursor) < newest:
         raise InvalidResponse(
             f"change page is contradictory: next_cursor {page.next_cursor!r} is behind "
             f"its own changes (up to {newest})"
         )
-    positions = [_position(c.cursor) for c in page.changes]
     if positions != sorted(positions):
         raise InvalidResponse("change page is contradictory: changes are not in cursor order")
     return page
@@ -141,9 +141,13 @@ def pull_page(
     wait_s: int = 0,
     report: PullReport | None = None,
 ) -> tuple[PullReport, bool]:
-    """Fetch, validate and apply one page; returns the report and ``has_more``."""
+    """Fetch, validate and apply one page; returns the report and ``has_more``.
+
+    With a ``report`` that has applied pages already, the page after the cursor
+    that the last of them stored is asked for, without reading it back.
+    """
     report = report or PullReport()
-    cursor = stored_cursor(store)
+    cursor = report.cursor if report.pages else stored_cursor(store)
     size = max(1, min(limit, MAX_CHANGES_LIMIT))
     try:
         raw = client.changes(cursor, size, wait_s)

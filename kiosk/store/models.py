@@ -12,6 +12,7 @@ describe head. Change both together.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -30,9 +31,10 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -49,15 +51,41 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime
     cache_ok = True
 
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(_SQLITE_DATETIME)
+        return super().load_dialect_impl(dialect)
+
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to the store; use kiosk.clock.utcnow()")
-        return value.astimezone(UTC).replace(tzinfo=None)
+        if value.tzinfo is not UTC:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to the store; use kiosk.clock.utcnow()")
+            value = value.astimezone(UTC)
+        return value.replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+class _SQLiteDateTime(sqlite.DATETIME):
+    """SQLite's DATETIME (same column type, same stored text), bound in one C call.
+
+    SQLAlchemy formats ``%(year)04d-%(month)02d-%(day)02d %(hour)02d:...%(microsecond)06d``
+    from a dict built per value; for a naive datetime that is exactly
+    ``isoformat(" ", "microseconds")``, at a third of the cost (a 10,000-message
+    backlog binds 10,000 of them).
+    """
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[datetime | None], str | None]:
+        def process(value: datetime | None) -> str | None:
+            return None if value is None else value.isoformat(" ", "microseconds")
+
+        return process
+
+
+_SQLITE_DATETIME = _SQLiteDateTime()  # type: ignore[no-untyped-call]  # SQLAlchemy's own __init__
 
 
 class Base(DeclarativeBase):
