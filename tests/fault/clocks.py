@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from kiosk.clock import Clock, utcnow
+
+# The demo facility's hours (sync.server.seed.demo_policy): 06:00-22:00 every day, Chicago.
+FACILITY_ZONE = ZoneInfo("America/Chicago")
+OPENS_HOUR, CLOSES_HOUR = 6, 22
+#: Longer than any run that uses these clocks (the 1,000-trial crash run included).
+LONGEST_RUN = timedelta(hours=2)
+
+
+def demo_facility_open(at: datetime) -> bool:
+    """Whether the demo facility is open at ``at`` (an aware time)."""
+    return OPENS_HOUR <= at.astimezone(FACILITY_ZONE).hour < CLOSES_HOUR
 
 
 def open_hours_clock() -> Clock:
-    """Real time, moved to 18:00 UTC today: the demo facility (Chicago, 06-22) is open."""
+    """A clock at which the demo facility is open, so replies can be written.
+
+    Real time when the facility is open now and still is ``LONGEST_RUN`` later;
+    otherwise real time moved forward to the next 18:00 UTC (midday in Chicago).
+    Forward only: the terminal's clock may run ahead of the server's, never
+    behind it, so what a terminal writes sorts after what it has received (a
+    reply after the message it answers), as it does with real clocks.
+    """
     now = utcnow()
-    offset = now.replace(hour=18, minute=0, second=0, microsecond=0) - now
+    if demo_facility_open(now) and demo_facility_open(now + LONGEST_RUN):
+        return utcnow
+    target = now.replace(hour=18, minute=0, second=0, microsecond=0)
+    if target <= now:
+        target += timedelta(days=1)
+    offset = target - now
     return lambda: utcnow() + offset
