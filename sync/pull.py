@@ -51,15 +51,6 @@ class PullReport:
     rewound: bool = False  # the server did not know our cursor: read again from its start
 
 
-def stored_cursor(store: Store) -> str | None:
-    return intake.current_cursor(store, FEED_SCOPE)
-
-
-def forget_cursor(store: Store) -> None:
-    """Drop the stored feed cursor, so the next pull reads the feed from its start."""
-    intake.forget_cursor(store, FEED_SCOPE)
-
-
 def _position(cursor: str | None) -> int:
     return int(cursor) if cursor else 0
 
@@ -147,7 +138,7 @@ def pull_page(
     that the last of them stored is asked for, without reading it back.
     """
     report = report or PullReport()
-    cursor = report.cursor if report.pages else stored_cursor(store)
+    cursor = report.cursor if report.pages else intake.current_cursor(store, FEED_SCOPE)
     size = max(1, min(limit, MAX_CHANGES_LIMIT))
     try:
         raw = client.changes(cursor, size, wait_s)
@@ -160,7 +151,7 @@ def pull_page(
         log.warning(
             "the server does not know feed cursor %r; reading its feed from the start", cursor
         )
-        forget_cursor(store)
+        intake.forget_cursor(store, FEED_SCOPE)
         report.rewound = True
         cursor = None
         raw = client.changes(cursor, size, wait_s)
