@@ -1,4 +1,11 @@
-"""Shared test set-up: offscreen Qt, a real file keyring per test, temp data dirs."""
+"""Shared test set-up: offscreen Qt, a real file keyring per test, temp data dirs, a terminal
+store copied from one migrated per session, and the reference server shared by the session.
+
+``central_server`` is the reference server on SQLite, one for the whole session, for the
+suites that test the terminal against it (integration, fault, UI); the server suite
+(``tests/server/conftest.py``) runs on PostgreSQL too. A test that changes what is
+facility-wide (policy, the server's clock, a restart) takes ``private_server`` instead.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +18,9 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyrings.alt.file import PlaintextKeyring
 
-from kiosk.store import open_store
 from kiosk.store.database import Store
+from tests.server.live import LiveServer, ServerPool, World
+from tests.stores import fresh_store
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Tests must never read the machine's own configuration.
@@ -42,9 +50,44 @@ def store_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def store(store_path: Path) -> Iterator[Store]:
-    """A terminal store opened the way the application opens it (migrated to head)."""
-    opened = open_store(store_path)
+    """A terminal store opened the way the application opens it (at the current schema)."""
+    opened = fresh_store(store_path)
     try:
         yield opened
     finally:
         opened.close()
+
+
+@pytest.fixture(scope="session")
+def live_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerPool]:
+    pool = ServerPool(tmp_path_factory.mktemp)
+    try:
+        yield pool
+    finally:
+        pool.stop()
+
+
+@pytest.fixture
+def central_server(live_servers: ServerPool) -> Iterator[LiveServer]:
+    """The session's reference server on SQLite, over real HTTP on 127.0.0.1."""
+    with live_servers.get("sqlite").watched() as server:
+        yield server
+
+
+@pytest.fixture
+def private_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """A reference server of this test's own (SQLite), which it may stop, restart or re-clock."""
+    folder = tmp_path / "central"
+    folder.mkdir()
+    server = LiveServer.start(folder)
+    try:
+        with server.watched():
+            yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def world(central_server: LiveServer) -> World:
+    """One resident with 1000 cents and 5 stamps, an approved contact, an enrolled device."""
+    return central_server.world(residents=1, debit_cents=1000, stamps=5)

@@ -20,8 +20,15 @@ from sync.server.policy import load_policy
 from sync.server.views import message_data, status_data
 
 
-def pending(session: Session, facility_id: str | None = None, limit: int = 200) -> list[Message]:
+def pending(
+    session: Session,
+    facility_id: str | None = None,
+    limit: int = 200,
+    resident_id: str | None = None,
+) -> list[Message]:
     query = select(Message).where(Message.status == "pending_review")
+    if resident_id is not None:
+        query = query.where(Message.resident_id == resident_id)
     if facility_id is not None:
         query = query.join(Resident, Resident.id == Message.resident_id).where(
             Resident.facility_id == facility_id

@@ -102,7 +102,8 @@ def wipe_device(device_id: str, staff: Staff, db: Db) -> DeviceView:
 
 
 @router.get("/review")
-def review_queue(staff: Staff, db: Db) -> list[ReviewItem]:
+def review_queue(staff: Staff, db: Db, resident_id: str | None = None) -> list[ReviewItem]:
+    """The oldest 200 messages waiting for review; ``resident_id`` narrows it to one resident."""
     with db.read() as session:
         return [
             ReviewItem(
@@ -114,7 +115,7 @@ def review_queue(staff: Staff, db: Db) -> list[ReviewItem]:
                 payment=m.payment,  # type: ignore[arg-type]
                 created_at=m.created_at,
             )
-            for m in review.pending(session, staff.facility_id)
+            for m in review.pending(session, staff.facility_id, resident_id=resident_id)
         ]
 
 

@@ -48,8 +48,3 @@ def stub_client(
         yield client
     finally:
         client.close()
-
-
-from tests.server.conftest import central_server  # noqa: E402  the real server, for live suites
-
-__all__ = ["central_server"]

@@ -1,7 +1,2 @@
-"""The integration suite runs the terminal's engine against the real reference server."""
-
-from __future__ import annotations
-
-from tests.server.conftest import central_server, world
-
-__all__ = ["central_server", "world"]
+"""The integration suite runs the terminal's engine against the real reference server
+(``central_server``, ``private_server`` and ``world`` come from ``tests/conftest.py``)."""

@@ -12,34 +12,17 @@ import pytest
 
 from kiosk.store.models import Direction, HoldState, OutboundStatus
 from sync.status import SyncStatus
-from tests.integration.terminal import (
-    Terminal,
-    make_terminal,
-    restart_on_same_port,
-    wait_for,
-)
+from tests.integration.terminal import Terminal, make_terminal, wait_for
 from tests.server.live import LiveServer, World, ok
 
 
 @pytest.fixture
-def own_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """A server this test may stop and start again."""
-    folder = tmp_path / "central"
-    folder.mkdir()
-    server = LiveServer.start(folder)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def two_terminals(
-    tmp_path: Path, own_server: LiveServer
+    tmp_path: Path, private_server: LiveServer
 ) -> Iterator[tuple[World, Terminal, Terminal]]:
-    world = own_server.world(residents=1, debit_cents=1000, stamps=5, devices=2)
-    first = make_terminal(tmp_path, own_server.url, world.devices[0][1], name="t1")
-    second = make_terminal(tmp_path, own_server.url, world.devices[1][1], name="t2")
+    world = private_server.world(residents=1, debit_cents=1000, stamps=5, devices=2)
+    first = make_terminal(tmp_path, private_server.url, world.devices[0][1], name="t1")
+    second = make_terminal(tmp_path, private_server.url, world.devices[1][1], name="t2")
     try:
         yield world, first, second
     finally:
@@ -54,7 +37,7 @@ def approve_all_pending(server: LiveServer) -> None:
 
 
 def test_offline_reply_and_purchase_arrive_once_and_answer_comes_back(
-    own_server: LiveServer, two_terminals: tuple[World, Terminal, Terminal]
+    private_server: LiveServer, two_terminals: tuple[World, Terminal, Terminal]
 ) -> None:
     world, t1, t2 = two_terminals
     resident = world.resident
@@ -64,9 +47,9 @@ def test_offline_reply_and_purchase_arrive_once_and_answer_comes_back(
     t2.worker.start()
     wait_for(lambda: t1.worker.status().online and t2.worker.status().online)
     t1.core.sign_in(resident.facility_number, resident.pin)
-    start_stamps, start_cents = own_server.balances(resident.resident_id)
+    start_stamps, start_cents = private_server.balances(resident.resident_id)
 
-    own_server.stop()
+    private_server.stop()
     reply = t1.core.send_reply(resident.contact_id, None, "Written while the server was down")
     purchase = t1.core.buy_stamps("stamp-1")
     t1.worker.nudge()
@@ -77,13 +60,13 @@ def test_offline_reply_and_purchase_arrive_once_and_answer_comes_back(
     assert offline.last_error == "server_unreachable"
     assert t1.core.balances().pending_purchases == 1
 
-    restart_on_same_port(own_server)
+    private_server.restart()
     t1.worker.nudge()
     wait_for(lambda: t1.worker.status().items_waiting == 0, timeout=30)
     wait_for(lambda: t1.worker.status().online, timeout=30)
 
     # The reply reached the server once and, approved, the family.
-    approve_all_pending(own_server)
+    approve_all_pending(private_server)
     with world.family() as family:
         sent = [
             m
@@ -93,7 +76,7 @@ def test_offline_reply_and_purchase_arrive_once_and_answer_comes_back(
     assert len(sent) == 1
 
     # The purchase was charged once, and the terminal shows it confirmed.
-    stamps_now, cents_now = own_server.balances(resident.resident_id)
+    stamps_now, cents_now = private_server.balances(resident.resident_id)
     assert cents_now == start_cents - purchase.price_cents
     assert stamps_now == start_stamps - 1 + purchase.stamps
     wait_for(lambda: t1.core.balances().pending_purchases == 0)
@@ -118,7 +101,7 @@ def test_offline_reply_and_purchase_arrive_once_and_answer_comes_back(
                 },
             )
         )
-    approve_all_pending(own_server)
+    approve_all_pending(private_server)
 
     def answer_arrived(terminal: Terminal) -> bool:
         with terminal.store.read() as session:

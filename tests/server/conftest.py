@@ -1,31 +1,40 @@
-"""Fixtures of the server suite, importable by other suites (``from tests.server.conftest import *``
-or ``pytest_plugins``): ``central_server`` (a :class:`LiveServer`, per backend, shared by a
-module) and ``world`` (an isolated unit with one resident, money, stamps and a device)."""
+"""The server suite runs on every backend: SQLite always, PostgreSQL when CI provides one.
+
+``central_server`` and ``private_server`` here override the SQLite-only ones of
+``tests/conftest.py`` with one parameter per backend; ``world`` (from there)
+follows whichever ``central_server`` the test gets.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from tests.server.live import LiveServer, World, backends
+from tests.server.live import LiveServer, ServerPool, backends
 
 
-@pytest.fixture(scope="module", params=backends())
-def central_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    """The reference server over real HTTP on 127.0.0.1 (SQLite; also PostgreSQL in CI)."""
-    server = LiveServer.start(tmp_path_factory.mktemp("central"), backend=request.param)
-    try:
-        yield server
-    finally:
-        server.stop()
-    # A server error is a bug even when the test that caused it passed.
-    assert "Traceback" not in server.server_log(), server.server_log()[-5000:]
+@pytest.fixture(params=backends())
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
 
 
 @pytest.fixture
-def world(central_server: LiveServer) -> World:
-    """One resident with 1000 cents and 5 stamps, an approved contact, an enrolled device."""
-    return central_server.world(residents=1, debit_cents=1000, stamps=5)
+def central_server(live_servers: ServerPool, backend: str) -> Iterator[LiveServer]:
+    """The session's reference server on ``backend``, over real HTTP on 127.0.0.1."""
+    with live_servers.get(backend).watched() as server:
+        yield server
+
+
+@pytest.fixture
+def private_server(tmp_path: Path, backend: str) -> Iterator[LiveServer]:
+    """A reference server of this test's own on ``backend``: it may stop, restart or re-clock."""
+    folder = tmp_path / "central"
+    folder.mkdir()
+    server = LiveServer.start(folder, backend)
+    try:
+        with server.watched():
+            yield server
+    finally:
+        server.stop()

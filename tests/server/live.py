@@ -20,6 +20,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ import httpx
 from sqlalchemy import create_engine, text
 
 from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+from sync.server.clock import OFFSET_FILE_ENV
 from sync.server.db import Database
 from sync.server.seed import FAMILY_TOKEN, STAFF_TOKEN, SeedReport, seed_demo
 
@@ -62,37 +65,59 @@ def fresh_postgres_url() -> str:
     return base.rsplit("/", 1)[0] + "/" + name
 
 
+class ServerPool:
+    """One shared server per backend for the whole test session, each started on first use.
+
+    Tests on a shared server build their own corner of the facility (:meth:`LiveServer.world`)
+    and never change what is facility-wide (policy, the server's clock, a restart): those run
+    on a private server (``private_server``). A shared server that died is replaced, so one
+    crash fails one test, not every test after it.
+    """
+
+    def __init__(self, workdir: Callable[[str], Path]) -> None:
+        self._workdir = workdir
+        self._servers: dict[str, LiveServer] = {}
+
+    def get(self, backend: str) -> LiveServer:
+        server = self._servers.get(backend)
+        if server is None or not server.running:
+            server = LiveServer.start(self._workdir(f"central-{backend}"), backend=backend)
+            self._servers[backend] = server
+        return server
+
+    def stop(self) -> None:
+        for server in self._servers.values():
+            server.stop()
+        self._servers.clear()
+
+
 class LiveServer:
     """A running ``kite-central serve`` subprocess, seeded with the demo facility."""
 
     def __init__(
-        self,
-        url: str,
-        database_url: str,
-        backend: str,
-        seed: SeedReport,
-        process: subprocess.Popen[bytes],
-        log: Path,
+        self, workdir: Path, database_url: str, backend: str, seed: SeedReport, env: dict[str, str]
     ) -> None:
-        self.url = url
         self.database_url = database_url
         self.backend = backend
         self.seed = seed
-        self.process = process
-        self.log = log
+        self.log = workdir / "central.log"
+        self.clock_file = workdir / "clock-offset"
+        self.env = {**env, OFFSET_FILE_ENV: str(self.clock_file)}
         self.staff_token = STAFF_TOKEN
         self.family_token = FAMILY_TOKEN
         self._counter = 0
+        self._clock_offset = 0.0
+        self.url = ""
+        self.process: subprocess.Popen[bytes] | None = None
 
     @classmethod
     def start(
         cls, workdir: Path, backend: str = "sqlite", env: dict[str, str] | None = None
     ) -> LiveServer:
+        """A new server on a new database, seeded with the demo facility, ready to answer."""
         database_url = (
             fresh_postgres_url() if backend == "postgres" else f"sqlite:///{workdir / 'central.db'}"
         )
-        environment = {**os.environ, **TEST_ENV, **(env or {})}
-        environment["KITE_CENTRAL_DATABASE_URL"] = database_url
         from sync.server import pins
 
         pins.configure(1, 8192)
@@ -101,41 +126,44 @@ class LiveServer:
             seed = seed_demo(db)
         finally:
             db.dispose()
+        environment = {**TEST_ENV, **(env or {}), "KITE_CENTRAL_DATABASE_URL": database_url}
+        server = cls(workdir, database_url, backend, seed, environment)
+        server.log.write_bytes(b"")
+        server._spawn(port=0)
+        return server
+
+    def _spawn(self, port: int) -> None:
+        """Run ``kite-central serve`` on a socket bound here (port 0: a free one; no race)."""
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
+        sock.bind(("127.0.0.1", port))
         sock.listen(512)
-        port = sock.getsockname()[1]
-        log = workdir / "central.log"
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "sync.server.cli",
-                    "serve",
-                    "--fd",
-                    str(sock.fileno()),
-                    "--log-level",
-                    "warning",
-                ],
+        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        command = [sys.executable, "-m", "sync.server.cli", "serve"]
+        command += ["--fd", str(sock.fileno()), "--log-level", "warning"]
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(
+                command,
                 pass_fds=[sock.fileno()],
-                env=environment,
+                env={**os.environ, **self.env},
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
         sock.close()
-        server = cls(f"http://127.0.0.1:{port}", database_url, backend, seed, process, log)
-        server._wait_ready()
-        return server
+        self._wait_ready()
 
-    def _wait_ready(self, timeout: float = 30.0) -> None:
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def _wait_ready(self, timeout: float = 60.0) -> None:
+        assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"kite-central exited: {self.log.read_text(errors='replace')}")
+                raise RuntimeError(f"kite-central exited: {self.server_log()}")
             try:
-                if httpx.get(f"{self.url}/v1/health", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/v1/health", timeout=5).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
@@ -144,7 +172,7 @@ class LiveServer:
         raise RuntimeError("kite-central did not become ready in time")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
+        if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=10)
@@ -155,33 +183,34 @@ class LiveServer:
     def restart(self) -> None:
         """Stop (if running) and start again on the same URL and database (outage tests)."""
         self.stop()
-        environment = {**os.environ, **TEST_ENV, "KITE_CENTRAL_DATABASE_URL": self.database_url}
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", int(self.url.rsplit(":", 1)[1])))
-        sock.listen(512)
-        with self.log.open("ab") as out:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "sync.server.cli",
-                    "serve",
-                    "--fd",
-                    str(sock.fileno()),
-                    "--log-level",
-                    "warning",
-                ],
-                pass_fds=[sock.fileno()],
-                env=environment,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        sock.close()
-        self._wait_ready()
+        self._spawn(port=int(self.url.rsplit(":", 1)[1]))
 
-    def server_log(self) -> str:
-        return self.log.read_text(errors="replace")
+    def advance_clock(self, seconds: float) -> None:
+        """Move the server's clock forward (private servers only: it is facility-wide)."""
+        self._clock_offset += seconds
+        scratch = self.clock_file.with_suffix(".new")
+        scratch.write_text(repr(self._clock_offset), encoding="ascii")
+        scratch.replace(self.clock_file)
+
+    def server_log(self, since: int = 0) -> str:
+        """What the server logged (from byte ``since`` on: see :meth:`log_size`)."""
+        with self.log.open("rb") as log:
+            log.seek(since)
+            return log.read().decode(errors="replace")
+
+    def log_size(self) -> int:
+        return self.log.stat().st_size
+
+    @contextmanager
+    def watched(self) -> Iterator[LiveServer]:
+        """This server for one test, which fails if the server logged a traceback meanwhile.
+
+        A server error is a bug even when the test that caused it passed.
+        """
+        mark = self.log_size()
+        yield self
+        logged = self.server_log(mark)
+        assert "Traceback" not in logged, logged[-5000:]
 
     # -- clients -------------------------------------------------------------------------
 

@@ -8,12 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.server.live import (
     LiveServer,
     World,
-    backends,
     item,
     key,
     ok,
@@ -171,7 +168,6 @@ def test_cursor_the_server_never_issued_is_refused_not_silently_served(world: Wo
     assert answer.json()["error"]["params"]["head"] == cursor
 
 
-@pytest.mark.parametrize("backend", backends())
 def test_long_poll_wakes_when_a_push_batch_ending_in_a_refusal_commits(
     backend: str, tmp_path: Path
 ) -> None:

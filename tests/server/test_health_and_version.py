@@ -32,9 +32,11 @@ def test_minor_version_differences_are_accepted(world: World) -> None:
         assert terminal.get("/v1/changes").status_code == 200
 
 
-def test_restarted_server_keeps_its_url_data_and_credentials(central_server: LiveServer) -> None:
-    world = central_server.world(debit_cents=300)
-    central_server.restart()
+def test_restarted_server_keeps_its_url_data_and_credentials(private_server: LiveServer) -> None:
+    world = private_server.world(debit_cents=300)
+    url = private_server.url
+    private_server.restart()
+    assert private_server.url == url
     with world.terminal() as terminal:
         assert terminal.get("/v1/changes").status_code == 200
-    assert central_server.balances(world.resident.resident_id) == (0, 300)
+    assert private_server.balances(world.resident.resident_id) == (0, 300)

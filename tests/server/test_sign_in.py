@@ -1,15 +1,42 @@
-"""Resident sign-in on a device: PIN checked server-side, offline verifier, throttling, lockout."""
+"""Resident sign-in on a device: PIN checked server-side, offline verifier, throttling, lockout.
+
+The module has a server of its own whose first throttle delay is a minute, far longer than
+any gap between two requests of a test, and whose clock the throttle tests move forward
+past each Retry-After: nothing here races the real clock.
+"""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Iterator
 
+import httpx
+import pytest
 from argon2 import PasswordHasher
 
-from tests.server.live import LiveServer, World, ok
+from tests.server.live import LiveServer, World, backends, ok
+
+THROTTLE_BASE_S = 60
 
 
-def _sign_in(world: World, number: str, pin: str, index: int = 0) -> object:
+@pytest.fixture(scope="module", params=backends())
+def throttling_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    env = {"KITE_CENTRAL_THROTTLE_BASE_S": str(THROTTLE_BASE_S)}
+    server = LiveServer.start(tmp_path_factory.mktemp("central"), request.param, env=env)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def central_server(throttling_server: LiveServer) -> Iterator[LiveServer]:
+    with throttling_server.watched() as server:
+        yield server
+
+
+def _sign_in(world: World, number: str, pin: str, index: int = 0) -> httpx.Response:
     with world.terminal(index) as terminal:
         return terminal.post("/v1/sign-in", json={"facility_number": number, "pin": pin})
 
@@ -45,32 +72,48 @@ def test_quick_retry_after_a_wrong_pin_is_throttled_with_retry_after(world: Worl
     second = _sign_in(world, number, world.resident.pin)
     assert second.status_code == 429
     assert second.json()["error"]["code"] == "throttled"
-    assert int(second.headers["Retry-After"]) >= 1
+    assert 1 <= int(second.headers["Retry-After"]) <= THROTTLE_BASE_S
+    world.server.advance_clock(THROTTLE_BASE_S)
+    assert _sign_in(world, number, world.resident.pin).status_code == 200  # the wait is over
+
+
+def _guess_through_throttle(world: World, number: str, pin: str) -> httpx.Response:
+    """One sign-in attempt, first moving the server's clock past any throttle it answers."""
+    answer = _sign_in(world, number, pin)
+    while answer.status_code == 429:
+        world.server.advance_clock(int(answer.headers["Retry-After"]))
+        answer = _sign_in(world, number, pin)
+    return answer
+
+
+def _code(answer: httpx.Response) -> str:
+    return str(answer.json()["error"]["code"])
+
+
+def test_each_wrong_pin_doubles_the_wait_before_the_next_attempt(world: World) -> None:
+    number = world.resident.facility_number
+    waits = []
+    for _ in range(3):
+        assert _sign_in(world, number, "0000").status_code == 401
+        throttled = _sign_in(world, number, "0000")
+        assert throttled.status_code == 429
+        waits.append(int(throttled.headers["Retry-After"]))
+        world.server.advance_clock(waits[-1])
+    # Seconds left of 1, 2 and 4 minutes, however long the requests themselves took.
+    assert [round(wait / THROTTLE_BASE_S) for wait in waits] == [1, 2, 4]
+    assert all(wait <= THROTTLE_BASE_S * 2**n for n, wait in enumerate(waits))
 
 
 def test_policy_count_of_wrong_pins_locks_even_the_right_pin_out(world: World) -> None:
     number = world.resident.facility_number
-    codes = []
-    delay = 0.2
-    for _ in range(5):  # the policy's lockout_attempts
-        answer = _sign_in(world, number, "0000")
-        while answer.status_code == 429:
-            time.sleep(delay)
-            answer = _sign_in(world, number, "0000")
-        codes.append(answer.json()["error"]["code"])
-        delay *= 2
-    assert codes == ["invalid_credentials"] * 4 + ["account_locked"]
-    locked = _sign_in(world, number, world.resident.pin)
+    codes = [_code(_guess_through_throttle(world, number, "0000")) for _ in range(5)]
+    assert codes == ["invalid_credentials"] * 4 + ["account_locked"]  # the policy's 5 attempts
+    locked = _guess_through_throttle(world, number, world.resident.pin)
     assert locked.status_code == 423
     assert locked.json()["error"]["params"]["until"]
 
 
 def test_unknown_id_locks_exactly_like_a_real_one(world: World) -> None:
-    codes = []
-    for _ in range(5):
-        answer = _sign_in(world, "123456789", "0000")
-        while answer.status_code == 429:
-            time.sleep(0.2)
-            answer = _sign_in(world, "123456789", "0000")
-        codes.append(answer.json()["error"]["code"])
+    number = "123456789"
+    codes = [_code(_guess_through_throttle(world, number, "0000")) for _ in range(5)]
     assert codes == ["invalid_credentials"] * 4 + ["account_locked"]

@@ -17,7 +17,6 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.core import Core
 from kiosk.store.database import Store
-from tests.server.conftest import central_server  # noqa: F401 (live-server fixture)
 from tests.unit.conftest import World
 from ui import theme
 from ui.context import Context

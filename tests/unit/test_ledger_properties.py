@@ -25,7 +25,6 @@ from sqlalchemy import func, select
 from kiosk import intake
 from kiosk.core import Core
 from kiosk.errors import Refusal
-from kiosk.store import open_store
 from kiosk.store.models import (
     Hold,
     HoldKind,
@@ -36,6 +35,7 @@ from kiosk.store.models import (
     OutboxState,
     Payment,
 )
+from tests.stores import fresh_store
 
 from .conftest import World
 
@@ -44,7 +44,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.tmp = Path(tempfile.mkdtemp(prefix="kite-ledger-"))
-        self.store = open_store(self.tmp / "kite.db")
+        self.store = fresh_store(self.tmp / "kite.db")
         self.world = World(self.store)
         self.world.policy()
         self.world.resident(cache_verifier=False)
