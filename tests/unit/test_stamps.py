@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from kiosk import intake
+from kiosk import replies
 from kiosk.errors import Refusal
 from kiosk.store.models import Hold, HoldKind, HoldState, LedgerKind, OutboxItem
 
@@ -30,7 +30,7 @@ def test_purchase_is_pending_and_not_spendable_until_confirmed(world: World) -> 
         }
     entry = world.entry(10, "purchase", cents=-450, reference=bought.client_id)
     debit = {"resident_id": "r1", "cents": 550, "as_of": world.clock().isoformat()}
-    intake.apply_push_result(
+    replies.apply_push_result(
         world.store,
         bought.outbox_item_id,
         "accepted",
@@ -47,7 +47,7 @@ def test_purchase_is_pending_and_not_spendable_until_confirmed(world: World) -> 
 def test_refused_purchase_voids_its_hold_with_the_reason(world: World) -> None:
     core = world.signed_in()
     bought = core.buy_stamps("single")
-    intake.apply_push_result(
+    replies.apply_push_result(
         world.store,
         bought.outbox_item_id,
         "rejected",
@@ -113,7 +113,7 @@ def test_older_debit_snapshot_never_replaces_a_newer_one(world: World) -> None:
 def test_refused_purchase_stays_in_receipts_with_its_reason(world: World) -> None:
     core = world.signed_in()
     bought = core.buy_stamps("book10")
-    intake.apply_push_result(
+    replies.apply_push_result(
         world.store,
         bought.outbox_item_id,
         "rejected",
@@ -139,7 +139,7 @@ def test_waiting_to_send_counts_queued_replies_and_purchases_not_reads(world: Wo
     core.buy_stamps("single")
     waiting = core.waiting_to_send()
     assert (waiting.replies, waiting.purchases) == (2, 1)
-    intake.apply_push_result(
+    replies.apply_push_result(
         world.store,
         first.outbox_item_id,
         "accepted",
