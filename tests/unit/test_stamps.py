@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from kiosk import replies
+from kiosk import replies, stamps
 from kiosk.errors import Refusal
-from kiosk.store.models import Hold, HoldKind, HoldState, LedgerKind, OutboxItem
+from kiosk.store.models import Hold, HoldKind, HoldState, LedgerKind, Message, OutboxItem
 
 from .conftest import World
 
@@ -149,3 +149,41 @@ def test_waiting_to_send_counts_queued_replies_and_purchases_not_reads(world: Wo
         world.clock(),
     )
     assert core.waiting_to_send().replies == 1
+
+
+def test_a_reply_hold_counts_against_spendable_stamps_until_posted(world: World) -> None:
+    world.ledger(3)
+    core = world.signed_in()
+    sent = core.send_reply("c1", None, "Hello")
+    with world.store.write() as db:
+        hold = stamps.hold_for_reply(db, "r1", "f" * 32, sent.message.message_id, 2, world.clock())
+        assert (hold.kind, hold.state, hold.stamps, hold.cents) == (
+            HoldKind.SPEND,
+            HoldState.PENDING,
+            2,
+            0,
+        )
+        assert stamps.spendable(db, "r1") == 0  # 3 confirmed, 1 held by the reply, 2 here
+    with world.store.read() as db:
+        holds = db.scalars(select(Hold).order_by(Hold.id)).all()
+        assert [(h.kind, h.stamps, h.message_id) for h in holds] == [
+            (HoldKind.SPEND, 1, sent.message.message_id),
+            (HoldKind.SPEND, 2, sent.message.message_id),
+        ]
+
+
+def test_voiding_a_reply_hold_gives_its_stamps_back_once(world: World) -> None:
+    world.ledger(1)
+    core = world.signed_in()
+    sent = core.send_reply("c1", None, "Hello")
+    assert core.balances().spendable == 0
+    with world.store.write() as db:
+        message = db.get(Message, sent.message.message_id)
+        assert message is not None and message.client_id is not None
+        assert stamps.void_hold(db, message.client_id, world.clock(), "refused") is True
+        assert stamps.void_hold(db, message.client_id, world.clock(), "refused") is False
+        assert stamps.void_hold(db, "0" * 32, world.clock(), "refused") is False
+    assert core.balances().spendable == 1
+    with world.store.read() as db:
+        hold = db.scalars(select(Hold)).one()
+    assert (hold.state, hold.reason) == (HoldState.VOIDED, "refused")
