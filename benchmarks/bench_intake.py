@@ -1,4 +1,4 @@
-"""Applying inbound messages from the change feed (kiosk.intake.apply_page)."""
+"""Applying inbound messages from the change feed (kiosk.feed.apply_page)."""
 
 from __future__ import annotations
 

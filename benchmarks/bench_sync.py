@@ -2,7 +2,7 @@
 
 1. Pull: a 10,000-message backlog, fetched in pages of 1,000 from a loopback
    HTTP server, validated against the wire models and applied through
-   ``kiosk.intake`` with the cursor, one transaction per page. Budget: at least
+   ``kiosk.feed`` with the cursor, one transaction per page. Budget: at least
    10,000 messages/s and within 3x of the raw limit measured in the same run:
    the same bytes fetched with requests, ``json.loads``, and a bare
    ``executemany`` into an SQLite WAL database with ``synchronous=FULL``; five

@@ -1,4 +1,4 @@
-"""Building big terminal stores for benchmarks, through the same intake the sync engine uses."""
+"""Building big terminal stores for benchmarks, through the change feed the sync engine applies."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kiosk import intake
+from kiosk import feed
 from kiosk.store.database import Store
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -45,7 +45,7 @@ def seed_resident(store: Store, contacts: int = 10, resident_id: str = "r1") -> 
         }
         for i, cid in enumerate(ids)
     ]
-    intake.apply_page(store, changes, "0", START)
+    feed.apply_page(store, changes, "0", START)
     return ids
 
 
@@ -75,5 +75,5 @@ def load_messages(store: Store, count: int, contacts: list[str], page: int = 500
     while done < count:
         size = min(page, count - done)
         changes = list(message_changes(size, contacts, first=done))
-        intake.apply_page(store, changes, str(done + size), START)
+        feed.apply_page(store, changes, str(done + size), START)
         done += size

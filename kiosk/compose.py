@@ -14,9 +14,10 @@ checked: ``messaging_suspended`` (reason), ``closed`` (opens_at),
 ``insufficient_stamps`` (needed, have) when nothing can pay.
 
 :func:`send_reply` writes the outbound message (QUEUED, with its first
-timeline step), the payment (a SPEND hold, or the return stamp marked used),
-removes the draft it came from, queues ``send_message`` and audits it, all in
-the caller's single transaction.
+timeline step), the payment (a SPEND hold, or the return stamp spent; both
+through :mod:`kiosk.stamps`), removes the draft it came from, queues
+``send_message`` and audits it, all in the caller's single transaction. What
+happens to the reply after that is :mod:`kiosk.replies`.
 """
 
 from __future__ import annotations
@@ -30,9 +31,6 @@ from kiosk.errors import Refusal
 from kiosk.policy import Policy
 from kiosk.store.models import (
     Direction,
-    Hold,
-    HoldKind,
-    HoldState,
     Message,
     MessageEvent,
     OutboundStatus,
@@ -141,20 +139,9 @@ def _queue(
     session.add(message)
     session.flush()
     if payment == Payment.RETURN_STAMP and answered is not None:
-        answered.return_stamp_used = True
+        stamps.use_return_stamp(answered)
     if hold_stamps and cost > 0:
-        session.add(
-            Hold(
-                client_id=client_id,
-                resident_id=resident_id,
-                kind=HoldKind.SPEND,
-                stamps=cost,
-                cents=0,
-                message_id=message.id,
-                state=HoldState.PENDING,
-                created_at=now,
-            )
-        )
+        stamps.hold_for_reply(session, resident_id, client_id, message.id, cost, now)
     item = outbox.enqueue(
         session,
         "send_message",
@@ -236,7 +223,7 @@ def buy_and_send(
     """Queue a stamp purchase and a reply paid from it; the reply is pushed after the purchase.
 
     The reply's SPEND hold is created when the purchase is confirmed
-    (:mod:`kiosk.intake`), so it is never counted against stamps not yet
+    (:mod:`kiosk.replies`), so it is never counted against stamps not yet
     bought; if the purchase is refused the reply fails with the purchase's
     reason and its text comes back as a draft.
     """

@@ -3,7 +3,9 @@
 The core never builds sentences for residents. It raises :class:`Refusal` with a
 machine-readable ``code`` and parameters; the UI turns the code into a translated
 sentence. Operators (IT, CLI) get :class:`OperatorError`, whose message is plain
-English and says what happened and what to do.
+English and says what happened and what to do. What the server sent but the
+core cannot take is a :class:`ServerDataError`, for the sync engine to log and
+refuse (it never reaches a resident).
 """
 
 from __future__ import annotations
@@ -39,3 +41,11 @@ class Refusal(KiteError):
 
 class OperatorError(KiteError):
     """Something an operator must fix (bad config, corrupt database, full disk)."""
+
+
+class ServerDataError(ValueError):
+    """A change or push answer from the server cannot be applied as given.
+
+    The message names the kind of data and what is wrong with it. The sync
+    engine refuses the whole page or answer and asks again later.
+    """

@@ -9,7 +9,7 @@ The sync engine reads :func:`due_items` and reports back through
 :func:`mark_sent` (an attempt counted before a batch goes out, with its retry
 time should no answer come), :func:`mark_done` or :func:`mark_failed`
 (permanent). Domain effects of a server answer live in
-:func:`kiosk.intake.apply_push_result`, which calls these.
+:func:`kiosk.replies.apply_push_result`, which calls these.
 """
 
 from __future__ import annotations

@@ -9,6 +9,14 @@ The server is the authority for every balance. Locally:
   PURCHASE holds): shown, never spendable;
 - **debit balance** = the latest snapshot the server sent, with its date.
 
+Stamps are spent here: :func:`hold_for_reply` holds a reply's stamps until the
+server books the SPEND entry, and :func:`use_return_stamp` spends the return
+stamp of the message a reply answers. They come back here too:
+:func:`void_hold` when the server refuses the reply or purchase at push, and
+:func:`free_return_stamp` when a reply paid with a return stamp is refused or
+rejected under a policy that refunds (a rejection's own stamps come back only
+as the server's ``refund`` ledger entry).
+
 A hold resolves once: POSTED when the server's ledger entry arrives (by push
 result or by the change feed, whichever comes first; entries are deduplicated
 by server id), VOIDED when the server refuses.
@@ -34,8 +42,10 @@ from kiosk.store.models import (
     HoldState,
     LedgerEntry,
     LedgerKind,
+    Message,
     OutboxItem,
     OutboxState,
+    Payment,
 )
 from kiosk.views import Balances, Receipt, WaitingToSend
 
@@ -153,6 +163,51 @@ def resolve_hold(hold: Hold, state: HoldState, now: datetime, reason: str | None
     hold.resolved_at = now
     hold.reason = None if reason is None else reason[:200]
     return True
+
+
+def hold_for_reply(
+    session: Session, resident_id: str, client_id: str, message_id: int, stamps: int, now: datetime
+) -> Hold:
+    """Hold a queued reply's stamps (a pending SPEND hold), in the caller's transaction.
+
+    The hold counts against what the resident can spend until the server's SPEND
+    entry posts it, or a refusal voids it (:func:`void_hold`). Not flushed: the
+    next query or flush writes it.
+    """
+    hold = Hold(
+        client_id=client_id,
+        resident_id=resident_id,
+        kind=HoldKind.SPEND,
+        stamps=stamps,
+        cents=0,
+        message_id=message_id,
+        state=HoldState.PENDING,
+        created_at=now,
+    )
+    session.add(hold)
+    return hold
+
+
+def void_hold(session: Session, client_id: str, now: datetime, reason: str) -> bool:
+    """Give back what a refused item held (a reply's stamps, a purchase's cents).
+
+    False if no hold has this ``client_id`` or it was resolved already.
+    """
+    hold = hold_by_client_id(session, client_id)
+    return hold is not None and resolve_hold(hold, HoldState.VOIDED, now, reason)
+
+
+def use_return_stamp(answered: Message) -> None:
+    """Spend the return stamp of the message a reply answers (it pays for that reply)."""
+    answered.return_stamp_used = True
+
+
+def free_return_stamp(session: Session, reply: Message) -> None:
+    """Give back the return stamp a refused or rejected reply was paid with, if it was."""
+    if reply.payment == Payment.RETURN_STAMP and reply.in_reply_to is not None:
+        answered = session.get(Message, reply.in_reply_to)
+        if answered is not None:
+            answered.return_stamp_used = False
 
 
 # Session-scoped caches filled by :func:`prefetch_bookings` (one caller transaction).

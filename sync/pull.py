@@ -4,7 +4,7 @@ A page is validated whole against ``sync.protocol.ChangesPage`` before
 anything of it is applied. A page that fails (malformed, oversized,
 contradictory cursors) is refused whole and logged, the cursor stays where
 it was, and the next round asks again; the terminal keeps working on what it
-has. A valid page is applied through ``kiosk.intake.apply_page`` and the
+has. A valid page is applied through ``kiosk.feed.apply_page`` and the
 cursor advanced in the same transaction, so a crash leaves either both or
 neither; applying the same page twice changes nothing.
 
@@ -24,8 +24,9 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from kiosk import intake
+from kiosk import feed
 from kiosk.clock import Clock, utcnow
+from kiosk.errors import ServerDataError
 from kiosk.store.database import Store
 from sync import faults
 from sync.client import SyncClient
@@ -35,7 +36,7 @@ from sync.validation import describe_validation_error
 
 log = logging.getLogger(__name__)
 
-FEED_SCOPE = intake.FEED_SCOPE
+FEED_SCOPE = feed.FEED_SCOPE
 
 
 @dataclass
@@ -82,7 +83,7 @@ def apply_page(
     now = clock()
     try:
         commands = _apply_in_one_transaction(store, page, now)
-    except (intake.IntakeError, ValueError, KeyError, IntegrityError) as exc:
+    except (ServerDataError, ValueError, KeyError, IntegrityError) as exc:
         # Valid on the wire, but the core cannot take it (a message for an unknown
         # contact, a policy the core refuses...): refuse the whole page, as for a
         # malformed one; the cursor stays, and the next round asks again.
@@ -104,7 +105,7 @@ def _apply_in_one_transaction(store: Store, page: ChangesPage, now: datetime) ->
     for command in commands:
         # Obeyed in the page's transaction (kiosk.wipe; revoke also stamps revoked_at).
         log.warning("device command from the server: %s", command)
-    intake.apply_page(
+    feed.apply_page(
         store,
         map(_plain, page.changes),
         page.next_cursor,
@@ -115,7 +116,7 @@ def _apply_in_one_transaction(store: Store, page: ChangesPage, now: datetime) ->
 
 
 def _plain(change: Change) -> dict[str, Any]:
-    """A validated change as ``kiosk.intake`` takes it: plain values."""
+    """A validated change as ``kiosk.feed`` takes it: plain values."""
     if change.kind == "message":
         # The bulk of a backlog: a model's __dict__ is its field mapping, read as is
         # (model_dump copies it, and a backlog has 10,000 of them).
@@ -138,7 +139,7 @@ def pull_page(
     that the last of them stored is asked for, without reading it back.
     """
     report = report or PullReport()
-    cursor = report.cursor if report.pages else intake.current_cursor(store, FEED_SCOPE)
+    cursor = report.cursor if report.pages else feed.current_cursor(store, FEED_SCOPE)
     size = max(1, min(limit, MAX_CHANGES_LIMIT))
     try:
         raw = client.changes(cursor, size, wait_s)
@@ -151,7 +152,7 @@ def pull_page(
         log.warning(
             "the server does not know feed cursor %r; reading its feed from the start", cursor
         )
-        intake.forget_cursor(store, FEED_SCOPE)
+        feed.forget_cursor(store, FEED_SCOPE)
         report.rewound = True
         cursor = None
         raw = client.changes(cursor, size, wait_s)

@@ -13,7 +13,7 @@ fails alone, a batch refused whole is retried item by item):
 2. a transient failure (network, 5xx, 429, a malformed answer) leaves the
    items pending with their stored backoff, which survives restarts;
 3. the per-item answers are applied in one transaction through
-   ``kiosk.intake.apply_push_result`` (done, or failed with the reason the
+   ``kiosk.replies.apply_push_result`` (done, or failed with the reason the
    resident sees, and the domain state behind it restored).
 
 An item the server cannot even parse would otherwise fail its whole batch
@@ -38,8 +38,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from kiosk import intake, outbox
+from kiosk import outbox, replies
 from kiosk.clock import Clock, utcnow
+from kiosk.errors import ServerDataError
 from kiosk.store.database import Store
 from kiosk.store.models import OutboxItem, OutboxState
 from sync import faults
@@ -183,7 +184,7 @@ def _claim_batch(
             reason = _invalid_reason(wire)
             if reason is not None:
                 log.error("outbox item %s is malformed; refusing it locally: %s", item.id, reason)
-                intake.apply_push_result_in(
+                replies.apply_push_result_in(
                     session, item.id, "rejected", "invalid_payload", {}, None, now
                 )
                 continue
@@ -257,7 +258,7 @@ def _settle(store: Store, clock: Clock, answer: _Answer, report: PushReport) -> 
     faults.point("push.before_mark_done")
     try:
         _apply_results(store, clock, answer.batch, answer.results, report)
-    except (intake.IntakeError, ValueError, KeyError, IntegrityError) as exc:
+    except (ServerDataError, ValueError, KeyError, IntegrityError) as exc:
         # Well formed, but the core cannot take it (a ledger entry for a resident this
         # terminal does not serve...): nothing of the batch is recorded; retried later.
         log.error("push answer cannot be applied: %s", exc)
@@ -274,7 +275,7 @@ def _apply_results(
     now = clock()
     with store.write() as session:
         # One query for the batch's items and messages, not one per item.
-        intake.prefetch_push_items(
+        replies.prefetch_push_items(
             session, [wire["seq"] for wire in batch], [r.get("result") for r in results]
         )
         for wire, result in zip(batch, results, strict=True):
@@ -284,7 +285,7 @@ def _apply_results(
             outcome = result["outcome"]
             if outcome == "duplicate" and result.get("original_outcome") == "rejected":
                 # The first answer was a refusal: it stays one (the resident must see it).
-                intake.apply_push_result_in(
+                replies.apply_push_result_in(
                     session,
                     item.id,
                     "rejected",
@@ -294,7 +295,7 @@ def _apply_results(
                     now,
                 )
             else:
-                intake.apply_push_result_in(
+                replies.apply_push_result_in(
                     session,
                     item.id,
                     outcome,
@@ -348,7 +349,7 @@ def _refuse_alone(store: Store, clock: Clock, wire: dict[str, Any], exc: Request
         item = session.get(OutboxItem, wire["seq"])
         if item is None or item.state != OutboxState.PENDING:
             return
-        intake.apply_push_result_in(session, item.id, "rejected", reason, exc.params, None, now)
+        replies.apply_push_result_in(session, item.id, "rejected", reason, exc.params, None, now)
 
 
 def _note_error(store: Store, batch: list[dict[str, Any]], error: str) -> None:

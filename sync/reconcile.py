@@ -4,7 +4,7 @@ For every resident it holds, the terminal states its last *confirmed* stamp
 balance (the sum of its ledger entries), its debit balance (latest snapshot)
 and how many server messages it holds. A mismatch is logged and the server's
 snapshot for that resident is applied in one transaction: every object in it
-goes through ``kiosk.intake.apply_change`` (idempotent; ledger entries are
+goes through ``kiosk.feed.apply_change`` (idempotent; ledger entries are
 deduplicated by server id), and the debit balance is recorded as of the
 snapshot. Local ledger entries are append-only, so an entry the server does
 not know is logged, never deleted.
@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kiosk import intake, stamps
+from kiosk import feed, stamps
 from kiosk.clock import Clock, utcnow
 from kiosk.store.database import Store
 from kiosk.store.models import Message, Resident
@@ -72,28 +72,28 @@ def local_counts(store: Store) -> list[dict[str, object]]:
 
 def apply_snapshot(session: Session, snapshot: ResidentSnapshot, now: datetime) -> None:
     """Bring one resident's local state to the server's snapshot (in the caller's transaction)."""
-    intake.apply_change(session, "resident", snapshot.resident.model_dump(), now)
+    feed.apply_change(session, "resident", snapshot.resident.model_dump(), now)
     session.flush()
     for contact in snapshot.contacts:
-        intake.apply_change(session, "contact", contact.model_dump(), now)
+        feed.apply_change(session, "contact", contact.model_dump(), now)
     session.flush()
     for entry in snapshot.ledger:
-        intake.apply_change(session, "ledger_entry", entry.model_dump(), now)
+        feed.apply_change(session, "ledger_entry", entry.model_dump(), now)
     for message in snapshot.messages:
-        intake.apply_change(session, "message", message.model_dump(), now)
+        feed.apply_change(session, "message", message.model_dump(), now)
     for outbound in snapshot.outbound:  # protocol 1.1: written on another device, whole
-        intake.apply_change(session, "outbound_message", outbound.model_dump(), now)
+        feed.apply_change(session, "outbound_message", outbound.model_dump(), now)
     session.flush()
     for status in snapshot.statuses:
-        intake.apply_change(session, "message_status", status.model_dump(), now)
+        feed.apply_change(session, "message_status", status.model_dump(), now)
     for read in snapshot.reads:
-        intake.apply_change(session, "message_read", read.model_dump(), now)
+        feed.apply_change(session, "message_read", read.model_dump(), now)
     debit = {
         "resident_id": snapshot.resident.resident_id,
         "cents": snapshot.debit_cents,
         "as_of": snapshot.as_of,
     }
-    intake.apply_change(session, "debit_balance", debit, now)
+    feed.apply_change(session, "debit_balance", debit, now)
 
 
 def reconcile(store: Store, client: SyncClient, *, clock: Clock = utcnow) -> ReconcileReport:

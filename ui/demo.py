@@ -1,6 +1,6 @@
 """A demo facility for screenshots and benchmarks, built the way production data arrives.
 
-Everything goes through :func:`kiosk.intake.apply_page` (the server's change
+Everything goes through :func:`kiosk.feed.apply_page` (the server's change
 feed) into a real store. The one stand-in is :class:`DemoDirectory`, which
 answers sign-in as the server would for the demo residents; the real terminal
 uses ``sync.authenticator.OnlineAuthenticator``.
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from kiosk import intake
+from kiosk import feed, replies
 from kiosk.auth import ResidentProfile
 from kiosk.errors import Refusal
 from kiosk.store.database import Store
@@ -47,7 +47,7 @@ class DemoFeed:
     def apply(self, changes: Iterable[tuple[str, dict[str, Any]]]) -> None:
         page = [{"cursor": str(next(self._cursor)), "kind": k, "data": d} for k, d in changes]
         if page:
-            intake.apply_page(self.store, page, str(page[-1]["cursor"]), self.now)
+            feed.apply_page(self.store, page, str(page[-1]["cursor"]), self.now)
 
 
 def policy_document(**overrides: Any) -> dict[str, Any]:
@@ -236,7 +236,7 @@ def add_demo_replies(store: Store, directory: DemoDirectory, settings: Any) -> N
     to_luis = core.send_reply("c2", newest["c2"], "Call my cousin at 555-0101 for me.")
     core.end_session("sign_out")
     for sent, server_id in ((to_rosa, "srv-1"), (to_luis, "srv-2")):
-        intake.apply_push_result(
+        replies.apply_push_result(
             store,
             sent.outbox_item_id,
             "accepted",
@@ -245,7 +245,7 @@ def add_demo_replies(store: Store, directory: DemoDirectory, settings: Any) -> N
             {"message_id": server_id, "status": "pending_review", "ledger": []},
             sent_at + timedelta(minutes=1),
         )
-    intake.apply_push_result(
+    replies.apply_push_result(
         store,
         refused.outbox_item_id,
         "rejected",

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from kiosk import intake
+from kiosk import feed
 from kiosk.store.database import Store
 from kiosk.store.models import Contact, LedgerEntry, Message, Resident
 from sync import pull
@@ -38,7 +38,7 @@ def snapshot(store: Store) -> tuple[Any, ...]:
             session.scalar(select(func.count()).select_from(model))
             for model in (Resident, Contact, Message, LedgerEntry)
         )
-    return (*counts, intake.current_cursor(store))
+    return (*counts, feed.current_cursor(store))
 
 
 @pytest.fixture

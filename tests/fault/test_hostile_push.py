@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk import intake, outbox
+from kiosk import feed, outbox
 from kiosk.clock import utcnow
 from kiosk.store.database import Store
 from kiosk.store.models import OutboxItem, OutboxState, Resident
@@ -281,7 +281,7 @@ def test_broken_answer_never_settles_an_item_wrongly(
     with store.write() as session:
         session.query(OutboxItem).delete()
         if session.get(Resident, "r1") is None:
-            intake.apply_change(session, "resident", wire.resident("r1"), utcnow())
+            feed.apply_change(session, "resident", wire.resident("r1"), utcnow())
         read = outbox.enqueue(
             session,
             "mark_read",
@@ -319,7 +319,7 @@ def test_valid_purchase_answer_books_its_ledger_entry_and_settles_the_item(
     from kiosk.store.models import LedgerEntry
 
     with store.write() as session:
-        intake.apply_change(session, "resident", wire.resident("r1"), utcnow())
+        feed.apply_change(session, "resident", wire.resident("r1"), utcnow())
         buy = outbox.enqueue(
             session,
             "purchase_stamps",

@@ -103,14 +103,14 @@ def test_revoked_answer_wipes_residents_and_forgets_the_credential(
 ) -> None:
     from sqlalchemy import func, select
 
-    from kiosk import intake
+    from kiosk import feed
     from kiosk.clock import utcnow
     from kiosk.store.models import Resident
 
     from . import wire
 
     with store.write() as session:
-        intake.apply_change(session, "resident", wire.resident("r1"), utcnow())
+        feed.apply_change(session, "resident", wire.resident("r1"), utcnow())
     body = {"error": {"code": "device_revoked", "message": "revoked", "params": {}}}
     stub.default = Reply(401, json.dumps(body).encode())
     worker = worker_for(store, tmp_path, stub.url, enrolled)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import intake
+from kiosk import feed
 from kiosk.clock import utcnow
 from kiosk.store.models import DebitSnapshot
 from sync import reconcile
@@ -72,7 +72,7 @@ def test_server_restored_from_an_older_backup_is_read_again_from_its_start(
         row.cursor = "987654321"  # far beyond anything this server has issued
     report = pull.pull_until_caught_up(terminal.store, terminal.client, clock=terminal.worker.clock)
     assert report.rewound
-    stored = intake.current_cursor(terminal.store)
+    stored = feed.current_cursor(terminal.store)
     assert stored is not None and int(stored) < 987654321
     with terminal.store.read() as session:
         # everything is still there exactly once: re-reading changed nothing

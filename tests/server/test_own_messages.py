@@ -1,7 +1,7 @@
 """A resident's own correspondence follows them to every device of their unit.
 
 Over real HTTP against the reference server; where a terminal must hold what it
-pulled, the pages go through ``kiosk.intake`` into a real SQLite store, and the
+pulled, the pages go through ``kiosk.feed`` into a real SQLite store, and the
 figures it reconciles with are the terminal's own (``sync.reconcile.local_counts``).
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from kiosk import intake
+from kiosk import feed
 from kiosk.clock import utcnow
 from kiosk.store.database import Store
 from kiosk.store.models import Direction, Message, OutboundStatus, Resident
@@ -24,7 +24,7 @@ from tests.server.live import message as reply
 
 
 def _pull_into(store: Store, terminal: httpx.Client, cursor: str = "0") -> str:
-    """Pull every page as a terminal does: validate it whole, apply it through kiosk.intake."""
+    """Pull every page as a terminal does: validate it whole, apply it through kiosk.feed."""
     while True:
         raw = terminal.get("/v1/changes", params={"cursor": cursor, "limit": 200})
         page = ChangesPage.model_validate_json(ok(raw) and raw.content)
@@ -32,7 +32,7 @@ def _pull_into(store: Store, terminal: httpx.Client, cursor: str = "0") -> str:
             {"cursor": c.cursor, "kind": c.kind, "data": c.data.model_dump()} for c in page.changes
         ]
         if changes:
-            intake.apply_page(store, changes, page.next_cursor, utcnow())
+            feed.apply_page(store, changes, page.next_cursor, utcnow())
         cursor = page.next_cursor
         if not page.has_more:
             return cursor

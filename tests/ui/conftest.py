@@ -1,7 +1,7 @@
 """The resident terminal's screens, driven offscreen against the real core and a real store.
 
 The facility is built by the domain tests' :class:`World` (changes applied
-through ``kiosk.intake`` to a real SQLite file); the only stand-ins are the
+through ``kiosk.feed`` to a real SQLite file); the only stand-ins are the
 clock and the sign-in directory, as there.
 """
 

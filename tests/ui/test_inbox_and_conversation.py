@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import event, select
 
-from kiosk import intake
+from kiosk import replies
 from kiosk.store.models import OutboxItem
 from tests.ui.conftest import Terminal
 
@@ -224,7 +224,7 @@ def test_sync_line_counts_the_residents_replies_waiting_not_read_receipts(
     signed_in.shell.set_language("es")
     signed_in.settle()
     assert inbox.sync_line.text().endswith(" · 2 respuestas pendientes de envío")
-    intake.apply_push_result(
+    replies.apply_push_result(
         world.store,
         first.outbox_item_id,
         "accepted",

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from kiosk import intake
+from kiosk import replies
 from kiosk.store.models import OutboxItem
 from tests.ui.conftest import Terminal
 
@@ -56,7 +56,7 @@ def test_purchase_is_confirmed_first_then_pending_until_the_server_confirms(
     item = _purchase_item(signed_in)
     world = signed_in.world
     entry = world.entry(10, kind="purchase", cents=-450, reference=item.payload["client_id"])
-    intake.apply_push_result(
+    replies.apply_push_result(
         world.store, item.id, "accepted", None, None, {"ledger": [entry]}, world.clock()
     )
     stamps.refresh()
@@ -72,7 +72,7 @@ def test_refused_purchase_shows_refused_and_the_translated_reason_in_receipts(
     stamps = _buy_book(signed_in)
     world = signed_in.world
     item = _purchase_item(signed_in)
-    intake.apply_push_result(
+    replies.apply_push_result(
         world.store, item.id, "rejected", "insufficient_funds", {}, None, world.clock()
     )
     stamps.refresh()

@@ -2,7 +2,7 @@
 
 Residents, contacts, inbound messages, ledger entries and the policy arrive
 the way they do in production: as server changes applied by
-:func:`kiosk.intake.apply_page` to a real SQLite store. The only stand-ins are
+:func:`kiosk.feed.apply_page` to a real SQLite store. The only stand-ins are
 the clock (moved by hand) and the server's sign-in endpoint (a directory of
 PINs implementing :class:`kiosk.auth.Authenticator`).
 """
@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 from argon2 import PasswordHasher, Type
 
-from kiosk import intake
+from kiosk import feed
 from kiosk.auth import RemoteUnavailable, ResidentProfile
+from kiosk.clock import server_time
 from kiosk.config import Settings
 from kiosk.core import Core
 from kiosk.errors import Refusal
@@ -64,7 +65,7 @@ class Directory:
 
 
 class World:
-    """One facility's terminal: store, clock, settings, and builders that go through intake."""
+    """One facility's terminal: store, clock, settings, and builders that go through the feed."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -77,7 +78,7 @@ class World:
     # -- the server's change feed -------------------------------------------------
     def feed(self, *changes: tuple[str, dict[str, Any]]) -> int:
         page = [{"cursor": str(next(self._cursor)), "kind": k, "data": d} for k, d in changes]
-        return intake.apply_page(self.store, page, page[-1]["cursor"], self.clock())
+        return feed.apply_page(self.store, page, page[-1]["cursor"], self.clock())
 
     def policy(self, **overrides: Any) -> None:
         document: dict[str, Any] = {
@@ -131,7 +132,7 @@ class World:
             housing_unit="B-2",
             language="es",
             restricted_until=(
-                None if data["restricted_until"] is None else intake.when(data["restricted_until"])
+                None if data["restricted_until"] is None else server_time(data["restricted_until"])
             ),
             restriction_reason=data["restriction_reason"],
             offline_verifier=(

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from sqlalchemy import func, select
 
-from kiosk import intake
+from kiosk import replies
 from kiosk.core import Core
 from kiosk.errors import Refusal
 from kiosk.store.models import (
@@ -76,7 +76,7 @@ class LedgerMachine(RuleBasedStateMachine):
         return entry
 
     def _answer(self, item_id: int, outcome: str, reason: str | None, result: Any) -> None:
-        intake.apply_push_result(
+        replies.apply_push_result(
             self.store, item_id, outcome, reason, {}, result, self.world.clock()
         )
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from kiosk import intake
+from kiosk import replies, stamps
 from kiosk.errors import Refusal
-from kiosk.store.models import Hold, HoldKind, HoldState, LedgerKind, OutboxItem
+from kiosk.store.models import Hold, HoldKind, HoldState, LedgerKind, Message, OutboxItem
 
 from .conftest import World
 
@@ -30,7 +30,7 @@ def test_purchase_is_pending_and_not_spendable_until_confirmed(world: World) -> 
         }
     entry = world.entry(10, "purchase", cents=-450, reference=bought.client_id)
     debit = {"resident_id": "r1", "cents": 550, "as_of": world.clock().isoformat()}
-    intake.apply_push_result(
+    replies.apply_push_result(
         world.store,
         bought.outbox_item_id,
         "accepted",
@@ -47,7 +47,7 @@ def test_purchase_is_pending_and_not_spendable_until_confirmed(world: World) -> 
 def test_refused_purchase_voids_its_hold_with_the_reason(world: World) -> None:
     core = world.signed_in()
     bought = core.buy_stamps("single")
-    intake.apply_push_result(
+    replies.apply_push_result(
         world.store,
         bought.outbox_item_id,
         "rejected",
@@ -113,7 +113,7 @@ def test_older_debit_snapshot_never_replaces_a_newer_one(world: World) -> None:
 def test_refused_purchase_stays_in_receipts_with_its_reason(world: World) -> None:
     core = world.signed_in()
     bought = core.buy_stamps("book10")
-    intake.apply_push_result(
+    replies.apply_push_result(
         world.store,
         bought.outbox_item_id,
         "rejected",
@@ -139,7 +139,7 @@ def test_waiting_to_send_counts_queued_replies_and_purchases_not_reads(world: Wo
     core.buy_stamps("single")
     waiting = core.waiting_to_send()
     assert (waiting.replies, waiting.purchases) == (2, 1)
-    intake.apply_push_result(
+    replies.apply_push_result(
         world.store,
         first.outbox_item_id,
         "accepted",
@@ -149,3 +149,41 @@ def test_waiting_to_send_counts_queued_replies_and_purchases_not_reads(world: Wo
         world.clock(),
     )
     assert core.waiting_to_send().replies == 1
+
+
+def test_a_reply_hold_counts_against_spendable_stamps_until_posted(world: World) -> None:
+    world.ledger(3)
+    core = world.signed_in()
+    sent = core.send_reply("c1", None, "Hello")
+    with world.store.write() as db:
+        hold = stamps.hold_for_reply(db, "r1", "f" * 32, sent.message.message_id, 2, world.clock())
+        assert (hold.kind, hold.state, hold.stamps, hold.cents) == (
+            HoldKind.SPEND,
+            HoldState.PENDING,
+            2,
+            0,
+        )
+        assert stamps.spendable(db, "r1") == 0  # 3 confirmed, 1 held by the reply, 2 here
+    with world.store.read() as db:
+        holds = db.scalars(select(Hold).order_by(Hold.id)).all()
+        assert [(h.kind, h.stamps, h.message_id) for h in holds] == [
+            (HoldKind.SPEND, 1, sent.message.message_id),
+            (HoldKind.SPEND, 2, sent.message.message_id),
+        ]
+
+
+def test_voiding_a_reply_hold_gives_its_stamps_back_once(world: World) -> None:
+    world.ledger(1)
+    core = world.signed_in()
+    sent = core.send_reply("c1", None, "Hello")
+    assert core.balances().spendable == 0
+    with world.store.write() as db:
+        message = db.get(Message, sent.message.message_id)
+        assert message is not None and message.client_id is not None
+        assert stamps.void_hold(db, message.client_id, world.clock(), "refused") is True
+        assert stamps.void_hold(db, message.client_id, world.clock(), "refused") is False
+        assert stamps.void_hold(db, "0" * 32, world.clock(), "refused") is False
+    assert core.balances().spendable == 1
+    with world.store.read() as db:
+        hold = db.scalars(select(Hold)).one()
+    assert (hold.state, hold.reason) == (HoldState.VOIDED, "refused")

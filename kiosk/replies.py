@@ -1,7 +1,9 @@
-"""Applying what the server says: changes from the feed and answers to pushed items.
+"""A reply after it is queued: its statuses, its refunds, and its text coming back.
 
-The sync engine validates every payload against the wire models first and
-hands over plain values (dicts; times as aware datetimes or RFC 3339 strings).
+Two sources move a reply on: the server's answer to its push
+(:func:`apply_push_result`, per outbox item) and the change feed
+(``message_status`` and ``outbound_message`` changes, which :mod:`kiosk.feed`
+hands over to :func:`apply_status_change` and :func:`apply_outbound_change`).
 Everything here is idempotent: applying the same change or the same push
 result twice changes nothing the second time.
 
@@ -14,38 +16,39 @@ so a late ``sent`` after ``delivered`` is ignored, and ``rejected`` is final.
 
 A resident's own messages follow them to every kiosk of their unit: an
 ``outbound_message`` change inserts one written elsewhere (with its status and
-timeline) and only updates one this terminal wrote (same ``client_id``); a
-``message_read`` change marks an inbound message read without queuing anything.
+timeline) and only updates one this terminal wrote (same ``client_id``).
 
 A reply refused at push (never accepted by the server) gets its payment back
 here: the SPEND hold is voided or the return stamp freed. A reply rejected in
 review was accepted and charged: whether a stamp comes back is the server's
 decision, which arrives as a ``refund`` ledger entry; a return stamp is freed
 locally when the facility policy refunds on rejection. Either way the text
-comes back as an editable draft (origin ``rejected``).
+comes back as an editable draft (origin ``rejected``). The stamps themselves
+are held, voided and freed in :mod:`kiosk.stamps`.
+
+A bought-and-sent reply (:func:`kiosk.compose.buy_and_send`) gets its SPEND
+hold here, once the server confirms the purchase it waited on.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kiosk import drafts, outbox, residents, stamps
-from kiosk.policy import any_policy, save_policy
+from kiosk import drafts, outbox, stamps
+from kiosk.clock import server_time
+from kiosk.errors import ServerDataError
+from kiosk.policy import any_policy
 from kiosk.store import bulk
 from kiosk.store.database import Store
 from kiosk.store.models import (
     Contact,
-    ContactState,
     Direction,
-    Hold,
-    HoldKind,
     HoldState,
     LedgerEntry,
     LedgerKind,
@@ -56,28 +59,11 @@ from kiosk.store.models import (
     OutboxState,
     Payment,
     Resident,
-    SyncCursor,
 )
-from kiosk.wipe import finish_wipe, wipe_resident_data
 
 log = logging.getLogger(__name__)
 
-CHANGE_KINDS = frozenset(
-    {
-        "resident",
-        "contact",
-        "message",
-        "message_status",
-        "outbound_message",
-        "message_read",
-        "ledger_entry",
-        "debit_balance",
-        "policy",
-        "device_command",
-    }
-)
 OUTCOMES = frozenset({"accepted", "duplicate", "rejected"})
-FEED_SCOPE = "changes"
 
 _RANK = {
     OutboundStatus.QUEUED: 0,
@@ -88,27 +74,6 @@ _RANK = {
     OutboundStatus.REJECTED: 3,
     OutboundStatus.OPENED: 4,
 }
-
-
-class IntakeError(ValueError):
-    """A change cannot be applied as given (names the kind and what is wrong)."""
-
-
-def when(value: datetime | str) -> datetime:
-    """An aware UTC datetime from a datetime or an RFC 3339 string."""
-    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise IntakeError(f"time {value!r} has no zone; the protocol sends UTC")
-    return parsed
-
-
-def _maybe_when(value: datetime | str | None) -> datetime | None:
-    return None if value is None else when(value)
-
-
-def _require(session: Session, model: type[Resident] | type[Contact], key: str, kind: str) -> None:
-    if session.get(model, key) is None:
-        raise IntakeError(f"{kind} change names unknown {model.__tablename__[:-1]} {key!r}")
 
 
 # -- statuses ---------------------------------------------------------------------------
@@ -140,16 +105,9 @@ def _return_draft(session: Session, message: Message, now: datetime) -> None:
     )
 
 
-def _free_return_stamp(session: Session, message: Message) -> None:
-    if message.payment == Payment.RETURN_STAMP and message.in_reply_to is not None:
-        answered = session.get(Message, message.in_reply_to)
-        if answered is not None:
-            answered.return_stamp_used = False
-
-
-_OUTBOUND_CACHE = "intake_outbound_by_client_id"
-_ITEMS_HELD = "intake_prefetched_items"
-_SERVER_IDS_TAKEN = "intake_server_ids_taken"
+_OUTBOUND_CACHE = "replies_outbound_by_client_id"
+_ITEMS_HELD = "replies_prefetched_items"
+_SERVER_IDS_TAKEN = "replies_server_ids_taken"
 
 
 def _outbound(session: Session, client_id: str | None, server_id: str | None) -> Message | None:
@@ -181,120 +139,19 @@ def _set_server_id(session: Session, message: Message, server_id: str | None) ->
             known[server_id] = True
 
 
-# -- feed changes -----------------------------------------------------------------------
+# -- from the change feed ---------------------------------------------------------------
 
 
-def apply_change(session: Session, kind: str, data: Mapping[str, Any], now: datetime) -> bool:
-    """Apply one change in the caller's transaction; True if it changed anything."""
-    if kind not in CHANGE_KINDS:
-        raise IntakeError(f"unknown change kind {kind!r}")
-    handler = _HANDLERS[kind]
-    return handler(session, data, now)
-
-
-def _resident(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
-    existing = session.get(Resident, data["resident_id"])
-    fields = {
-        "facility_number": data["facility_number"],
-        "display_name": data["display_name"],
-        "housing_unit": data.get("housing_unit") or "",
-        "language": data.get("language") or "en",
-        "restricted_until": _maybe_when(data.get("restricted_until")),
-        "restriction_reason": data.get("restriction_reason"),
-    }
-    if existing is not None and all(getattr(existing, k) == v for k, v in fields.items()):
-        return False
-    residents.upsert(
-        session,
-        data["resident_id"],
-        fields["facility_number"],
-        fields["display_name"],
-        now,
-        housing_unit=fields["housing_unit"],
-        language=fields["language"],
-        restricted_until=fields["restricted_until"],
-        restriction_reason=fields["restriction_reason"],
-    )
-    return True
-
-
-def _contact(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
-    _require(session, Resident, data["resident_id"], "contact")
-    state = ContactState(data["state"])
-    contact = session.get(Contact, data["contact_id"])
-    values = {
-        "resident_id": data["resident_id"],
-        "display_name": data["display_name"],
-        "relationship_label": data.get("relationship") or "",
-        "state": state,
-        "accepts_cod": bool(data.get("accepts_cod", False)),
-    }
-    if contact is None:
-        session.add(Contact(id=data["contact_id"], updated_at=now, **values))
-        return True
-    if all(getattr(contact, k) == v for k, v in values.items()):
-        return False
-    for key, value in values.items():
-        setattr(contact, key, value)
-    contact.updated_at = now
-    return True
-
-
-def _message(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
-    return insert_messages(session, [data]) > 0
-
-
-def insert_messages(session: Session, batch: Sequence[Mapping[str, Any]]) -> int:
-    """Insert approved inbound messages not held yet; returns how many were new.
-
-    One query checks the messages' contacts, one statement inserts them all and
-    skips those already held (the feed delivers thousands at a time, and may
-    deliver one again).
-    """
-    if not batch:
-        return 0
-    owners: dict[str, str] = {}
-    for chunk in bulk.chunks(sorted({str(d["contact_id"]) for d in batch})):
-        owners.update(
-            session.execute(
-                select(Contact.id, Contact.resident_id).where(Contact.id.in_(chunk))
-            ).all()
-        )
-    for data in batch:
-        if owners.get(str(data["contact_id"])) != data["resident_id"]:
-            raise IntakeError(
-                f"message {data['message_id']!r} names unknown contact {data['contact_id']!r} "
-                f"of resident {data['resident_id']!r}"
-            )
-    return bulk.insert_new(
-        session,
-        Message.metadata.tables[Message.__tablename__],
-        {
-            "server_id": [str(d["message_id"]) for d in batch],
-            "resident_id": [d["resident_id"] for d in batch],
-            "contact_id": [d["contact_id"] for d in batch],
-            "body": [d["body"] for d in batch],
-            "media": [[dict(m) for m in d.get("media") or ()] for d in batch],
-            "sort_at": [when(d["approved_at"]) for d in batch],
-            "has_return_stamp": [bool(d.get("has_return_stamp", False)) for d in batch],
-        },
-        same={
-            "direction": Direction.INBOUND,
-            "return_stamp_used": False,
-            "hidden": False,
-            "stamps_cost": 0,
-        },
-        unique="server_id",
-    )
-
-
-def _message_status(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
+def apply_status_change(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
+    """A ``message_status`` change: a held reply moves on; True if it changed anything."""
     message = _outbound(session, data.get("client_id"), data.get("message_id"))
     if message is None or message.direction != Direction.OUTBOUND:
         log.info("status for an outbound message this terminal does not hold; ignored")
         return False
     _set_server_id(session, message, data.get("message_id"))
-    return _step(session, message, OutboundStatus(data["status"]), when(data["at"]), data, now)
+    return _step(
+        session, message, OutboundStatus(data["status"]), server_time(data["at"]), data, now
+    )
 
 
 def _step(
@@ -318,7 +175,7 @@ def _step(
         return False
     if status == OutboundStatus.REJECTED:
         if _refunds_on_reject(session):
-            _free_return_stamp(session, message)
+            stamps.free_return_stamp(session, message)
         _return_draft(session, message, now)
     return True
 
@@ -331,17 +188,17 @@ def _refunds_on_reject(session: Session) -> bool:
 def _timeline(data: Mapping[str, Any]) -> list[tuple[OutboundStatus, datetime, Mapping[str, Any]]]:
     """The steps of an ``outbound_message`` change, oldest first, ending at its current status."""
     steps = [
-        (OutboundStatus(step["status"]), when(step["at"]), step)
+        (OutboundStatus(step["status"]), server_time(step["at"]), step)
         for step in data.get("timeline") or []
     ]
     current = OutboundStatus(data["status"])
     if all(status != current for status, _, _ in steps):
-        at = steps[-1][1] if steps else when(data["written_at"])
+        at = steps[-1][1] if steps else server_time(data["written_at"])
         steps.append((current, at, data))
     return steps
 
 
-def _outbound_message(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
+def apply_outbound_change(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
     """A resident's own message, whole: insert it if not held, else bring it up to date.
 
     The terminal that wrote it holds it by ``client_id``: it is not duplicated,
@@ -350,11 +207,14 @@ def _outbound_message(session: Session, data: Mapping[str, Any], now: datetime) 
     there and on the server (the ledger entries arrive on their own), so no hold
     is made and no draft returned here.
     """
-    _require(session, Resident, data["resident_id"], "outbound_message")
+    if session.get(Resident, data["resident_id"]) is None:
+        raise ServerDataError(
+            f"outbound_message change names unknown resident {data['resident_id']!r}"
+        )
     message = _outbound(session, data["client_id"], data["message_id"])
     if message is not None:
         if message.direction != Direction.OUTBOUND or message.resident_id != data["resident_id"]:
-            raise IntakeError(
+            raise ServerDataError(
                 f"outbound_message {data['message_id']!r} clashes with a message of "
                 "another direction or resident held here"
             )
@@ -366,7 +226,7 @@ def _outbound_message(session: Session, data: Mapping[str, Any], now: datetime) 
         return before != (message.server_id, message.status, message.hidden)
     contact = session.get(Contact, data["contact_id"])
     if contact is None or contact.resident_id != data["resident_id"]:
-        raise IntakeError(
+        raise ServerDataError(
             f"outbound_message {data['message_id']!r} names unknown contact "
             f"{data['contact_id']!r} of resident {data['resident_id']!r}"
         )
@@ -383,7 +243,7 @@ def _outbound_message(session: Session, data: Mapping[str, Any], now: datetime) 
         direction=Direction.OUTBOUND,
         body=data["body"],
         media=[],
-        sort_at=when(data["written_at"]),
+        sort_at=server_time(data["written_at"]),
         status=OutboundStatus.QUEUED,
         payment=Payment(data["payment"]),
         stamps_cost=int(data.get("stamps") or 0),
@@ -397,125 +257,14 @@ def _outbound_message(session: Session, data: Mapping[str, Any], now: datetime) 
         advance_status(message, status, at, step.get("reason"))
     if answered is not None and message.payment == Payment.RETURN_STAMP:
         # The return stamp was spent on this reply (and stays spent unless refunded).
-        refunded = message.status == OutboundStatus.REJECTED and _refunds_on_reject(session)
-        answered.return_stamp_used = not refunded
+        if message.status == OutboundStatus.REJECTED and _refunds_on_reject(session):
+            stamps.free_return_stamp(session, message)
+        else:
+            stamps.use_return_stamp(answered)
     return True
 
 
-def _message_read(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
-    """An inbound message read on another kiosk reads as read here too (nothing is queued)."""
-    message = session.scalars(
-        select(Message).where(Message.server_id == data["message_id"])
-    ).first()
-    if message is None or message.direction != Direction.INBOUND:
-        log.info("read state for a message this terminal does not hold; ignored")
-        return False
-    if message.read_at is not None:
-        return False
-    message.read_at = when(data["read_at"])
-    return True
-
-
-def _ledger_entry(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
-    _require(session, Resident, data["resident_id"], "ledger_entry")
-    return stamps.book_entry(session, {**data, "booked_at": when(data["booked_at"])}, now)
-
-
-def _debit_balance(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
-    _require(session, Resident, data["resident_id"], "debit_balance")
-    return stamps.record_debit(
-        session, data["resident_id"], int(data["cents"]), when(data["as_of"])
-    )
-
-
-def _policy(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
-    before = any_policy(session)
-    policy = save_policy(session, dict(data), now)
-    return before != policy
-
-
-def _device_command(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
-    wipe_resident_data(session, str(data["command"]), now)
-    return True
-
-
-_HANDLERS = {
-    "resident": _resident,
-    "contact": _contact,
-    "message": _message,
-    "message_status": _message_status,
-    "outbound_message": _outbound_message,
-    "message_read": _message_read,
-    "ledger_entry": _ledger_entry,
-    "debit_balance": _debit_balance,
-    "policy": _policy,
-    "device_command": _device_command,
-}
-
-
-def apply_page(
-    store: Store,
-    changes: Iterable[Mapping[str, Any]],
-    next_cursor: str,
-    now: datetime,
-    scope: str = FEED_SCOPE,
-    *,
-    before_commit: Callable[[], None] | None = None,
-) -> int:
-    """Apply a page of changes (each ``{kind, data}``) and advance the cursor, atomically.
-
-    Returns how many changes changed something. Any failure rolls the whole
-    page back and leaves the cursor where it was. ``before_commit`` runs inside
-    the transaction, after the cursor is written (the crash suite's fault point).
-    """
-    changed = 0
-    pending = list(changes)
-    wiped = any(c["kind"] == "device_command" for c in pending)
-    with store.write() as session:
-        start = 0
-        while start < len(pending):
-            kind = pending[start]["kind"]
-            if kind == "message":
-                # A run of messages goes in as one batch (the bulk of any backlog).
-                end = start
-                while end < len(pending) and pending[end]["kind"] == "message":
-                    end += 1
-                changed += insert_messages(session, [c["data"] for c in pending[start:end]])
-                start = end
-                continue
-            if apply_change(session, kind, pending[start]["data"], now):
-                changed += 1
-            session.flush()
-            start += 1
-        session.execute(
-            sqlite_insert(SyncCursor)
-            .values(scope=scope, cursor=next_cursor, updated_at=now)
-            .on_conflict_do_update(
-                index_elements=[SyncCursor.scope],
-                set_={"cursor": next_cursor, "updated_at": now},
-            )
-        )
-        if before_commit is not None:
-            before_commit()
-    if wiped:
-        finish_wipe(store)
-    return changed
-
-
-def current_cursor(store: Store, scope: str = FEED_SCOPE) -> str | None:
-    """Where the pull resumes (None: from the start)."""
-    with store.read() as session:
-        row = session.get(SyncCursor, scope)
-        return None if row is None else row.cursor
-
-
-def forget_cursor(store: Store, scope: str = FEED_SCOPE) -> None:
-    """Drop the stored cursor, so the next pull reads the feed from its start."""
-    with store.write() as session:
-        session.execute(delete(SyncCursor).where(SyncCursor.scope == scope))
-
-
-# -- push results -----------------------------------------------------------------------
+# -- push answers -----------------------------------------------------------------------
 
 
 def apply_push_result(
@@ -587,7 +336,7 @@ def apply_push_result_in(
 ) -> None:
     """:func:`apply_push_result` inside the caller's transaction (a whole batch at once)."""
     if outcome not in OUTCOMES:
-        raise IntakeError(f"push outcome {outcome!r} is not one of {sorted(OUTCOMES)}")
+        raise ServerDataError(f"push outcome {outcome!r} is not one of {sorted(OUTCOMES)}")
     item = session.get(OutboxItem, item_id)
     if item is None:
         log.warning("push result for outbox item %s, which no longer exists; ignored", item_id)
@@ -623,14 +372,14 @@ def _accept_item(session: Session, item: OutboxItem, result: dict[str, Any], now
         debit = result.get("debit")
         if debit:
             stamps.record_debit(
-                session, debit["resident_id"], int(debit["cents"]), when(debit["as_of"])
+                session, debit["resident_id"], int(debit["cents"]), server_time(debit["as_of"])
             )
         session.flush()
         _fund_dependent_replies(session, item, now)
 
 
 def _book(session: Session, entry: Mapping[str, Any], now: datetime) -> None:
-    stamps.book_entry(session, {**entry, "booked_at": when(entry["booked_at"])}, now)
+    stamps.book_entry(session, {**entry, "booked_at": server_time(entry["booked_at"])}, now)
 
 
 def _fund_dependent_replies(session: Session, purchase: OutboxItem, now: datetime) -> None:
@@ -652,17 +401,13 @@ def _fund_dependent_replies(session: Session, purchase: OutboxItem, now: datetim
             continue  # the feed brought the charge first: a hold now would count it twice
         if stamps.spendable(session, message.resident_id) < message.stamps_cost:
             continue  # the server will judge; never hold stamps the resident does not have
-        session.add(
-            Hold(
-                client_id=message.client_id,
-                resident_id=message.resident_id,
-                kind=HoldKind.SPEND,
-                stamps=message.stamps_cost,
-                cents=0,
-                message_id=message.id,
-                state=HoldState.PENDING,
-                created_at=now,
-            )
+        stamps.hold_for_reply(
+            session,
+            message.resident_id,
+            message.client_id or "",
+            message.id,
+            message.stamps_cost,
+            now,
         )
         session.flush()
 
@@ -673,16 +418,12 @@ def _reject_item(session: Session, item: OutboxItem, reason: str, now: datetime)
     if item.kind == "send_message":
         message = _outbound(session, payload.get("client_id"), None)
         if message is not None:
-            hold = stamps.hold_by_client_id(session, message.client_id or "")
-            if hold is not None:
-                stamps.resolve_hold(hold, HoldState.VOIDED, now, reason)
+            stamps.void_hold(session, message.client_id or "", now, reason)
             if advance_status(message, OutboundStatus.REJECTED, now, reason):
-                _free_return_stamp(session, message)
+                stamps.free_return_stamp(session, message)
                 _return_draft(session, message, now)
     elif item.kind == "purchase_stamps":
-        hold = stamps.hold_by_client_id(session, payload["client_id"])
-        if hold is not None:
-            stamps.resolve_hold(hold, HoldState.VOIDED, now, reason)
+        stamps.void_hold(session, payload["client_id"], now, reason)
     else:
         log.warning("outbox item %s (%s) refused by the server: %s", item.id, item.kind, reason)
     # What waited on this item can never be sent: it fails for the same reason.

@@ -1,4 +1,4 @@
-"""Applying the server's changes and push answers: idempotent, forwards-only, nothing lost."""
+"""A reply's life after it is queued: forwards-only statuses, refunds, drafts, push answers."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kiosk import audit, intake
-from kiosk.core import Core
+from kiosk import replies
 from kiosk.errors import Refusal
 from kiosk.store.models import (
-    AuditEvent,
     Hold,
     HoldState,
     LedgerEntry,
@@ -21,7 +19,6 @@ from kiosk.store.models import (
     OutboxItem,
     OutboxState,
     Payment,
-    Resident,
 )
 from kiosk.views import SentReply
 
@@ -53,53 +50,10 @@ def _accept_reply(world: World, sent: SentReply, spent: int = 1) -> dict[str, An
         client_id = item.payload["client_id"]
     ledger = [world.entry(-spent, "spend", reference=client_id)] if spent else []
     result = {"message_id": "srv-1", "status": "sent", "ledger": ledger}
-    intake.apply_push_result(
+    replies.apply_push_result(
         world.store, sent.outbox_item_id, "accepted", None, None, result, world.clock()
     )
     return result
-
-
-def test_same_page_applied_twice_changes_nothing(world: World) -> None:
-    data = world.inbound_data(body="only once", message_id="m-once")
-    assert world.feed(("message", data)) == 1
-    assert world.feed(("message", data), ("contact", _contact_data())) == 0
-    with world.store.read() as db:
-        assert db.scalar(select(func.count()).select_from(Message)) == 1
-
-
-def test_a_page_repeating_a_message_stores_it_once_beside_the_new_ones(world: World) -> None:
-    held = world.inbound_data(body="already here", message_id="m-held")
-    world.feed(("message", held))
-    fresh = world.inbound_data(body="new", message_id="m-new", return_stamp=True)
-    # The feed may carry a message again, even twice in one page: each is kept once.
-    assert world.feed(("message", held), ("message", fresh), ("message", fresh)) == 1
-    with world.store.read() as db:
-        rows = db.execute(
-            select(Message.server_id, Message.body, Message.has_return_stamp).order_by(Message.id)
-        ).all()
-    assert [tuple(r) for r in rows] == [("m-held", "already here", False), ("m-new", "new", True)]
-
-
-def _contact_data() -> dict[str, Any]:
-    return {
-        "contact_id": "c1",
-        "resident_id": "r1",
-        "display_name": "Maria",
-        "relationship": "sister",
-        "state": "approved",
-        "accepts_cod": False,
-    }
-
-
-def test_a_bad_change_rolls_back_the_whole_page_and_keeps_the_cursor(world: World) -> None:
-    before = intake.current_cursor(world.store)
-    good = world.inbound_data(body="good")
-    bad = world.inbound_data(contact_id="nobody")
-    with pytest.raises(intake.IntakeError, match="nobody"):
-        world.feed(("message", good), ("message", bad))
-    assert intake.current_cursor(world.store) == before
-    with world.store.read() as db:
-        assert db.scalar(select(func.count()).select_from(Message)) == 0
 
 
 def test_accepted_reply_is_sent_and_its_hold_posted_with_the_server_entry(world: World) -> None:
@@ -108,7 +62,7 @@ def test_accepted_reply_is_sent_and_its_hold_posted_with_the_server_entry(world:
     sent = core.send_reply("c1", None, "Hello")
     result = _accept_reply(world, sent)
     # The same answer again (a retried push answered 'duplicate'), and the entry via the feed.
-    intake.apply_push_result(
+    replies.apply_push_result(
         world.store, sent.outbox_item_id, "duplicate", None, None, result, world.clock()
     )
     world.feed(("ledger_entry", result["ledger"][0]))
@@ -175,7 +129,7 @@ def test_reply_refused_at_push_returns_stamp_and_text(world: World) -> None:
     draft = core.save_draft("c1", None, "Hello")
     sent = core.send_reply("c1", None, "Hello", draft_id=draft.draft_id)
     assert core.balances().spendable == 0
-    intake.apply_push_result(
+    replies.apply_push_result(
         world.store,
         sent.outbox_item_id,
         "rejected",
@@ -201,7 +155,7 @@ def test_reply_refused_at_push_frees_the_return_stamp(world: World) -> None:
     core = world.signed_in()
     answered = core.inbox_page().messages[0].message_id
     sent = core.send_reply("c1", answered, "Thanks")
-    intake.apply_push_result(
+    replies.apply_push_result(
         world.store, sent.outbox_item_id, "rejected", "too_long", {}, None, world.clock()
     )
     assert core.quote("c1", answered, "Thanks").payment == Payment.RETURN_STAMP
@@ -236,7 +190,7 @@ def test_refused_purchase_fails_the_reply_bought_with_it(world: World) -> None:
         reply = db.get(OutboxItem, sent.outbox_item_id)
         assert reply is not None and reply.depends_on is not None
         purchase_id = reply.depends_on
-    intake.apply_push_result(
+    replies.apply_push_result(
         world.store, purchase_id, "rejected", "insufficient_funds", {}, None, world.clock()
     )
     message = core.message(sent.message.message_id)
@@ -258,7 +212,7 @@ def test_confirmed_purchase_funds_the_reply_bought_with_it(world: World) -> None
         purchase = db.get(OutboxItem, reply.depends_on)
         assert purchase is not None
         purchase_id, client_id = purchase.id, purchase.payload["client_id"]
-    intake.apply_push_result(
+    replies.apply_push_result(
         world.store,
         purchase_id,
         "accepted",
@@ -272,31 +226,6 @@ def test_confirmed_purchase_funds_the_reply_bought_with_it(world: World) -> None
     _accept_reply(world, sent)
     balances = core.balances()
     assert (balances.confirmed, balances.held, balances.spendable) == (9, 0, 9)
-
-
-def test_wipe_removes_every_residents_data_and_unsent_items(world: World) -> None:
-    world.ledger(3)
-    world.inbound()
-    core = world.signed_in()
-    core.save_draft("c1", None, "private words")
-    core.send_reply("c1", None, "unsent words")
-    core.end_session("sign_out")
-    world.feed(("device_command", {"command": "revoke"}))
-    with world.store.read() as db:
-        for model in (Resident, Message, Hold, LedgerEntry):
-            assert db.scalar(select(func.count()).select_from(model)) == 0
-        pending = list(db.scalars(select(OutboxItem)))
-        assert [i.kind for i in pending] == ["audit"]
-        assert pending[0].payload["action"] == "device_wiped"
-        assert db.scalars(select(AuditEvent)).one().details == {
-            "command": "revoke",
-            "dropped_outbox": 1 + 3,  # the reply, and the audit items of sign-in/reply/sign-out
-        }
-        assert audit.verify_chain(db).ok
-    fresh = Core(world.store, world.settings, world.clock, world.directory)
-    world.directory.online = False
-    with pytest.raises(Refusal, match="offline_unknown_resident"):
-        fresh.sign_in("A1001", "2468")
 
 
 def test_review_rejection_keeps_return_stamp_spent_when_policy_does_not_refund(
@@ -324,7 +253,7 @@ def test_review_rejection_frees_return_stamp_when_policy_refunds(world: World) -
     assert core.quote("c1", answered, "Thanks again").payment == Payment.RETURN_STAMP
 
 
-# -- a resident's own messages and read state, from other kiosks ------------------------
+# -- a resident's own messages, written on other kiosks ---------------------------------
 
 
 def _queued(db: Session) -> int:
@@ -417,16 +346,3 @@ def test_reply_with_a_return_stamp_written_elsewhere_spends_that_stamp_here(worl
     assert core.message(inbound.message_id).return_stamp_used is True
     outbound = next(m for m in core.inbox_page().messages if m.direction == "outbound")
     assert core.message(outbound.message_id).in_reply_to == inbound.message_id
-
-
-def test_message_read_on_another_kiosk_reads_as_read_here_without_queuing(world: World) -> None:
-    server_id = world.inbound()
-    read_at = world.clock()
-    change = {"message_id": server_id, "resident_id": "r1", "read_at": read_at.isoformat()}
-    assert world.feed(("message_read", change)) == 1
-    assert world.feed(("message_read", change)) == 0
-    core = world.signed_in()
-    [shown] = core.inbox_page().messages
-    assert core.message(shown.message_id).read_at == read_at
-    with world.store.read() as db:
-        assert _queued(db) == 0
