@@ -2,29 +2,49 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from sync.server import cli
 from tests.server.live import TEST_ENV
 
 
 def kite_central(*args: str) -> subprocess.CompletedProcess[str]:
-    import os
+    """``kite-central ARGS`` run in this process (the real parser and commands), its output kept.
 
-    return subprocess.run(
-        [sys.executable, "-m", "sync.server.cli", *args],
+    The entry point itself, ``python -m sync.server.cli``, is run as a process by
+    :func:`test_openapi_prints_the_document_with_every_terminal_endpoint`.
+    """
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in TEST_ENV.items():
+            env.setenv(name, value)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = cli.main(list(args))
+            except SystemExit as exit_:  # argparse refusing the arguments
+                code = int(exit_.code or 0)
+    return subprocess.CompletedProcess(
+        ["kite-central", *args], code, out.getvalue(), err.getvalue()
+    )
+
+
+def test_openapi_prints_the_document_with_every_terminal_endpoint() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "sync.server.cli", "openapi"],
         capture_output=True,
         text=True,
         env={**os.environ, **TEST_ENV},
         check=False,
         timeout=120,
     )
-
-
-def test_openapi_prints_the_document_with_every_terminal_endpoint() -> None:
-    result = kite_central("openapi")
     assert result.returncode == 0, result.stderr
     paths = json.loads(result.stdout)["paths"]
     for path in (
