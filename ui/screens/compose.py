@@ -297,7 +297,6 @@ class ComposeScreen(Screen):
             on_refusal=self._send_refused,
             on_error=self._send_failed,
             owner=self,
-            changes=True,
         )
 
     def _sent(self, _reply: Any) -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
+from kiosk.changes import Changes
 from kiosk.errors import Refusal
 from ui.formatting import day_and_time
 from ui.refusals import describe
@@ -26,6 +27,8 @@ SECTIONS = ("approved", "pending", "blocked", "suspended")
 
 class ContactsScreen(Screen):
     """Who the resident can write to, and who not (and why)."""
+
+    shows = Changes.CONTACTS
 
     def __init__(self, context: Context, shell: Shell, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -202,6 +205,5 @@ class ContactsScreen(Screen):
             if blocked
             else (lambda: core.unblock_contact(contact_id))
         )
-        self.context.tasks.run(
-            work, lambda _c: self.refresh(), on_refusal=self._refused, owner=self, changes=True
-        )
+        # The contacts change notice that follows reloads this screen.
+        self.context.tasks.run(work, on_refusal=self._refused, owner=self)

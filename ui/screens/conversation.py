@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QItemSelectionModel, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QVBoxLayout, QWidget
 
+from kiosk.changes import Changes
 from ui.models.paged import ItemRole, PagedMessageModel
 from ui.refusals import describe, describe_reason
 from ui.statuses import media_summary, status_name
@@ -30,6 +31,8 @@ MARK_READ_DELAY_MS = 700
 
 class ConversationScreen(Screen):
     """A thread with one contact."""
+
+    shows = Changes.MESSAGES
 
     def __init__(self, context: Context, shell: Shell, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -183,7 +186,6 @@ class ConversationScreen(Screen):
             lambda: core.mark_read_many(unread),
             on_refusal=lambda _r: None,
             owner=self,
-            changes=False,
         )
 
     def _failed(self, error: Any) -> None:
@@ -232,7 +234,6 @@ class ConversationScreen(Screen):
             lambda: core.hide_message(message_id),
             on_refusal=lambda r: self._failed(r),
             owner=self,
-            changes=True,
         )
 
     def describe_message(self, message: Any) -> str:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.changes import Changes
 from kiosk.errors import Refusal
 from ui.formatting import day_and_time, set_time_zone
 from ui.i18n import LANGUAGE_NAMES, LANGUAGES
@@ -58,6 +59,8 @@ def sign_in_after_expiry(core: Core, facility_number: str, pin: str) -> SignedIn
 
 class SignInScreen(Screen):
     """The first screen a resident sees."""
+
+    shows = Changes.POLICY
 
     signed_in = Signal(object)  # kiosk.views.SignedIn
     language_chosen = Signal(str)
@@ -328,7 +331,6 @@ class SignInScreen(Screen):
             on_refusal=self._refused,
             on_error=self._failed,
             owner=self,
-            changes=True,
         )
 
     def _signed_in(self, answer: tuple[SignedIn, str]) -> None:

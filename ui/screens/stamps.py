@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.changes import Changes
 from kiosk.errors import Refusal
 from ui.formatting import money, when
 from ui.refusals import describe, describe_error, describe_reason
@@ -64,6 +65,8 @@ class ReceiptModel(QAbstractListModel):
 
 class StampsScreen(Screen):
     """Balances, stamp books and the receipt history."""
+
+    shows = Changes.STAMPS | Changes.POLICY
 
     def __init__(self, context: Context, shell: Shell, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -300,7 +303,6 @@ class StampsScreen(Screen):
             on_refusal=self._refused,
             on_error=lambda e: self._show_outcome(describe_error(e), "error"),
             owner=self,
-            changes=True,
         )
 
     def _bought(self, purchase: Any) -> None:
