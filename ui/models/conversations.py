@@ -46,5 +46,8 @@ class ConversationModel(QAbstractListModel):
             return self._describe(row)
         return None
 
+    def row(self, number: int) -> ConversationView | None:
+        return self._rows[number] if 0 <= number < len(self._rows) else None
+
     def rows(self) -> list[ConversationView]:
         return list(self._rows)

@@ -6,7 +6,7 @@ and the facility's reason.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
@@ -19,6 +19,7 @@ from ui.widgets.base import Screen, button, card, label, name
 from ui.widgets.confirm import ConfirmPanel
 
 if TYPE_CHECKING:
+    from kiosk.views import ContactView, ResidentView
     from ui.context import Context
     from ui.shell import Shell
 
@@ -35,8 +36,8 @@ class ContactsScreen(Screen):
         self.setObjectName("contacts")
         self.context = context
         self.shell = shell
-        self.contacts: tuple[Any, ...] = ()
-        self.resident: Any = None
+        self.contacts: tuple[ContactView, ...] = ()
+        self.resident: ResidentView | None = None
         root = QVBoxLayout(self)
         root.setContentsMargins(24, 16, 24, 16)
         root.setSpacing(10)
@@ -58,7 +59,7 @@ class ContactsScreen(Screen):
         self.rows.setSpacing(8)
         self.scroll_area.setWidget(self.body)
         root.addWidget(self.scroll_area, 1)
-        self.row_widgets: dict[str, Any] = {}
+        self.row_widgets: dict[str, QWidget] = {}
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -84,7 +85,7 @@ class ContactsScreen(Screen):
             owner=self,
         )
 
-    def _loaded(self, loaded: tuple[Any, Any]) -> None:
+    def _loaded(self, loaded: tuple[ResidentView, tuple[ContactView, ...]]) -> None:
         if self.shell.resident is None:
             return
         self.resident, contacts = loaded
@@ -147,7 +148,7 @@ class ContactsScreen(Screen):
             self.rows.addWidget(empty)
         self.rows.addStretch(1)
 
-    def _row(self, contact: Any, state: str) -> QWidget:
+    def _row(self, contact: ContactView, state: str) -> QWidget:
         row = card(self.body)
         row.setObjectName(f"contact_{contact.contact_id}")
         layout = QHBoxLayout(row)
@@ -183,7 +184,7 @@ class ContactsScreen(Screen):
         self.row_widgets[contact.contact_id] = row
         return row
 
-    def ask_block(self, contact: Any) -> None:
+    def ask_block(self, contact: ContactView) -> None:
         self.confirm.ask(
             self.tr("Block {name}?").format(name=contact.display_name),
             self.tr(
@@ -195,7 +196,7 @@ class ContactsScreen(Screen):
             danger=True,
         )
 
-    def _set_blocked(self, contact: Any, blocked: bool) -> None:
+    def _set_blocked(self, contact: ContactView, blocked: bool) -> None:
         core = self.context.core
         if core is None:
             return

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QVBoxLa
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
 from ui.models.conversations import ConversationModel
-from ui.models.paged import ItemRole
 from ui.refusals import describe
 from ui.statuses import status_name
 from ui.sync_status import describe_sync
@@ -163,7 +162,7 @@ class InboxScreen(Screen):
         self.error.show()
 
     def _open_index(self, index: QModelIndex) -> None:
-        row = index.data(ItemRole)
+        row = self.model.row(index.row())
         if row is not None:
             self.banner.hide()
             self.shell.show_screen("conversation", contact=row.contact)

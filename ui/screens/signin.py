@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QVBoxLayout,
@@ -112,7 +113,7 @@ class SignInScreen(Screen):
         self.language_label = label("subtitle")
         left.addWidget(self.language_label)
         langs = QHBoxLayout()
-        self.language_buttons: dict[str, QWidget] = {}
+        self.language_buttons: dict[str, QPushButton] = {}
         for code in LANGUAGES:
             widget = button(None, None, self, checkable=True)
             widget.setObjectName(f"language_{code}")
@@ -236,7 +237,7 @@ class SignInScreen(Screen):
     # -- behaviour ---------------------------------------------------------------
     def set_language(self, language: str) -> None:
         for code, widget in self.language_buttons.items():
-            widget.setChecked(code == language)  # type: ignore[attr-defined]
+            widget.setChecked(code == language)
 
     def show_message(self, text: str) -> None:
         """Show a sentence in the error box (a refusal, or why a session ended)."""
