@@ -181,6 +181,3 @@ class PagedMessageModel(QAbstractListModel):
 
     def items(self) -> list[MessageView]:
         return list(self._items)
-
-    def row_of(self, message_id: int) -> int | None:
-        return self._rows_by_id.get(message_id)
