@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk import outbox
@@ -151,7 +151,3 @@ def verify_chain(session: Session) -> ChainReport:
             return ChainReport(False, count, event.seq, "edited")
         prev_hash, prev_seq = event.hash, event.seq
     return ChainReport(True, count)
-
-
-def event_count(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(AuditEvent)) or 0)

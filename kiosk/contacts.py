@@ -81,10 +81,6 @@ def message_refusal(
     return None if code is None else Refusal(code, contact_id=contact_id)
 
 
-def can_message(session: Session, resident_id: str, contact_id: str, now: datetime) -> bool:
-    return message_refusal(session, resident_id, contact_id, now) is None
-
-
 def set_blocked(
     session: Session, resident_id: str, contact_id: str, blocked: bool, now: datetime
 ) -> Contact:

@@ -2,8 +2,10 @@
 
 The UI calls :class:`Core` from its background primitive, never from the Qt
 thread (every method may touch the database). Methods return frozen
-dataclasses from :mod:`kiosk.views`; refusals are :class:`kiosk.errors.Refusal`
-with a code and parameters, which the UI translates.
+dataclasses from :mod:`kiosk.views`; each write also reports the kinds of data
+it changed (:mod:`kiosk.changes`) once it has committed. Refusals are
+:class:`kiosk.errors.Refusal` with a code and parameters, which the UI
+translates.
 
 One resident at a time is signed in. Methods that act for a resident raise
 ``Refusal('not_signed_in')`` without a session and ``Refusal('session_expired',
@@ -21,6 +23,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from kiosk import compose, contacts, drafts, inbox, sessions, stamps
 from kiosk.auth import Authenticator
+from kiosk.changes import Changes, report
 from kiosk.clock import Clock
 from kiosk.config import Settings
 from kiosk.errors import Refusal
@@ -81,13 +84,16 @@ class Core:
         with self._store.read() as db:
             return work(db, resident_id)
 
-    def _write(self, work: Callable[[DbSession, str, Policy], T]) -> T:
+    def _write(self, changes: Changes, work: Callable[[DbSession, str, Policy], T]) -> T:
+        """Run ``work`` in one write transaction; report ``changes`` once it committed."""
         session = self._active()
         now = self._clock()
         session.touch(now)
         with self._store.write() as db:
             policy = load_policy(db, self._settings.facility_id)
-            return work(db, session.resident_id, policy)
+            result = work(db, session.resident_id, policy)
+        report(changes)
+        return result
 
     # -- facility -----------------------------------------------------------------
     def policy(self) -> Policy:
@@ -152,8 +158,10 @@ class Core:
             session = self._session
             if session is None:
                 return
-            sessions.end_session(self._store, session, reason, tuple(drafts), self._clock())
+            kept = sessions.end_session(self._store, session, reason, tuple(drafts), self._clock())
             self._session = None
+        if kept:
+            report(Changes.MESSAGES)  # the unfinished text is kept as drafts
 
     def resident(self) -> ResidentView:
         """The signed-in resident's profile."""
@@ -179,18 +187,20 @@ class Core:
         """Block an approved contact (queued to the server)."""
         now = self._clock()
         return self._write(
+            Changes.CONTACTS,
             lambda db, rid, _p: contacts.to_view(
                 contacts.set_blocked(db, rid, contact_id, True, now)
-            )
+            ),
         )
 
     def unblock_contact(self, contact_id: str) -> ContactView:
         """Unblock a contact the resident blocked."""
         now = self._clock()
         return self._write(
+            Changes.CONTACTS,
             lambda db, rid, _p: contacts.to_view(
                 contacts.set_blocked(db, rid, contact_id, False, now)
-            )
+            ),
         )
 
     # -- messages -----------------------------------------------------------------
@@ -221,7 +231,7 @@ class Core:
             db.flush()
             return inbox.get_message(db, rid, message_id)
 
-        return self._write(work)
+        return self._write(Changes.MESSAGES, work)
 
     def mark_read_many(self, message_ids: Sequence[int]) -> tuple[int, ...]:
         """Mark inbound messages read in one transaction (one ``mark_read`` item each).
@@ -233,13 +243,14 @@ class Core:
             return ()
         now = self._clock()
         return self._write(
-            lambda db, rid, _p: tuple(inbox.mark_many_read(db, rid, message_ids, now))
+            Changes.MESSAGES,
+            lambda db, rid, _p: tuple(inbox.mark_many_read(db, rid, message_ids, now)),
         )
 
     def hide_message(self, message_id: int) -> None:
         """Hide a message from the resident's views (the UI confirmed first)."""
         now = self._clock()
-        self._write(lambda db, rid, _p: inbox.hide(db, rid, message_id, now))
+        self._write(Changes.MESSAGES, lambda db, rid, _p: inbox.hide(db, rid, message_id, now))
 
     # -- compose ------------------------------------------------------------------
     def quote(self, contact_id: str, in_reply_to: int | None, text: str) -> Quote:
@@ -280,7 +291,7 @@ class Core:
             )
             return SentReply(inbox.get_message(db, rid, message.id), item.id)
 
-        return self._write(work)
+        return self._write(Changes.MESSAGES | Changes.STAMPS, work)
 
     def buy_and_send(
         self,
@@ -300,7 +311,7 @@ class Core:
             )
             return SentReply(inbox.get_message(db, rid, message.id), item.id)
 
-        return self._write(work)
+        return self._write(Changes.MESSAGES | Changes.STAMPS, work)
 
     # -- drafts -------------------------------------------------------------------
     def drafts(self) -> tuple[DraftView, ...]:
@@ -315,15 +326,18 @@ class Core:
         """Create or update a draft."""
         now = self._clock()
         return self._write(
+            Changes.MESSAGES,
             lambda db, rid, _p: drafts.to_view(
                 drafts.save_draft(db, rid, contact_id, in_reply_to, body, now, draft_id=draft_id)
-            )
+            ),
         )
 
     def delete_draft(self, draft_id: int) -> None:
         """Discard a draft (the UI confirmed first)."""
         now = self._clock()
-        self._write(lambda db, rid, _p: drafts.discard_draft(db, rid, draft_id, now))
+        self._write(
+            Changes.MESSAGES, lambda db, rid, _p: drafts.discard_draft(db, rid, draft_id, now)
+        )
 
     # -- stamps -------------------------------------------------------------------
     def products(self) -> tuple[StampProduct, ...]:
@@ -343,7 +357,7 @@ class Core:
                 hold.id, hold.client_id, product_id, hold.stamps, hold.cents, item.id
             )
 
-        return self._write(work)
+        return self._write(Changes.STAMPS, work)
 
     def balances(self) -> Balances:
         """Confirmed, held, spendable and pending stamps; the debit balance and its date."""

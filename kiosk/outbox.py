@@ -2,8 +2,10 @@
 
 A domain service calls :func:`enqueue` inside the same write transaction as
 the change itself, so the change and its outbox row commit together or not at
-all. The row id is this terminal's monotonic ``seq``; the idempotency key
-(32 hex characters, minted here once) rides along on every retry.
+all; once it commits, the store wakes whoever pushes the outbox
+(``Store.add_outbox_listener``). The row id is this terminal's monotonic
+``seq``; the idempotency key (32 hex characters, minted here once) rides
+along on every retry.
 
 The sync engine reads :func:`due_items` and reports back through
 :func:`mark_sent` (an attempt counted before a batch goes out, with its retry
@@ -22,6 +24,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from kiosk.store.database import note_outbox_added
 from kiosk.store.models import OutboxItem, OutboxState
 
 KINDS = frozenset(
@@ -58,6 +61,7 @@ def enqueue(
     )
     session.add(item)
     session.flush()
+    note_outbox_added(session)
     return item
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from kiosk import feed
+from kiosk.changes import Changes, of_feed
 from kiosk.clock import Clock, utcnow
 from kiosk.errors import ServerDataError
 from kiosk.store.database import Store
@@ -50,6 +51,7 @@ class PullReport:
     wiped: bool = False
     revoked: bool = False
     rewound: bool = False  # the server did not know our cursor: read again from its start
+    changed: Changes = field(default=Changes.NONE)  # the kinds of data the pages touched
 
 
 def _position(cursor: str | None) -> int:
@@ -94,6 +96,7 @@ def apply_page(
     report.revoked = report.revoked or "revoke" in commands
     report.pages += 1
     report.changes += len(page.changes)
+    report.changed |= of_feed(c.kind for c in page.changes)
     report.cursor = page.next_cursor
     return report
 

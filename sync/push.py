@@ -39,6 +39,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kiosk import outbox, replies
+from kiosk.changes import Changes, of_pushed
 from kiosk.clock import Clock, utcnow
 from kiosk.errors import ServerDataError
 from kiosk.store.database import Store
@@ -83,6 +84,7 @@ class PushReport:
     accepted: int = 0
     duplicate: int = 0
     rejected: int = 0
+    changed: Changes = Changes.NONE  # the kinds of data settling the answers touched
 
 
 def wire_item(item: OutboxItem) -> dict[str, Any]:
@@ -252,6 +254,7 @@ def _refused_whole(
     _refuse_alone(store, clock, batch[0], exc)
     report.sent += 1
     report.rejected += 1
+    report.changed |= of_pushed(batch[0]["kind"], "rejected")
 
 
 def _settle(store: Store, clock: Clock, answer: _Answer, report: PushReport) -> None:
@@ -304,6 +307,7 @@ def _apply_results(
                     result.get("result"),
                     now,
                 )
+            report.changed |= of_pushed(item.kind, outcome)
             if outcome == "accepted":
                 report.accepted += 1
             elif outcome == "duplicate":

@@ -4,12 +4,15 @@ Plain Python threads (``sync`` never imports Qt; the UI adapts the status
 listener into a Qt signal). Two loops share one store and one client:
 
 - the *push loop* sleeps on an :class:`threading.Event` until the outbox gains
-  a row (:meth:`SyncWorker.nudge`) or the next item falls due, then drains it;
+  a row (the store calls :meth:`SyncWorker.nudge` after any commit that added
+  one) or the next item falls due, then drains it;
 - the *pull loop* long-polls the change feed, applies pages, and reconciles
   balances once it has caught up.
 
 When the server cannot be reached each loop backs off exponentially with full
-jitter (:mod:`sync.backoff`), never sooner than a Retry-After. A revoked
+jitter (:mod:`sync.backoff`), never sooner than a Retry-After. After each push
+round, pull and reconcile the worker tells its changes listeners which kinds
+of data it changed (:class:`kiosk.changes.Changes`), so views redraw only then. A revoked
 credential or a protocol mismatch stops both loops; revocation also wipes
 resident data and removes the credential, and the status says to call IT.
 """
@@ -24,6 +27,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from kiosk import wipe
+from kiosk.changes import Changes
 from kiosk.clock import Clock, utcnow
 from kiosk.config import Settings
 from kiosk.store.database import Store
@@ -45,14 +49,15 @@ from sync.status import SyncStatus, error_code, write_status_file
 log = logging.getLogger(__name__)
 
 StatusListener = Callable[[SyncStatus], None]
+ChangesListener = Callable[[Changes], None]
 
 
 class SyncWorker:
     """Runs the store-and-forward engine off the UI thread.
 
-    Construct, :meth:`add_listener`, :meth:`start`; call :meth:`nudge` after
-    committing an outbox row; :meth:`stop` at exit. :meth:`sync_once` runs one
-    full round on the caller's thread (kite-admin, tests).
+    Construct, :meth:`add_listener`, :meth:`start`; :meth:`stop` at exit. A
+    commit that adds an outbox row wakes it by itself (``Store.add_outbox_listener``).
+    :meth:`sync_once` runs one full round on the caller's thread (kite-admin, tests).
     """
 
     def __init__(
@@ -86,9 +91,11 @@ class SyncWorker:
         # counted before a push and asked after it would report a mismatch that is not one.
         self._exchange = threading.Lock()
         self._listeners: list[StatusListener] = []
+        self._changes_listeners: list[ChangesListener] = []
         self._threads: list[threading.Thread] = []
         self._status = SyncStatus()
         self._last_reconcile: datetime | None = None
+        store.add_outbox_listener(self.nudge)
 
     # -- public ------------------------------------------------------------------
 
@@ -96,6 +103,11 @@ class SyncWorker:
         """Call ``listener(status)`` (on the worker's thread) after every change."""
         with self._lock:
             self._listeners.append(listener)
+
+    def add_changes_listener(self, listener: ChangesListener) -> None:
+        """Call ``listener(changes)`` (on the worker's thread) after a round changed data."""
+        with self._lock:
+            self._changes_listeners.append(listener)
 
     def status(self) -> SyncStatus:
         """The latest snapshot (cheap; safe from any thread)."""
@@ -142,13 +154,14 @@ class SyncWorker:
         if self.status().state in ("revoked", "incompatible") or not self._check_device():
             return self.status()
         try:
-            push.push_due(
+            report = push.push_due(
                 self.store,
                 self.client,
                 clock=self.clock,
                 batch_size=self.push_batch,
                 backoff=self.backoff,
             )
+            self._changed(report.changed)
             self._pull_to_end(wait_s)
             self._reconcile(force=True)
         except SyncError as exc:
@@ -190,6 +203,7 @@ class SyncWorker:
                 delay = self.backoff.delay(failures)
             else:
                 failures = 0
+                self._changed(report.changed)
                 if report.sent:
                     self._succeeded()
                     delay = self._until_next_due()
@@ -235,6 +249,7 @@ class SyncWorker:
             wait_s=wait_s,
             should_stop=self._stop.is_set,
         )
+        self._changed(report.changed)
         if report.revoked:
             raise CredentialRevoked("the server sent a revoke command")
         if report.changes:
@@ -246,8 +261,11 @@ class SyncWorker:
         if not force and last is not None and (now - last).total_seconds() < self.reconcile_every_s:
             return
         with self._exchange:
-            reconcile.reconcile(self.store, self.client, clock=self.clock)
+            report = reconcile.reconcile(self.store, self.client, clock=self.clock)
         self._last_reconcile = now
+        if report.snapshots_applied:
+            # The server's snapshot replaced ours: balances, contacts, messages.
+            self._changed(Changes.STAMPS | Changes.CONTACTS | Changes.MESSAGES)
 
     # -- state -------------------------------------------------------------------
 
@@ -301,6 +319,7 @@ class SyncWorker:
                 wipe.wipe_resident_data(session, "revoke", self.clock())
             wipe.finish_wipe(self.store)
         self.credentials.forget_credential()
+        self._changed(Changes.ALL)
         self._update(
             state="revoked",
             online=False,
@@ -391,6 +410,17 @@ class SyncWorker:
                 listener(new)
             except Exception:
                 log.exception("sync status listener failed")
+
+    def _changed(self, changes: Changes) -> None:
+        if not changes:
+            return
+        with self._lock:
+            listeners = list(self._changes_listeners)
+        for listener in listeners:
+            try:
+                listener(changes)
+            except Exception:
+                log.exception("sync changes listener failed")
 
     def __repr__(self) -> str:
         return f"SyncWorker({self.settings.server_url!r}, {self.status().state})"

@@ -27,4 +27,3 @@ class Context:
     core: Core | None = None
     mode: str = "kiosk"
     now: Callable[[], datetime] = _utcnow
-    nudge: Callable[[], None] = lambda: None  # wakes the sync worker after a local change

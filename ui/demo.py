@@ -16,6 +16,7 @@ from typing import Any
 
 from kiosk import feed, replies
 from kiosk.auth import ResidentProfile
+from kiosk.config import Settings
 from kiosk.errors import Refusal
 from kiosk.store.database import Store
 
@@ -216,7 +217,7 @@ def fill_inbox(feed: DemoFeed, contact_id: str, count: int, chunk: int = 5000) -
         )
 
 
-def add_demo_replies(store: Store, directory: DemoDirectory, settings: Any) -> None:
+def add_demo_replies(store: Store, directory: DemoDirectory, settings: Settings) -> None:
     """Replies sent ten minutes ago, moved along by the server: queued, delivered, rejected.
 
     Also a stamp book the server refused (not enough money), so the receipts show why.

@@ -16,6 +16,10 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ui.startup import Startup
 
 log = logging.getLogger("kite")
 CONFIG_ERROR_EXIT = 2
@@ -124,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         shell.signin.first_paint.connect(app.quit)
         return app.exec()
 
-    state: dict[str, object] = {}
+    state: dict[str, Startup] = {}
 
     def after_first_paint() -> None:
         from kiosk.config import ConfigError, load_settings
@@ -156,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     tasks.wait(5000)
     startup = state.get("startup")
     if startup is not None:
-        startup.shutdown()  # type: ignore[attr-defined]
+        startup.shutdown()
     return code
 
 

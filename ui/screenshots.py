@@ -13,15 +13,25 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
-VARIANTS: dict[str, dict[str, Any]] = {
-    "en": {"language": "en", "theme": "standard", "large": False},
-    "es": {"language": "es", "theme": "standard", "large": False},
-    "large-text": {"language": "en", "theme": "standard", "large": True},
-    "high-contrast": {"language": "en", "theme": "high-contrast", "large": False},
+
+@dataclass(frozen=True)
+class Variant:
+    """One set of screenshots: the language and appearance they are taken in."""
+
+    language: str
+    theme: str
+    large: bool
+
+
+VARIANTS = {
+    "en": Variant("en", "standard", False),
+    "es": Variant("es", "standard", False),
+    "large-text": Variant("en", "standard", True),
+    "high-contrast": Variant("en", "high-contrast", False),
 }
 SIZE = (1280, 800)
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
@@ -63,13 +73,13 @@ class _Session:
         self.core = Core(self.store, settings, lambda: DEMO_NOW, directory)
         app = QApplication.instance()
         assert isinstance(app, QApplication)
-        theme.apply(app, theme.Appearance(theme=spec["theme"], large_text=spec["large"]))
+        theme.apply(app, theme.Appearance(theme=spec.theme, large_text=spec.large))
         self.tasks = Tasks()
         context = Context(tasks=self.tasks, core=self.core, now=lambda: DEMO_NOW)
-        context.languages.set(spec["language"])
+        context.languages.set(spec.language)
         self.shell = Shell(context)
         self.shell.attach_watch(SessionWatch(self.core, self.tasks, self.shell))
-        self.shell.signin.set_language(spec["language"])
+        self.shell.signin.set_language(spec.language)
         self.shell.resize(*SIZE)
         self.shell.show()
 
@@ -83,7 +93,7 @@ class _Session:
             self.tasks.wait(50)
         QCoreApplication.processEvents()
 
-    def shot(self, name: str, before: Callable[[], Any] | None = None) -> None:
+    def shot(self, name: str, before: Callable[[], object] | None = None) -> None:
         if before is not None:
             before()
         self.settle()
@@ -117,9 +127,9 @@ class _Session:
         with_stamp = next(m for m in core.thread_page("c1").messages if m.has_return_stamp)
 
         def compose() -> None:
-            screen: Any = shell.show_screen(
-                "compose", contact=maria, in_reply_to=with_stamp.message_id
-            )
+            shell.show_screen("compose", contact=maria, in_reply_to=with_stamp.message_id)
+            screen = shell.compose
+            assert screen is not None
             screen.editor.setPlainText("Thank you for the photos! Tell Sofia I love her.")
             self.settle()
             screen.request_quote()

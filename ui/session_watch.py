@@ -65,10 +65,6 @@ class SessionWatch(QObject):
             self._warning = False
             self.warning_cleared.emit()
 
-    @property
-    def running(self) -> bool:
-        return self._running
-
     def poll(self) -> None:
         """Ask the core where the session stands (off the UI thread)."""
         if self._running:

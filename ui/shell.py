@@ -4,13 +4,16 @@ The sign-in screen is built at once (it is all the first paint needs); the
 other screens are built the first time a resident signs in, so their imports
 never slow the start. Ending a session, for any reason, clears every screen and
 model, hands unfinished text to the core as drafts, and empties the clipboard.
+Change notices (:class:`kiosk.changes.Changes`) from background tasks and from
+the sync worker arrive at one hook, :meth:`Shell.data_changed`, which hands
+them to the screen in front.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QResizeEvent
@@ -26,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.changes import Changes
+from kiosk.errors import Refusal
 from ui import theme
 from ui.context import Context
 from ui.lockdown import clear_clipboard
@@ -37,7 +42,10 @@ from ui.widgets.idle_warning import IdleWarning
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
-    from kiosk.views import ResidentView, SignedIn
+    from kiosk.views import EndReason, ResidentView, SignedIn
+    from sync.status import SyncStatus
+    from ui.screens.compose import ComposeScreen
+    from ui.screens.inbox import InboxScreen
     from ui.session_watch import SessionWatch
 
 
@@ -65,7 +73,9 @@ class Shell(QMainWindow):
         self.resident: ResidentView | None = None
         self.watch: SessionWatch | None = None
         self.screens: dict[str, Screen] = {}
-        self._sync_status: Any = None
+        self.inbox: InboxScreen | None = None  # built with the other screens, at first sign-in
+        self.compose: ComposeScreen | None = None
+        self._sync_status: SyncStatus | None = None
 
         central = _Central(self)
         self.setCentralWidget(central)
@@ -128,7 +138,7 @@ class Shell(QMainWindow):
         self.add_screen("signin", self.signin)
         self.outer.setCurrentWidget(self.signin)
         self.signin.set_language(context.languages.current)
-        context.tasks.changed.connect(self._data_changed)
+        context.tasks.changed.connect(self.data_changed)
         context.tasks.failed.connect(self._task_failed)
         self._sync_toggles(theme.current_appearance())
         self.retranslate()
@@ -160,7 +170,7 @@ class Shell(QMainWindow):
             self.stack.setCurrentWidget(screen)
             self.outer.setCurrentWidget(self.session_page)
 
-    def show_screen(self, key: str, **kwargs: Any) -> Screen:
+    def show_screen(self, key: str, **kwargs: object) -> Screen:
         """Bring a screen forward (``kwargs`` go to its ``open`` method, if any)."""
         screen = self.page(key)
         opener = getattr(screen, "open", None)
@@ -185,25 +195,33 @@ class Shell(QMainWindow):
         from ui.screens.inbox import InboxScreen
         from ui.screens.stamps import StampsScreen
 
-        self.add_screen("inbox", InboxScreen(self.context, self))
+        self.inbox = InboxScreen(self.context, self)
+        self.compose = ComposeScreen(self.context, self)
+        self.add_screen("inbox", self.inbox)
         self.add_screen("conversation", ConversationScreen(self.context, self))
-        self.add_screen("compose", ComposeScreen(self.context, self))
+        self.add_screen("compose", self.compose)
         self.add_screen("stamps", StampsScreen(self.context, self))
         self.add_screen("contacts", ContactsScreen(self.context, self))
         self.add_screen("enrollment", EnrollmentScreen(self.context, self))
 
-    def _data_changed(self) -> None:
-        self.context.nudge()
-        current = self.current_screen()
-        if isinstance(current, Screen) and self.resident is not None:
-            current.refresh()
+    def data_changed(self, changes: Changes) -> None:
+        """The one hook for change notices, from tasks and sync rounds alike.
 
-    def _task_failed(self, error: object) -> None:
+        The screen in front reloads if it shows a kind that changed; the others
+        reload when they are next shown (:meth:`show_screen`), never while hidden.
+        """
+        current = self.current_screen()
+        if isinstance(current, Screen):
+            current.data_changed(changes)
+
+    def _task_failed(self, error: BaseException) -> None:
         """A refusal or error no screen handled: an ended session signs out, the rest is logged."""
-        code = getattr(error, "code", None)
-        if code in ("session_expired", "not_signed_in") and self.resident is not None:
-            ending = getattr(error, "params", {}).get("ending", "idle")
-            self.end_session(ending if ending in ("cap", "closed") else "idle")
+        expired = isinstance(error, Refusal) and error.code in ("session_expired", "not_signed_in")
+        if isinstance(error, Refusal) and expired and self.resident is not None:
+            ending = error.params.get("ending", "idle")
+            self.end_session(
+                "cap" if ending == "cap" else "closed" if ending == "closed" else "idle"
+            )
         else:
             log.error("unhandled background failure: %r", error)
 
@@ -245,14 +263,14 @@ class Shell(QMainWindow):
         self.signin.set_language(language)
 
     def set_large_text(self, on: bool) -> None:
-        self._set_appearance(large_text=on)
+        self._set_appearance(replace(theme.current_appearance(), large_text=on))
 
     def set_high_contrast(self, on: bool) -> None:
-        self._set_appearance(theme="high-contrast" if on else "standard")
+        palette = "high-contrast" if on else "standard"
+        self._set_appearance(replace(theme.current_appearance(), theme=palette))
 
-    def _set_appearance(self, **changes: Any) -> None:
+    def _set_appearance(self, wanted: theme.Appearance) -> None:
         current = theme.current_appearance()
-        wanted = replace(current, **changes)
         if wanted != current:
             app = QApplication.instance()
             assert isinstance(app, QApplication)
@@ -274,21 +292,15 @@ class Shell(QMainWindow):
             toggle.blockSignals(False)
 
     # -- sync status -------------------------------------------------------------
-    def show_sync_status(self, status: Any) -> None:
+    def show_sync_status(self, status: SyncStatus | None) -> None:
+        # What a sync round brought arrives as a change notice (data_changed), not here.
         self._sync_status = status
         text, _tone = describe_sync(status, self.context.now())
         # Revoked, incompatible or unenrolled: whoever stands at the kiosk must see it.
-        needs_it = (
-            getattr(status, "call_it", False) or getattr(status, "state", "") == "not_enrolled"
-        )
+        needs_it = status is not None and (status.call_it or status.state == "not_enrolled")
         self.signin.show_facility_problem(text if needs_it else "")
-        inbox = self.screens.get("inbox")
-        if inbox is not None and hasattr(inbox, "show_sync_status"):
-            inbox.show_sync_status(status)
-        # A sync round may have brought news (messages, statuses, confirmations).
-        current = self.current_screen()
-        if status is not None and self.resident is not None and isinstance(current, Screen):
-            current.refresh()
+        if self.inbox is not None:
+            self.inbox.show_sync_status(status)
 
     # -- sessions ----------------------------------------------------------------
     def on_signed_in(self, signed: SignedIn) -> None:
@@ -306,14 +318,11 @@ class Shell(QMainWindow):
         watch.expired.connect(self.end_session)
         self.idle_warning.more_time.connect(watch.more_time)
 
-    def end_session(self, reason: str) -> None:
+    def end_session(self, reason: EndReason) -> None:
         """Sign-out, idle or cap: keep drafts, then leave nothing of the resident behind."""
         if self.resident is None:
             return
-        drafts = []
-        compose = self.screens.get("compose")
-        if compose is not None and hasattr(compose, "unfinished"):
-            drafts = compose.unfinished()
+        drafts = self.compose.unfinished() if self.compose is not None else []
         core = self.context.core
         if self.watch is not None:
             self.watch.stop()
@@ -347,16 +356,15 @@ class Shell(QMainWindow):
             # it, so the next resident is never refused as "someone is still signed in".
             self.signin.session_ending(True)
 
-            def ended(_value: object = None) -> None:
+            def ended(_outcome: object = None) -> None:
                 self.signin.session_ending(False)
                 self.signin.refresh()  # closed now? the notice says when service opens again
 
             self.context.tasks.run(
-                lambda: core.end_session(reason, drafts),  # type: ignore[arg-type]
+                lambda: core.end_session(reason, drafts),
                 ended,
                 on_refusal=ended,
                 on_error=ended,
                 owner=self.signin,
-                changes=True,
             )
         self.session_ended.emit(reason)

@@ -62,9 +62,10 @@ def attach_backend(
     """Wire core, worker and enrollment into a shell (used by ``kite`` and the UI tests)."""
     context = shell.context
     context.core = backend.core
-    context.nudge = backend.worker.nudge
     bridge.changed.connect(shell.show_sync_status)
+    bridge.data_changed.connect(shell.data_changed)
     backend.worker.add_listener(bridge.listener)
+    backend.worker.add_changes_listener(bridge.changes_listener)
     watch = SessionWatch(backend.core, context.tasks, shell)
     app.installEventFilter(watch)
     shell.attach_watch(watch)

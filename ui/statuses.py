@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
 from ui.formatting import when
+
+if TYPE_CHECKING:
+    from kiosk.views import MediaItem
 
 # Tone picks the badge colours in the theme: good, bad, wait or neutral ("").
 TONES = {
@@ -68,7 +72,7 @@ def payment_line(payment: str, stamps: int, contact_name: str, balance: int) -> 
     )
 
 
-def media_summary(media: tuple[Any, ...]) -> str:
+def media_summary(media: Sequence[MediaItem]) -> str:
     """``2 photos, 1 video`` for the marker on a message that carries media."""
     translate = QCoreApplication.translate
     counts: dict[str, int] = {}

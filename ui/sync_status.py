@@ -1,38 +1,46 @@
 """The one adapter from the sync worker (plain Python threads) into Qt.
 
-The worker calls :meth:`SyncStatusBridge.listener` on its own thread; the
-bridge re-emits the snapshot as a Qt signal, which Qt queues to the UI thread
-because the bridge lives there. :func:`describe_sync` turns a snapshot into
+The worker calls :meth:`SyncStatusBridge.listener` with each status snapshot
+and :meth:`SyncStatusBridge.changes_listener` with what each round changed, on
+its own thread; the bridge re-emits both as Qt signals, which Qt queues to the
+UI thread because the bridge lives there. :func:`describe_sync` turns a snapshot into
 the short translated line the top bar shows.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from ui.formatting import when
 
 if TYPE_CHECKING:
+    from kiosk.changes import Changes
     from kiosk.views import WaitingToSend
     from sync.status import SyncStatus
 
 
 class SyncStatusBridge(QObject):
-    """Receives status snapshots from any thread; emits ``changed`` on the UI thread."""
+    """Receives status snapshots and change notices from any thread; emits them on the UI
+    thread as ``changed`` and ``data_changed``."""
 
     changed = Signal(object)  # sync.status.SyncStatus
+    data_changed = Signal(object)  # kiosk.changes.Changes: what a sync round changed
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.last: Any = None
+        self.last: SyncStatus | None = None
         self.changed.connect(self._remember)
 
     def listener(self, status: SyncStatus) -> None:
         """Give this to ``SyncWorker.add_listener``; safe to call from the worker thread."""
         self.changed.emit(status)
+
+    def changes_listener(self, changes: Changes) -> None:
+        """Give this to ``SyncWorker.add_changes_listener``; safe from the worker thread."""
+        self.data_changed.emit(changes)
 
     def _remember(self, status: SyncStatus) -> None:
         self.last = status

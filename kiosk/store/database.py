@@ -7,15 +7,18 @@
   (pysqlite "Serializable isolation / Savepoints / Transactional DDL").
 - One writer at a time: :meth:`Store.write` takes a process-wide lock and
   starts ``BEGIN IMMEDIATE``, so two writers never deadlock on lock upgrade.
+- A committed transaction that added an outbox row tells the store's outbox
+  listeners (the sync worker wakes and pushes it), so no caller has to.
 """
 
 from __future__ import annotations
 
 import errno
 import json
+import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -26,7 +29,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.errors import OperatorError
 
+log = logging.getLogger(__name__)
+
 BUSY_TIMEOUT_MS = 10_000
+
+_OUTBOX_ADDED = "kite_outbox_added"  # a key of Session.info
 
 
 class StoreError(OperatorError):
@@ -106,6 +113,11 @@ def _is_failure_of_the_file(exc: DatabaseError) -> bool:
     return isinstance(exc, OperationalError) or type(exc.orig) is sqlite3.DatabaseError
 
 
+def note_outbox_added(session: Session) -> None:
+    """The transaction of ``session`` adds an outbox row: tell the listeners once it commits."""
+    session.info[_OUTBOX_ADDED] = True
+
+
 class Store:
     """The terminal's database: short read sessions and serialized write sessions."""
 
@@ -117,6 +129,11 @@ class Store:
         self._writes = sessionmaker(
             bind=self.engine.execution_options(kite_write=True), expire_on_commit=False
         )
+        self._outbox_listeners: list[Callable[[], None]] = []
+
+    def add_outbox_listener(self, listener: Callable[[], None]) -> None:
+        """Call ``listener()`` after each commit that added an outbox row (on that thread)."""
+        self._outbox_listeners.append(listener)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -141,6 +158,13 @@ class Store:
                 if _is_failure_of_the_file(exc):
                     raise translate_operational_error(exc, self.path) from exc
                 raise
+            outbox_added = session.info.pop(_OUTBOX_ADDED, False)
+        if outbox_added:
+            for listener in list(self._outbox_listeners):
+                try:
+                    listener()
+                except Exception:  # the commit stands; a listener's bug must not undo it
+                    log.exception("outbox listener failed")
 
     def close(self) -> None:
         self.engine.dispose()

@@ -44,10 +44,6 @@ def held(session: Session, model: type[T], key: str) -> T | None:
     return found
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def make_engine(url: str) -> Engine:
     """An engine for ``url`` with the settings this server relies on."""
     if url.startswith("sqlite"):

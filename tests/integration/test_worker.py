@@ -1,13 +1,16 @@
-"""The background worker: pushes at once when nudged, reports its state, obeys revocation."""
+"""The background worker: woken by every outbox commit, reports its state and what it
+changed, obeys revocation."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from kiosk.changes import Changes
 from kiosk.store.models import DeviceState, OutboxItem, OutboxState, Resident
 from sync.status import SyncStatus, read_status_file
 from tests.integration.terminal import Terminal, make_terminal, wait_for
@@ -33,16 +36,52 @@ def outbox_states(terminal: Terminal) -> set[OutboxState]:
         return set(session.scalars(select(OutboxItem.state)))
 
 
-def test_nudge_pushes_a_new_item_at_once(terminal: Terminal, world: World) -> None:
+def test_a_purchase_is_pushed_at_once_without_anyone_nudging(
+    terminal: Terminal, world: World
+) -> None:
     terminal.worker.start()
     wait_for(lambda: terminal.worker.status().online)
     terminal.core.sign_in(world.resident.facility_number, world.resident.pin)
     wait_for(lambda: terminal.worker.status().items_waiting == 0)
     terminal.core.buy_stamps("stamp-1")
-    terminal.worker.nudge()
-    # Without the nudge the idle push loop would sleep until the next due item (an hour).
-    wait_for(lambda: outbox_states(terminal) == {OutboxState.DONE}, timeout=5)
+    # Its commit wakes the idle push loop, which would otherwise sleep until the next
+    # due item (an hour).
+    wait_for(lambda: outbox_states(terminal) == {OutboxState.DONE})
     wait_for(lambda: terminal.worker.status().items_waiting == 0)
+
+
+def test_a_new_message_is_reported_and_its_read_mark_pushed_without_a_nudge(
+    terminal: Terminal, world: World, central_server: LiveServer
+) -> None:
+    reported: list[Changes] = []
+    terminal.worker.add_changes_listener(reported.append)
+    terminal.worker.start()
+    wait_for(lambda: terminal.worker.status().online)
+    terminal.core.sign_in(world.resident.facility_number, world.resident.pin)
+    wait_for(lambda: terminal.worker.status().items_waiting == 0)
+    reported.clear()
+    with world.family() as family:
+        ok(
+            family.post(
+                "/v1/family/messages",
+                json={
+                    "idempotency_key": uuid.uuid4().hex,
+                    "contact_id": world.resident.contact_id,
+                    "body": "Are you reading this?",
+                },
+            )
+        )
+    with central_server.staff() as staff:
+        mine = {"resident_id": world.resident.resident_id}
+        for item in ok(staff.get("/v1/staff/review", params=mine)):
+            ok(staff.post(f"/v1/staff/review/{item['message_id']}", json={"decision": "approve"}))
+    wait_for(lambda: any(Changes.MESSAGES in changes for changes in reported))
+    inbound = [m for m in terminal.core.inbox_page().messages if m.direction == "inbound"]
+    assert [m.body for m in inbound] == ["Are you reading this?"]
+
+    terminal.core.mark_read(inbound[0].message_id)
+    wait_for(lambda: outbox_states(terminal) == {OutboxState.DONE})
+    assert terminal.worker.status().items_failed == 0
 
 
 def test_status_snapshot_reaches_listener_and_the_status_file(

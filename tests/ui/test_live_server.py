@@ -3,7 +3,9 @@
 First start: the enrollment screen shows the QR code and waits; staff approve;
 the sign-in screen takes over; a resident signs in (verified by the server),
 reads a message a family member sent and staff approved, and replies; the
-sync worker pushes the reply and the conversation shows its status.
+sync worker pushes the reply and the conversation shows its status. Nothing
+here asks a screen to reload: what the sync worker brings reaches the screen
+in front through its change notices.
 """
 
 from __future__ import annotations
@@ -113,8 +115,7 @@ def test_enrollment_then_sign_in_read_and_reply_through_the_real_server(
     signin.submit()
     qtbot.waitUntil(lambda: shell.current_key() == "inbox", timeout=15_000)
     inbox: Any = shell.page("inbox")
-    backend.worker.nudge()
-    qtbot.waitUntil(lambda: bool(inbox.refresh() or inbox.model.rowCount()), timeout=20_000)
+    qtbot.waitUntil(lambda: inbox.model.rowCount() == 1, timeout=20_000)
     assert inbox.model.rows()[0].last_message.body == "Hello from home. Write back when you can."
     qtbot.waitUntil(lambda: "Up to date" in inbox.sync_line.text(), timeout=20_000)
 
@@ -130,10 +131,29 @@ def test_enrollment_then_sign_in_read_and_reply_through_the_real_server(
     qtbot.waitUntil(lambda: shell.current_key() == "conversation", timeout=10_000)
 
     def reply_status() -> str:
-        conversation.refresh()
         reply = conversation.model.item(0) if conversation.model.rowCount() else None
         return str(reply.status) if reply is not None and reply.direction == "outbound" else ""
 
     qtbot.waitUntil(lambda: reply_status() == "pending_review", timeout=20_000)
     steps = [str(s.status) for s in conversation.model.item(0).timeline]
     assert steps[:2] == ["queued", "sent"]
+
+    # Back at the inbox, the family writes again: a sync round brings it to the screen.
+    shell.show_screen("inbox")
+    with world.family() as family:
+        again = ok(
+            family.post(
+                "/v1/family/messages",
+                json={
+                    "idempotency_key": key(),
+                    "contact_id": resident.contact_id,
+                    "body": "So glad to hear it.",
+                },
+            )
+        )
+    with central_server.staff() as staff:
+        ok(staff.post(f"/v1/staff/review/{again['message_id']}", json={"decision": "approve"}))
+    qtbot.waitUntil(
+        lambda: inbox.model.rows()[0].last_message.body == "So glad to hear it.", timeout=20_000
+    )
+    assert inbox.banner_text.text() == "New message from " + contact.display_name

@@ -13,6 +13,8 @@ from PySide6.QtGui import QContextMenuEvent, QKeyEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
+from kiosk import changes
+from kiosk.changes import Changes
 from kiosk.errors import Refusal
 from tests.ui.conftest import Terminal
 from ui import theme
@@ -71,10 +73,40 @@ def test_task_result_is_dropped_when_its_owner_is_gone(qtbot: QtBot) -> None:
     assert seen == []
 
 
-def test_changing_task_fires_the_one_refresh_hook(qtbot: QtBot) -> None:
+def test_a_task_brings_what_its_writes_changed_to_the_one_hook(qtbot: QtBot) -> None:
     tasks = Tasks()
-    with qtbot.waitSignal(tasks.changed, timeout=5000):
-        tasks.run(lambda: None, changes=True)
+    seen: list[str] = []
+
+    def write() -> int:
+        changes.report(Changes.STAMPS)  # as a core write does once it has committed
+        changes.report(Changes.MESSAGES)
+        return 7
+
+    with qtbot.waitSignal(tasks.changed, timeout=5000) as blocker:
+        tasks.run(write, lambda value: seen.append(f"done {value}"))
+    assert blocker.args == [Changes.STAMPS | Changes.MESSAGES]
+    assert seen == ["done 7"]  # the task's own callback came first
+
+
+def test_a_task_that_changed_nothing_fires_no_change_notice(qtbot: QtBot) -> None:
+    tasks = Tasks()
+    with qtbot.assertNotEmitted(tasks.changed, wait=100):
+        tasks.run(lambda: 1)
+        qtbot.waitUntil(lambda: not tasks.busy)
+
+
+def test_a_refused_task_still_reports_what_it_committed_first(qtbot: QtBot) -> None:
+    tasks = Tasks()
+    refused: list[str] = []
+
+    def write_then_refuse() -> None:
+        changes.report(Changes.CONTACTS)
+        raise Refusal("contact_blocked")
+
+    with qtbot.waitSignal(tasks.changed, timeout=5000) as blocker:
+        tasks.run(write_then_refuse, on_refusal=lambda r: refused.append(r.code))
+    assert blocker.args == [Changes.CONTACTS]
+    assert refused == ["contact_blocked"]
 
 
 @pytest.mark.parametrize(

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractListModel, Qt
+from PySide6.QtCore import QAbstractListModel, QObject, Qt
 
 from ui.models.paged import _ROOT, Index, ItemRole
+
+if TYPE_CHECKING:
+    from kiosk.views import ConversationView
 
 
 class ConversationModel(QAbstractListModel):
     """``kiosk.views.ConversationView`` rows, as the core ordered them."""
 
-    def __init__(self, describe: Callable[[Any], str], parent: Any = None) -> None:
+    def __init__(
+        self, describe: Callable[[ConversationView], str], parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self._describe = describe
-        self._rows: list[Any] = []
+        self._rows: list[ConversationView] = []
 
-    def set_rows(self, rows: tuple[Any, ...] | list[Any]) -> None:
+    def set_rows(self, rows: Sequence[ConversationView]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
@@ -29,7 +34,9 @@ class ConversationModel(QAbstractListModel):
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: Index, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> ConversationView | str | None:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = self._rows[index.row()]
@@ -39,5 +46,8 @@ class ConversationModel(QAbstractListModel):
             return self._describe(row)
         return None
 
-    def rows(self) -> list[Any]:
+    def row(self, number: int) -> ConversationView | None:
+        return self._rows[number] if 0 <= number < len(self._rows) else None
+
+    def rows(self) -> list[ConversationView]:
         return list(self._rows)

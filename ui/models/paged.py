@@ -10,16 +10,26 @@ place) without losing the scroll position.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 
 from ui.tasks import Tasks
+
+if TYPE_CHECKING:
+    from kiosk.views import MessagePage, MessageView, PageCursor
 
 ItemRole = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()  # the invisible root: a list has no children
-PageFetch = Callable[[Any, int], Any]  # (cursor or None, limit) -> kiosk.views.MessagePage
+PageFetch = Callable[["PageCursor | None", int], "MessagePage"]  # (cursor or None, limit)
 
 
 class PagedMessageModel(QAbstractListModel):
@@ -31,18 +41,18 @@ class PagedMessageModel(QAbstractListModel):
     def __init__(
         self,
         tasks: Tasks,
-        describe: Callable[[Any], str],
+        describe: Callable[[MessageView], str],
         page_size: int = 100,
-        parent: Any = None,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._tasks = tasks
         self._describe = describe
         self.page_size = page_size
         self._fetch: PageFetch | None = None
-        self._items: list[Any] = []
+        self._items: list[MessageView] = []
         self._rows_by_id: dict[int, int] = {}
-        self._cursor: Any = None
+        self._cursor: PageCursor | None = None
         self._has_more = False
         self._loading = False
         self._generation = 0
@@ -86,7 +96,7 @@ class PagedMessageModel(QAbstractListModel):
             owner=self,
         )
 
-    def _append(self, generation: int, page: Any) -> None:
+    def _append(self, generation: int, page: MessagePage) -> None:
         if generation != self._generation:
             return  # a page for a list that has since been reset
         self._loading = False
@@ -121,7 +131,7 @@ class PagedMessageModel(QAbstractListModel):
             owner=self,
         )
 
-    def _merge(self, generation: int, page: Any) -> None:
+    def _merge(self, generation: int, page: MessagePage) -> None:
         if generation != self._generation:
             return
         newer = []
@@ -154,7 +164,9 @@ class PagedMessageModel(QAbstractListModel):
     def rowCount(self, parent: Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._items)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: Index, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> MessageView | str | None:
         if not index.isValid() or not 0 <= index.row() < len(self._items):
             return None
         item = self._items[index.row()]
@@ -164,11 +176,8 @@ class PagedMessageModel(QAbstractListModel):
             return self._describe(item)
         return None
 
-    def item(self, row: int) -> Any:
+    def item(self, row: int) -> MessageView:
         return self._items[row]
 
-    def items(self) -> list[Any]:
+    def items(self) -> list[MessageView]:
         return list(self._items)
-
-    def row_of(self, message_id: int) -> int | None:
-        return self._rows_by_id.get(message_id)

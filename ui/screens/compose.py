@@ -9,7 +9,7 @@ screen and at session end, so nothing typed is lost.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
@@ -22,6 +22,7 @@ from ui.widgets.base import Screen, button, label, name
 from ui.widgets.keyboard import OnScreenKeyboard
 
 if TYPE_CHECKING:
+    from kiosk.views import ContactView, DraftInput, DraftView, Quote, SentReply
     from ui.context import Context
     from ui.shell import Shell
 
@@ -37,10 +38,10 @@ class ComposeScreen(Screen):
         self.setObjectName("compose")
         self.context = context
         self.shell = shell
-        self.contact: Any = None
+        self.contact: ContactView | None = None
         self.in_reply_to: int | None = None
         self.draft_id: int | None = None
-        self.quote: Any = None
+        self.quote: Quote | None = None
         self.max_chars = 30_000
         self._sending = False
         self._saved_body = ""
@@ -147,16 +148,16 @@ class ComposeScreen(Screen):
         self.payment.clear()
         self.send_button.setEnabled(False)
 
-    def unfinished(self) -> list[Any]:
+    def unfinished(self) -> list[DraftInput]:
         """Text not sent yet, as drafts for ``Core.end_session``."""
         body = self.editor.toPlainText()
         if self.contact is None or not body.strip():
             return []
-        from kiosk.views import DraftInput
+        from kiosk.views import DraftInput  # not at import: views load the store's models
 
         return [DraftInput(self.contact.contact_id, body, self.in_reply_to, self.draft_id)]
 
-    def open(self, contact: Any = None, in_reply_to: int | None = None) -> None:
+    def open(self, contact: ContactView | None = None, in_reply_to: int | None = None) -> None:
         if contact is None:
             return
         if (
@@ -178,7 +179,7 @@ class ComposeScreen(Screen):
             return
         contact_id = contact.contact_id
 
-        def load() -> tuple[Any, int]:
+        def load() -> tuple[DraftView | None, int]:
             draft = next(
                 (
                     d
@@ -192,7 +193,7 @@ class ComposeScreen(Screen):
         self.context.tasks.run(load, self._loaded, on_refusal=self._refused, owner=self)
         self.editor.setFocus()
 
-    def _loaded(self, loaded: tuple[Any, int]) -> None:
+    def _loaded(self, loaded: tuple[DraftView | None, int]) -> None:
         draft, self.max_chars = loaded
         if draft is not None and not self.editor.toPlainText():
             self.draft_id = draft.draft_id
@@ -233,12 +234,12 @@ class ComposeScreen(Screen):
             self.in_reply_to,
         )
 
-        def quote() -> tuple[Any, int, str]:
+        def quote() -> tuple[Quote, int, str]:
             return core.quote(contact_id, in_reply_to, text), core.balances().spendable, text
 
         self.context.tasks.run(quote, self._quoted, on_refusal=self._quote_refused, owner=self)
 
-    def _quoted(self, result: tuple[Any, int, str]) -> None:
+    def _quoted(self, result: tuple[Quote, int, str]) -> None:
         quote, balance, text = result
         if text != self.editor.toPlainText():
             return  # typed since; a newer quote is on its way
@@ -297,10 +298,9 @@ class ComposeScreen(Screen):
             on_refusal=self._send_refused,
             on_error=self._send_failed,
             owner=self,
-            changes=True,
         )
 
-    def _sent(self, _reply: Any) -> None:
+    def _sent(self, _reply: SentReply) -> None:
         self._sending = False
         contact = self.contact
         self.clear()
@@ -330,12 +330,12 @@ class ComposeScreen(Screen):
         contact_id, in_reply_to, draft_id = contact.contact_id, self.in_reply_to, self.draft_id
         self._saved_body = body
 
-        def save() -> Any:
+        def save() -> DraftView:
             return core.save_draft(contact_id, in_reply_to, body, draft_id)
 
         self.context.tasks.run(save, self._draft_saved, on_refusal=lambda _r: None, owner=self)
 
-    def _draft_saved(self, draft: Any) -> None:
+    def _draft_saved(self, draft: DraftView) -> None:
         if self.contact is not None and draft.contact_id == self.contact.contact_id:
             self.draft_id = draft.draft_id
 

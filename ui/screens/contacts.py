@@ -6,10 +6,11 @@ and the facility's reason.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
+from kiosk.changes import Changes
 from kiosk.errors import Refusal
 from ui.formatting import day_and_time
 from ui.refusals import describe
@@ -18,6 +19,7 @@ from ui.widgets.base import Screen, button, card, label, name
 from ui.widgets.confirm import ConfirmPanel
 
 if TYPE_CHECKING:
+    from kiosk.views import ContactView, ResidentView
     from ui.context import Context
     from ui.shell import Shell
 
@@ -27,13 +29,15 @@ SECTIONS = ("approved", "pending", "blocked", "suspended")
 class ContactsScreen(Screen):
     """Who the resident can write to, and who not (and why)."""
 
+    shows = Changes.CONTACTS
+
     def __init__(self, context: Context, shell: Shell, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("contacts")
         self.context = context
         self.shell = shell
-        self.contacts: tuple[Any, ...] = ()
-        self.resident: Any = None
+        self.contacts: tuple[ContactView, ...] = ()
+        self.resident: ResidentView | None = None
         root = QVBoxLayout(self)
         root.setContentsMargins(24, 16, 24, 16)
         root.setSpacing(10)
@@ -55,7 +59,7 @@ class ContactsScreen(Screen):
         self.rows.setSpacing(8)
         self.scroll_area.setWidget(self.body)
         root.addWidget(self.scroll_area, 1)
-        self.row_widgets: dict[str, Any] = {}
+        self.row_widgets: dict[str, QWidget] = {}
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -81,7 +85,7 @@ class ContactsScreen(Screen):
             owner=self,
         )
 
-    def _loaded(self, loaded: tuple[Any, Any]) -> None:
+    def _loaded(self, loaded: tuple[ResidentView, tuple[ContactView, ...]]) -> None:
         if self.shell.resident is None:
             return
         self.resident, contacts = loaded
@@ -144,7 +148,7 @@ class ContactsScreen(Screen):
             self.rows.addWidget(empty)
         self.rows.addStretch(1)
 
-    def _row(self, contact: Any, state: str) -> QWidget:
+    def _row(self, contact: ContactView, state: str) -> QWidget:
         row = card(self.body)
         row.setObjectName(f"contact_{contact.contact_id}")
         layout = QHBoxLayout(row)
@@ -180,7 +184,7 @@ class ContactsScreen(Screen):
         self.row_widgets[contact.contact_id] = row
         return row
 
-    def ask_block(self, contact: Any) -> None:
+    def ask_block(self, contact: ContactView) -> None:
         self.confirm.ask(
             self.tr("Block {name}?").format(name=contact.display_name),
             self.tr(
@@ -192,7 +196,7 @@ class ContactsScreen(Screen):
             danger=True,
         )
 
-    def _set_blocked(self, contact: Any, blocked: bool) -> None:
+    def _set_blocked(self, contact: ContactView, blocked: bool) -> None:
         core = self.context.core
         if core is None:
             return
@@ -202,6 +206,5 @@ class ContactsScreen(Screen):
             if blocked
             else (lambda: core.unblock_contact(contact_id))
         )
-        self.context.tasks.run(
-            work, lambda _c: self.refresh(), on_refusal=self._refused, owner=self, changes=True
-        )
+        # The contacts change notice that follows reloads this screen.
+        self.context.tasks.run(work, on_refusal=self._refused, owner=self)

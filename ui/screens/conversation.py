@@ -8,12 +8,14 @@ are shown.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QVBoxLayout, QWidget
 
-from ui.models.paged import ItemRole, PagedMessageModel
+from kiosk.changes import Changes
+from kiosk.errors import Refusal
+from ui.models.paged import PagedMessageModel
 from ui.refusals import describe, describe_reason
 from ui.statuses import media_summary, status_name
 from ui.widgets.base import Screen, button, label, name
@@ -21,6 +23,7 @@ from ui.widgets.confirm import ConfirmPanel
 from ui.widgets.delegates import MessageDelegate
 
 if TYPE_CHECKING:
+    from kiosk.views import ContactView, MessageView
     from ui.context import Context
     from ui.shell import Shell
 
@@ -31,12 +34,14 @@ MARK_READ_DELAY_MS = 700
 class ConversationScreen(Screen):
     """A thread with one contact."""
 
+    shows = Changes.MESSAGES
+
     def __init__(self, context: Context, shell: Shell, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("conversation")
         self.context = context
         self.shell = shell
-        self.contact: Any = None
+        self.contact: ContactView | None = None
         root = QVBoxLayout(self)
         root.setContentsMargins(24, 12, 24, 12)
         root.setSpacing(10)
@@ -108,7 +113,7 @@ class ConversationScreen(Screen):
         self.error.hide()
         self.confirm.dismiss()
 
-    def open(self, contact: Any = None) -> None:
+    def open(self, contact: ContactView | None = None) -> None:
         if contact is not None and (
             self.contact is None or contact.contact_id != self.contact.contact_id
         ):
@@ -131,9 +136,9 @@ class ConversationScreen(Screen):
             self.model.refresh()
 
     # -- behaviour ---------------------------------------------------------------
-    def _selected(self) -> Any:
-        index = self.list.currentIndex()
-        return index.data(ItemRole) if index.isValid() else None
+    def _selected(self) -> MessageView | None:
+        row = self.list.currentIndex().row()
+        return self.model.item(row) if 0 <= row < self.model.rowCount() else None
 
     def _update_actions(self) -> None:
         contact = self.contact
@@ -183,12 +188,9 @@ class ConversationScreen(Screen):
             lambda: core.mark_read_many(unread),
             on_refusal=lambda _r: None,
             owner=self,
-            changes=False,
         )
 
-    def _failed(self, error: Any) -> None:
-        from kiosk.errors import Refusal
-
+    def _failed(self, error: BaseException) -> None:
         text = (
             describe(error, self.context.now())
             if isinstance(error, Refusal)
@@ -232,10 +234,9 @@ class ConversationScreen(Screen):
             lambda: core.hide_message(message_id),
             on_refusal=lambda r: self._failed(r),
             owner=self,
-            changes=True,
         )
 
-    def describe_message(self, message: Any) -> str:
+    def describe_message(self, message: MessageView) -> str:
         """What a screen reader says for a message."""
         who = (
             self.tr("You")

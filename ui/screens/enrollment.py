@@ -7,7 +7,7 @@ and emits ``enrolled`` once the credential is in the keyring.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import qrcode
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -17,6 +17,10 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 from ui.widgets.base import Screen, card, label
 
 if TYPE_CHECKING:
+    from kiosk.config import Settings
+    from kiosk.store.database import Store
+    from sync.client import SyncClient
+    from sync.credentials import CredentialStore
     from ui.context import Context
 
 POLL_MS = 3000
@@ -47,7 +51,9 @@ class EnrollmentService(Protocol):
 class SyncEnrollment:
     """:class:`EnrollmentService` over ``sync.enrollment``."""
 
-    def __init__(self, store: Any, client: Any, credentials: Any, settings: Any) -> None:
+    def __init__(
+        self, store: Store, client: SyncClient, credentials: CredentialStore, settings: Settings
+    ) -> None:
         self._args = (store, client, credentials)
         self._settings = settings
 

@@ -2,19 +2,21 @@
 
 A banner announces messages that arrived while the resident was here; the
 sync line says whether replies are still waiting to go out. Tapping a
-conversation opens it. The list reloads from the ``Tasks.changed`` hook, on
-every sync status change and every few seconds while shown.
+conversation opens it. The list reloads when shown, and while shown on a
+change notice of messages or contacts (a reply sent, a sync round that brought
+news); the sync line's waiting counts follow the sync status.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QVBoxLayout, QWidget
 
+from kiosk.changes import Changes
+from kiosk.errors import Refusal
 from ui.models.conversations import ConversationModel
-from ui.models.paged import ItemRole
 from ui.refusals import describe
 from ui.statuses import status_name
 from ui.sync_status import describe_sync
@@ -22,14 +24,16 @@ from ui.widgets.base import Screen, button, card, label, name, restyle
 from ui.widgets.delegates import ConversationDelegate, one_line
 
 if TYPE_CHECKING:
+    from kiosk.views import ConversationView, WaitingToSend
+    from sync.status import SyncStatus
     from ui.context import Context
     from ui.shell import Shell
-
-REFRESH_MS = 10_000
 
 
 class InboxScreen(Screen):
     """The resident's conversations."""
+
+    shows = Changes.MESSAGES | Changes.CONTACTS
 
     opened = Signal(str)  # contact_id
 
@@ -39,8 +43,8 @@ class InboxScreen(Screen):
         self.context = context
         self.shell = shell
         self._seen: dict[str, int] | None = None  # contact_id -> newest message id seen
-        self._sync: Any = None  # the sync worker's last status (sync.status.SyncStatus)
-        self._waiting: Any = None  # the resident's queue (kiosk.views.WaitingToSend)
+        self._sync: SyncStatus | None = None  # the sync worker's last status
+        self._waiting: WaitingToSend | None = None  # the resident's queue
         root = QVBoxLayout(self)
         root.setContentsMargins(24, 16, 24, 16)
         root.setSpacing(12)
@@ -87,9 +91,6 @@ class InboxScreen(Screen):
         self.error.hide()
         root.addWidget(self.error)
 
-        self._timer = QTimer(self)
-        self._timer.setInterval(REFRESH_MS)
-        self._timer.timeout.connect(self.refresh)
         self.retranslate()
 
     # -- Screen ------------------------------------------------------------------
@@ -103,7 +104,6 @@ class InboxScreen(Screen):
         self._show_sync_line()
 
     def clear(self) -> None:
-        self._timer.stop()
         self.model.clear()
         self._seen = None
         self._waiting = None
@@ -116,15 +116,14 @@ class InboxScreen(Screen):
         core = self.context.core
         if core is None or self.shell.resident is None:
             return
-        self._timer.start()
 
-        def load() -> tuple[tuple[Any, ...], Any]:
+        def load() -> tuple[tuple[ConversationView, ...], WaitingToSend]:
             return core.conversations(), core.waiting_to_send()
 
         self.context.tasks.run(load, self._show, on_refusal=self._refused, owner=self)
 
     # -- behaviour ---------------------------------------------------------------
-    def _show(self, loaded: tuple[tuple[Any, ...], Any]) -> None:
+    def _show(self, loaded: tuple[tuple[ConversationView, ...], WaitingToSend]) -> None:
         if self.shell.resident is None:
             return  # the session ended while this was loading
         rows, self._waiting = loaded
@@ -137,7 +136,7 @@ class InboxScreen(Screen):
             self.list.setCurrentIndex(self.model.index(current))
         self.empty.setVisible(not rows)
 
-    def _announce(self, rows: tuple[Any, ...]) -> None:
+    def _announce(self, rows: tuple[ConversationView, ...]) -> None:
         newest = {
             r.contact.contact_id: r.last_message.message_id
             for r in rows
@@ -158,21 +157,39 @@ class InboxScreen(Screen):
                 self.banner.show()
         self._seen = newest
 
-    def _refused(self, refusal: Any) -> None:
+    def _refused(self, refusal: Refusal) -> None:
         self.error.setText(describe(refusal, self.context.now()))
         self.error.show()
 
     def _open_index(self, index: QModelIndex) -> None:
-        row = index.data(ItemRole)
+        row = self.model.row(index.row())
         if row is not None:
             self.banner.hide()
             self.shell.show_screen("conversation", contact=row.contact)
             self.opened.emit(row.contact.contact_id)
 
-    def show_sync_status(self, status: Any) -> None:
-        """The sync worker's latest status (``None`` before the first one)."""
-        self._sync = status
+    def show_sync_status(self, status: SyncStatus | None) -> None:
+        """The sync worker's latest status (``None`` before the first one).
+
+        When the outbox moved (an item went out, or failed), the resident's own
+        waiting counts are read again; the conversations wait for a change notice.
+        """
+        before, self._sync = self._sync, status
         self._show_sync_line()
+        moved = (
+            before is None
+            or status is None
+            or (before.items_waiting, before.items_failed)
+            != (status.items_waiting, status.items_failed)
+        )
+        core = self.context.core
+        if moved and core is not None and self.shell.resident is not None and self.isVisible():
+            self.context.tasks.run(core.waiting_to_send, self._show_waiting, owner=self)
+
+    def _show_waiting(self, waiting: WaitingToSend) -> None:
+        if self.shell.resident is not None:
+            self._waiting = waiting
+            self._show_sync_line()
 
     def _show_sync_line(self) -> None:
         if self._sync is None:
@@ -185,7 +202,7 @@ class InboxScreen(Screen):
         self.sync_line.setVisible(bool(text))
         restyle(self.sync_line)
 
-    def describe_row(self, row: Any) -> str:
+    def describe_row(self, row: ConversationView) -> str:
         """The sentence a screen reader says for a conversation row."""
         parts = [row.contact.display_name]
         if row.unread == 1:

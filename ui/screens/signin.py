@@ -17,12 +17,14 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+from kiosk.changes import Changes
 from kiosk.errors import Refusal
 from ui.formatting import day_and_time, set_time_zone
 from ui.i18n import LANGUAGE_NAMES, LANGUAGES
@@ -58,6 +60,8 @@ def sign_in_after_expiry(core: Core, facility_number: str, pin: str) -> SignedIn
 
 class SignInScreen(Screen):
     """The first screen a resident sees."""
+
+    shows = Changes.POLICY
 
     signed_in = Signal(object)  # kiosk.views.SignedIn
     language_chosen = Signal(str)
@@ -109,7 +113,7 @@ class SignInScreen(Screen):
         self.language_label = label("subtitle")
         left.addWidget(self.language_label)
         langs = QHBoxLayout()
-        self.language_buttons: dict[str, QWidget] = {}
+        self.language_buttons: dict[str, QPushButton] = {}
         for code in LANGUAGES:
             widget = button(None, None, self, checkable=True)
             widget.setObjectName(f"language_{code}")
@@ -233,7 +237,7 @@ class SignInScreen(Screen):
     # -- behaviour ---------------------------------------------------------------
     def set_language(self, language: str) -> None:
         for code, widget in self.language_buttons.items():
-            widget.setChecked(code == language)  # type: ignore[attr-defined]
+            widget.setChecked(code == language)
 
     def show_message(self, text: str) -> None:
         """Show a sentence in the error box (a refusal, or why a session ended)."""
@@ -328,7 +332,6 @@ class SignInScreen(Screen):
             on_refusal=self._refused,
             on_error=self._failed,
             owner=self,
-            changes=True,
         )
 
     def _signed_in(self, answer: tuple[SignedIn, str]) -> None:

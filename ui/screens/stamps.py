@@ -7,19 +7,22 @@ reason) — the receipt history says which.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
     QHBoxLayout,
     QListView,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
+from kiosk.changes import Changes
 from kiosk.errors import Refusal
 from ui.formatting import money, when
 from ui.refusals import describe, describe_error, describe_reason
@@ -27,6 +30,7 @@ from ui.widgets.base import Screen, button, card, label, name
 from ui.widgets.confirm import ConfirmPanel
 
 if TYPE_CHECKING:
+    from kiosk.views import Balances, PurchaseView, Receipt, StampProduct
     from ui.context import Context
     from ui.shell import Shell
 
@@ -36,17 +40,19 @@ _ROOT = QModelIndex()
 class ReceiptModel(QAbstractListModel):
     """Receipt history rows as sentences (ledger entries and pending holds)."""
 
-    def __init__(self, describe_row: Any, parent: Any = None) -> None:
+    def __init__(
+        self, describe_row: Callable[[Receipt], str], parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
-        self._rows: list[Any] = []
+        self._rows: list[Receipt] = []
         self._describe = describe_row
 
-    def set_rows(self, rows: Any) -> None:
+    def set_rows(self, rows: Sequence[Receipt]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
 
-    def rows(self) -> list[Any]:
+    def rows(self) -> list[Receipt]:
         return list(self._rows)
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
@@ -54,7 +60,7 @@ class ReceiptModel(QAbstractListModel):
 
     def data(
         self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
+    ) -> str | None:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
@@ -65,13 +71,15 @@ class ReceiptModel(QAbstractListModel):
 class StampsScreen(Screen):
     """Balances, stamp books and the receipt history."""
 
+    shows = Changes.STAMPS | Changes.POLICY
+
     def __init__(self, context: Context, shell: Shell, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("stamps")
         self.context = context
         self.shell = shell
-        self.balances: Any = None
-        self.products: tuple[Any, ...] = ()
+        self.balances: Balances | None = None
+        self.products: tuple[StampProduct, ...] = ()
         root = QHBoxLayout(self)
         root.setContentsMargins(24, 16, 24, 16)
         root.setSpacing(20)
@@ -136,8 +144,9 @@ class StampsScreen(Screen):
         self.receipts.setSpacing(4)
         right.addWidget(self.receipts, 1)
         root.addLayout(right, 2)
-        self.book_buttons: list[Any] = []
-        self._watching: Any = None  # the purchase made on this screen, until it resolves
+        self.book_buttons: list[QPushButton] = []
+        # The purchase made on this screen, until it resolves.
+        self._watching: PurchaseView | None = None
         self.retranslate()
 
     # -- Screen ------------------------------------------------------------------
@@ -168,12 +177,14 @@ class StampsScreen(Screen):
         if core is None or self.shell.resident is None:
             return
 
-        def load() -> tuple[Any, Any, Any]:
+        def load() -> tuple[Balances, tuple[StampProduct, ...], tuple[Receipt, ...]]:
             return core.balances(), core.products(), core.receipts()
 
         self.context.tasks.run(load, self._loaded, on_refusal=self._refused, owner=self)
 
-    def _loaded(self, loaded: tuple[Any, Any, Any]) -> None:
+    def _loaded(
+        self, loaded: tuple[Balances, tuple[StampProduct, ...], tuple[Receipt, ...]]
+    ) -> None:
         if self.shell.resident is None:
             return
         self.balances, products, receipts = loaded
@@ -184,7 +195,7 @@ class StampsScreen(Screen):
         self.receipt_model.set_rows(receipts)
         self._follow_purchase(receipts)
 
-    def _follow_purchase(self, receipts: Any) -> None:
+    def _follow_purchase(self, receipts: Sequence[Receipt]) -> None:
         """Turn "pending" into "confirmed" or "refused" once the server answered."""
         purchase = self._watching
         if purchase is None:
@@ -274,7 +285,7 @@ class StampsScreen(Screen):
         self.no_books.setVisible(not self.products)
 
     # -- purchase ----------------------------------------------------------------
-    def ask_buy(self, product: Any) -> None:
+    def ask_buy(self, product: StampProduct) -> None:
         self.outcome.hide()
         self.confirm.ask(
             self.tr("Buy {name} for {price}?").format(
@@ -289,7 +300,7 @@ class StampsScreen(Screen):
             lambda: self._buy(product),
         )
 
-    def _buy(self, product: Any) -> None:
+    def _buy(self, product: StampProduct) -> None:
         core = self.context.core
         if core is None:
             return
@@ -300,10 +311,9 @@ class StampsScreen(Screen):
             on_refusal=self._refused,
             on_error=lambda e: self._show_outcome(describe_error(e), "error"),
             owner=self,
-            changes=True,
         )
 
-    def _bought(self, purchase: Any) -> None:
+    def _bought(self, purchase: PurchaseView) -> None:
         self._watching = purchase
         self._show_outcome(
             self.tr(
@@ -323,7 +333,7 @@ class StampsScreen(Screen):
         self.outcome.style().polish(self.outcome)
         self.outcome.show()
 
-    def describe_receipt(self, receipt: Any) -> str:
+    def describe_receipt(self, receipt: Receipt) -> str:
         """One line of the receipt history."""
         kinds = {
             "purchase": self.tr("Purchase"),

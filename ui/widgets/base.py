@@ -3,8 +3,9 @@
 - :func:`label` is always plain text (message text is never rich text or a link).
 - :func:`button` is at least a touch target tall and carries its theme role.
 - :func:`name` sets the visible text and the accessible name/description together.
-- :class:`Screen` retranslates itself on a language change and forgets the
-  resident on :meth:`Screen.clear`.
+- :class:`Screen` retranslates itself on a language change, forgets the
+  resident on :meth:`Screen.clear`, and reloads on a change notice of a kind
+  it shows (:attr:`Screen.shows`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QIcon, QResizeEvent
 from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QPushButton, QWidget
 
+from kiosk.changes import Changes
 from ui.icons import icon as themed_icon
 from ui.theme import KEYBOARD_KEY_PX, TOUCH_PX, current_appearance
 
@@ -98,6 +100,10 @@ def restyle(widget: QWidget) -> None:
 class Screen(QWidget):
     """A full screen of the shell; subclasses fill :meth:`retranslate` and :meth:`clear`."""
 
+    # The kinds of data this screen shows: a change of one of them reloads it while in
+    # front (a screen reloads anyway each time it is shown).
+    shows = Changes.NONE
+
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
@@ -110,7 +116,12 @@ class Screen(QWidget):
         """Forget everything about the resident (session end)."""
 
     def refresh(self) -> None:
-        """Reload what is shown from the core (the ``Tasks.changed`` hook)."""
+        """Reload what is shown from the core."""
+
+    def data_changed(self, changes: Changes) -> None:
+        """A task or a sync round changed ``changes``: reload if this screen shows any."""
+        if changes & self.shows:
+            self.refresh()
 
 
 class ElidedLabel(QLabel):

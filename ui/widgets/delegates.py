@@ -7,7 +7,9 @@ sentence (see the screens' ``describe_*``) for screen readers.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
@@ -18,7 +20,13 @@ from ui.icons import pixmap
 from ui.models.paged import ItemRole
 from ui.refusals import describe_reason
 from ui.statuses import TONES, media_summary, status_name, timeline_step
-from ui.theme import current_appearance, current_palette
+from ui.theme import Appearance, current_appearance, current_palette
+
+if TYPE_CHECKING:
+    from kiosk.store.models import OutboundStatus
+    from kiosk.views import MessageView
+
+HeightKey = tuple[int, int, tuple["OutboundStatus | None", int, Appearance]]
 
 Index = QModelIndex | QPersistentModelIndex
 PAD = 14
@@ -143,15 +151,17 @@ class ConversationDelegate(QStyledItemDelegate):
 class MessageDelegate(QStyledItemDelegate):
     """A message bubble: markers, body, time, and for a reply its status timeline."""
 
-    def __init__(self, parent: QWidget | None = None, now: Any = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, now: Callable[[], datetime] | None = None
+    ) -> None:
         super().__init__(parent)
-        self._heights: dict[tuple[int, int, Any], int] = {}
+        self._heights: dict[HeightKey, int] = {}  # (message, width, what sets the height)
         self._now = now
 
     def clear_cache(self) -> None:
         self._heights.clear()
 
-    def _lines(self, message: Any) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    def _lines(self, message: MessageView) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """(markers above the body, timeline lines below), each (text, tone)."""
         markers: list[tuple[str, str]] = []
         if message.media:
@@ -166,7 +176,7 @@ class MessageDelegate(QStyledItemDelegate):
         if message.direction == "outbound" and str(message.payment) == "cod":
             markers.append((self.tr("Sent collect"), "wait"))
         steps: list[tuple[str, str]] = []
-        now = self._now() if callable(self._now) else None
+        now = self._now() if self._now is not None else None
         for step in message.timeline:
             steps.append(
                 (timeline_step(step.status, step.at, now), TONES.get(str(step.status), ""))
@@ -182,7 +192,7 @@ class MessageDelegate(QStyledItemDelegate):
                 )
         return markers, steps
 
-    def _layout(self, option: QStyleOptionViewItem, message: Any) -> tuple[QRect, int]:
+    def _layout(self, option: QStyleOptionViewItem, message: MessageView) -> tuple[QRect, int]:
         width = option.rect.width() if option.rect.width() > 0 else 800
         bubble_w = int(width * 0.78)
         text_w = bubble_w - 2 * PAD
@@ -261,7 +271,7 @@ class MessageDelegate(QStyledItemDelegate):
         y += body_h + 8
         painter.setFont(_font(option.font, -3))
         painter.setPen(QColor(colors["text_muted"]))
-        now = self._now() if callable(self._now) else None
+        now = self._now() if self._now is not None else None
         stamp = when(message.sort_at, now)
         if outbound and message.status is not None:
             draw_badge(

@@ -73,10 +73,6 @@ class OnScreenKeyboard(QWidget):
         self._label_keys()
         self.retranslate()
 
-    @property
-    def layout_name(self) -> str:
-        return self._layout
-
     def set_layout(self, layout: str) -> None:
         if layout in LAYOUTS and layout != self._layout:
             self._layout = layout
