@@ -23,12 +23,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-
+from kiosk import diagnostics as store_diagnostics
 from kiosk.config import Settings, config_path, load_settings
 from kiosk.errors import KiteError
 from kiosk.store import list_backups, open_store, restore_backup
-from kiosk.store.models import DeviceState, OutboxItem, SyncCursor
 from sync import enrollment
 from sync.client import SyncClient
 from sync.credentials import CredentialStore, configure_keyring
@@ -96,22 +94,12 @@ def diagnostics(settings: Settings) -> dict[str, Any]:
         store = open_store(settings.database_path)
         try:
             with store.read() as session:
-                rows = session.execute(
-                    select(OutboxItem.state, func.count()).group_by(OutboxItem.state)
-                ).all()
-                report["outbox"] = {str(state): int(n) for state, n in rows}
-                cursor = session.scalar(select(SyncCursor.cursor).limit(1))
-                report["cursor"] = cursor
-                device = session.scalar(select(DeviceState).limit(1))
-                report["device_id"] = device.device_id if device else None
-                report["revoked"] = bool(device and device.revoked_at)
-                last = session.scalar(
-                    select(OutboxItem.last_error)
-                    .where(OutboxItem.last_error.is_not(None))
-                    .order_by(OutboxItem.id.desc())
-                    .limit(1)
-                )
-                report["last_item_error"] = last
+                held = store_diagnostics.store_report(session)
+            report["outbox"] = held.outbox
+            report["cursor"] = held.cursor
+            report["device_id"] = held.device_id
+            report["revoked"] = held.revoked
+            report["last_item_error"] = held.last_item_error
         finally:
             store.close()
     else:

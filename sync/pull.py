@@ -22,11 +22,10 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
 
 from kiosk import intake
 from kiosk.clock import Clock, utcnow
-from kiosk.store.database import Store
+from kiosk.store import IntegrityError, Store
 from sync import faults
 from sync.client import SyncClient
 from sync.errors import InvalidResponse, RequestRefused
