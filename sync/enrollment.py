@@ -138,6 +138,33 @@ def wait_for_approval(
         sleep(interval_s)
 
 
+class SyncEnrollment:
+    """Enrollment as the first-start screen drives it: :func:`begin` and :func:`collect`,
+    bound to this terminal's store, client, credentials and settings."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: SyncClient,
+        credentials: CredentialStore,
+        settings: Settings,
+        *,
+        clock: Clock = utcnow,
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._credentials = credentials
+        self._settings = settings
+        self._clock = clock
+
+    def begin(self) -> EnrollmentTicket:
+        return begin(self._store, self._client, self._credentials, self._settings)
+
+    def collect(self, ticket: EnrollmentTicket) -> EnrollOutcome:
+        """``pending``, ``approved`` or ``revoked``."""
+        return collect(ticket, self._store, self._client, self._credentials, self._clock)
+
+
 def qr_text(payload: str) -> str:
     """The QR code drawn with text characters, for a terminal window."""
     code = qrcode.QRCode(border=1)
