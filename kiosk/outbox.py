@@ -7,17 +7,21 @@ all; once it commits, the store wakes whoever pushes the outbox
 ``seq``; the idempotency key (32 hex characters, minted here once) rides
 along on every retry.
 
-The sync engine reads :func:`due_items` and reports back through
-:func:`mark_sent` (an attempt counted before a batch goes out, with its retry
-time should no answer come), :func:`mark_done` or :func:`mark_failed`
-(permanent). Domain effects of a server answer live in
-:func:`kiosk.replies.apply_push_result`, which calls these.
+The sync engine takes :func:`sendable` items (due, in order, without a gap)
+and reports back through :func:`mark_sent` (an attempt counted before a batch
+goes out, with its retry time should no answer come), :func:`note_error`,
+:func:`mark_done` or :func:`mark_failed` (permanent). Domain effects of a
+server answer live in :func:`kiosk.replies.apply_push_result`, which calls
+these. The rest answers the engine's and IT's questions: what is waiting
+(:func:`state_counts`), when next (:func:`next_attempt_at`), what went wrong
+last (:func:`last_error`).
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -101,6 +105,100 @@ def due_items(
     finally:
         rows.close()
     return chosen
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """An outbox item as the push engine sends it: a copy, detached from the session."""
+
+    seq: int
+    idempotency_key: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int  # attempts so far, before this one
+
+
+def sendable(
+    session: Session, now: datetime, limit: int = 200, exclude: Collection[int] = ()
+) -> list[Outgoing]:
+    """The :func:`due_items` that continue the queue without a gap, in ``seq`` order.
+
+    The server refuses new work numbered below work it already has
+    (``sequence_regressed``), so an item must never overtake an earlier one that
+    is still pending (backing off, or waiting on its dependency): that earlier
+    item could then never be delivered. Items in ``exclude`` (a batch the server
+    has answered, its answer not applied yet) are no gap: the server has them.
+    """
+    due = due_items(session, now, limit=limit, exclude=exclude)
+    if not due:
+        return []
+    pending = select(OutboxItem.id).where(OutboxItem.state == OutboxState.PENDING)
+    if exclude:
+        pending = pending.where(OutboxItem.id.not_in(sorted(exclude)))
+    queue = session.scalars(pending.order_by(OutboxItem.id).limit(len(due))).all()
+    chosen: list[Outgoing] = []
+    for item, expected in zip(due, queue, strict=False):
+        if item.id != expected:
+            break
+        chosen.append(
+            Outgoing(item.id, item.idempotency_key, item.kind, item.payload, item.attempts)
+        )
+    return chosen
+
+
+def is_pending(session: Session, item_id: int) -> bool:
+    """Whether ``item_id`` still waits for an answer (False: settled, or unknown)."""
+    item = session.get(OutboxItem, item_id)
+    return item is not None and item.state == OutboxState.PENDING
+
+
+def note_error(session: Session, item_ids: Sequence[int], error: str) -> None:
+    """Why the last attempt at these items failed, on those still pending."""
+    for item_id in item_ids:
+        item = session.get(OutboxItem, item_id)
+        if item is not None and item.state == OutboxState.PENDING:
+            item.last_error = error[:500]
+
+
+def make_due(session: Session, now: datetime) -> int:
+    """Make every pending item due at once (the server is reachable again); how many were not."""
+    result = session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.state == OutboxState.PENDING, OutboxItem.next_attempt_at > now)
+        .values(next_attempt_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def next_attempt_at(session: Session) -> datetime | None:
+    """When the earliest pending item falls due (None: nothing pending)."""
+    value: datetime | None = session.scalar(
+        select(func.min(OutboxItem.next_attempt_at)).where(OutboxItem.state == OutboxState.PENDING)
+    )
+    return value
+
+
+def state_counts(session: Session) -> dict[str, int]:
+    """How many items are in each state (``pending``, ``done``, ``failed``); absent: none."""
+    rows = session.execute(select(OutboxItem.state, func.count()).group_by(OutboxItem.state)).all()
+    return {str(state): int(n) for state, n in rows}
+
+
+def waiting_and_refused(session: Session) -> tuple[int, int]:
+    """How many items wait for the server, and how many it refused for good."""
+    counts = state_counts(session)
+    return counts.get(OutboxState.PENDING, 0), counts.get(OutboxState.FAILED, 0)
+
+
+def last_error(session: Session) -> str | None:
+    """The error recorded on the newest item that has one (for IT's diagnostics)."""
+    value: str | None = session.scalar(
+        select(OutboxItem.last_error)
+        .where(OutboxItem.last_error.is_not(None))
+        .order_by(OutboxItem.id.desc())
+        .limit(1)
+    )
+    return value
 
 
 def pending_count(session: Session) -> int:

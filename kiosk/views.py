@@ -11,15 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from kiosk.store.models import (
-    ContactState,
-    Direction,
-    HoldKind,
-    HoldState,
-    LedgerKind,
-    OutboundStatus,
-    Payment,
-)
+# The views' vocabulary, re-exported: the screens name these without reaching into the store.
+from kiosk.store.models import ContactState as ContactState
+from kiosk.store.models import Direction as Direction
+from kiosk.store.models import HoldKind as HoldKind
+from kiosk.store.models import HoldState as HoldState
+from kiosk.store.models import LedgerKind as LedgerKind
+from kiosk.store.models import OutboundStatus as OutboundStatus
+from kiosk.store.models import Payment as Payment
 
 SessionPhase = Literal["active", "warning", "expired"]
 SessionEnding = Literal["idle", "cap", "closed"]

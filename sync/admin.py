@@ -23,14 +23,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
-
+from kiosk import diagnostics as store_diagnostics
 from kiosk.config import Settings, config_path, load_settings
 from kiosk.errors import KiteError
 from kiosk.store import list_backups, open_store, restore_backup
-from kiosk.store.models import DeviceState, OutboxItem, SyncCursor
 from sync import enrollment
-from sync.client import SyncClient
 from sync.credentials import CredentialStore, configure_keyring
 from sync.errors import SyncError
 from sync.status import read_status_file
@@ -44,20 +41,20 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
+    from sync.terminal import open_terminal  # the engine is only needed here and in sync
+
     settings = _settings(args)
     # Enrollment is IT's first start of a terminal: the one place that may create data_dir
     # (the kiosk itself refuses a missing one; see docs/store.md).
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     configure_keyring(settings)
-    credentials = CredentialStore()
-    if credentials.credential() and not args.force:
+    if enrollment.is_enrolled(CredentialStore()) and not args.force:
         print("This terminal is already enrolled (a credential is in the keyring).")
         print("Use --force to enroll again (for example after a revocation).")
         return EXIT_OK
-    store = open_store(settings.database_path)
-    client = SyncClient(settings, credentials.credential)
+    terminal = open_terminal(settings)
     try:
-        ticket = enrollment.begin(store, client, credentials, settings)
+        ticket = terminal.enrollment.begin()
         print(f"Server:      {settings.server_url}")
         print(f"Facility:    {ticket.facility_id}")
         print(f"Device name: {ticket.device_name}")
@@ -68,11 +65,15 @@ def cmd_enroll(args: argparse.Namespace) -> int:
             print(enrollment.qr_text(ticket.qr_payload()))
         print("Waiting for staff to approve this device...", flush=True)
         outcome = enrollment.wait_for_approval(
-            ticket, store, client, credentials, interval_s=args.interval, timeout_s=args.timeout
+            ticket,
+            terminal.store,
+            terminal.client,
+            terminal.credentials,
+            interval_s=args.interval,
+            timeout_s=args.timeout,
         )
     finally:
-        client.close()
-        store.close()
+        terminal.close(record_stop=False)
     if outcome == "approved":
         print("Approved. The device credential is stored in the keyring.")
         return EXIT_OK
@@ -96,22 +97,12 @@ def diagnostics(settings: Settings) -> dict[str, Any]:
         store = open_store(settings.database_path)
         try:
             with store.read() as session:
-                rows = session.execute(
-                    select(OutboxItem.state, func.count()).group_by(OutboxItem.state)
-                ).all()
-                report["outbox"] = {str(state): int(n) for state, n in rows}
-                cursor = session.scalar(select(SyncCursor.cursor).limit(1))
-                report["cursor"] = cursor
-                device = session.scalar(select(DeviceState).limit(1))
-                report["device_id"] = device.device_id if device else None
-                report["revoked"] = bool(device and device.revoked_at)
-                last = session.scalar(
-                    select(OutboxItem.last_error)
-                    .where(OutboxItem.last_error.is_not(None))
-                    .order_by(OutboxItem.id.desc())
-                    .limit(1)
-                )
-                report["last_item_error"] = last
+                held = store_diagnostics.store_report(session)
+            report["outbox"] = held.outbox
+            report["cursor"] = held.cursor
+            report["device_id"] = held.device_id
+            report["revoked"] = held.revoked
+            report["last_item_error"] = held.last_item_error
         finally:
             store.close()
     else:
@@ -155,17 +146,13 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from sync.worker import SyncWorker  # the engine is only needed here
+    from sync.terminal import open_terminal  # the engine is only needed here and in enroll
 
-    settings = _settings(args)
-    configure_keyring(settings)
-    store = open_store(settings.database_path)
-    worker = SyncWorker(store, settings)
+    terminal = open_terminal(_settings(args))
     try:
-        status = worker.sync_once()
+        status = terminal.worker.sync_once()
     finally:
-        worker.client.close()
-        store.close()
+        terminal.close(record_stop=False)  # this round's status is what 'status' shows next
     print(json.dumps(status.to_json(), indent=2))
     return EXIT_OK if status.state == "online" else EXIT_FAILED
 

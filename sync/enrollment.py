@@ -1,7 +1,7 @@
 """Enrolling this terminal: device ID and one-time code, IT approval, credential in the keyring.
 
-The device ID is minted once and kept in the store (``DeviceState``; it is not
-a secret). The one-time code lives in the keyring until the credential is
+The device ID is minted once and kept in the store (``kiosk.device``; it is
+not a secret). The one-time code lives in the keyring until the credential is
 collected, so a restart mid-enrollment shows IT the same code again. Both
 ``kite-admin enroll`` and the UI's enrollment screen use these functions.
 """
@@ -12,7 +12,6 @@ import io
 import logging
 import secrets
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -20,12 +19,11 @@ from urllib.parse import urlencode
 
 import qrcode
 from pydantic import ValidationError
-from sqlalchemy import select
 
+from kiosk import device
 from kiosk.clock import Clock, utcnow
 from kiosk.config import Settings
 from kiosk.store.database import Store
-from kiosk.store.models import DeviceState
 from sync.client import SyncClient
 from sync.credentials import CredentialStore
 from sync.errors import InvalidResponse
@@ -71,11 +69,7 @@ def new_code() -> str:
 def device_id(store: Store, clock: Clock = utcnow) -> str:
     """This device's ID, minted and stored on first use."""
     with store.write() as session:
-        state = session.scalar(select(DeviceState).order_by(DeviceState.id).limit(1))
-        if state is None:
-            state = DeviceState(device_id=f"dev-{uuid.uuid4().hex}")
-            session.add(state)
-        return state.device_id
+        return device.ensure_device_id(session)
 
 
 def is_enrolled(credentials: CredentialStore) -> bool:
@@ -118,12 +112,7 @@ def collect(
         credentials.store_credential(answer.credential)
         credentials.forget_enrollment_code()
         with store.write() as session:
-            state = session.scalar(
-                select(DeviceState).where(DeviceState.device_id == ticket.device_id)
-            )
-            if state is not None:
-                state.enrolled_at = clock()
-                state.revoked_at = None
+            device.mark_enrolled(session, ticket.device_id, clock())
     return answer.state
 
 
@@ -147,6 +136,33 @@ def wait_for_approval(
         if deadline is not None and time.monotonic() >= deadline:
             return "pending"
         sleep(interval_s)
+
+
+class SyncEnrollment:
+    """Enrollment as the first-start screen drives it: :func:`begin` and :func:`collect`,
+    bound to this terminal's store, client, credentials and settings."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: SyncClient,
+        credentials: CredentialStore,
+        settings: Settings,
+        *,
+        clock: Clock = utcnow,
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._credentials = credentials
+        self._settings = settings
+        self._clock = clock
+
+    def begin(self) -> EnrollmentTicket:
+        return begin(self._store, self._client, self._credentials, self._settings)
+
+    def collect(self, ticket: EnrollmentTicket) -> EnrollOutcome:
+        """``pending``, ``approved`` or ``revoked``."""
+        return collect(ticket, self._store, self._client, self._credentials, self._clock)
 
 
 def qr_text(payload: str) -> str:

@@ -22,13 +22,12 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
 
 from kiosk import feed
 from kiosk.changes import Changes, of_feed
 from kiosk.clock import Clock, utcnow
 from kiosk.errors import ServerDataError
-from kiosk.store.database import Store
+from kiosk.store import IntegrityError, Store
 from sync import faults
 from sync.client import SyncClient
 from sync.errors import InvalidResponse, RequestRefused

@@ -1,6 +1,6 @@
 """Push: drain the outbox to ``POST /v1/push`` in order, in batches.
 
-For each batch (``kiosk.outbox.due_items``: seq order, dependencies
+For each batch (``kiosk.outbox.sendable``: seq order, dependencies
 respected), cut at the first gap: the server refuses new work numbered below
 work it already has (``sequence_regressed``), so nothing overtakes an earlier
 pending item. A transient failure is a link failure and holds the queue; a
@@ -34,16 +34,12 @@ from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from kiosk import outbox, replies
 from kiosk.changes import Changes, of_pushed
 from kiosk.clock import Clock, utcnow
 from kiosk.errors import ServerDataError
-from kiosk.store.database import Store
-from kiosk.store.models import OutboxItem, OutboxState
+from kiosk.store import IntegrityError, Store
 from sync import faults
 from sync.backoff import Backoff
 from sync.client import SyncClient
@@ -87,10 +83,10 @@ class PushReport:
     changed: Changes = Changes.NONE  # the kinds of data settling the answers touched
 
 
-def wire_item(item: OutboxItem) -> dict[str, Any]:
+def wire_item(item: outbox.Outgoing) -> dict[str, Any]:
     return {
         "idempotency_key": item.idempotency_key,
-        "seq": item.id,
+        "seq": item.seq,
         "kind": item.kind,
         "payload": item.payload,
     }
@@ -180,14 +176,13 @@ def _claim_batch(
     with store.write() as session:
         size = 0
         attempts = 0
-        due = outbox.due_items(session, now, limit=batch_size, exclude=in_flight)
-        for item in _in_order(session, due, in_flight):
+        for item in outbox.sendable(session, now, limit=batch_size, exclude=in_flight):
             wire = wire_item(item)
             reason = _invalid_reason(wire)
             if reason is not None:
-                log.error("outbox item %s is malformed; refusing it locally: %s", item.id, reason)
+                log.error("outbox item %s is malformed; refusing it locally: %s", item.seq, reason)
                 replies.apply_push_result_in(
-                    session, item.id, "rejected", "invalid_payload", {}, None, now
+                    session, item.seq, "rejected", "invalid_payload", {}, None, now
                 )
                 continue
             encoded = len(json.dumps(wire, separators=(",", ":")))
@@ -282,15 +277,15 @@ def _apply_results(
             session, [wire["seq"] for wire in batch], [r.get("result") for r in results]
         )
         for wire, result in zip(batch, results, strict=True):
-            item = session.get(OutboxItem, wire["seq"])
-            if item is None or item.state != OutboxState.PENDING:
+            seq = wire["seq"]
+            if not outbox.is_pending(session, seq):
                 continue  # already settled (an earlier round got the answer first)
             outcome = result["outcome"]
             if outcome == "duplicate" and result.get("original_outcome") == "rejected":
                 # The first answer was a refusal: it stays one (the resident must see it).
                 replies.apply_push_result_in(
                     session,
-                    item.id,
+                    seq,
                     "rejected",
                     result.get("reason"),
                     result["params"],
@@ -300,14 +295,14 @@ def _apply_results(
             else:
                 replies.apply_push_result_in(
                     session,
-                    item.id,
+                    seq,
                     outcome,
                     result.get("reason"),
                     result["params"],
                     result.get("result"),
                     now,
                 )
-            report.changed |= of_pushed(item.kind, outcome)
+            report.changed |= of_pushed(wire["kind"], outcome)
             if outcome == "accepted":
                 report.accepted += 1
             elif outcome == "duplicate":
@@ -350,63 +345,26 @@ def _refuse_alone(store: Store, clock: Clock, wire: dict[str, Any], exc: Request
     now = clock()
     reason = exc.code or f"http_{exc.status}"
     with store.write() as session:
-        item = session.get(OutboxItem, wire["seq"])
-        if item is None or item.state != OutboxState.PENDING:
+        if not outbox.is_pending(session, wire["seq"]):
             return
-        replies.apply_push_result_in(session, item.id, "rejected", reason, exc.params, None, now)
+        replies.apply_push_result_in(
+            session, wire["seq"], "rejected", reason, exc.params, None, now
+        )
 
 
 def _note_error(store: Store, batch: list[dict[str, Any]], error: str) -> None:
     with store.write() as session:
-        for wire in batch:
-            item = session.get(OutboxItem, wire["seq"])
-            if item is not None and item.state == OutboxState.PENDING:
-                item.last_error = error[:500]
-
-
-def _in_order(
-    session: Session, due: list[OutboxItem], in_flight: frozenset[int] = frozenset()
-) -> list[OutboxItem]:
-    """The due items that continue the queue without a gap, in seq order.
-
-    The server refuses new work numbered below work it already has
-    (``sequence_regressed``), so an item must never overtake an earlier one that
-    is still pending (backing off, or waiting on its dependency): that earlier
-    item could then never be delivered. Items ``in_flight`` (the server has
-    answered them) are no gap.
-    """
-    if not due:
-        return due
-    pending = select(OutboxItem.id).where(OutboxItem.state == OutboxState.PENDING)
-    if in_flight:
-        pending = pending.where(OutboxItem.id.not_in(sorted(in_flight)))
-    queue = session.scalars(pending.order_by(OutboxItem.id).limit(len(due))).all()
-    prefix: list[OutboxItem] = []
-    for item, expected in zip(due, queue, strict=False):
-        if item.id != expected:
-            break
-        prefix.append(item)
-    return prefix
+        outbox.note_error(session, [wire["seq"] for wire in batch], error)
 
 
 def due_now(store: Store, *, clock: Clock = utcnow) -> int:
     """Make every pending item due at once (the server is reachable again)."""
     now = clock()
     with store.write() as session:
-        result = session.execute(
-            update(OutboxItem)
-            .where(OutboxItem.state == OutboxState.PENDING, OutboxItem.next_attempt_at > now)
-            .values(next_attempt_at=now)
-        )
-        return int(getattr(result, "rowcount", 0) or 0)
+        return outbox.make_due(session, now)
 
 
 def next_due_at(store: Store) -> datetime | None:
     """When the earliest pending item falls due (None: nothing pending)."""
     with store.read() as session:
-        value: datetime | None = session.scalar(
-            select(func.min(OutboxItem.next_attempt_at)).where(
-                OutboxItem.state == OutboxState.PENDING
-            )
-        )
-    return value
+        return outbox.next_attempt_at(session)

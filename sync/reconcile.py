@@ -17,13 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from kiosk import feed, stamps
+from kiosk import feed, tallies
 from kiosk.clock import Clock, utcnow
-from kiosk.store.database import Store
-from kiosk.store.models import Message, Resident
+from kiosk.store import Session, Store
 from sync.client import SyncClient
 from sync.errors import InvalidResponse
 from sync.protocol import ReconcileResponse, ResidentSnapshot
@@ -44,30 +41,20 @@ class ReconcileReport:
 def local_counts(store: Store) -> list[dict[str, object]]:
     """What this terminal believes, per resident, as the reconcile request states it.
 
-    The figures are the ones the resident sees (``kiosk.stamps``): confirmed
+    The figures are the ones the resident sees (``kiosk.tallies``): confirmed
     stamps and the latest debit snapshot.
     """
     with store.read() as session:
-        residents = list(session.scalars(select(Resident.id).order_by(Resident.id)))
-        messages = dict(
-            session.execute(
-                select(Message.resident_id, func.count())
-                .where(Message.server_id.is_not(None))
-                .group_by(Message.resident_id)
-            ).all()
-        )
-        counts: list[dict[str, object]] = []
-        for rid in residents:
-            debit = stamps.latest_debit(session, rid)
-            counts.append(
-                {
-                    "resident_id": rid,
-                    "stamps": max(0, stamps.confirmed(session, rid)),
-                    "debit_cents": max(0, debit.cents if debit is not None else 0),
-                    "messages": int(messages.get(rid, 0)),
-                }
-            )
-    return counts
+        held = tallies.per_resident(session)
+    return [
+        {
+            "resident_id": tally.resident_id,
+            "stamps": tally.stamps,
+            "debit_cents": tally.debit_cents,
+            "messages": tally.messages,
+        }
+        for tally in held
+    ]
 
 
 def apply_snapshot(session: Session, snapshot: ResidentSnapshot, now: datetime) -> None:

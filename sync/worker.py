@@ -24,14 +24,11 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import func, select
-
-from kiosk import wipe
+from kiosk import device, outbox, wipe
 from kiosk.changes import Changes
 from kiosk.clock import Clock, utcnow
 from kiosk.config import Settings
 from kiosk.store.database import Store
-from kiosk.store.models import DeviceState, OutboxItem, OutboxState
 from sync import pull, push, reconcile
 from sync.backoff import Backoff
 from sync.client import SyncClient
@@ -274,13 +271,7 @@ class SyncWorker:
 
         True when the engine may run.
         """
-        with self.store.read() as session:
-            revoked = session.scalar(
-                select(func.count())
-                .select_from(DeviceState)
-                .where(DeviceState.revoked_at.is_not(None))
-            )
-        if revoked:
+        if self._revoked_in_store():
             self._revoke()
             return False
         if not self.credentials.credential():
@@ -308,13 +299,7 @@ class SyncWorker:
 
     def _revoke(self) -> None:
         """Wipe resident data, drop the credential, and say to call IT."""
-        with self.store.read() as session:
-            recorded = session.scalar(
-                select(func.count())
-                .select_from(DeviceState)
-                .where(DeviceState.revoked_at.is_not(None))
-            )
-        if not recorded:  # a revoke command already wiped in its own transaction
+        if not self._revoked_in_store():  # a revoke command already wiped in its own transaction
             with self.store.write() as session:
                 wipe.wipe_resident_data(session, "revoke", self.clock())
             wipe.finish_wipe(self.store)
@@ -329,6 +314,10 @@ class SyncWorker:
         self._stop.set()
         self._wake.set()
 
+    def _revoked_in_store(self) -> bool:
+        with self.store.read() as session:
+            return device.is_revoked(session)
+
     def _until_next_due(self) -> float:
         due = push.next_due_at(self.store)
         if due is None:
@@ -337,11 +326,7 @@ class SyncWorker:
 
     def _counts(self) -> tuple[int, int]:
         with self.store.read() as session:
-            rows = session.execute(
-                select(OutboxItem.state, func.count()).group_by(OutboxItem.state)
-            ).all()
-        counts = {state: n for state, n in rows}
-        return counts.get(OutboxState.PENDING, 0), counts.get(OutboxState.FAILED, 0)
+            return outbox.waiting_and_refused(session)
 
     def _refresh_counts(self) -> None:
         waiting, failed = self._counts()

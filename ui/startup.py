@@ -9,13 +9,14 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication
 
 from kiosk.heap import freeze_startup_heap
-from ui.backend import Backend, open_backend
+from ui.backend import open_backend
 from ui.refusals import describe_error
 from ui.session_watch import SessionWatch
 from ui.sync_status import SyncStatusBridge
 
 if TYPE_CHECKING:
     from kiosk.config import Settings
+    from sync.terminal import Terminal
     from ui.shell import Shell
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ class Startup(QObject):
         self.app = app
         self.shell = shell
         self.settings = settings
-        self.backend: Backend | None = None
+        self.backend: Terminal | None = None
         self.bridge = SyncStatusBridge(self)
         self._begun = False
 
@@ -41,7 +42,7 @@ class Startup(QObject):
             lambda: open_backend(self.settings), self.attach, on_error=self._failed
         )
 
-    def attach(self, backend: Backend) -> None:
+    def attach(self, backend: Terminal) -> None:
         """Hand the opened backend to the shell (UI thread)."""
         self.backend = backend
         attach_backend(self.shell, backend, self.bridge, self.app)
@@ -57,7 +58,7 @@ class Startup(QObject):
 
 
 def attach_backend(
-    shell: Shell, backend: Backend, bridge: SyncStatusBridge, app: QApplication
+    shell: Shell, backend: Terminal, bridge: SyncStatusBridge, app: QApplication
 ) -> SessionWatch:
     """Wire core, worker and enrollment into a shell (used by ``kite`` and the UI tests)."""
     context = shell.context
@@ -78,7 +79,7 @@ def attach_backend(
     return watch
 
 
-def _enrolled(shell: Shell, backend: Backend) -> None:
+def _enrolled(shell: Shell, backend: Terminal) -> None:
     backend.enrolled = True
     backend.worker.start()
     shell.show_screen("signin")

@@ -6,6 +6,11 @@ Start-up goes through :func:`open_store` (checks, backup, migration: see
 
 from __future__ import annotations
 
+# sync/ runs no SQL itself (every statement is a kiosk function), but names the session a
+# transaction hands to those functions, and a constraint's refusal of what the server sent.
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
 from kiosk.store.backups import (
     Backup,
     database_in_use,
@@ -18,6 +23,8 @@ from kiosk.store.startup import open_store
 
 __all__ = [
     "Backup",
+    "IntegrityError",
+    "Session",
     "Store",
     "StoreError",
     "database_in_use",

@@ -17,23 +17,17 @@ from kiosk.compose import send_reply
 from kiosk.config import load_settings
 from kiosk.policy import any_policy
 from kiosk.stamps import purchase
-from kiosk.store import open_store
 from sync import faults
 from sync.backoff import Backoff
-from sync.credentials import configure_keyring
-from sync.worker import SyncWorker
+from sync.terminal import open_terminal
 from tests.fault.clocks import open_hours_clock
 
 
 def main(argv: list[str]) -> int:
     mode, resident_id, contact_id, tag = argv
-    settings = load_settings()
-    configure_keyring(settings)
-    store = open_store(settings.database_path)
     clock = open_hours_clock()  # the demo facility must be open for replies
-    worker = SyncWorker(
-        store,
-        settings,
+    terminal = open_terminal(
+        load_settings(),
         clock=clock,
         backoff=Backoff(base_s=0.01, cap_s=0.05),
         # Small batches: a trial's items go in several requests, so kills also land
@@ -41,6 +35,7 @@ def main(argv: list[str]) -> int:
         push_batch=2,
         write_status=False,
     )
+    store, worker = terminal.store, terminal.worker
     if mode == "work":
         with store.read() as session:
             policy = any_policy(session)

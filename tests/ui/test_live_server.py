@@ -19,10 +19,11 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Settings
+from sync.terminal import Terminal
 from tests.fault.clocks import open_hours_clock
 from tests.server.live import LiveServer, key, ok
 from ui import theme
-from ui.backend import Backend, open_backend
+from ui.backend import open_backend
 from ui.context import Context
 from ui.shell import Shell
 from ui.startup import attach_backend
@@ -35,7 +36,7 @@ def first_start(
     qtbot: QtBot,
     central_server: LiveServer,
     tmp_path: Path,
-) -> Iterator[tuple[Shell, Backend]]:
+) -> Iterator[tuple[Shell, Terminal]]:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     theme.apply(app, theme.Appearance())
@@ -71,7 +72,7 @@ def first_start(
 def test_enrollment_then_sign_in_read_and_reply_through_the_real_server(
     qtbot: QtBot,
     central_server: LiveServer,
-    first_start: tuple[Shell, Backend],
+    first_start: tuple[Shell, Terminal],
 ) -> None:
     shell, backend = first_start
     world = central_server.world(residents=1, stamps=5, devices=0)

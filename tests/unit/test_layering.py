@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -74,3 +75,120 @@ def test_ui_runs_no_sql_or_http_itself() -> None:
             if n.split(".")[0] in {"sqlalchemy", "sqlite3", "requests", "httpx", "urllib3"}
         }
         assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
+
+
+# What runs SQL on the terminal's tables: the query language, the mapped tables, and a
+# session's statement methods. Only kiosk/ may use them; sync/server/ has its own database.
+_SQL_MODULES = ("sqlalchemy", "sqlite3", "kiosk.store.models")
+_SESSION_STATEMENTS = frozenset(
+    {
+        "add",
+        "add_all",
+        "connection",
+        "delete",
+        "exec_driver_sql",
+        "execute",
+        "get",
+        "merge",
+        "query",
+        "scalar",
+        "scalars",
+    }
+)
+_RAW_SQL = re.compile(
+    r"^\s*(select\s.+\sfrom\s|insert\s+(or\s+\w+\s+)?into\s|update\s+\w+\s+set\s|"
+    r"delete\s+from\s|pragma\s|create\s+(table|index)\s|drop\s+table\s|alter\s+table\s)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _runs_sql(path: Path) -> list[str]:
+    """Each way ``path`` issues SQL itself, as ``line: what``."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        modules: list[str] = []
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            # ``from kiosk.store import models`` names the module in its alias
+            modules = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        for module in modules:
+            if any(module == m or module.startswith(m + ".") for m in _SQL_MODULES):
+                found.append(f"{node.lineno}: imports {module}")
+                break
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in {"session", "db", "connection", "conn"}
+            and node.func.attr in _SESSION_STATEMENTS
+        ):
+            found.append(f"{node.lineno}: {node.func.value.id}.{node.func.attr}(...)")
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in {"text", "select", "insert", "update", "delete"}
+        ):
+            found.append(f"{node.lineno}: {node.func.id}(...)")
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            # SQL is written SELECT or select; "Select a contact from the list" is a sentence
+            keyword = node.value.split(maxsplit=1)[0] if node.value.strip() else ""
+            if _RAW_SQL.match(node.value) and (keyword.isupper() or keyword.islower()):
+                found.append(f"{node.lineno}: raw SQL {node.value[:40]!r}")
+    return sorted(found, key=lambda where: int(where.split(":")[0]))
+
+
+def _terminal_side(folder: str) -> list[Path]:
+    server = ROOT / "sync" / "server"
+    return [p for p in (ROOT / folder).rglob("*.py") if server not in p.parents]
+
+
+def test_the_sql_check_sees_each_way_of_running_sql(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "from sqlalchemy import select\n"
+        "import sqlalchemy.orm\n"
+        "from kiosk.store import models\n"
+        "from kiosk.store.models import OutboxItem\n"
+        "def f(session):\n"
+        "    session.scalar(select(OutboxItem))\n"
+        "    session.get(OutboxItem, 1)\n"
+        "    session.execute(text('x'))\n"
+        "    return 'SELECT id FROM outbox'\n",
+        encoding="utf-8",
+    )
+    found = "\n".join(_runs_sql(sample))
+    for expected in (
+        "1: imports sqlalchemy",
+        "2: imports sqlalchemy.orm",
+        "3: imports kiosk.store.models",
+        "4: imports kiosk.store.models",
+        "6: session.scalar",
+        "6: select(",
+        "7: session.get",
+        "8: session.execute",
+        "8: text(",
+        "9: raw SQL",
+    ):
+        assert expected in found, f"{expected!r} not reported in:\n{found}"
+    harmless = tmp_path / "harmless.py"
+    harmless.write_text(
+        "from kiosk import outbox\n"
+        "def f(store, report):\n"
+        "    with store.read() as session:\n"
+        "        counts = outbox.state_counts(session)\n"
+        "    return report.get('sync'), 'Select a contact from the list', counts\n",
+        encoding="utf-8",
+    )
+    assert _runs_sql(harmless) == []
+
+
+def test_sync_and_ui_run_no_sql_on_the_terminals_tables() -> None:
+    """Every statement on the terminal's tables is a named function in kiosk/."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{where}"
+        for folder in ("sync", "ui")
+        for path in _terminal_side(folder)
+        for where in _runs_sql(path)
+    ]
+    assert not offenders, "SQL outside kiosk/:\n" + "\n".join(offenders)

@@ -54,3 +54,35 @@ def test_retry_counts_attempts_and_keeps_the_key(store: Store) -> None:
             key,
             OutboxState.PENDING,
         )
+
+
+def test_sendable_stops_at_an_item_still_backing_off(store: Store) -> None:
+    with store.write() as db:
+        ids = [outbox.enqueue(db, "mark_read", {"n": i}, START).id for i in range(3)]
+    with store.write() as db:
+        outbox.mark_sent(db, [ids[1]], "timeout", START + timedelta(seconds=30))
+    with store.read() as db:
+        assert [i.seq for i in outbox.sendable(db, START)] == [ids[0]]
+        # An item the server has already answered is no gap.
+        assert [i.seq for i in outbox.sendable(db, START, exclude={ids[0], ids[1]})] == [ids[2]]
+        assert outbox.next_attempt_at(db) == START
+    with store.write() as db:
+        assert outbox.make_due(db, START) == 1
+    with store.read() as db:
+        sent = outbox.sendable(db, START)
+    assert [(i.seq, i.attempts) for i in sent] == [(ids[0], 0), (ids[1], 1), (ids[2], 0)]
+
+
+def test_counts_and_last_error_describe_the_queue_for_it(store: Store) -> None:
+    with store.write() as db:
+        ids = [outbox.enqueue(db, "mark_read", {"n": i}, START).id for i in range(3)]
+    with store.write() as db:
+        outbox.note_error(db, ids[:2], "server_unreachable")
+        (first,) = [i for i in outbox.due_items(db, START) if i.id == ids[0]]
+        outbox.mark_failed(db, first, "contact_blocked", START)
+    with store.read() as db:
+        assert outbox.state_counts(db) == {"pending": 2, "failed": 1}
+        assert outbox.waiting_and_refused(db) == (2, 1)
+        assert outbox.last_error(db) == "server_unreachable"  # the newest item's
+        assert outbox.is_pending(db, ids[1]) and not outbox.is_pending(db, ids[0])
+        assert not outbox.is_pending(db, 10_000)

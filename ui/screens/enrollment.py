@@ -1,7 +1,7 @@
 """First start: show IT a QR code with this device's ID and one-time code, then wait.
 
-The screen talks to an :class:`EnrollmentService` (the real one wraps
-``sync.enrollment``), asks every few seconds whether IT approved the device,
+The screen talks to an :class:`EnrollmentService` (the real one is
+``sync.enrollment.SyncEnrollment``), asks every few seconds whether IT approved the device,
 and emits ``enrolled`` once the credential is in the keyring.
 """
 
@@ -17,10 +17,6 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 from ui.widgets.base import Screen, card, label
 
 if TYPE_CHECKING:
-    from kiosk.config import Settings
-    from kiosk.store.database import Store
-    from sync.client import SyncClient
-    from sync.credentials import CredentialStore
     from ui.context import Context
 
 POLL_MS = 3000
@@ -46,29 +42,6 @@ class EnrollmentService(Protocol):
     def collect(self, ticket: Ticket) -> str:
         """``pending``, ``approved`` or ``revoked``."""
         ...
-
-
-class SyncEnrollment:
-    """:class:`EnrollmentService` over ``sync.enrollment``."""
-
-    def __init__(
-        self, store: Store, client: SyncClient, credentials: CredentialStore, settings: Settings
-    ) -> None:
-        self._args = (store, client, credentials)
-        self._settings = settings
-
-    def begin(self) -> Ticket:
-        from sync import enrollment
-
-        store, client, credentials = self._args
-        ticket: Ticket = enrollment.begin(store, client, credentials, self._settings)
-        return ticket
-
-    def collect(self, ticket: Ticket) -> str:
-        from sync import enrollment
-
-        store, client, credentials = self._args
-        return str(enrollment.collect(ticket, store, client, credentials))  # type: ignore[arg-type]
 
 
 def qr_image(payload: str, scale: int = 10) -> QImage:

@@ -23,8 +23,7 @@ from ui.statuses import TONES, media_summary, status_name, timeline_step
 from ui.theme import Appearance, current_appearance, current_palette
 
 if TYPE_CHECKING:
-    from kiosk.store.models import OutboundStatus
-    from kiosk.views import MessageView
+    from kiosk.views import MessageView, OutboundStatus
 
 HeightKey = tuple[int, int, tuple["OutboundStatus | None", int, Appearance]]
 
