@@ -152,3 +152,29 @@ def test_family_cannot_write_to_someone_elses_contact(central_server: LiveServer
             json={"idempotency_key": key(), "contact_id": theirs.resident.contact_id, "body": "hi"},
         )
     assert answer.status_code == 404
+
+
+def test_staff_can_narrow_the_review_queue_to_one_resident(central_server: LiveServer) -> None:
+    mine, theirs = central_server.world(stamps=2), central_server.world(stamps=2)
+    sent = [
+        _send(w, message(w.resident.resident_id, w.resident.contact_id, body=f"to {n}"), seq=s)
+        for n, w in (("mine", mine), ("theirs", theirs))
+        for s in (1, 2)
+    ]
+    with central_server.staff() as staff:
+        narrowed = ok(
+            staff.get("/v1/staff/review", params={"resident_id": mine.resident.resident_id})
+        )
+    assert [m["body"] for m in narrowed] == ["to mine", "to mine"]
+    assert [m["message_id"] for m in narrowed] == [r["result"]["message_id"] for r in sent[:2]]
+    for m in narrowed:
+        assert _decide(central_server, m["message_id"], "approve").status_code == 200
+    with central_server.staff() as staff:
+        theirs_left = ok(
+            staff.get("/v1/staff/review", params={"resident_id": theirs.resident.resident_id})
+        )
+        mine_left = ok(
+            staff.get("/v1/staff/review", params={"resident_id": mine.resident.resident_id})
+        )
+    assert [m["body"] for m in theirs_left] == ["to theirs", "to theirs"]
+    assert mine_left == []
