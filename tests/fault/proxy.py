@@ -16,6 +16,7 @@ Loopback only; bounded by the test that runs it.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import socket
 import struct
@@ -170,6 +171,10 @@ class FaultProxy:
             yield self
         finally:
             self._stop.set()
+            # close() alone does not wake a thread blocked in accept(); shutdown() does (the
+            # join below otherwise ran out its whole timeout at the end of every test).
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
             listener.close()
             thread.join(5)
             time.sleep(0)

@@ -61,6 +61,9 @@ class StubServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # The head and the body go out in two writes: with Nagle on, each answer after the
+            # first on a keep-alive connection waited ~40 ms for the client's delayed ACK.
+            disable_nagle_algorithm = True
 
             def _serve(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -95,7 +98,9 @@ class StubServer:
         httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         httpd.daemon_threads = True
         self._httpd = httpd
-        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        # shutdown() waits for the loop's next look at its flag: every poll_interval (0.5 s
+        # by default, which every test paid once at its end).
+        thread = threading.Thread(target=httpd.serve_forever, args=(0.02,), daemon=True)
         thread.start()
         try:
             yield self

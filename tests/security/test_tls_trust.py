@@ -109,6 +109,7 @@ def make_authority(folder: Path, label: str) -> Authority:
 
 
 class _Health(BaseHTTPRequestHandler):
+    disable_nagle_algorithm = True  # head and body in two writes: no delayed-ACK wait
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:
@@ -131,7 +132,7 @@ def tls_server(authority: Authority) -> Iterator[str]:
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Health)
     httpd.daemon_threads = True
     httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.02,), daemon=True)  # quick stop
     thread.start()
     try:
         yield f"https://127.0.0.1:{httpd.server_address[1]}"
