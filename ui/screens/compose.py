@@ -18,13 +18,12 @@ from kiosk.errors import Refusal
 from ui.refusals import describe, describe_error
 from ui.statuses import payment_line
 from ui.theme import TOUCH_PX
-from ui.widgets.base import Screen, button, label, name
+from ui.widgets.base import Navigator, Screen, button, label, name
 from ui.widgets.keyboard import OnScreenKeyboard
 
 if TYPE_CHECKING:
     from kiosk.views import ContactView, DraftInput, DraftView, Quote, SentReply
     from ui.context import Context
-    from ui.shell import Shell
 
 QUOTE_DELAY_MS = 300
 DRAFT_DELAY_MS = 2000
@@ -33,7 +32,7 @@ DRAFT_DELAY_MS = 2000
 class ComposeScreen(Screen):
     """Writing one reply to one contact."""
 
-    def __init__(self, context: Context, shell: Shell, parent: QWidget | None = None) -> None:
+    def __init__(self, context: Context, shell: Navigator, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("compose")
         self.context = context

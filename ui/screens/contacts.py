@@ -15,13 +15,12 @@ from kiosk.errors import Refusal
 from ui.formatting import day_and_time
 from ui.refusals import describe
 from ui.theme import TOUCH_PX, current_appearance
-from ui.widgets.base import Screen, button, card, label, name
+from ui.widgets.base import Navigator, Screen, button, card, label, name
 from ui.widgets.confirm import ConfirmPanel
 
 if TYPE_CHECKING:
     from kiosk.views import ContactView, ResidentView
     from ui.context import Context
-    from ui.shell import Shell
 
 SECTIONS = ("approved", "pending", "blocked", "suspended")
 
@@ -31,7 +30,7 @@ class ContactsScreen(Screen):
 
     shows = Changes.CONTACTS
 
-    def __init__(self, context: Context, shell: Shell, parent: QWidget | None = None) -> None:
+    def __init__(self, context: Context, shell: Navigator, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("contacts")
         self.context = context

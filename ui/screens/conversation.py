@@ -18,14 +18,13 @@ from kiosk.errors import Refusal
 from ui.models.paged import PagedMessageModel
 from ui.refusals import describe, describe_reason
 from ui.statuses import media_summary, status_name
-from ui.widgets.base import Screen, button, label, name
+from ui.widgets.base import Navigator, Screen, button, label, name
 from ui.widgets.confirm import ConfirmPanel
 from ui.widgets.delegates import MessageDelegate
 
 if TYPE_CHECKING:
     from kiosk.views import ContactView, MessageView
     from ui.context import Context
-    from ui.shell import Shell
 
 PAGE = 100
 MARK_READ_DELAY_MS = 700
@@ -36,7 +35,7 @@ class ConversationScreen(Screen):
 
     shows = Changes.MESSAGES
 
-    def __init__(self, context: Context, shell: Shell, parent: QWidget | None = None) -> None:
+    def __init__(self, context: Context, shell: Navigator, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("conversation")
         self.context = context

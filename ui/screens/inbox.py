@@ -20,14 +20,13 @@ from ui.models.conversations import ConversationModel
 from ui.refusals import describe
 from ui.statuses import status_name
 from ui.sync_status import describe_sync
-from ui.widgets.base import Screen, button, card, label, name, restyle
+from ui.widgets.base import Navigator, Screen, button, card, label, name, restyle
 from ui.widgets.delegates import ConversationDelegate, one_line
 
 if TYPE_CHECKING:
     from kiosk.views import ConversationView, WaitingToSend
     from sync.status import SyncStatus
     from ui.context import Context
-    from ui.shell import Shell
 
 
 class InboxScreen(Screen):
@@ -37,7 +36,7 @@ class InboxScreen(Screen):
 
     opened = Signal(str)  # contact_id
 
-    def __init__(self, context: Context, shell: Shell, parent: QWidget | None = None) -> None:
+    def __init__(self, context: Context, shell: Navigator, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("inbox")
         self.context = context

@@ -26,13 +26,12 @@ from kiosk.changes import Changes
 from kiosk.errors import Refusal
 from ui.formatting import money, when
 from ui.refusals import describe, describe_error, describe_reason
-from ui.widgets.base import Screen, button, card, label, name
+from ui.widgets.base import Navigator, Screen, button, card, label, name
 from ui.widgets.confirm import ConfirmPanel
 
 if TYPE_CHECKING:
     from kiosk.views import Balances, PurchaseView, Receipt, StampProduct
     from ui.context import Context
-    from ui.shell import Shell
 
 _ROOT = QModelIndex()
 
@@ -73,7 +72,7 @@ class StampsScreen(Screen):
 
     shows = Changes.STAMPS | Changes.POLICY
 
-    def __init__(self, context: Context, shell: Shell, parent: QWidget | None = None) -> None:
+    def __init__(self, context: Context, shell: Navigator, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("stamps")
         self.context = context

@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Protocol
+
 from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QIcon, QResizeEvent
 from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QPushButton, QWidget
@@ -17,6 +19,9 @@ from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QPushButton, QWid
 from kiosk.changes import Changes
 from ui.icons import icon as themed_icon
 from ui.theme import KEYBOARD_KEY_PX, TOUCH_PX, current_appearance
+
+if TYPE_CHECKING:
+    from kiosk.views import ResidentView
 
 
 def label(role: str | None = None, parent: QWidget | None = None, *, wrap: bool = True) -> QLabel:
@@ -95,6 +100,16 @@ def restyle(widget: QWidget) -> None:
     style = widget.style()
     style.unpolish(widget)
     style.polish(widget)
+
+
+class Navigator(Protocol):
+    """What a screen may ask of the shell that holds it (``ui.shell.Shell``): who is signed
+    in, and another screen. Screens name this, not the shell, so the shell alone knows them."""
+
+    @property
+    def resident(self) -> ResidentView | None: ...
+
+    def show_screen(self, key: str, **kwargs: object) -> Screen: ...
 
 
 class Screen(QWidget):
