@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from sync.server.models import Base, FeedHead
@@ -77,9 +77,25 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=20, max_overflow=30, pool_pre_ping=True)
 
 
+class OutdatedSchema(RuntimeError):
+    """The database was made by an older server whose tables this one cannot use."""
+
+
 def create_schema(engine: Engine) -> None:
-    """Create every table that is missing, and the feed head row."""
+    """Create every table that is missing, and the feed head row.
+
+    There is no migration of the server's database: ``create_all`` adds missing
+    tables but never changes existing ones. A database made before tenancy (family
+    accounts without a facility, one global namespace of housing units) is refused
+    with :class:`OutdatedSchema` rather than half-used.
+    """
     Base.metadata.create_all(engine)
+    columns = {c["name"] for c in inspect(engine).get_columns("family_accounts")}
+    if "facility_id" not in columns:
+        raise OutdatedSchema(
+            "this database predates per-facility tenancy (family accounts have no facility); "
+            "export what it holds and seed a new database"
+        )
     with Session(engine) as session, session.begin():
         if session.get(FeedHead, 1) is None:
             session.add(FeedHead(id=1, seq=0))

@@ -1,4 +1,11 @@
-"""The facility's directory, as staff keep it: housing units, residents, families, contacts."""
+"""The facility's directory, as staff keep it: housing units, residents, families, contacts.
+
+Everything here belongs to one facility, the staff token's: a unit, resident or
+family of another facility is "not found" (the same answer as one that does not
+exist), and the database's composite keys refuse a contact whose resident and
+family are not of its facility. Housing-unit IDs are the facility's own; resident,
+family and contact IDs are still one namespace across facilities (a clash is 409).
+"""
 
 from __future__ import annotations
 
@@ -21,7 +28,7 @@ def _taken(what: str, field: str, value: str) -> ApiError:
 
 
 def add_unit(session: Session, facility_id: str, body: NewHousingUnit) -> HousingUnit:
-    if session.get(HousingUnit, body.unit_id) is not None:
+    if session.get(HousingUnit, (facility_id, body.unit_id)) is not None:
         raise _taken("housing unit", "unit_id", body.unit_id)
     unit = HousingUnit(id=body.unit_id, facility_id=facility_id, name=body.name)
     session.add(unit)
@@ -29,8 +36,8 @@ def add_unit(session: Session, facility_id: str, body: NewHousingUnit) -> Housin
 
 
 def add_resident(session: Session, facility_id: str, body: NewResident) -> Resident:
-    unit = session.get(HousingUnit, body.housing_unit)
-    if unit is None or unit.facility_id != facility_id:
+    unit = session.get(HousingUnit, (facility_id, body.housing_unit))
+    if unit is None:
         raise not_found("housing unit")
     clash = session.execute(
         select(Resident.id).where(
@@ -57,21 +64,29 @@ def add_resident(session: Session, facility_id: str, body: NewResident) -> Resid
     )
     session.add(resident)
     session.flush()
-    publish(session, unit_audience(unit.id), "resident", resident_data(resident))
+    publish(session, unit_audience(facility_id, unit.id), "resident", resident_data(resident))
     return resident
 
 
-def add_family(session: Session, body: NewFamily) -> str:
-    """Create a family account; returns its bearer token (shown once)."""
+def add_family(session: Session, facility_id: str, body: NewFamily) -> str:
+    """Create a family account of this facility; returns its bearer token (shown once)."""
     if session.get(FamilyAccount, body.family_id) is not None:
         raise _taken("family", "family_id", body.family_id)
-    session.add(FamilyAccount(id=body.family_id, display_name=body.display_name, spent_cents=0))
+    session.add(
+        FamilyAccount(
+            id=body.family_id,
+            facility_id=facility_id,
+            display_name=body.display_name,
+            spent_cents=0,
+        )
+    )
     session.flush()
     token = new_token("kf1")
     session.add(
         ApiToken(
             token_hash=token_hash(token),
             role="family",
+            facility_id=facility_id,
             family_id=body.family_id,
             label=body.display_name,
         )
@@ -83,12 +98,14 @@ def add_contact(session: Session, facility_id: str, body: NewContact) -> Contact
     resident = session.get(Resident, body.resident_id)
     if resident is None or resident.facility_id != facility_id:
         raise not_found("resident")
-    if session.get(FamilyAccount, body.family_id) is None:
+    family = session.get(FamilyAccount, body.family_id)
+    if family is None or family.facility_id != facility_id:
         raise not_found("family")
     if session.get(Contact, body.contact_id) is not None:
         raise _taken("contact", "contact_id", body.contact_id)
     contact = Contact(
         id=body.contact_id,
+        facility_id=facility_id,
         resident_id=resident.id,
         family_id=body.family_id,
         display_name=body.display_name,
@@ -98,5 +115,10 @@ def add_contact(session: Session, facility_id: str, body: NewContact) -> Contact
     )
     session.add(contact)
     session.flush()
-    publish(session, unit_audience(resident.housing_unit_id), "contact", contact_data(contact))
+    publish(
+        session,
+        unit_audience(resident.facility_id, resident.housing_unit_id),
+        "contact",
+        contact_data(contact),
+    )
     return contact

@@ -208,7 +208,10 @@ def open_cod(
         resident = session.get(Resident, message.resident_id)
         assert resident is not None
         publish(
-            session, unit_audience(resident.housing_unit_id), "message_status", status_data(message)
+            session,
+            unit_audience(resident.facility_id, resident.housing_unit_id),
+            "message_status",
+            status_data(message),
         )
         return FamilyOpened(
             message_id=message.id, body=message.body, charged_cents=cod_price_cents

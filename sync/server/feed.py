@@ -29,8 +29,9 @@ from sync.server.errors import ApiError
 from sync.server.models import FeedHead, FeedRow
 
 
-def unit_audience(unit_id: str) -> str:
-    return f"unit:{unit_id}"
+def unit_audience(facility_id: str, unit_id: str) -> str:
+    """A housing unit's devices; unit IDs are per facility, so the facility is part of it."""
+    return f"unit:{facility_id}/{unit_id}"
 
 
 def device_audience(device_id: str) -> str:

@@ -107,7 +107,7 @@ def book(
     )
     session.add(entry)
     data = ledger_data(entry)
-    audience = unit_audience(resident.housing_unit_id)
+    audience = unit_audience(resident.facility_id, resident.housing_unit_id)
     publish(session, audience, "ledger_entry", data)
     if cents:
         publish(session, audience, "debit_balance", debit_data(resident))

@@ -158,7 +158,7 @@ def send_message(
     known: dict[str, bool] | None = session.info.get(_CLIENT_IDS)
     if known is not None:
         known[payload.client_id] = True
-    audience = unit_audience(resident.housing_unit_id)
+    audience = unit_audience(resident.facility_id, resident.housing_unit_id)
     # The whole message first, for every device of the unit (minor 1); then the
     # status, which is all a minor-0 terminal (the one that wrote it) understands.
     publish(session, audience, "outbound_message", outbound_data(message))
@@ -189,7 +189,7 @@ def mark_read(session: Session, device: DeviceIdentity, payload: MarkReadPayload
         # The resident's other kiosks show it read too.
         publish(
             session,
-            unit_audience(resident.housing_unit_id),
+            unit_audience(resident.facility_id, resident.housing_unit_id),
             "message_read",
             read_data(message),
         )
@@ -215,4 +215,9 @@ def set_contact_blocked(
     if contact.state not in ("approved", "blocked"):
         raise Rejection("contact_not_approved", contact_id=contact.id, state=contact.state)
     contact.state = wanted
-    publish(session, unit_audience(resident.housing_unit_id), "contact", contact_data(contact))
+    publish(
+        session,
+        unit_audience(resident.facility_id, resident.housing_unit_id),
+        "contact",
+        contact_data(contact),
+    )

@@ -18,6 +18,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -73,10 +74,12 @@ class Facility(Base):
 
 
 class HousingUnit(Base):
+    """A housing unit; its ID is the facility's own (``unit-a`` may exist in every facility)."""
+
     __tablename__ = "housing_units"
 
+    facility_id: Mapped[str] = mapped_column(ForeignKey("facilities.id"), primary_key=True)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    facility_id: Mapped[str] = mapped_column(ForeignKey("facilities.id"), index=True)
     name: Mapped[str] = mapped_column(String(128))
 
 
@@ -86,13 +89,21 @@ class Resident(Base):
         CheckConstraint("stamps >= 0", name="stamps_nonneg"),
         CheckConstraint("debit_cents >= 0", name="debit_nonneg"),
         UniqueConstraint("facility_id", "facility_number", name="uq_residents_number"),
+        # What a contact's composite foreign key names: the resident *of that facility*.
+        UniqueConstraint("facility_id", "id", name="uq_residents_facility_resident"),
+        # The unit is looked up in the resident's own facility: it cannot be another's.
+        ForeignKeyConstraint(
+            ["facility_id", "housing_unit_id"],
+            ["housing_units.facility_id", "housing_units.id"],
+            name="fk_residents_unit_housing_units",
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     facility_id: Mapped[str] = mapped_column(ForeignKey("facilities.id"))
     facility_number: Mapped[str] = mapped_column(String(32))
     display_name: Mapped[str] = mapped_column(String(128))
-    housing_unit_id: Mapped[str] = mapped_column(ForeignKey("housing_units.id"), index=True)
+    housing_unit_id: Mapped[str] = mapped_column(String(64), index=True)
     language: Mapped[str] = mapped_column(String(8), default="en")
     pin_hash: Mapped[str] = mapped_column(String(256))  # argon2id, the server's own
     offline_verifier: Mapped[str] = mapped_column(String(256))  # argon2id, its own salt
@@ -102,22 +113,56 @@ class Resident(Base):
     debit_cents: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class SignInThrottle(Base):
-    """Failed PIN guesses per facility number, whether or not such a resident exists."""
+class PinGuesses(Base):
+    """Failed PIN guesses from one device at one facility number (known, foreign or unknown).
 
-    __tablename__ = "sign_in_throttle"
+    This is the counter that throttles and locks: a lock here holds on this device
+    only, so a stranger's guesses never lock a resident out of his own unit's devices.
+    """
 
-    facility_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    __tablename__ = "pin_guesses"
+
+    device_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     facility_number: Mapped[str] = mapped_column(String(32), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     next_allowed_at: Mapped[datetime | None]
     locked_until: Mapped[datetime | None]
 
 
+class ResidentPinFailures(Base):
+    """Failed guesses at one resident's PIN across the devices of his unit (the global cap)."""
+
+    __tablename__ = "resident_pin_failures"
+
+    resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id"), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+
+
+class DevicePinGuesses(Base):
+    """Failed PIN guesses from one device, whoever they named, since it was last quiet.
+
+    Past a free allowance the device waits between attempts; past a higher count it
+    is flagged to staff (``flagged_at``, shown in ``GET /v1/staff/devices``).
+    """
+
+    __tablename__ = "device_pin_guesses"
+
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None]
+    next_allowed_at: Mapped[datetime | None]
+    flagged_at: Mapped[datetime | None]
+
+
 class FamilyAccount(Base):
+    """A family's account, at one facility (a family with relatives in two has two)."""
+
     __tablename__ = "family_accounts"
+    __table_args__ = (UniqueConstraint("facility_id", "id", name="uq_family_accounts_facility"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    facility_id: Mapped[str] = mapped_column(ForeignKey("facilities.id"), index=True)
     display_name: Mapped[str] = mapped_column(String(128))
     spent_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # charged to their card
 
@@ -135,11 +180,26 @@ class ApiToken(Base):
 
 
 class Contact(Base):
+    """A resident's contact: a family of the resident's own facility (the keys say so)."""
+
     __tablename__ = "contacts"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["facility_id", "resident_id"],
+            ["residents.facility_id", "residents.id"],
+            name="fk_contacts_resident_residents",
+        ),
+        ForeignKeyConstraint(
+            ["facility_id", "family_id"],
+            ["family_accounts.facility_id", "family_accounts.id"],
+            name="fk_contacts_family_family_accounts",
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    resident_id: Mapped[str] = mapped_column(ForeignKey("residents.id"), index=True)
-    family_id: Mapped[str] = mapped_column(ForeignKey("family_accounts.id"), index=True)
+    facility_id: Mapped[str] = mapped_column(ForeignKey("facilities.id"))
+    resident_id: Mapped[str] = mapped_column(String(64), index=True)
+    family_id: Mapped[str] = mapped_column(String(64), index=True)
     display_name: Mapped[str] = mapped_column(String(128))
     relationship: Mapped[str] = mapped_column(String(64), default="")
     state: Mapped[str] = mapped_column(String(16))  # pending|approved|blocked|suspended
@@ -274,13 +334,16 @@ class FeedHead(Base):
 
 
 class FeedRow(Base):
-    """One change, addressed to an audience: facility:<id>, unit:<id> or device:<id>."""
+    """One change, addressed to an audience.
+
+    ``facility:<id>``, ``unit:<facility>/<unit>`` (unit IDs are per facility) or ``device:<id>``.
+    """
 
     __tablename__ = "feed"
     __table_args__ = (Index("ix_feed_audience_seq", "audience", "seq"),)
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    audience: Mapped[str] = mapped_column(String(80))
+    audience: Mapped[str] = mapped_column(String(160))
     kind: Mapped[str] = mapped_column(String(32))
     data: Mapped[str] = mapped_column(Text)  # the change's data, serialized once at write
     created_at: Mapped[datetime]

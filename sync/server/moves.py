@@ -29,12 +29,12 @@ from sync.server.views import (
 
 def move_resident(session: Session, resident: Resident, unit_id: str) -> Resident:
     """Put ``resident`` (locked by the caller) in ``unit_id`` and send their history there."""
-    unit = session.get(HousingUnit, unit_id)
-    if unit is None or unit.facility_id != resident.facility_id:
+    unit = session.get(HousingUnit, (resident.facility_id, unit_id))
+    if unit is None:
         raise not_found("housing unit")
     if resident.housing_unit_id == unit.id:
         return resident  # asked twice: the history went there the first time
-    old = unit_audience(resident.housing_unit_id)
+    old = unit_audience(resident.facility_id, resident.housing_unit_id)
     resident.housing_unit_id = unit.id
     session.flush()
     publish(session, old, "resident", resident_data(resident))
@@ -44,7 +44,7 @@ def move_resident(session: Session, resident: Resident, unit_id: str) -> Residen
 
 def publish_history(session: Session, resident: Resident) -> None:
     """Everything a terminal holds about ``resident``, to the devices of their unit now."""
-    audience = unit_audience(resident.housing_unit_id)
+    audience = unit_audience(resident.facility_id, resident.housing_unit_id)
     publish(session, audience, "resident", resident_data(resident))
     contacts = session.execute(
         select(Contact).where(Contact.resident_id == resident.id).order_by(Contact.id)

@@ -59,7 +59,7 @@ def decide(
     if not approve and not reason:
         raise ApiError(422, "invalid_request", "a rejection needs a reason", field="reason")
     message.reviewed_at = utcnow()
-    audience = unit_audience(resident.housing_unit_id)
+    audience = unit_audience(resident.facility_id, resident.housing_unit_id)
     if message.direction == "inbound":
         message.status = "approved" if approve else "rejected"
         message.reason = None if approve else reason

@@ -15,7 +15,7 @@ from sync.server.errors import ApiError, not_found
 from sync.server.feed import publish, unit_audience
 from sync.server.idempotency import once
 from sync.server.ledger import deposit, lock_resident
-from sync.server.models import Contact, Device, Resident
+from sync.server.models import Contact, Device, DevicePinGuesses, Resident
 from sync.server.policy import set_policy
 from sync.server.schemas import (
     ApproveDeviceRequest,
@@ -44,7 +44,7 @@ Db = Annotated[Database, Depends(database)]
 Staff = Annotated[TokenIdentity, Depends(authenticate_staff)]
 
 
-def device_view(device: Device) -> DeviceView:
+def device_view(device: Device, guesses: DevicePinGuesses | None = None) -> DeviceView:
     return DeviceView(
         device_id=device.id,
         facility_id=device.facility_id,
@@ -52,6 +52,8 @@ def device_view(device: Device) -> DeviceView:
         state=device.state,  # type: ignore[arg-type]
         housing_units=device.housing_units.get("ids", []),
         requested_at=device.requested_at,
+        pin_failures_recent=guesses.failures if guesses is not None else 0,
+        pin_guessing_since=guesses.flagged_at if guesses is not None else None,
     )
 
 
@@ -68,17 +70,38 @@ def list_devices(
     state: Annotated[Literal["pending", "approved", "revoked"] | None, Query()] = None,
 ) -> list[DeviceView]:
     with db.read() as session:
-        query = select(Device).where(Device.facility_id == staff.facility_id)
+        query = (
+            select(Device, DevicePinGuesses)
+            .outerjoin(DevicePinGuesses, DevicePinGuesses.device_id == Device.id)
+            .where(Device.facility_id == staff.facility_id)
+        )
         if state is not None:
             query = query.where(Device.state == state)
-        return [device_view(d) for d in session.execute(query.order_by(Device.id)).scalars()]
+        return [device_view(d, g) for d, g in session.execute(query.order_by(Device.id)).all()]
+
+
+@router.post("/devices/{device_id}/clear-pin-flag")
+def clear_pin_flag(device_id: str, staff: Staff, db: Db) -> DeviceView:
+    """Staff looked into a device flagged for guessing PINs: clear the flag and its count."""
+    with db.write() as session:
+        _own_device(session, staff, device_id)
+        device = session.get(Device, device_id)
+        assert device is not None
+        guesses = session.get(DevicePinGuesses, device_id)
+        if guesses is not None:
+            guesses.flagged_at = None
+            guesses.failures = 0
+            guesses.last_failure_at = None
+            guesses.next_allowed_at = None
+        return device_view(device, guesses)
 
 
 @router.post("/devices/{device_id}/approve")
 def approve_device(device_id: str, body: ApproveDeviceRequest, staff: Staff, db: Db) -> DeviceView:
     with db.write() as session:
         _own_device(session, staff, device_id)
-        return device_view(enrollment.approve(session, device_id, body.housing_units))
+        device = enrollment.approve(session, device_id, body.housing_units)
+        return device_view(device, session.get(DevicePinGuesses, device_id))
 
 
 @router.post("/devices/{device_id}/revoke")
@@ -88,7 +111,7 @@ def revoke_device(device_id: str, staff: Staff, db: Db) -> DeviceView:
         enrollment.revoke(session, device_id)
         device = session.get(Device, device_id)
         assert device is not None
-        return device_view(device)
+        return device_view(device, session.get(DevicePinGuesses, device_id))
 
 
 @router.post("/devices/{device_id}/wipe")
@@ -98,7 +121,7 @@ def wipe_device(device_id: str, staff: Staff, db: Db) -> DeviceView:
         enrollment.wipe(session, device_id)
         device = session.get(Device, device_id)
         assert device is not None
-        return device_view(device)
+        return device_view(device, session.get(DevicePinGuesses, device_id))
 
 
 @router.get("/review")
@@ -188,7 +211,10 @@ def restrict(resident_id: str, body: RestrictionRequest, staff: Staff, db: Db) -
         resident.restricted_until = body.until
         resident.restriction_reason = body.reason if body.until else None
         publish(
-            session, unit_audience(resident.housing_unit_id), "resident", resident_data(resident)
+            session,
+            unit_audience(resident.facility_id, resident.housing_unit_id),
+            "resident",
+            resident_data(resident),
         )
         return resident_view(resident)
 
@@ -214,7 +240,12 @@ def set_contact_state(
         contact.state = body.state
         if body.accepts_cod is not None:
             contact.accepts_cod = body.accepts_cod
-        publish(session, unit_audience(resident.housing_unit_id), "contact", contact_data(contact))
+        publish(
+            session,
+            unit_audience(resident.facility_id, resident.housing_unit_id),
+            "contact",
+            contact_data(contact),
+        )
         return {"contact_id": contact.id, "state": contact.state}
 
 
@@ -236,8 +267,10 @@ def add_resident(body: NewResident, staff: Staff, db: Db) -> ResidentView:
 @router.post("/families")
 def add_family(body: NewFamily, staff: Staff, db: Db) -> FamilyCreated:
     """A family account and its bearer token (shown once)."""
+    assert staff.facility_id is not None
     with db.write() as session:
-        return FamilyCreated(family_id=body.family_id, token=directory.add_family(session, body))
+        token = directory.add_family(session, staff.facility_id, body)
+        return FamilyCreated(family_id=body.family_id, token=token)
 
 
 @router.post("/contacts")

@@ -93,7 +93,7 @@ def rotate(device: DeviceAuth, db: Db, config: Settings) -> RotateResponse:
 @router.post("/sign-in", tags=["terminal"], responses={423: {"model": ErrorBody}})
 def sign_in(body: SignInRequest, device: DeviceAuth, db: Db, config: Settings) -> SignInResponse:
     """Check a resident's PIN; hand back the offline verifier."""
-    return signin.sign_in(db, device, body, config.throttle_base_s)
+    return signin.sign_in(db, device, body, signin.SignInLimits.of(config))
 
 
 @router.get("/policy", tags=["terminal"])
@@ -187,6 +187,10 @@ def media(media_id: str, device: DeviceAuth, db: Db) -> Response:
         if row is None:
             raise not_found("media")
         item, message, resident = row
-        if message.status != "approved" or resident.housing_unit_id not in device.housing_units:
+        if (
+            message.status != "approved"
+            or resident.facility_id != device.facility_id
+            or resident.housing_unit_id not in device.housing_units
+        ):
             raise not_found("media")
         return Response(item.data, media_type=item.content_type)

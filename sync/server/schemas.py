@@ -35,6 +35,10 @@ class DeviceView(WireModel):
     state: Literal["pending", "approved", "revoked"]
     housing_units: list[Id]
     requested_at: UtcTime
+    #: Wrong PINs entered on this device since it was last quiet (see sync.server.signin).
+    pin_failures_recent: int = 0
+    #: Set when the device entered so many wrong PINs that it looks like guessing.
+    pin_guessing_since: UtcTime | None = None
 
 
 class ApproveDeviceRequest(WireModel):

@@ -17,7 +17,7 @@ def audiences(device: DeviceIdentity) -> list[str]:
     return [
         facility_audience(device.facility_id),
         device_audience(device.device_id),
-        *(unit_audience(unit) for unit in device.housing_units),
+        *(unit_audience(device.facility_id, unit) for unit in device.housing_units),
     ]
 
 

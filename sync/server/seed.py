@@ -175,6 +175,31 @@ def seed_demo(
     return report
 
 
+def seed_facility(db: Database, facility_id: str, name: str, staff_token: str) -> None:
+    """Another facility beside the demo one: no one in it yet, the demo's prices and
+    rules under its own ID, and one staff token (``staff_token``) scoped to it.
+
+    What a deployment does when it takes on a facility, and what the tenancy tests
+    use in-process to have a second facility whose staff they play.
+    """
+    db.create_schema()
+    with db.write() as session:
+        if session.get(Facility, facility_id) is not None:
+            raise ValueError(f"facility {facility_id} exists already")
+        session.add(Facility(id=facility_id, name=name, policy={}))
+        session.flush()
+        policy = demo_policy(always_open=True).model_copy(update={"facility_id": facility_id})
+        set_policy(session, policy)
+        session.add(
+            ApiToken(
+                token_hash=token_hash(staff_token),
+                role="staff",
+                facility_id=facility_id,
+                label=f"{name} staff",
+            )
+        )
+
+
 def _world(session: Session, report: SeedReport, *, always_open: bool) -> None:
     now = utcnow()
     session.add(Facility(id=FACILITY_ID, name="Demo Correctional Facility", policy={}))
@@ -194,10 +219,18 @@ def _world(session: Session, report: SeedReport, *, always_open: bool) -> None:
         ("fam-rivera", "The Riveras", FAMILY_TOKEN),
         ("fam-other", "Other family", OTHER_FAMILY_TOKEN),
     ):
-        session.add(FamilyAccount(id=fid, display_name=name, spent_cents=0))
+        session.add(
+            FamilyAccount(id=fid, facility_id=FACILITY_ID, display_name=name, spent_cents=0)
+        )
         session.flush()
         session.add(
-            ApiToken(token_hash=token_hash(token), role="family", family_id=fid, label=name)
+            ApiToken(
+                token_hash=token_hash(token),
+                role="family",
+                facility_id=FACILITY_ID,
+                family_id=fid,
+                label=name,
+            )
         )
     for r in RESIDENTS:
         resident = Resident(
@@ -217,7 +250,7 @@ def _world(session: Session, report: SeedReport, *, always_open: bool) -> None:
         session.add(resident)
         session.flush()
         hold_new_resident(session, resident)
-        publish(session, unit_audience(r.unit), "resident", resident_data(resident))
+        publish(session, unit_audience(FACILITY_ID, r.unit), "resident", resident_data(resident))
         if r.debit_cents:
             deposit(session, resident, r.debit_cents, "opening balance")
         if r.stamps:
@@ -225,6 +258,7 @@ def _world(session: Session, report: SeedReport, *, always_open: bool) -> None:
     for cid, rid, fam, name, rel, state, cod in CONTACTS:
         contact = Contact(
             id=cid,
+            facility_id=FACILITY_ID,
             resident_id=rid,
             family_id=fam,
             display_name=name,
@@ -236,7 +270,12 @@ def _world(session: Session, report: SeedReport, *, always_open: bool) -> None:
         session.flush()
         owner = session.get(Resident, rid)
         assert owner is not None
-        publish(session, unit_audience(owner.housing_unit_id), "contact", contact_data(contact))
+        publish(
+            session,
+            unit_audience(FACILITY_ID, owner.housing_unit_id),
+            "contact",
+            contact_data(contact),
+        )
     _messages(session, report)
 
 
@@ -299,5 +338,5 @@ def _messages(session: Session, report: SeedReport) -> None:
     message = session.get(Message, opened)
     assert message is not None
     message.status = "opened"
-    publish(session, unit_audience("unit-a"), "message_status", status_data(message))
+    publish(session, unit_audience(FACILITY_ID, "unit-a"), "message_status", status_data(message))
     ids["outbound_opened"] = opened

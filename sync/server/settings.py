@@ -22,6 +22,15 @@ class CentralSettings(BaseSettings):
     credential_days: Annotated[int, Field(ge=1, le=3650)] = 365
     #: First PIN-guess delay; each further failure doubles it (429 + Retry-After).
     throttle_base_s: Annotated[float, Field(gt=0, le=600)] = 1.0
+    #: Wrong PINs for one resident, from all his unit's devices, that lock him everywhere
+    #: (far above the policy's per-device count; see sync.server.signin).
+    resident_pin_cap: Annotated[int, Field(ge=2, le=1000)] = 20
+    #: Wrong PINs one device may enter, whoever they name, before each attempt waits.
+    device_free_pin_failures: Annotated[int, Field(ge=1, le=1000)] = 10
+    #: Wrong PINs from one device that flag it to staff as guessing PINs.
+    device_flag_pin_failures: Annotated[int, Field(ge=1, le=10_000)] = 30
+    #: A device with no wrong PIN for this long starts counting again from zero.
+    device_pin_quiet_minutes: Annotated[int, Field(ge=16, le=24 * 60)] = 60
     #: How often a long-poll re-reads the feed even without a wake-up (other processes' writes).
     poll_recheck_s: Annotated[float, Field(gt=0, le=60)] = 2.0
     #: What a family pays to open a COD message.

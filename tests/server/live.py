@@ -33,7 +33,7 @@ from sqlalchemy import create_engine, text
 from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
 from sync.server.clock import OFFSET_FILE_ENV
 from sync.server.db import Database
-from sync.server.seed import FAMILY_TOKEN, STAFF_TOKEN, SeedReport, seed_demo
+from sync.server.seed import FAMILY_TOKEN, STAFF_TOKEN, SeedReport, seed_demo, seed_facility
 
 POSTGRES_ENV = "KITE_TEST_POSTGRES_URL"
 # httpx builds a new TLS context for every client unless handed one (40 ms each, for a
@@ -233,8 +233,8 @@ class LiveServer:
             headers[PROTOCOL_HEADER] = protocol
         return httpx.Client(base_url=self.url, headers=headers, timeout=timeout, verify=TLS_CONTEXT)
 
-    def staff(self) -> httpx.Client:
-        return self.client(self.staff_token, protocol=None)
+    def staff(self, token: str | None = None) -> httpx.Client:
+        return self.client(token or self.staff_token, protocol=None)
 
     def family(self, token: str | None = None) -> httpx.Client:
         return self.client(token or self.family_token, protocol=None)
@@ -245,18 +245,36 @@ class LiveServer:
 
     # -- worlds --------------------------------------------------------------------------
 
-    def enroll_device(self, units: list[str], device_id: str | None = None) -> tuple[str, str]:
+    def add_facility(self) -> Facility:
+        """A new, empty facility beside the demo one, with a staff token of its own.
+
+        Made in-process by the seed function a deployment uses (there is no endpoint
+        that creates facilities); the running server sees it at once.
+        """
+        facility = Facility(self.unique("fac"), f"kst_{uuid.uuid4().hex}")
+        db = Database(self.database_url)
+        try:
+            seed_facility(db, facility.facility_id, "Another facility", facility.staff_token)
+        finally:
+            db.dispose()
+        return facility
+
+    def enroll_device(
+        self, units: list[str], device_id: str | None = None, facility: Facility | None = None
+    ) -> tuple[str, str]:
         """Enroll, approve (staff) and collect: returns (device_id, credential)."""
         device_id = device_id or self.unique("dev")
         code = uuid.uuid4().hex[:12]
-        with self.client() as terminal, self.staff() as staff:
+        facility_id = facility.facility_id if facility else "demo"
+        staff_token = facility.staff_token if facility else None
+        with self.client() as terminal, self.staff(staff_token) as staff:
             ok(
                 terminal.post(
                     "/v1/enroll",
                     json={
                         "device_id": device_id,
                         "one_time_code": code,
-                        "facility_id": "demo",
+                        "facility_id": facility_id,
                         "device_name": "test terminal",
                     },
                 )
@@ -271,12 +289,23 @@ class LiveServer:
         return device_id, answer["credential"]
 
     def world(
-        self, residents: int = 1, debit_cents: int = 0, stamps: int = 0, devices: int = 1
+        self,
+        residents: int = 1,
+        debit_cents: int = 0,
+        stamps: int = 0,
+        devices: int = 1,
+        *,
+        facility: Facility | None = None,
+        unit: str | None = None,
     ) -> World:
-        """A fresh housing unit with its residents, a family contact each, and enrolled devices."""
-        unit = self.unique("unit")
-        world = World(server=self, unit=unit)
-        with self.staff() as staff:
+        """A fresh housing unit with its residents, a family contact each, and enrolled devices.
+
+        In the demo facility unless ``facility`` (from :meth:`add_facility`) is given;
+        ``unit`` names the housing unit (a fresh unique ID by default).
+        """
+        unit = unit or self.unique("unit")
+        world = World(server=self, unit=unit, facility=facility)
+        with self.staff(facility.staff_token if facility else None) as staff:
             ok(staff.post("/v1/staff/housing-units", json={"unit_id": unit, "name": unit}))
             family_id = self.unique("fam")
             world.family_token = ok(
@@ -338,7 +367,7 @@ class LiveServer:
                         )
                     )
         for _ in range(devices):
-            world.devices.append(self.enroll_device([unit]))
+            world.devices.append(self.enroll_device([unit], facility=facility))
         return world
 
     def balances(self, resident_id: str) -> tuple[int, int]:
@@ -347,6 +376,14 @@ class LiveServer:
             rows = ok(staff.get("/v1/staff/residents"))
         row = next(r for r in rows if r["resident_id"] == resident_id)
         return row["stamps"], row["debit_cents"]
+
+
+@dataclass(frozen=True)
+class Facility:
+    """A facility beside the demo one (:meth:`LiveServer.add_facility`) and its staff token."""
+
+    facility_id: str
+    staff_token: str
 
 
 @dataclass
@@ -365,6 +402,7 @@ class World:
 
     server: LiveServer
     unit: str
+    facility: Facility | None = None  # None: the demo facility
     family_id: str = ""
     family_token: str = ""
     residents: list[TestResident] = field(default_factory=list)
@@ -384,6 +422,10 @@ class World:
 
     def family(self) -> httpx.Client:
         return self.server.family(self.family_token)
+
+    def staff(self) -> httpx.Client:
+        """The staff of this world's facility."""
+        return self.server.staff(self.facility.staff_token if self.facility else None)
 
 
 def ok(response: httpx.Response) -> Any:
