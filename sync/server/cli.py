@@ -77,6 +77,21 @@ def cmd_seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_add_facility(args: argparse.Namespace) -> int:
+    from sync.server.auth import new_token
+    from sync.server.seed import seed_facility
+
+    token = new_token("kst")
+    try:
+        seed_facility(_database(args), args.facility_id, args.name, token)
+    except ValueError as exc:
+        print(f"cannot add {args.facility_id}: {exc}", file=sys.stderr)
+        return 1
+    print(f"facility {args.facility_id} created")
+    print(f"staff token: {token}   (shown once)")
+    return 0
+
+
 def cmd_approve(args: argparse.Namespace) -> int:
     from sync.server import enrollment
     from sync.server.errors import ApiError
@@ -167,6 +182,11 @@ def parser() -> argparse.ArgumentParser:
         help="no hours of service (open around the clock), for demonstrations",
     )
     seed.set_defaults(func=cmd_seed)
+
+    facility = command("add-facility", "create an empty facility and print its staff token")
+    facility.add_argument("facility_id")
+    facility.add_argument("--name", required=True, help="the facility's name")
+    facility.set_defaults(func=cmd_add_facility)
 
     approve = command("approve-device", "approve a pending device for housing units")
     approve.add_argument("device_id")

@@ -150,3 +150,27 @@ def test_seed_demo_always_open_has_no_hours_so_the_demo_works_at_any_hour(tmp_pa
     document = json.loads(policy) if isinstance(policy, str) else policy
     assert document["hours"] == []
     assert document["stamp_products"], "the demo still sells stamps"
+
+
+def test_add_facility_prints_a_staff_token_that_works_for_that_facility_only(
+    tmp_path: Path,
+) -> None:
+    from sync.server.auth import token_hash
+    from sync.server.db import Database
+    from sync.server.models import ApiToken
+
+    url = f"sqlite:///{tmp_path / 'central.db'}"
+    made = kite_central("add-facility", "north", "--name", "North", "--database-url", url)
+    assert made.returncode == 0, made.stderr
+    token = made.stdout.split("staff token: ")[1].split()[0]
+    again = kite_central("add-facility", "north", "--name", "North", "--database-url", url)
+    assert again.returncode == 1
+    assert "exists already" in again.stderr
+    db = Database(url)
+    try:
+        with db.read() as session:
+            row = session.get(ApiToken, token_hash(token))
+            assert row is not None
+            assert (row.role, row.facility_id) == ("staff", "north")
+    finally:
+        db.dispose()
