@@ -61,7 +61,8 @@ def _backlog(server: LiveServer, unit: str, resident_id: str, contact_id: str) -
                 )
                 session.add(message)
                 session.flush()
-                publish(session, unit_audience(unit), "message", message_data(session, message))
+                audience = unit_audience("demo", unit)  # the worlds live in the demo facility
+                publish(session, audience, "message", message_data(session, message))
     finally:
         db.dispose()
 
