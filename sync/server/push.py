@@ -75,7 +75,8 @@ _CHARGING = frozenset({"send_message", "purchase_stamps"})
 
 # Kinds whose handler refuses, if at all, before it writes anything (every check, the
 # balance check of ``ledger.book`` included, comes first; an audit event is refused
-# only for a chain seq already taken, before it is kept): no savepoint is needed to undo a refusal. :func:`_run` verifies it.
+# only for a chain seq already taken, before it is kept): no savepoint is needed to
+# undo a refusal. :func:`_run` verifies it.
 _REFUSED_BEFORE_WRITING = frozenset({"audit", "send_message", "purchase_stamps"})
 
 
