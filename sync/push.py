@@ -268,6 +268,9 @@ class _Pusher:
     def _one_by_one(self, batch: list[dict[str, Any]]) -> None:
         """Each item in its own request, in order; the first that fails for now stops the rest."""
         for wire in batch:
+            with self.store.read() as session:
+                if not outbox.is_pending(session, wire["seq"]):
+                    continue  # failed with an item it depends on: never sent
             alone = self.received([wire], partial(self.client.push, [wire]))
             if alone is not None:
                 _settle(self.store, self.clock, alone, self.report)

@@ -159,3 +159,35 @@ def test_an_item_stored_whose_answer_breaks_every_time_is_settled_from_its_store
         assert terminal.core.balances().confirmed == 14
     finally:
         terminal.close()
+
+
+def test_a_reply_paid_by_a_purchase_set_aside_fails_with_it_and_is_never_sent(
+    tmp_path: Path, central_server: LiveServer, stub: StubServer
+) -> None:
+    world = central_server.world(residents=1, debit_cents=1000, stamps=0)
+    relay = Relay(central_server, store_first=False)
+    stub.default = relay
+    terminal = _terminal(tmp_path, stub, world)
+    try:
+        sent = terminal.core.buy_and_send("book-10", world.resident.contact_id, None, "Bought for")
+        relay.poison = _purchase_item(terminal).idempotency_key
+        _push_until_settled(terminal, {})
+
+        with terminal.store.read() as session:
+            reply = session.get(OutboxItem, sent.outbox_item_id)
+            assert reply is not None
+            assert (reply.state, reply.last_error) == (OutboxState.FAILED, outbox.SET_ASIDE)
+            reply_key = reply.idempotency_key
+        requests = [
+            {i["idempotency_key"] for i in json.loads(s.body)["items"]}
+            for s in stub.seen
+            if s.path == "/v1/push"
+        ]
+        # Only ever sent beside its purchase, in the requests the server failed whole.
+        assert all(relay.poison in keys for keys in requests if reply_key in keys)
+        assert central_server.balances(world.resident.resident_id) == (0, 1000)
+        message = terminal.core.message(sent.message.message_id)
+        assert (message.status, message.status_reason) == ("rejected", outbox.SET_ASIDE)
+        assert any(d.body == "Bought for" for d in terminal.core.drafts())
+    finally:
+        terminal.close()
