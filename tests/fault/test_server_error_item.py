@@ -11,16 +11,18 @@ resident sees the refusal, the hold is released) and the items behind it go.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from kiosk import outbox
+from kiosk.clock import utcnow
+from kiosk.store.database import Store
 from kiosk.store.models import Hold, HoldState, OutboxItem, OutboxState
 from sync import pull, push
-from sync.errors import TransientError
+from sync.client import SyncClient
+from sync.errors import InvalidResponse, ServerFailed, TransientError
 from tests.fault.stub_server import Reply, Seen, StubServer
 from tests.integration.terminal import Terminal, make_terminal
 from tests.server.live import LiveServer, World
@@ -57,12 +59,6 @@ class Relay:
             answer.content,
             {"Content-Type": answer.headers.get("content-type", "application/json")},
         )
-
-
-@pytest.fixture
-def stub() -> Iterator[StubServer]:
-    with StubServer().running() as server:
-        yield server
 
 
 def _terminal(tmp_path: Path, stub: StubServer, world: World) -> Terminal:
@@ -191,3 +187,67 @@ def test_a_reply_paid_by_a_purchase_set_aside_fails_with_it_and_is_never_sent(
         assert any(d.body == "Bought for" for d in terminal.core.drafts())
     finally:
         terminal.close()
+
+
+def _read_item(store: Store) -> OutboxItem:
+    with store.write() as session:
+        return outbox.enqueue(
+            session,
+            "mark_read",
+            {"resident_id": "r1", "message_id": "m1", "read_at": "2026-11-23T08:00:00Z"},
+            utcnow(),
+        )
+
+
+_BUG = Reply(500, b'{"error":{"code":"internal_error","message":"bug","params":{}}}')
+
+
+def _strike_out(store: Store, client: SyncClient, strikes: dict[str, int]) -> None:
+    for _ in range(push.FATE_AFTER - 1):
+        with pytest.raises(ServerFailed):
+            push.push_due(store, client, strikes=strikes)
+        push.due_now(store)
+
+
+def test_a_fate_answer_about_another_key_is_refused_and_the_item_stays_queued(
+    store: Store, stub: StubServer, stub_client: SyncClient
+) -> None:
+    queued = _read_item(store)
+    strikes: dict[str, int] = {}
+    stub.script(_BUG, _BUG, _BUG)
+    stub.script(
+        Reply(
+            200, json.dumps({"fates": [{"idempotency_key": "f" * 32, "fate": "unknown"}]}).encode()
+        )
+    )
+    _strike_out(store, stub_client, strikes)
+    with pytest.raises(InvalidResponse, match="not about the key"):
+        push.push_due(store, stub_client, strikes=strikes)
+    with store.read() as session:
+        assert outbox.is_pending(session, queued.id)
+
+
+def test_a_stored_refusal_named_by_the_fate_answer_fails_the_item_with_its_reason(
+    store: Store, stub: StubServer, stub_client: SyncClient
+) -> None:
+    queued = _read_item(store)
+    key = queued.idempotency_key
+    strikes: dict[str, int] = {}
+    stored = {
+        "idempotency_key": key,
+        "outcome": "duplicate",
+        "original_outcome": "rejected",
+        "reason": "unknown_message",
+    }
+    stub.script(_BUG, _BUG, _BUG)
+    fates = {"fates": [{"idempotency_key": key, "fate": "stored", "answer": stored}]}
+    stub.script(Reply(200, json.dumps(fates).encode()))
+    _strike_out(store, stub_client, strikes)
+    report = push.push_due(store, stub_client, strikes=strikes)
+    assert report.duplicate == 1  # settled as the duplicate of its stored answer
+    assert json.loads(stub.seen[-1].body) == {"idempotency_keys": [key]}
+    with store.read() as session:
+        item = session.get(OutboxItem, queued.id)
+        assert item is not None
+        assert (item.state, item.last_error) == (OutboxState.FAILED, "unknown_message")
+    assert strikes == {}
