@@ -23,6 +23,7 @@ class StoreReport:
     device_id: str | None
     revoked: bool
     last_item_error: str | None
+    set_aside: int = 0  # failed after repeated server errors (outbox.SET_ASIDE)
 
 
 def feed_cursor(session: Session) -> str | None:
@@ -40,4 +41,5 @@ def store_report(session: Session) -> StoreReport:
         device_id=this.device_id if this else None,
         revoked=bool(this and this.revoked),
         last_item_error=outbox.last_error(session),
+        set_aside=outbox.set_aside_count(session),
     )

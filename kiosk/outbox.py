@@ -36,6 +36,11 @@ KINDS = frozenset(
 )
 
 
+#: Why an item failed that the server answered with errors over and over and never
+#: stored (``sync.push``): it is set aside, never sent again, so the queue moves on.
+SET_ASIDE = "server_error_repeated"
+
+
 def new_key() -> str:
     """A fresh idempotency key / client id: 32 lowercase hex characters."""
     return uuid.uuid4().hex
@@ -188,6 +193,16 @@ def waiting_and_refused(session: Session) -> tuple[int, int]:
     """How many items wait for the server, and how many it refused for good."""
     counts = state_counts(session)
     return counts.get(OutboxState.PENDING, 0), counts.get(OutboxState.FAILED, 0)
+
+
+def set_aside_count(session: Session) -> int:
+    """How many failed items were set aside after repeated server errors (for IT)."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(OutboxItem)
+        .where(OutboxItem.state == OutboxState.FAILED, OutboxItem.last_error == SET_ASIDE)
+    )
+    return int(count or 0)
 
 
 def last_error(session: Session) -> str | None:

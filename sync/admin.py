@@ -103,6 +103,7 @@ def diagnostics(settings: Settings) -> dict[str, Any]:
             report["device_id"] = held.device_id
             report["revoked"] = held.revoked
             report["last_item_error"] = held.last_item_error
+            report["set_aside"] = held.set_aside
         finally:
             store.close()
     else:
@@ -133,6 +134,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         f"{outbox.get('pending', 0)} waiting, {outbox.get('failed', 0)} refused, "
         f"{outbox.get('done', 0)} delivered"
     )
+    if report.get("set_aside"):
+        print(
+            f"Set aside:     {report['set_aside']} refused after repeated server errors "
+            "(server_error_repeated: the server's log says why)"
+        )
     print(f"Cursor:        {report.get('cursor') or '(nothing pulled yet)'}")
     print(f"Sync state:    {sync_status.get('state', 'unknown (engine not run yet)')}")
     print(f"Last success:  {sync_status.get('last_success_at') or '-'}")

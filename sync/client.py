@@ -238,6 +238,12 @@ class SyncClient:
     def push(self, items: list[dict[str, Any]]) -> bytes:
         return self.request_bytes("POST", "/v1/push", body={"items": items})
 
+    def fate(self, idempotency_keys: list[str]) -> bytes:
+        """What the server holds under these keys of this device (protocol 1.2)."""
+        return self.request_bytes(
+            "POST", "/v1/push/fate", body={"idempotency_keys": idempotency_keys}
+        )
+
     def changes(self, cursor: str | None, limit: int, wait_s: int) -> bytes:
         wait_s = max(0, min(wait_s, MAX_WAIT_S))
         params: dict[str, Any] = {"limit": limit, "wait": wait_s}

@@ -20,6 +20,15 @@ An item the server cannot even parse would otherwise fail its whole batch
 forever; so items are checked against the wire models before sending (a bad
 one fails alone with ``invalid_payload``), and a batch refused as a whole is
 retried one item at a time, so the refusal lands only on the item it is about.
+
+A server bug on one item (a 5xx) would hold the queue behind it for ever: the
+terminal cannot tell "never stored" from "stored, the answer broke". So a batch
+answered 5xx is sent again one item at a time; an item answered 5xx alone
+:data:`FATE_AFTER` times is asked about (``POST /v1/push/fate``) and settled
+from the answer the server stored, or, if the server never stored it, set aside
+(failed with reason :data:`kiosk.outbox.SET_ASIDE`, which the resident sees as
+a refusal, holds released) so the items behind it move. It is never sent again,
+under its key or another.
 """
 
 from __future__ import annotations
@@ -43,11 +52,13 @@ from kiosk.store import IntegrityError, Store
 from sync import faults
 from sync.backoff import Backoff
 from sync.client import SyncClient
-from sync.errors import InvalidResponse, RequestRefused, TransientError
+from sync.errors import InvalidResponse, RequestRefused, ServerFailed, TransientError
 from sync.protocol import (
     MAX_PUSH_ITEMS,
     MAX_REQUEST_BYTES,
     PAYLOAD_MODELS,
+    FateResponse,
+    KeyFate,
     PurchaseResult,
     PushResponse,
     SendMessageResult,
@@ -66,6 +77,9 @@ RESULT_MODELS: dict[str, type[WireModel]] = {
 
 # Items per request: the most the protocol allows (fewer requests, fewer commits).
 BATCH_SIZE = MAX_PUSH_ITEMS
+
+#: An item the server answers 5xx this many times when sent alone has its fate asked.
+FATE_AFTER = 3
 
 # Leave room for the envelope ({"items": [...]}) and separators.
 _BYTES_BUDGET = MAX_REQUEST_BYTES - 4096
@@ -112,15 +126,20 @@ def push_due(
     batch_size: int = BATCH_SIZE,
     backoff: Backoff | None = None,
     max_batches: int = 1000,
+    strikes: dict[str, int] | None = None,
 ) -> PushReport:
     """Send every due item; raise :class:`TransientError` when the server cannot take them now.
 
     Batches go out one at a time, each only once the server has answered the one
     before (its order rule holds), but the terminal's share overlaps the server's:
     while batch N+1 is on the wire, batch N's answer is applied here.
+
+    ``strikes``: how many times each key was answered 5xx when sent alone (the
+    worker keeps it across rounds; see :data:`FATE_AFTER`).
     """
     backoff = backoff or Backoff()
     report = PushReport()
+    pusher = _Pusher(store, client, clock, report, {} if strikes is None else strikes)
     batch_size = max(1, min(batch_size, MAX_PUSH_ITEMS))
     answered: _Answer | None = None  # answered by the server, not yet applied here
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kite-push-send") as wire:
@@ -141,7 +160,7 @@ def push_due(
                 # items stay pending (counted, backing off) and are answered as duplicates.
                 _settle(store, clock, answered, report)
                 answered = None
-            answered = _received(store, client, clock, batch, sending.result, report)
+            answered = pusher.received(batch, sending.result)
         if answered is not None:
             _settle(store, clock, answered, report)
     return report
@@ -205,51 +224,124 @@ def _claim_batch(
     return chosen
 
 
-def _received(
-    store: Store,
-    client: SyncClient,
-    clock: Clock,
-    batch: list[dict[str, Any]],
-    answer: Callable[[], bytes],
-    report: PushReport,
-) -> _Answer | None:
-    """The server's answer to ``batch``, from ``answer`` (the request, or its future).
+@dataclass
+class _Pusher:
+    """What sending needs at hand: the store, the client, and the 5xx strikes per key."""
 
-    None when the request was refused whole: its items were then settled one by one.
-    """
-    try:
-        raw = answer()
-    except RequestRefused as exc:
-        _refused_whole(store, client, clock, batch, exc, report)
-        return None
-    except TransientError as exc:
-        _note_error(store, batch, str(exc))
-        raise
-    faults.point("push.after_send")
-    report.sent += len(batch)
-    return _Answer(batch, _parse(raw, batch))
+    store: Store
+    client: SyncClient
+    clock: Clock
+    report: PushReport
+    strikes: dict[str, int]
 
+    def received(self, batch: list[dict[str, Any]], answer: Callable[[], bytes]) -> _Answer | None:
+        """The server's answer to ``batch``, from ``answer`` (the request, or its future).
 
-def _refused_whole(
-    store: Store,
-    client: SyncClient,
-    clock: Clock,
-    batch: list[dict[str, Any]],
-    exc: RequestRefused,
-    report: PushReport,
-) -> None:
-    """A request refused as a whole: retried item by item, so the refusal lands on its item."""
-    if len(batch) > 1:
-        log.warning("batch of %d refused whole (%s); sending one by one", len(batch), exc.code)
+        None when the batch was settled otherwise: refused whole (then settled item by
+        item), or answered 5xx (then sent again item by item, see :meth:`_struck`).
+        """
+        try:
+            raw = answer()
+        except RequestRefused as exc:
+            self._refused_whole(batch, exc)
+            return None
+        except ServerFailed as exc:
+            _note_error(self.store, batch, str(exc))
+            if len(batch) > 1:
+                log.warning(
+                    "batch of %d failed on the server (%s); sending one by one", len(batch), exc
+                )
+                self._one_by_one(batch)
+                return None
+            if not self._struck(batch[0], exc):
+                raise
+            return None
+        except TransientError as exc:
+            _note_error(self.store, batch, str(exc))
+            raise
+        faults.point("push.after_send")
         for wire in batch:
-            alone = _received(store, client, clock, [wire], partial(client.push, [wire]), report)
+            self.strikes.pop(wire["idempotency_key"], None)
+        self.report.sent += len(batch)
+        return _Answer(batch, _parse(raw, batch))
+
+    def _one_by_one(self, batch: list[dict[str, Any]]) -> None:
+        """Each item in its own request, in order; the first that fails for now stops the rest."""
+        for wire in batch:
+            with self.store.read() as session:
+                if not outbox.is_pending(session, wire["seq"]):
+                    continue  # failed with an item it depends on: never sent
+            alone = self.received([wire], partial(self.client.push, [wire]))
             if alone is not None:
-                _settle(store, clock, alone, report)
-        return
-    _refuse_alone(store, clock, batch[0], exc)
-    report.sent += 1
-    report.rejected += 1
-    report.changed |= of_pushed(batch[0]["kind"], "rejected")
+                _settle(self.store, self.clock, alone, self.report)
+
+    def _refused_whole(self, batch: list[dict[str, Any]], exc: RequestRefused) -> None:
+        """A request refused as a whole: retried item by item, so the refusal lands on its item."""
+        if len(batch) > 1:
+            log.warning("batch of %d refused whole (%s); sending one by one", len(batch), exc.code)
+            self._one_by_one(batch)
+            return
+        _refuse_alone(self.store, self.clock, batch[0], exc)
+        self.report.sent += 1
+        self.report.rejected += 1
+        self.report.changed |= of_pushed(batch[0]["kind"], "rejected")
+
+    def _struck(self, wire: dict[str, Any], exc: ServerFailed) -> bool:
+        """One item answered 5xx alone: after :data:`FATE_AFTER` such answers, ask its fate.
+
+        True when the item is settled (from the stored answer, or set aside because the
+        server never stored it); False while it should be retried (the queue waits).
+        """
+        key = wire["idempotency_key"]
+        self.strikes[key] = count = self.strikes.get(key, 0) + 1
+        if count < FATE_AFTER:
+            return False
+        try:
+            fate = _ask_fate(self.client, wire)
+        except RequestRefused as refused:
+            # A server before protocol 1.2 cannot say; never guess: keep retrying.
+            log.error("cannot ask the fate of outbox item %s: %s", wire["seq"], refused)
+            return False
+        if fate.answer is not None:
+            log.warning(
+                "outbox item %s failed %d times on the server, which has it stored: settled",
+                wire["seq"],
+                count,
+            )
+            result = _checked([fate.answer.model_dump(mode="json")], [wire])
+            _settle(self.store, self.clock, _Answer([wire], result), self.report)
+        else:
+            log.error(
+                "outbox item %s (%s) failed %d times on the server (%s), which never stored it: "
+                "set aside as %s",
+                wire["seq"],
+                wire["kind"],
+                count,
+                exc,
+                outbox.SET_ASIDE,
+            )
+            with self.store.write() as session:
+                replies.apply_push_result_in(
+                    session, wire["seq"], "rejected", outbox.SET_ASIDE, {}, None, self.clock()
+                )
+            self.report.rejected += 1
+            self.report.changed |= of_pushed(wire["kind"], "rejected")
+        self.strikes.pop(key, None)
+        return True
+
+
+def _ask_fate(client: SyncClient, wire: dict[str, Any]) -> KeyFate:
+    """What the server holds under this item's key (raises like any request)."""
+    raw = client.fate([wire["idempotency_key"]])
+    try:
+        answer = FateResponse.model_validate_json(raw)
+    except ValidationError as exc:
+        raise InvalidResponse(
+            f"fate answer failed validation: {describe_validation_error(exc)}"
+        ) from None
+    if [f.idempotency_key for f in answer.fates] != [wire["idempotency_key"]]:
+        raise InvalidResponse("fate answer is not about the key asked")
+    return answer.fates[0]
 
 
 def _settle(store: Store, clock: Clock, answer: _Answer, report: PushReport) -> None:
@@ -317,7 +409,11 @@ def _parse(raw: bytes, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
     except ValidationError as exc:
         problems = describe_validation_error(exc)
         raise InvalidResponse(f"push answer failed validation: {problems}") from None
-    results = [r.model_dump(mode="json") for r in answer.results]
+    return _checked([r.model_dump(mode="json") for r in answer.results], batch)
+
+
+def _checked(results: list[dict[str, Any]], batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per-item answers matched to ``batch`` and each accepted result checked by its kind."""
     if len(results) != len(batch):
         raise InvalidResponse(f"push answer has {len(results)} results for {len(batch)} items")
     for wire, result in zip(batch, results, strict=True):

@@ -92,6 +92,8 @@ class SyncWorker:
         self._threads: list[threading.Thread] = []
         self._status = SyncStatus()
         self._last_reconcile: datetime | None = None
+        # Server errors per idempotency key, across push rounds (sync.push.FATE_AFTER).
+        self._push_strikes: dict[str, int] = {}
         store.add_outbox_listener(self.nudge)
 
     # -- public ------------------------------------------------------------------
@@ -157,6 +159,7 @@ class SyncWorker:
                 clock=self.clock,
                 batch_size=self.push_batch,
                 backoff=self.backoff,
+                strikes=self._push_strikes,
             )
             self._changed(report.changed)
             self._pull_to_end(wait_s)
@@ -182,6 +185,7 @@ class SyncWorker:
                         clock=self.clock,
                         batch_size=self.push_batch,
                         backoff=self.backoff,
+                        strikes=self._push_strikes,
                     )
             except TransientError as exc:
                 failures += 1

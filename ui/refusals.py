@@ -49,6 +49,7 @@ KNOWN_CODES = frozenset(
         "product_too_small",
         "contact_not_blocked",
         "contact_not_blockable",
+        "server_error_repeated",
     ]
 )
 
@@ -165,6 +166,12 @@ def _sentence(refusal: Refusal, now: datetime | None) -> str:
         return translate("Refusal", "This contact is not blocked.")
     if code == "contact_not_blockable":
         return translate("Refusal", "Only approved contacts can be blocked.")
+    if code == "server_error_repeated":
+        return translate(
+            "Refusal",
+            "The server could not take this after several tries. Nothing was charged. "
+            "Try again, or ask staff.",
+        )
     log.warning("no sentence for refusal code %s", code)
     return translate(
         "Refusal", "This could not be done right now. If it keeps happening, ask staff for help."

@@ -22,7 +22,8 @@ PROTOCOL_MAJOR = 1
 #: Minor 1 added the ``outbound_message`` and ``message_read`` changes and the
 #: snapshot's ``outbound`` and ``reads``. Models refuse unknown kinds and fields,
 #: so the server sends them only to a terminal that announces minor 1 or later.
-PROTOCOL_MINOR = 1
+#: Minor 2 added ``POST /v1/push/fate`` and the reject reason ``audit_seq_taken``.
+PROTOCOL_MINOR = 2
 PROTOCOL_HEADER = "Kite-Protocol"
 #: What a terminal sends in :data:`PROTOCOL_HEADER`.
 PROTOCOL_VERSION = f"{PROTOCOL_MAJOR}.{PROTOCOL_MINOR}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from sync.protocol.changes import DebitBalanceData, LedgerEntryData
 from sync.protocol.common import (
@@ -50,7 +50,12 @@ RejectReason = Literal[
     "unknown_message",
     "idempotency_key_reused",
     "sequence_regressed",
+    "audit_seq_taken",
 ]
+
+#: Reject reasons by the protocol minor that added them: the server gives an older
+#: terminal ``invalid_payload`` instead (its model refuses an unknown reason).
+REASON_SINCE_MINOR: dict[str, int] = {"audit_seq_taken": 2}
 
 
 class SendMessagePayload(WireModel):
@@ -171,3 +176,40 @@ class PushResponse(WireModel):
     """One result per item, in the order of the request."""
 
     results: list[ItemResult] = Field(max_length=MAX_PUSH_ITEMS)
+
+
+class FateRequest(WireModel):
+    """``POST /v1/push/fate`` (1.2): what became of these idempotency keys of this device."""
+
+    idempotency_keys: list[IdempotencyKey] = Field(min_length=1, max_length=MAX_PUSH_ITEMS)
+
+
+class KeyFate(WireModel):
+    """The fate of one key.
+
+    ``unknown``: the server holds no item of the asking device under this key (it was
+    never stored, or it is another device's). ``stored``: ``answer`` is exactly what a
+    push of the same item would be answered now (``outcome: duplicate`` with the
+    original outcome, reason, params and result).
+    """
+
+    idempotency_key: IdempotencyKey
+    fate: Literal["unknown", "stored"]
+    answer: ItemResult | None = None
+
+    @model_validator(mode="after")
+    def _answer_matches(self) -> KeyFate:
+        if (self.fate == "stored") != (self.answer is not None):
+            raise ValueError("a stored key has an answer, an unknown one none")
+        if self.answer is not None:
+            if self.answer.idempotency_key != self.idempotency_key:
+                raise ValueError("the answer is for another key")
+            if self.answer.outcome != "duplicate" or self.answer.original_outcome is None:
+                raise ValueError("a stored answer is a duplicate with its original outcome")
+        return self
+
+
+class FateResponse(WireModel):
+    """One fate per key, in the order of the request."""
+
+    fates: list[KeyFate] = Field(max_length=MAX_PUSH_ITEMS)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from sync.protocol import AuditPayload
 from sync.server.auth import DeviceIdentity
+from sync.server.errors import Rejection
 from sync.server.models import AuditRecord
 
 
@@ -40,7 +41,8 @@ def batch_records(session: Session) -> None:
     """Keep this session's audit records in memory until :func:`store_batched` (a push batch).
 
     One ``executemany`` for the batch's events instead of one ``INSERT`` in each
-    item's flush. An audit event is never refused, so no savepoint undoes one.
+    item's flush. An audit event is refused (``audit_seq_taken``) only before it is
+    kept, so no savepoint undoes one.
     """
     session.info[_BATCHED] = []
 
@@ -65,6 +67,14 @@ def record_audit(session: Session, device: DeviceIdentity, payload: AuditPayload
         ).one_or_none()
         last[device.device_id] = None if found is None else (int(found.seq), str(found.hash))
     top = last[device.device_id]
+    if top is not None and payload.seq <= top[0]:
+        # The chain has this seq already (an outbox restored from an old copy, or the
+        # same event under a new key): this item alone is answered, never the batch.
+        held = _held_hash(session, device.device_id, payload.seq)
+        if held == payload.hash:
+            return None  # the very same event, recorded already
+        if held is not None:
+            raise Rejection("audit_seq_taken", seq=payload.seq, hash=payload.hash)
     # A gap or an edit on the terminal shows up here as a broken link; the event is
     # still kept (refusing it would hide the evidence), flagged for review.
     linked = top is None or top[1] == payload.prev_hash
@@ -86,3 +96,16 @@ def record_audit(session: Session, device: DeviceIdentity, payload: AuditPayload
         session.add(AuditRecord(**row))
     if top is None or payload.seq > top[0]:
         last[device.device_id] = (payload.seq, payload.hash)
+    return None
+
+
+def _held_hash(session: Session, device_id: str, seq: int) -> str | None:
+    """The hash of the device's event ``seq`` already recorded or batched, if any."""
+    batched: list[dict[str, object]] | None = session.info.get(_BATCHED)
+    for row in batched or ():
+        if row["device_id"] == device_id and row["seq"] == seq:
+            return str(row["hash"])
+    found = session.execute(
+        select(AuditRecord.hash).where(AuditRecord.device_id == device_id, AuditRecord.seq == seq)
+    ).scalar_one_or_none()
+    return None if found is None else str(found)

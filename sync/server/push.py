@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
@@ -26,7 +27,18 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sync.protocol import PAYLOAD_MODELS, ItemResult, OutboxItem, PushRequest, PushResponse
+from sync.protocol import (
+    PAYLOAD_MODELS,
+    PROTOCOL_MINOR,
+    REASON_SINCE_MINOR,
+    FateRequest,
+    FateResponse,
+    ItemResult,
+    KeyFate,
+    OutboxItem,
+    PushRequest,
+    PushResponse,
+)
 from sync.server import audit, feed
 from sync.server.audit import record_audit
 from sync.server.auth import DeviceIdentity
@@ -44,6 +56,8 @@ from sync.server.messages import (
 from sync.server.models import Dedupe, Device
 from sync.server.purchases import purchase_stamps
 
+log = logging.getLogger(__name__)
+
 Handler = Callable[[Session, DeviceIdentity, Any], dict[str, Any] | None]
 HANDLERS: dict[str, Handler] = {
     "send_message": send_message,
@@ -60,8 +74,9 @@ _CHARGING = frozenset({"send_message", "purchase_stamps"})
 
 
 # Kinds whose handler refuses, if at all, before it writes anything (every check, the
-# balance check of ``ledger.book`` included, comes first; an audit event is never
-# refused): no savepoint is needed to undo a refusal. :func:`_run` verifies it.
+# balance check of ``ledger.book`` included, comes first; an audit event is refused
+# only for a chain seq already taken, before it is kept): no savepoint is needed to
+# undo a refusal. :func:`_run` verifies it.
 _REFUSED_BEFORE_WRITING = frozenset({"audit", "send_message", "purchase_stamps"})
 
 
@@ -84,7 +99,16 @@ def stored_answer(record: Dedupe, key: str, digest: str, owner: str) -> ItemResu
     )
 
 
-def push(db: Database, device: DeviceIdentity, request: PushRequest) -> PushResponse:
+def push(
+    db: Database, device: DeviceIdentity, request: PushRequest, minor: int = PROTOCOL_MINOR
+) -> PushResponse:
+    """Apply a batch and answer every item on its own.
+
+    A batch that cannot be applied as a whole (a conflict that outlives its retries,
+    or a bug on one item) is applied again one item per transaction, in order, so
+    every item before the failing one keeps its effect; the request then fails at
+    that item (its answer is the error), and a retry gets the others' stored answers.
+    """
     items = request.items
     for earlier, later in pairwise(items):
         if later.seq <= earlier.seq:
@@ -95,14 +119,72 @@ def push(db: Database, device: DeviceIdentity, request: PushRequest) -> PushResp
                 seq=later.seq,
                 after=earlier.seq,
             )
+    try:
+        results = _apply_retrying(db, device, items)
+    except ApiError:
+        raise
+    except Exception:
+        if len(items) == 1:
+            raise
+        log.exception("push batch of %d failed whole; applying it item by item", len(items))
+        results = []
+        for item in items:
+            results.extend(_apply_retrying(db, device, [item]))
+    return PushResponse(results=[for_minor(result, minor) for result in results])
+
+
+def _apply_retrying(
+    db: Database, device: DeviceIdentity, items: list[OutboxItem]
+) -> list[ItemResult]:
     for _attempt in range(3):
         try:
-            return PushResponse(results=_apply_batch(db, device, items))
+            return _apply_batch(db, device, items)
         except IntegrityError:
             # A key committed by a concurrent request (PostgreSQL): nothing of this
             # batch was stored; the next attempt reads that request's answers.
             continue
     raise ApiError(409, "conflict", "the items are being applied concurrently; retry")
+
+
+def for_minor(result: ItemResult, minor: int) -> ItemResult:
+    """``result`` as a terminal of protocol minor ``minor`` can read it.
+
+    A reject reason newer than its minor becomes ``invalid_payload`` (the item is
+    still refused for good), the real reason named in ``params.errors``.
+    """
+    reason = result.reason
+    if reason is None or REASON_SINCE_MINOR.get(reason, 0) <= minor:
+        return result
+    error = {"loc": ["payload"], "type": reason, "msg": f"refused: {reason}"}
+    return result.model_copy(
+        update={"reason": "invalid_payload", "params": {**result.params, "errors": [error]}}
+    )
+
+
+def fate(db: Database, device: DeviceIdentity, request: FateRequest, minor: int) -> FateResponse:
+    """What became of each key: its stored answer, or ``unknown``.
+
+    Scoped to the asking device: another device's key (or a family's or staff's) is
+    ``unknown``, exactly like a key never seen, so a device learns nothing of others.
+    """
+    owner = f"device:{device.device_id}"
+    keys = request.idempotency_keys
+    with db.read() as session:
+        records = {
+            record.key: record
+            for record in session.execute(
+                select(Dedupe).where(Dedupe.key.in_(set(keys)), Dedupe.owner == owner)
+            ).scalars()
+        }
+    fates: list[KeyFate] = []
+    for key in keys:
+        record = records.get(key)
+        if record is None:
+            fates.append(KeyFate(idempotency_key=key, fate="unknown"))
+            continue
+        answer = stored_answer(record, key, record.payload_hash, owner)
+        fates.append(KeyFate(idempotency_key=key, fate="stored", answer=for_minor(answer, minor)))
+    return FateResponse(fates=fates)
 
 
 def _apply_batch(db: Database, device: DeviceIdentity, items: list[OutboxItem]) -> list[ItemResult]:

@@ -19,6 +19,8 @@ from sync.protocol import (
     EnrollRequest,
     EnrollResponse,
     ErrorBody,
+    FateRequest,
+    FateResponse,
     Health,
     PolicyDocument,
     PushRequest,
@@ -109,11 +111,17 @@ def policy(device: DeviceAuth, db: Db) -> PolicyDocument:
     response_model=PushResponse,
     responses={200: {"content": {"application/json": {}}}},
 )
-def push_items(body: PushRequest, device: DeviceAuth, db: Db) -> Response:
+def push_items(body: PushRequest, device: DeviceAuth, minor: ClientMinor, db: Db) -> Response:
     """Apply outbox items in order; one answer per item."""
     # Serialized once, from the model built here (not dumped, re-validated and encoded again).
-    answer = push.push(db, device, body)
+    answer = push.push(db, device, body, minor)
     return Response(answer.model_dump_json(), media_type="application/json")
+
+
+@router.post("/push/fate", tags=["terminal"])
+def push_fate(body: FateRequest, device: DeviceAuth, minor: ClientMinor, db: Db) -> FateResponse:
+    """What became of this device's items: each key's stored answer, or ``unknown`` (1.2)."""
+    return push.fate(db, device, body, minor)
 
 
 @router.get(

@@ -11,6 +11,7 @@ from pathlib import Path
 from keyrings.alt.file import PlaintextKeyring
 from sqlalchemy import select
 
+from kiosk import outbox
 from kiosk.clock import utcnow
 from kiosk.store import open_store
 from kiosk.store.backups import take_backup
@@ -107,3 +108,26 @@ def test_sync_command_refuses_a_missing_data_folder_and_creates_nothing(tmp_path
     assert result.returncode == 1
     assert f"{unmounted} for Kite's database does not exist" in result.stderr
     assert not unmounted.exists()
+
+
+def test_status_counts_items_set_aside_after_repeated_server_errors(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    config = tmp_path / "kite.toml"
+    config.write_text(f'data_dir = "{data}"\n', encoding="utf-8")
+    store = open_store(data / "kite.db")
+    with store.write() as session:
+        item = outbox.enqueue(
+            session,
+            "mark_read",
+            {"resident_id": "r1", "message_id": "m1", "read_at": "2026-11-23T08:00:00Z"},
+            utcnow(),
+        )
+        outbox.mark_failed(session, item, outbox.SET_ASIDE, utcnow())
+    store.close()
+
+    status = admin(config, "status")
+    assert status.returncode == 0, status.stderr
+    assert "0 waiting, 1 refused" in status.stdout
+    assert "Set aside:     1 refused after repeated server errors" in status.stdout
+    assert json.loads(admin(config, "status", "--json").stdout)["set_aside"] == 1
