@@ -54,7 +54,7 @@ from sync.protocol import (
     WireModel,
 )
 from sync.protocol import OutboxItem as WireItem
-from sync.validation import describe_validation_error
+from sync.validation import describe_validation_error, parse_answer
 
 log = logging.getLogger(__name__)
 
@@ -312,11 +312,7 @@ def _apply_results(
 
 
 def _parse(raw: bytes, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    try:
-        answer = PushResponse.model_validate_json(raw)
-    except ValidationError as exc:
-        problems = describe_validation_error(exc)
-        raise InvalidResponse(f"push answer failed validation: {problems}") from None
+    answer = parse_answer(raw, PushResponse, "push answer")
     results = [r.model_dump(mode="json") for r in answer.results]
     if len(results) != len(batch):
         raise InvalidResponse(f"push answer has {len(results)} results for {len(batch)} items")
