@@ -72,78 +72,78 @@
 <context>
     <name>ContactsScreen</name>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="62"/>
+        <location filename="../../ui/screens/contacts.py" line="65"/>
         <source>Contacts</source>
         <translation>Contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="63"/>
+        <location filename="../../ui/screens/contacts.py" line="66"/>
         <source>Your contacts</source>
         <translation>Sus contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="98"/>
+        <location filename="../../ui/screens/contacts.py" line="101"/>
         <source>Approved</source>
         <translation>Aprobados</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="99"/>
+        <location filename="../../ui/screens/contacts.py" line="102"/>
         <source>Waiting for approval</source>
         <translation>En espera de aprobación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="100"/>
+        <location filename="../../ui/screens/contacts.py" line="103"/>
         <source>Blocked by you</source>
         <translation>Bloqueados por usted</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="101"/>
+        <location filename="../../ui/screens/contacts.py" line="104"/>
         <source>Suspended by the facility</source>
         <translation>Suspendidos por el centro</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="117"/>
+        <location filename="../../ui/screens/contacts.py" line="120"/>
         <source>You can read messages but not send them until {when}.</source>
         <translation>Puede leer mensajes, pero no enviarlos hasta el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="140"/>
+        <location filename="../../ui/screens/contacts.py" line="143"/>
         <source>No contacts yet. Family and friends appear here once the facility approves them.</source>
         <translation>Todavía no tiene contactos. Sus familiares y amigos aparecerán aquí cuando el centro los apruebe.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="165"/>
-        <location filename="../../ui/screens/contacts.py" line="189"/>
+        <location filename="../../ui/screens/contacts.py" line="168"/>
+        <location filename="../../ui/screens/contacts.py" line="192"/>
         <source>Block</source>
         <translation>Bloquear</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="166"/>
+        <location filename="../../ui/screens/contacts.py" line="169"/>
         <source>Stop messages to and from {name}</source>
         <translation>Dejar de enviar y recibir mensajes de {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="175"/>
+        <location filename="../../ui/screens/contacts.py" line="178"/>
         <source>Unblock</source>
         <translation>Desbloquear</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="176"/>
+        <location filename="../../ui/screens/contacts.py" line="179"/>
         <source>Allow messages with {name} again</source>
         <translation>Volver a permitir mensajes con {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="185"/>
+        <location filename="../../ui/screens/contacts.py" line="188"/>
         <source>Block {name}?</source>
         <translation>¿Bloquear a {name}?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="187"/>
+        <location filename="../../ui/screens/contacts.py" line="190"/>
         <source>You will not get their messages and cannot write to them until you unblock them.</source>
         <translation>No recibirá sus mensajes ni podrá escribirle hasta que lo desbloquee.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="190"/>
+        <location filename="../../ui/screens/contacts.py" line="193"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
@@ -151,7 +151,7 @@
 <context>
     <name>ConversationDelegate</name>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="134"/>
+        <location filename="../../ui/widgets/delegates.py" line="141"/>
         <source>You: {text}</source>
         <translation>Usted: {text}</translation>
     </message>
@@ -159,73 +159,73 @@
 <context>
     <name>ConversationScreen</name>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="95"/>
+        <location filename="../../ui/screens/conversation.py" line="99"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="95"/>
+        <location filename="../../ui/screens/conversation.py" line="99"/>
         <source>Back to your conversations</source>
         <translation>Volver a sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="96"/>
+        <location filename="../../ui/screens/conversation.py" line="100"/>
         <source>Reply</source>
         <translation>Responder</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="96"/>
+        <location filename="../../ui/screens/conversation.py" line="100"/>
         <source>Write a reply in this conversation</source>
         <translation>Escribir una respuesta en esta conversación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="97"/>
-        <location filename="../../ui/screens/conversation.py" line="221"/>
+        <location filename="../../ui/screens/conversation.py" line="101"/>
+        <location filename="../../ui/screens/conversation.py" line="222"/>
         <source>Delete</source>
         <translation>Borrar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="97"/>
+        <location filename="../../ui/screens/conversation.py" line="101"/>
         <source>Delete the chosen message</source>
         <translation>Borrar el mensaje elegido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="98"/>
+        <location filename="../../ui/screens/conversation.py" line="102"/>
         <source>Messages, newest first</source>
         <translation>Mensajes, los más recientes primero</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="145"/>
+        <location filename="../../ui/screens/conversation.py" line="149"/>
         <source>You blocked this contact. Unblock them in Contacts to reply.</source>
         <translation>Usted bloqueó a este contacto. Desbloquéelo en Contactos para responder.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="147"/>
+        <location filename="../../ui/screens/conversation.py" line="151"/>
         <source>This contact is waiting for approval. You can reply once approved.</source>
         <translation>Este contacto está en espera de aprobación. Podrá responder cuando lo aprueben.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="150"/>
+        <location filename="../../ui/screens/conversation.py" line="154"/>
         <source>The facility has suspended this contact. You can read but not reply.</source>
         <translation>El centro suspendió a este contacto. Puede leer, pero no responder.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="195"/>
+        <location filename="../../ui/screens/conversation.py" line="196"/>
         <source>These messages could not be loaded. Try again.</source>
         <translation>No se pudieron cargar estos mensajes. Inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="217"/>
+        <location filename="../../ui/screens/conversation.py" line="218"/>
         <source>Delete this message?</source>
         <translation>¿Borrar este mensaje?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="219"/>
+        <location filename="../../ui/screens/conversation.py" line="220"/>
         <source>It disappears from your messages on this terminal. This cannot be undone here.</source>
         <translation>Desaparecerá de sus mensajes en esta terminal. Aquí no se puede deshacer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="222"/>
+        <location filename="../../ui/screens/conversation.py" line="223"/>
         <source>Keep it</source>
         <translation>Conservarlo</translation>
     </message>
@@ -243,52 +243,52 @@
 <context>
     <name>EnrollmentScreen</name>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="141"/>
+        <location filename="../../ui/screens/enrollment.py" line="120"/>
         <source>Set up this terminal</source>
         <translation>Configurar esta terminal</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="144"/>
+        <location filename="../../ui/screens/enrollment.py" line="123"/>
         <source>Facility IT: scan this code, or type the device ID and the code into the central service, and approve this terminal. It starts by itself once approved.</source>
         <translation>Personal de TI del centro: escanee este código, o escriba el ID del dispositivo y el código en el servicio central, y apruebe esta terminal. Se iniciará sola cuando esté aprobada.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="148"/>
+        <location filename="../../ui/screens/enrollment.py" line="127"/>
         <source>Device ID</source>
         <translation>ID del dispositivo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="149"/>
+        <location filename="../../ui/screens/enrollment.py" line="128"/>
         <source>One-time code</source>
         <translation>Código de un solo uso</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="150"/>
+        <location filename="../../ui/screens/enrollment.py" line="129"/>
         <source>Enrollment QR code</source>
         <translation>Código QR de registro</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="152"/>
+        <location filename="../../ui/screens/enrollment.py" line="131"/>
         <source>Contacting the central service…</source>
         <translation>Conectando con el servicio central…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="153"/>
+        <location filename="../../ui/screens/enrollment.py" line="132"/>
         <source>Waiting for IT to approve this terminal…</source>
         <translation>Esperando a que TI apruebe esta terminal…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="154"/>
+        <location filename="../../ui/screens/enrollment.py" line="133"/>
         <source>Approved. Starting…</source>
         <translation>Aprobada. Iniciando…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="155"/>
+        <location filename="../../ui/screens/enrollment.py" line="134"/>
         <source>This terminal was refused. Call facility IT.</source>
         <translation>Esta terminal fue rechazada. Llame al personal de TI del centro.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="156"/>
+        <location filename="../../ui/screens/enrollment.py" line="135"/>
         <source>Cannot reach the central service. Trying again…</source>
         <translation>No se puede conectar con el servicio central. Intentando de nuevo…</translation>
     </message>
@@ -339,47 +339,47 @@
 <context>
     <name>InboxScreen</name>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="98"/>
+        <location filename="../../ui/screens/inbox.py" line="97"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="99"/>
+        <location filename="../../ui/screens/inbox.py" line="98"/>
         <source>Conversations</source>
         <translation>Conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="100"/>
+        <location filename="../../ui/screens/inbox.py" line="99"/>
         <source>Choose a conversation to read it</source>
         <translation>Elija una conversación para leerla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="101"/>
+        <location filename="../../ui/screens/inbox.py" line="100"/>
         <source>No messages yet. New messages appear here.</source>
         <translation>Todavía no hay mensajes. Los mensajes nuevos aparecerán aquí.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="102"/>
+        <location filename="../../ui/screens/inbox.py" line="101"/>
         <source>OK</source>
         <translation>Entendido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="102"/>
+        <location filename="../../ui/screens/inbox.py" line="101"/>
         <source>Hide this notice</source>
         <translation>Ocultar este aviso</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="156"/>
+        <location filename="../../ui/screens/inbox.py" line="153"/>
         <source>New message from {names}</source>
         <translation>Mensaje nuevo de {names}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="193"/>
+        <location filename="../../ui/screens/inbox.py" line="208"/>
         <source>1 unread message</source>
         <translation>1 mensaje sin leer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="195"/>
+        <location filename="../../ui/screens/inbox.py" line="210"/>
         <source>{count} unread messages</source>
         <translation>{count} mensajes sin leer</translation>
     </message>
@@ -415,42 +415,42 @@
 <context>
     <name>Media</name>
     <message>
-        <location filename="../../ui/statuses.py" line="81"/>
+        <location filename="../../ui/statuses.py" line="85"/>
         <source>1 photo</source>
         <translation>1 foto</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="83"/>
+        <location filename="../../ui/statuses.py" line="87"/>
         <source>{count} photos</source>
         <translation>{count} fotos</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="87"/>
+        <location filename="../../ui/statuses.py" line="91"/>
         <source>1 video</source>
         <translation>1 video</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="89"/>
+        <location filename="../../ui/statuses.py" line="93"/>
         <source>{count} videos</source>
         <translation>{count} videos</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="93"/>
+        <location filename="../../ui/statuses.py" line="97"/>
         <source>1 eCard</source>
         <translation>1 tarjeta electrónica</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="95"/>
+        <location filename="../../ui/statuses.py" line="99"/>
         <source>{count} eCards</source>
         <translation>{count} tarjetas electrónicas</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="99"/>
+        <location filename="../../ui/statuses.py" line="103"/>
         <source>1 attachment</source>
         <translation>1 archivo adjunto</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="101"/>
+        <location filename="../../ui/statuses.py" line="105"/>
         <source>{count} attachments</source>
         <translation>{count} archivos adjuntos</translation>
     </message>
@@ -458,22 +458,22 @@
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="161"/>
+        <location filename="../../ui/widgets/delegates.py" line="170"/>
         <source>Return stamp (used)</source>
         <translation>Estampilla de respuesta (ya usada)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="163"/>
+        <location filename="../../ui/widgets/delegates.py" line="172"/>
         <source>Return stamp included: your reply is free</source>
         <translation>Incluye estampilla de respuesta: su respuesta es gratis</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="167"/>
+        <location filename="../../ui/widgets/delegates.py" line="176"/>
         <source>Sent collect</source>
         <translation>Enviado por cobrar</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="177"/>
+        <location filename="../../ui/widgets/delegates.py" line="186"/>
         <source>Reason: {reason}</source>
         <translation>Motivo: {reason}</translation>
     </message>
@@ -481,47 +481,47 @@
 <context>
     <name>OnScreenKeyboard</name>
     <message>
-        <location filename="../../ui/widgets/keyboard.py" line="96"/>
+        <location filename="../../ui/widgets/keyboard.py" line="92"/>
         <source>On-screen keyboard</source>
         <translation>Teclado en pantalla</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/keyboard.py" line="97"/>
+        <location filename="../../ui/widgets/keyboard.py" line="93"/>
         <source>Shift</source>
         <translation>Mayúsculas</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/keyboard.py" line="97"/>
+        <location filename="../../ui/widgets/keyboard.py" line="93"/>
         <source>Capital letters</source>
         <translation>Letras mayúsculas</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/keyboard.py" line="99"/>
+        <location filename="../../ui/widgets/keyboard.py" line="95"/>
         <source>Switch the keyboard layout</source>
         <translation>Cambiar el idioma del teclado</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/keyboard.py" line="100"/>
+        <location filename="../../ui/widgets/keyboard.py" line="96"/>
         <source>Space</source>
         <translation>Espacio</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/keyboard.py" line="101"/>
+        <location filename="../../ui/widgets/keyboard.py" line="97"/>
         <source>Delete</source>
         <translation>Borrar</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/keyboard.py" line="101"/>
+        <location filename="../../ui/widgets/keyboard.py" line="97"/>
         <source>Erase the last character</source>
         <translation>Borrar la última letra</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/keyboard.py" line="102"/>
+        <location filename="../../ui/widgets/keyboard.py" line="98"/>
         <source>Enter</source>
         <translation>Intro</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/keyboard.py" line="102"/>
+        <location filename="../../ui/widgets/keyboard.py" line="98"/>
         <source>New line, or confirm</source>
         <translation>Nueva línea, o confirmar</translation>
     </message>
@@ -529,17 +529,17 @@
 <context>
     <name>Payment</name>
     <message>
-        <location filename="../../ui/statuses.py" line="61"/>
+        <location filename="../../ui/statuses.py" line="65"/>
         <source>Uses the return stamp from {name}</source>
         <translation>Usa la estampilla de respuesta de {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="63"/>
+        <location filename="../../ui/statuses.py" line="67"/>
         <source>Sent collect: {name} pays to open it</source>
         <translation>Envío por cobrar: {name} paga para abrirlo</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="66"/>
+        <location filename="../../ui/statuses.py" line="70"/>
         <source>Uses {stamps} of your {balance} stamps</source>
         <translation>Usa {stamps} de sus {balance} estampillas</translation>
     </message>
@@ -547,157 +547,167 @@
 <context>
     <name>Refusal</name>
     <message>
-        <location filename="../../ui/refusals.py" line="76"/>
+        <location filename="../../ui/refusals.py" line="77"/>
         <source>That facility ID and PIN do not match. Check both and try again.</source>
         <translation>El número de identificación y el PIN no coinciden. Revise ambos e inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="81"/>
+        <location filename="../../ui/refusals.py" line="82"/>
         <source>Too many tries. This account is locked for now; try again later.</source>
         <translation>Demasiados intentos. Esta cuenta está bloqueada por ahora; inténtelo más tarde.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="84"/>
+        <location filename="../../ui/refusals.py" line="85"/>
         <source>Too many tries. This account is locked. Try again in {minutes} min (at {time}).</source>
         <translation>Demasiados intentos. Esta cuenta está bloqueada. Inténtelo de nuevo en {minutes} min (a las {time}).</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="89"/>
+        <location filename="../../ui/refusals.py" line="93"/>
+        <source>The server is busy. Please wait {seconds} seconds, then try again.</source>
+        <translation>El servidor está ocupado. Espere {seconds} segundos y vuelva a intentarlo.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/refusals.py" line="96"/>
+        <source>The server is busy. Please wait a moment, then try again.</source>
+        <translation>El servidor está ocupado. Espere un momento y vuelva a intentarlo.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/refusals.py" line="98"/>
         <source>This terminal is offline and has not seen this ID before. Sign in once while it is online, or use another terminal.</source>
         <translation>Esta terminal está sin conexión y no conoce este número. Entre una vez cuando tenga conexión, o use otra terminal.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="97"/>
+        <location filename="../../ui/refusals.py" line="106"/>
         <source>Messaging is closed right now.</source>
         <translation>La mensajería está cerrada en este momento.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="98"/>
+        <location filename="../../ui/refusals.py" line="107"/>
         <source>Messaging is closed. It opens again {when}.</source>
         <translation>La mensajería está cerrada. Vuelve a abrir el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="102"/>
+        <location filename="../../ui/refusals.py" line="111"/>
         <source>Your session has ended. Please sign in again.</source>
         <translation>Su sesión terminó. Entre de nuevo, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="104"/>
+        <location filename="../../ui/refusals.py" line="113"/>
         <source>Someone is still signed in here. Please wait a moment.</source>
         <translation>Todavía hay otra persona conectada aquí. Espere un momento, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="106"/>
+        <location filename="../../ui/refusals.py" line="115"/>
         <source>That item is no longer here.</source>
         <translation>Eso ya no está disponible.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="108"/>
+        <location filename="../../ui/refusals.py" line="117"/>
         <source>How this reply is paid has changed. Check the new payment line, then send.</source>
         <translation>Cambió la forma de pago de esta respuesta. Revise la nueva línea de pago y luego envíe.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="112"/>
+        <location filename="../../ui/refusals.py" line="121"/>
         <source>You do not have enough stamps for this reply. Buy stamps first.</source>
         <translation>No tiene suficientes estampillas para esta respuesta. Compre estampillas primero.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="116"/>
+        <location filename="../../ui/refusals.py" line="125"/>
         <source>Your debit account does not have enough money for this purchase.</source>
         <translation>Su cuenta de débito no tiene suficiente dinero para esta compra.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="120"/>
+        <location filename="../../ui/refusals.py" line="129"/>
         <source>You blocked this contact. Unblock them in Contacts to write to them.</source>
         <translation>Usted bloqueó a este contacto. Desbloquéelo en Contactos para escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="124"/>
+        <location filename="../../ui/refusals.py" line="133"/>
         <source>This contact is not approved yet, so you cannot write to them.</source>
         <translation>Este contacto todavía no está aprobado, así que no puede escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="128"/>
+        <location filename="../../ui/refusals.py" line="137"/>
         <source>The facility has suspended this contact, so you cannot write to them.</source>
         <translation>El centro suspendió a este contacto, así que no puede escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="133"/>
+        <location filename="../../ui/refusals.py" line="142"/>
         <source>You can read messages but not send them for now.</source>
         <translation>Por ahora puede leer mensajes, pero no enviarlos.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="134"/>
+        <location filename="../../ui/refusals.py" line="143"/>
         <source>You can read messages but not send them until {when}.</source>
         <translation>Puede leer mensajes, pero no enviarlos hasta el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="138"/>
+        <location filename="../../ui/refusals.py" line="147"/>
         <source>The facility has paused all messaging for now. You can still read.</source>
         <translation>El centro detuvo por ahora todos los mensajes. Todavía puede leer.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="142"/>
+        <location filename="../../ui/refusals.py" line="151"/>
         <source>Collect replies are not possible for this contact.</source>
         <translation>Con este contacto no se pueden enviar respuestas por cobrar.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="144"/>
+        <location filename="../../ui/refusals.py" line="153"/>
         <source>The return stamp on that message was already used.</source>
         <translation>La estampilla de respuesta de ese mensaje ya se usó.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="148"/>
+        <location filename="../../ui/refusals.py" line="157"/>
         <source>This reply is too long. The limit is {limit} characters.</source>
         <translation>Esta respuesta es demasiado larga. El límite es de {limit} caracteres.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="151"/>
+        <location filename="../../ui/refusals.py" line="160"/>
         <source>This reply is too long. Shorten it, then send.</source>
         <translation>Esta respuesta es demasiado larga. Acórtela y luego envíela.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="153"/>
+        <location filename="../../ui/refusals.py" line="162"/>
         <source>Write something before sending.</source>
         <translation>Escriba algo antes de enviar.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="155"/>
+        <location filename="../../ui/refusals.py" line="164"/>
         <source>That stamp book is no longer on sale.</source>
         <translation>Ese paquete de estampillas ya no está a la venta.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="157"/>
+        <location filename="../../ui/refusals.py" line="166"/>
         <source>The price changed. Check the new price and try again.</source>
         <translation>El precio cambió. Revise el nuevo precio e inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="159"/>
+        <location filename="../../ui/refusals.py" line="168"/>
         <source>That message cannot be answered. Start a new reply instead.</source>
         <translation>Ese mensaje no se puede responder. Escriba una respuesta nueva.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="161"/>
+        <location filename="../../ui/refusals.py" line="170"/>
         <source>That stamp book has too few stamps for this reply. Choose a bigger one.</source>
         <translation>Ese paquete tiene muy pocas estampillas para esta respuesta. Elija uno más grande.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="165"/>
+        <location filename="../../ui/refusals.py" line="174"/>
         <source>This contact is not blocked.</source>
         <translation>Este contacto no está bloqueado.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="167"/>
+        <location filename="../../ui/refusals.py" line="176"/>
         <source>Only approved contacts can be blocked.</source>
         <translation>Solo se pueden bloquear contactos aprobados.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="169"/>
+        <location filename="../../ui/refusals.py" line="178"/>
         <source>This could not be done right now. If it keeps happening, ask staff for help.</source>
         <translation>No se pudo hacer en este momento. Si sigue pasando, pida ayuda al personal.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="176"/>
+        <location filename="../../ui/refusals.py" line="185"/>
         <source>Something went wrong on this terminal. Your work is saved. Try again, or ask staff.</source>
         <translation>Algo falló en esta terminal. Su trabajo está guardado. Inténtelo de nuevo o pida ayuda al personal.</translation>
     </message>
@@ -705,82 +715,82 @@
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../ui/shell.py" line="217"/>
+        <location filename="../../ui/shell.py" line="235"/>
         <source>Kite</source>
         <translation>Kite</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="219"/>
+        <location filename="../../ui/shell.py" line="237"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="219"/>
+        <location filename="../../ui/shell.py" line="237"/>
         <source>Your conversations</source>
         <translation>Sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="220"/>
+        <location filename="../../ui/shell.py" line="238"/>
         <source>Stamps</source>
         <translation>Estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="220"/>
+        <location filename="../../ui/shell.py" line="238"/>
         <source>Balance, stamp books and receipts</source>
         <translation>Saldo, paquetes de estampillas y recibos</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="221"/>
+        <location filename="../../ui/shell.py" line="239"/>
         <source>Contacts</source>
         <translation>Contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="221"/>
+        <location filename="../../ui/shell.py" line="239"/>
         <source>Who you can write to</source>
         <translation>A quién puede escribir</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="228"/>
+        <location filename="../../ui/shell.py" line="246"/>
         <source>Text size</source>
         <translation>Tamaño de letra</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="229"/>
+        <location filename="../../ui/shell.py" line="247"/>
         <source>Switch large text on or off</source>
         <translation>Activar o desactivar la letra grande</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="234"/>
+        <location filename="../../ui/shell.py" line="252"/>
         <source>Contrast</source>
         <translation>Contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="235"/>
+        <location filename="../../ui/shell.py" line="253"/>
         <source>Switch high contrast on or off</source>
         <translation>Activar o desactivar el alto contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="240"/>
+        <location filename="../../ui/shell.py" line="258"/>
         <source>Sign out</source>
         <translation>Salir</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="240"/>
+        <location filename="../../ui/shell.py" line="258"/>
         <source>End your session now</source>
         <translation>Terminar su sesión ahora</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="330"/>
+        <location filename="../../ui/shell.py" line="339"/>
         <source>You were signed out because nothing happened for a while. Your unfinished text is saved.</source>
         <translation>Se cerró su sesión porque no hubo actividad por un rato. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="336"/>
+        <location filename="../../ui/shell.py" line="345"/>
         <source>Your session reached its time limit. Your unfinished text is saved.</source>
         <translation>Su sesión llegó al límite de tiempo. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="340"/>
+        <location filename="../../ui/shell.py" line="349"/>
         <source>Messaging has closed for now. Your unfinished text is saved.</source>
         <translation>La mensajería ya cerró por ahora. Su texto sin terminar está guardado.</translation>
     </message>
@@ -788,99 +798,99 @@
 <context>
     <name>SignInScreen</name>
     <message>
-        <location filename="../../ui/screens/signin.py" line="156"/>
+        <location filename="../../ui/screens/signin.py" line="197"/>
         <source>Welcome to Kite messaging</source>
         <translation>Bienvenido a la mensajería Kite</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="157"/>
+        <location filename="../../ui/screens/signin.py" line="198"/>
         <source>Read your messages, reply and buy stamps.</source>
         <translation>Lea sus mensajes, responda y compre estampillas.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="158"/>
+        <location filename="../../ui/screens/signin.py" line="199"/>
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="160"/>
+        <location filename="../../ui/screens/signin.py" line="201"/>
         <source>Show the screens in this language</source>
         <translation>Mostrar las pantallas en este idioma</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="161"/>
+        <location filename="../../ui/screens/signin.py" line="202"/>
         <source>Large text</source>
         <translation>Letra grande</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="161"/>
+        <location filename="../../ui/screens/signin.py" line="202"/>
         <source>Make all text bigger</source>
         <translation>Agrandar todo el texto</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="162"/>
+        <location filename="../../ui/screens/signin.py" line="203"/>
         <source>High contrast</source>
         <translation>Alto contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="162"/>
+        <location filename="../../ui/screens/signin.py" line="203"/>
         <source>Light text on a black screen</source>
         <translation>Letras claras sobre fondo negro</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="163"/>
-        <location filename="../../ui/screens/signin.py" line="164"/>
+        <location filename="../../ui/screens/signin.py" line="204"/>
+        <location filename="../../ui/screens/signin.py" line="205"/>
         <source>Facility ID number</source>
         <translation>Número de identificación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="165"/>
+        <location filename="../../ui/screens/signin.py" line="206"/>
         <source>Type it with the number pad</source>
         <translation>Escríbalo con el teclado numérico</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="166"/>
-        <location filename="../../ui/screens/signin.py" line="167"/>
+        <location filename="../../ui/screens/signin.py" line="207"/>
+        <location filename="../../ui/screens/signin.py" line="208"/>
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="168"/>
+        <location filename="../../ui/screens/signin.py" line="209"/>
         <source>Your secret number; it is not shown</source>
         <translation>Su número secreto; no se muestra</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="169"/>
+        <location filename="../../ui/screens/signin.py" line="210"/>
         <source>Sign in</source>
         <translation>Entrar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="169"/>
+        <location filename="../../ui/screens/signin.py" line="210"/>
         <source>Sign in with this ID and PIN</source>
         <translation>Entrar con este número y PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="226"/>
+        <location filename="../../ui/screens/signin.py" line="267"/>
         <source>Messaging is closed. It opens again {when}.</source>
         <translation>La mensajería está cerrada. Vuelve a abrir el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="230"/>
+        <location filename="../../ui/screens/signin.py" line="271"/>
         <source>Messaging is closed right now.</source>
         <translation>La mensajería está cerrada en este momento.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="233"/>
+        <location filename="../../ui/screens/signin.py" line="274"/>
         <source>The facility has paused sending messages. You can still sign in and read.</source>
         <translation>El centro detuvo el envío de mensajes. Todavía puede entrar y leer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="255"/>
+        <location filename="../../ui/screens/signin.py" line="296"/>
         <source>Enter your facility ID number and your PIN.</source>
         <translation>Escriba su número de identificación y su PIN.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="260"/>
+        <location filename="../../ui/screens/signin.py" line="301"/>
         <source>The terminal is still starting. Try again in a moment.</source>
         <translation>La terminal todavía se está iniciando. Inténtelo de nuevo en un momento.</translation>
     </message>
@@ -888,187 +898,192 @@
 <context>
     <name>StampsScreen</name>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="145"/>
+        <location filename="../../ui/screens/stamps.py" line="153"/>
         <source>Stamps</source>
         <translation>Estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="146"/>
+        <location filename="../../ui/screens/stamps.py" line="154"/>
         <source>Stamps you can use</source>
         <translation>Estampillas disponibles</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="147"/>
+        <location filename="../../ui/screens/stamps.py" line="155"/>
         <source>Debit account</source>
         <translation>Cuenta de débito</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="148"/>
+        <location filename="../../ui/screens/stamps.py" line="156"/>
         <source>Buy stamps</source>
         <translation>Comprar estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="149"/>
+        <location filename="../../ui/screens/stamps.py" line="157"/>
         <source>No stamp books are on sale right now.</source>
         <translation>En este momento no hay paquetes de estampillas a la venta.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="150"/>
+        <location filename="../../ui/screens/stamps.py" line="158"/>
         <source>Receipts</source>
         <translation>Recibos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="151"/>
+        <location filename="../../ui/screens/stamps.py" line="159"/>
         <source>Receipt history, newest first</source>
         <translation>Historial de recibos, los más recientes primero</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="199"/>
+        <location filename="../../ui/screens/stamps.py" line="209"/>
         <source>Purchase confirmed: {stamps} stamps added.</source>
         <translation>Compra confirmada: se agregaron {stamps} estampillas.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="206"/>
+        <location filename="../../ui/screens/stamps.py" line="216"/>
         <source>The purchase of {stamps} stamps was refused. Nothing was taken from your debit account.</source>
         <translation>La compra de {stamps} estampillas fue rechazada. No se descontó nada de su cuenta de débito.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="229"/>
+        <location filename="../../ui/screens/stamps.py" line="239"/>
         <source>{count} bought, waiting for confirmation</source>
         <translation>{count} compradas, en espera de confirmación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="235"/>
+        <location filename="../../ui/screens/stamps.py" line="245"/>
         <source>{count} set aside for replies waiting to send</source>
         <translation>{count} reservadas para respuestas por enviar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="237"/>
+        <location filename="../../ui/screens/stamps.py" line="247"/>
         <source>Nothing pending</source>
         <translation>Nada pendiente</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="240"/>
+        <location filename="../../ui/screens/stamps.py" line="250"/>
         <source>Not received yet</source>
         <translation>Todavía no se ha recibido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="244"/>
+        <location filename="../../ui/screens/stamps.py" line="254"/>
         <source>As of {time}</source>
         <translation>Al {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="248"/>
+        <location filename="../../ui/screens/stamps.py" line="258"/>
         <source>Stamps you can use: {count}</source>
         <translation>Estampillas disponibles: {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="251"/>
+        <location filename="../../ui/screens/stamps.py" line="261"/>
         <source>Debit account: {amount}</source>
         <translation>Cuenta de débito: {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="263"/>
+        <location filename="../../ui/screens/stamps.py" line="273"/>
         <source>{name}: 1 stamp, {price}</source>
         <translation>{name}: 1 estampilla, {price}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="267"/>
+        <location filename="../../ui/screens/stamps.py" line="277"/>
         <source>{name}: {stamps} stamps, {price}</source>
         <translation>{name}: {stamps} estampillas, {price}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="270"/>
+        <location filename="../../ui/screens/stamps.py" line="280"/>
         <source>Buy this from your debit account</source>
         <translation>Comprar esto con su cuenta de débito</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="280"/>
+        <location filename="../../ui/screens/stamps.py" line="290"/>
         <source>Buy {name} for {price}?</source>
         <translation>¿Comprar {name} por {price}?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="284"/>
+        <location filename="../../ui/screens/stamps.py" line="294"/>
         <source>{price} comes out of your debit account. The {stamps} stamps can be used once the facility confirms the purchase.</source>
         <translation>Se descontarán {price} de su cuenta de débito. Podrá usar las {stamps} estampillas cuando el centro confirme la compra.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="287"/>
+        <location filename="../../ui/screens/stamps.py" line="297"/>
         <source>Buy</source>
         <translation>Comprar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="288"/>
+        <location filename="../../ui/screens/stamps.py" line="298"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="310"/>
+        <location filename="../../ui/screens/stamps.py" line="319"/>
         <source>Purchase sent: {stamps} stamps are pending until the facility confirms them.</source>
         <translation>Compra enviada: {stamps} estampillas quedan pendientes hasta que el centro las confirme.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="329"/>
+        <location filename="../../ui/screens/stamps.py" line="338"/>
         <source>Purchase</source>
         <translation>Compra</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="330"/>
+        <location filename="../../ui/screens/stamps.py" line="339"/>
         <source>Gift from family</source>
         <translation>Regalo de la familia</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="331"/>
+        <location filename="../../ui/screens/stamps.py" line="340"/>
         <source>Reply sent</source>
         <translation>Respuesta enviada</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="332"/>
+        <location filename="../../ui/screens/stamps.py" line="341"/>
         <source>Refund</source>
         <translation>Reembolso</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="333"/>
+        <location filename="../../ui/screens/stamps.py" line="342"/>
         <source>Adjustment</source>
         <translation>Ajuste</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="344"/>
+        <location filename="../../ui/screens/stamps.py" line="346"/>
+        <source>Correction from the server&apos;s records</source>
+        <translation>Corrección según los registros del servidor</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/stamps.py" line="353"/>
         <source>1 stamp for {price}</source>
         <translation>1 estampilla por {price}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="347"/>
+        <location filename="../../ui/screens/stamps.py" line="356"/>
         <source>{stamps} stamps for {price}</source>
         <translation>{stamps} estampillas por {price}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="352"/>
+        <location filename="../../ui/screens/stamps.py" line="361"/>
         <source>+1 stamp</source>
         <translation>+1 estampilla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="354"/>
+        <location filename="../../ui/screens/stamps.py" line="363"/>
         <source>-1 stamp</source>
         <translation>-1 estampilla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="356"/>
+        <location filename="../../ui/screens/stamps.py" line="365"/>
         <source>{stamps:+d} stamps</source>
         <translation>{stamps:+d} estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="360"/>
+        <location filename="../../ui/screens/stamps.py" line="369"/>
         <source>Pending</source>
         <translation>Pendiente</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="368"/>
+        <location filename="../../ui/screens/stamps.py" line="377"/>
         <source>The facility refused this purchase.</source>
         <translation>El centro rechazó esta compra.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="349"/>
+        <location filename="../../ui/screens/stamps.py" line="358"/>
         <source>Refused</source>
         <translation>Rechazada</translation>
     </message>
@@ -1076,72 +1091,72 @@
 <context>
     <name>Status</name>
     <message>
-        <location filename="../../ui/statuses.py" line="28"/>
+        <location filename="../../ui/statuses.py" line="32"/>
         <source>Queued</source>
         <translation>En cola</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="29"/>
+        <location filename="../../ui/statuses.py" line="33"/>
         <source>Sent</source>
         <translation>Enviado</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="30"/>
+        <location filename="../../ui/statuses.py" line="34"/>
         <source>Pending review</source>
         <translation>En revisión</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="31"/>
+        <location filename="../../ui/statuses.py" line="35"/>
         <source>Delivered</source>
         <translation>Entregado</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="32"/>
+        <location filename="../../ui/statuses.py" line="36"/>
         <source>Rejected</source>
         <translation>Rechazado</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="33"/>
+        <location filename="../../ui/statuses.py" line="37"/>
         <source>Waiting for recipient to pay</source>
         <translation>Esperando que el destinatario pague</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="34"/>
+        <location filename="../../ui/statuses.py" line="38"/>
         <source>Opened</source>
         <translation>Abierto</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="44"/>
+        <location filename="../../ui/statuses.py" line="48"/>
         <source>Queued on this terminal {time}</source>
         <translation>En cola en esta terminal {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="45"/>
+        <location filename="../../ui/statuses.py" line="49"/>
         <source>Sent {time}</source>
         <translation>Enviado {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="46"/>
+        <location filename="../../ui/statuses.py" line="50"/>
         <source>In review since {time}</source>
         <translation>En revisión desde {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="47"/>
+        <location filename="../../ui/statuses.py" line="51"/>
         <source>Delivered {time}</source>
         <translation>Entregado {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="48"/>
+        <location filename="../../ui/statuses.py" line="52"/>
         <source>Rejected {time}</source>
         <translation>Rechazado {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="49"/>
+        <location filename="../../ui/statuses.py" line="53"/>
         <source>Delivered, waiting for the recipient to pay, since {time}</source>
         <translation>Entregado, esperando que el destinatario pague, desde {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="52"/>
+        <location filename="../../ui/statuses.py" line="56"/>
         <source>Opened {time}</source>
         <translation>Abierto {time}</translation>
     </message>
@@ -1149,52 +1164,67 @@
 <context>
     <name>Sync</name>
     <message>
-        <location filename="../../ui/sync_status.py" line="52"/>
+        <location filename="../../ui/sync_status.py" line="60"/>
         <source>1 reply waiting to send</source>
         <translation>1 respuesta pendiente de envío</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="55"/>
+        <location filename="../../ui/sync_status.py" line="63"/>
         <source>{count} replies waiting to send</source>
         <translation>{count} respuestas pendientes de envío</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="58"/>
+        <location filename="../../ui/sync_status.py" line="66"/>
         <source>1 stamp purchase waiting to send</source>
         <translation>1 compra de estampillas pendiente de envío</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="61"/>
+        <location filename="../../ui/sync_status.py" line="69"/>
         <source>{count} stamp purchases waiting to send</source>
         <translation>{count} compras de estampillas pendientes de envío</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="79"/>
+        <location filename="../../ui/sync_status.py" line="87"/>
         <source>Connecting…</source>
         <translation>Conectando…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="81"/>
+        <location filename="../../ui/sync_status.py" line="89"/>
         <source>This terminal needs IT. Please tell staff.</source>
         <translation>Esta terminal necesita a TI. Avise al personal, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="83"/>
+        <location filename="../../ui/sync_status.py" line="91"/>
         <source>This terminal is waiting for IT to approve it.</source>
         <translation>Esta terminal espera la aprobación de TI.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="88"/>
+        <location filename="../../ui/sync_status.py" line="97"/>
+        <source>Server busy. Trying again at {time}</source>
+        <translation>Servidor ocupado. Se intentará de nuevo a las {time}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="99"/>
+        <source>Server busy. Trying again soon</source>
+        <translation>Servidor ocupado. Se intentará de nuevo pronto</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="103"/>
+        <source>Not up to date: the server&apos;s answer could not be used</source>
+        <translation>Sin actualizar: no se pudo usar la respuesta del servidor</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="108"/>
         <source>Offline since {time}</source>
         <translation>Sin conexión desde {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="90"/>
+        <location filename="../../ui/sync_status.py" line="110"/>
         <source>Offline</source>
         <translation>Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="95"/>
+        <location filename="../../ui/sync_status.py" line="115"/>
         <source>Up to date</source>
         <translation>Al día</translation>
     </message>
