@@ -385,3 +385,27 @@ def test_client_reports_429_as_throttled_with_the_wait(
     with pytest.raises(Throttled) as throttled:
         stub_client.request_json("GET", "/v1/changes")
     assert throttled.value.retry_after == 7.0
+
+
+def test_enrollment_waits_as_long_as_a_throttling_server_asks_then_collects(
+    store: Store, stub: StubServer, stub_client: SyncClient
+) -> None:
+    from sync import enrollment
+
+    stub.script(
+        Reply(429, b"", {"Retry-After": "90"}),
+        Reply(200, b'{"state": "pending"}'),
+        Reply(200, b'{"state": "revoked"}'),
+    )
+    ticket = enrollment.EnrollmentTicket("dev-1", "ABCD-1234", "fac-1", "Unit A kiosk")
+    waits: list[float] = []
+    outcome = enrollment.wait_for_approval(
+        ticket,
+        store,
+        stub_client,
+        CredentialStore(service="kite-enroll-test"),
+        interval_s=3.0,
+        sleep=waits.append,
+    )
+    assert outcome == "revoked"
+    assert waits == [90.0, 3.0]
