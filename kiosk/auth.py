@@ -6,6 +6,8 @@ the core never imports it, it receives one. Outcomes:
 - a :class:`ResidentProfile` (with the offline verifier to cache),
 - ``Refusal('invalid_credentials')`` (also for an unknown facility number),
 - ``Refusal('account_locked', until=<aware datetime>)``,
+- ``Refusal('throttled', seconds=<int>)``: the server answered and asked to
+  wait; sign-in refuses without trying the cached verifier,
 - :class:`RemoteUnavailable` when the server cannot be reached or answered
   with a transient failure: sign-in then falls back to the cached verifier.
 """
@@ -20,7 +22,7 @@ from kiosk.errors import KiteError
 
 
 class RemoteUnavailable(KiteError):
-    """The server could not answer now (offline, timeout, 5xx, throttled)."""
+    """The server could not answer now (offline, timeout, 5xx, an answer that cannot be read)."""
 
 
 @dataclass(frozen=True)

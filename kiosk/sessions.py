@@ -167,7 +167,9 @@ def sign_in(
     """Verify a facility number and PIN and open a session, or raise a Refusal.
 
     Refusals: ``closed`` (opens_at), ``account_locked`` (until),
-    ``invalid_credentials``, ``offline_unknown_resident``.
+    ``invalid_credentials``, ``offline_unknown_resident``, and whatever other
+    refusal the authenticator raises as is (``throttled`` (seconds): the server
+    asked to wait; the cached verifier is not tried).
     """
     if not policy.is_open(now):
         raise Refusal("closed", opens_at=policy.next_opening(now))

@@ -20,10 +20,20 @@ as the server's ``refund`` ledger entry).
 A hold resolves once: POSTED when the server's ledger entry arrives (by push
 result or by the change feed, whichever comes first; entries are deduplicated
 by server id), VOIDED when the server refuses.
+
+The server is not trusted blindly: :func:`book_entry` refuses an entry whose
+sign or size is implausible for its kind (:func:`check_plausible`; a purchase
+adds stamps, a spend takes them, a refund and a transfer in give them, no
+entry moves more than :data:`MAX_ENTRY_STAMPS`), and the caller refuses the
+whole page or answer it came in. The server's authority over a balance acts
+only through reconcile: :func:`correct_to_server` appends a correcting
+adjustment (shown as a correction in the receipts; the ledger is
+append-only) so that the confirmed balance equals the server's.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -32,7 +42,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kiosk import audit, outbox
-from kiosk.errors import Refusal
+from kiosk.clock import server_time
+from kiosk.errors import Refusal, ServerDataError
 from kiosk.policy import Policy
 from kiosk.store import bulk
 from kiosk.store.models import (
@@ -51,6 +62,16 @@ from kiosk.views import Balances, Receipt, WaitingToSend
 
 # Which pending hold a ledger entry confirms, when its reference names one.
 _POSTS = {LedgerKind.SPEND: HoldKind.SPEND, LedgerKind.PURCHASE: HoldKind.PURCHASE}
+
+#: The most stamps one entry other than an adjustment moves: a book on sale has at
+#: most 1,000 (``sync.protocol.policy``), a reply costs a few.
+MAX_ENTRY_STAMPS = 1_000
+#: The most money one entry moves: $100,000, far above any purchase or deposit.
+MAX_ENTRY_CENTS = 10_000_000
+#: Server ids of correcting entries start so; a server id cannot (it starts with a
+#: letter or digit), so a correction is never taken for, or hidden by, a server entry.
+CORRECTION_PREFIX = "~correction:"
+CORRECTION_MEMO = "reconcile correction"
 
 
 def confirmed(session: Session, resident_id: str) -> int:
@@ -249,12 +270,41 @@ def hold_by_client_id(session: Session, client_id: str) -> Hold | None:
     return session.scalars(select(Hold).where(Hold.client_id == client_id)).first()
 
 
+def check_plausible(entry: Mapping[str, Any]) -> None:
+    """Raise :class:`ServerDataError` for an entry whose sign or size cannot be right.
+
+    A purchase adds stamps (and takes money or nothing), a spend takes stamps, a
+    refund and a transfer in give stamps (and never take money); an adjustment may
+    go either way. No entry but an adjustment moves more than
+    :data:`MAX_ENTRY_STAMPS`; none moves more than :data:`MAX_ENTRY_CENTS`.
+    """
+    kind = LedgerKind(entry["kind"])
+    count, cents = int(entry["stamps"]), int(entry.get("cents", 0))
+    where = f"ledger entry {str(entry['entry_id'])[:64]!r} ({kind.value})"
+    if abs(cents) > MAX_ENTRY_CENTS:
+        raise ServerDataError(f"{where} moves {cents} cents; more than {MAX_ENTRY_CENTS}")
+    if kind is LedgerKind.ADJUSTMENT:
+        return
+    if abs(count) > MAX_ENTRY_STAMPS:
+        raise ServerDataError(f"{where} moves {count} stamps; more than {MAX_ENTRY_STAMPS}")
+    plausible = {
+        LedgerKind.PURCHASE: count > 0 and cents <= 0,
+        LedgerKind.SPEND: count < 0 and cents <= 0,
+        LedgerKind.REFUND: count >= 0 and cents >= 0 and (count or cents) != 0,
+        LedgerKind.TRANSFER_IN: count > 0 and cents >= 0,
+    }[kind]
+    if not plausible:
+        raise ServerDataError(f"{where} has an implausible sign: {count} stamps, {cents} cents")
+
+
 def book_entry(session: Session, entry: dict[str, Any], now: datetime) -> bool:
     """Insert a server ledger entry unless already booked; post the hold it confirms.
 
     ``entry`` holds ``entry_id, resident_id, kind, stamps, cents, memo, reference,
-    booked_at`` (already validated). Returns True if it was new.
+    booked_at`` (already validated). Returns True if it was new. An implausible
+    entry (:func:`check_plausible`) raises :class:`ServerDataError`, booked or not.
     """
+    check_plausible(entry)
     server_id = str(entry["entry_id"])
     booked: dict[str, bool] | None = session.info.get(_BOOKED)
     known = None if booked is None else booked.get(server_id)
@@ -291,6 +341,47 @@ def book_entry(session: Session, entry: dict[str, Any], now: datetime) -> bool:
     return True
 
 
+def correct_to_server(
+    session: Session, resident_id: str, server_stamps: int, as_of: datetime | str
+) -> int:
+    """Append the entry that brings the confirmed balance to the server's; the delta moved.
+
+    For reconcile, after the server's snapshot (``as_of``) was applied: entries
+    booked after it are left out of the comparison (they are news the snapshot
+    cannot know). The ledger is append-only, so what the server does not
+    recognise (an entry an older terminal took from a bad page...) is undone by a
+    correcting adjustment, which the receipts show as a correction.
+    """
+    as_of = server_time(as_of)
+    held = session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.stamps), 0)).where(
+            LedgerEntry.resident_id == resident_id, LedgerEntry.booked_at <= as_of
+        )
+    )
+    delta = server_stamps - int(held or 0)
+    if delta == 0:
+        return 0
+    session.add(
+        LedgerEntry(
+            server_id=CORRECTION_PREFIX + uuid.uuid4().hex,
+            resident_id=resident_id,
+            kind=LedgerKind.ADJUSTMENT,
+            stamps=delta,
+            cents=0,
+            memo=CORRECTION_MEMO,
+            reference=None,
+            booked_at=as_of,
+        )
+    )
+    session.flush()
+    return delta
+
+
+def is_correction(entry: LedgerEntry) -> bool:
+    """Whether a ledger entry is a reconcile correction (not one the server booked)."""
+    return entry.server_id.startswith(CORRECTION_PREFIX)
+
+
 def record_debit(session: Session, resident_id: str, cents: int, as_of: datetime) -> bool:
     """Keep a debit snapshot unless an as-new or newer one says so already; True if kept."""
     latest = latest_debit(session, resident_id)
@@ -324,6 +415,7 @@ def receipts(session: Session, resident_id: str, limit: int = 200) -> list[Recei
             memo=e.memo,
             pending=False,
             reference=e.reference,
+            correction=is_correction(e),
         )
         for e in entries
     ]

@@ -217,6 +217,7 @@ class Receipt:
     reference: str | None = None
     hold_state: HoldState | None = None
     reason: str | None = None
+    correction: bool = False  # a reconcile correction to the server's balance, not a purchase...
 
 
 @dataclass(frozen=True)

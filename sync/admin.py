@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -223,6 +224,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.run(args)
     except (KiteError, SyncError) as exc:
         print(f"kite-admin {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # a bug, or an answer nothing above caught: a line, not a trace
+        logging.getLogger(__name__).exception("kite-admin %s failed", args.command)
+        print(f"kite-admin {args.command}: failed unexpectedly: {exc!r}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
         return EXIT_FAILED

@@ -2,27 +2,32 @@
 
 Outcomes follow the contract in ``kiosk/auth.py``: a profile,
 ``Refusal('invalid_credentials')``, ``Refusal('account_locked', until=...)``,
-or :class:`kiosk.auth.RemoteUnavailable` for anything that is not the server's
-answer about this PIN (offline, 5xx, throttled, a malformed answer, a device
-that is not enrolled or was revoked), so that sign-in falls back to the cached
-offline verifier.
+``Refusal('throttled', seconds=N)`` when the server answered 429 (the resident
+waits N seconds; the cached verifier is not tried: the server answered, and its
+limit on PIN guesses must hold), or :class:`kiosk.auth.RemoteUnavailable` for
+anything that is not the server's answer about this PIN (offline, 5xx, an
+answer that cannot be read, whatever the failure, a device that is not
+enrolled or was revoked), so that sign-in falls back to the cached offline
+verifier.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from datetime import datetime
-
-from pydantic import ValidationError
 
 from kiosk.auth import RemoteUnavailable, ResidentProfile
 from kiosk.errors import Refusal
 from sync.client import SyncClient
-from sync.errors import RequestRefused, SyncError
+from sync.errors import InvalidResponse, RequestRefused, SyncError, Throttled
 from sync.protocol import SignInResponse
-from sync.validation import describe_validation_error
+from sync.validation import parse_answer
 
 log = logging.getLogger(__name__)
+
+#: The wait a resident is told when the server throttles without saying how long.
+DEFAULT_THROTTLE_WAIT_S = 30
 
 
 class OnlineAuthenticator:
@@ -44,16 +49,20 @@ class OnlineAuthenticator:
                 raise Refusal("invalid_credentials") from None
             log.warning("sign-in refused by the server: %s", exc)
             raise RemoteUnavailable(str(exc)) from exc
+        except Throttled as exc:
+            # The server answered: it is not offline, and the cached verifier must not
+            # become a way around its limit on PIN guesses. The resident waits.
+            raise Refusal("throttled", seconds=_wait_s(exc.retry_after)) from None
         except SyncError as exc:
             raise RemoteUnavailable(str(exc)) from exc
+        except Exception as exc:  # a broken answer must never crash sign-in
+            log.exception("sign-in request failed")
+            raise RemoteUnavailable(f"sign-in request failed: {exc!r}") from exc
         try:
-            answer = SignInResponse.model_validate_json(raw)
-        except ValidationError as exc:
-            problems = describe_validation_error(exc)
-            log.warning("sign-in answer failed validation: %s", problems)
-            raise RemoteUnavailable(
-                f"the server's sign-in answer failed validation: {problems}"
-            ) from None
+            answer = parse_answer(raw, SignInResponse, "sign-in answer")
+        except InvalidResponse as exc:
+            log.warning("sign-in answer refused: %s", exc)
+            raise RemoteUnavailable(str(exc)) from None
         resident = answer.resident
         return ResidentProfile(
             resident_id=resident.resident_id,
@@ -65,6 +74,13 @@ class OnlineAuthenticator:
             restriction_reason=resident.restriction_reason,
             offline_verifier=answer.offline_verifier,
         )
+
+
+def _wait_s(retry_after: float | None) -> int:
+    """Whole seconds to wait (at least 1), from the server's Retry-After if it gave one."""
+    if retry_after is None:
+        return DEFAULT_THROTTLE_WAIT_S
+    return max(1, math.ceil(retry_after))
 
 
 def _until(value: object) -> datetime | None:

@@ -15,7 +15,11 @@ honoured, and TLS to the server is still verified against the configured CAs.
 
 Every failure leaves as a typed exception from :mod:`sync.errors`; callers
 decide between "retry later" (:class:`TransientError`) and "stop"
-(:class:`PermanentError`). Answers come back as raw bytes or decoded JSON;
+(:class:`PermanentError`). A 429 (or a 503 with Retry-After) is
+:class:`Throttled`, carrying the wait the server asked for: the server
+answered, so it is never taken for "unreachable". Answers come back as raw
+bytes or decoded JSON, always read by :func:`sync.validation.loads_strict`
+(bounded depth and size, no repeated keys) or :func:`sync.validation.parse_answer`;
 validating them against ``sync.protocol`` is the caller's job, so that a page
 is refused whole before anything of it is applied.
 """
@@ -43,6 +47,7 @@ from sync.errors import (
     Throttled,
 )
 from sync.protocol.common import MAX_WAIT_S, PROTOCOL_HEADER, PROTOCOL_MAJOR, PROTOCOL_VERSION
+from sync.validation import loads_strict
 
 log = logging.getLogger(__name__)
 
@@ -179,10 +184,7 @@ class SyncClient:
     def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
         """Like :meth:`request_bytes`, decoded as JSON (InvalidResponse if it is not)."""
         content = self.request_bytes(method, path, **kwargs)
-        try:
-            return json.loads(content)
-        except ValueError as exc:
-            raise InvalidResponse(f"{method} {path}: answer is not JSON ({exc})") from exc
+        return loads_strict(content, f"{method} {path}")
 
     def _raise_for(
         self, response: requests.Response, content: bytes, method: str, path: str
@@ -258,7 +260,7 @@ class SyncClient:
 
 def _error_body(content: bytes) -> tuple[str, str, dict[str, Any]]:
     try:
-        doc = json.loads(content)
+        doc = loads_strict(content, "error answer")
         error = doc["error"]
         code = str(error.get("code", ""))
         message = str(error.get("message", ""))[:500]
@@ -266,5 +268,5 @@ def _error_body(content: bytes) -> tuple[str, str, dict[str, Any]]:
         if not isinstance(params, dict):
             params = {}
         return code, message, params
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (InvalidResponse, KeyError, TypeError, AttributeError):
         return "", content[:200].decode("utf-8", "replace"), {}

@@ -26,7 +26,7 @@ from kiosk.config import Settings
 from kiosk.store.database import Store
 from sync.client import SyncClient
 from sync.credentials import CredentialStore
-from sync.errors import InvalidResponse
+from sync.errors import InvalidResponse, Throttled
 from sync.protocol import EnrollResponse
 from sync.validation import describe_validation_error
 
@@ -127,15 +127,25 @@ def wait_for_approval(
     sleep: Callable[[float], None] = time.sleep,
     clock: Clock = utcnow,
 ) -> EnrollOutcome:
-    """Poll :func:`collect` until approved or revoked (or ``timeout_s`` passes: pending)."""
+    """Poll :func:`collect` until approved or revoked (or ``timeout_s`` passes: pending).
+
+    A throttled poll (429) is not a failure: the next one waits as long as the
+    server asked, at least ``interval_s``.
+    """
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     while True:
-        outcome = collect(ticket, store, client, credentials, clock)
+        wait = interval_s
+        try:
+            outcome = collect(ticket, store, client, credentials, clock)
+        except Throttled as exc:
+            log.info("enrollment check throttled; waiting %s s", exc.retry_after)
+            outcome = "pending"
+            wait = max(interval_s, exc.retry_after or 0.0)
         if outcome != "pending":
             return outcome
         if deadline is not None and time.monotonic() >= deadline:
             return "pending"
-        sleep(interval_s)
+        sleep(wait)
 
 
 class SyncEnrollment:

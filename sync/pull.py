@@ -1,12 +1,16 @@
 """Pull: read the change feed from the stored cursor; apply each page and the cursor together.
 
-A page is validated whole against ``sync.protocol.ChangesPage`` before
-anything of it is applied. A page that fails (malformed, oversized,
-contradictory cursors) is refused whole and logged, the cursor stays where
+A page is read strictly (``sync.validation.parse_answer``: bounded depth and
+size, no repeated keys) and validated whole against
+``sync.protocol.ChangesPage`` before anything of it is applied. A page that
+fails (malformed, oversized, contradictory cursors, a ``next_cursor`` behind
+the cursor asked for, a ledger entry the core finds implausible) is refused
+whole and logged, the cursor stays where
 it was, and the next round asks again; the terminal keeps working on what it
 has. A valid page is applied through ``kiosk.feed.apply_page`` and the
 cursor advanced in the same transaction, so a crash leaves either both or
-neither; applying the same page twice changes nothing.
+neither; applying the same page twice changes nothing; the cursor never moves
+back. One round reads at most :data:`MAX_PAGES_PER_ROUND` pages.
 
 Device commands are obeyed inside that transaction too (``kiosk.wipe``):
 ``wipe`` removes resident data, ``revoke`` also records the revocation (the
@@ -21,8 +25,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pydantic import ValidationError
-
 from kiosk import feed
 from kiosk.changes import Changes, of_feed
 from kiosk.clock import Clock, utcnow
@@ -32,11 +34,14 @@ from sync import faults
 from sync.client import SyncClient
 from sync.errors import InvalidResponse, RequestRefused
 from sync.protocol import MAX_CHANGES_LIMIT, Change, ChangesPage, DeviceCommandChange
-from sync.validation import describe_validation_error
+from sync.validation import parse_answer
 
 log = logging.getLogger(__name__)
 
 FEED_SCOPE = feed.FEED_SCOPE
+#: Pages one round reads at most (500 changes each: a backlog of 100,000 changes).
+#: A server that says ``has_more`` for ever cannot keep a round, or kite-admin, busy.
+MAX_PAGES_PER_ROUND = 200
 
 
 @dataclass
@@ -59,11 +64,12 @@ def _position(cursor: str | None) -> int:
 
 def validate_page(raw: bytes, cursor: str | None) -> ChangesPage:
     """The page, or :class:`InvalidResponse` naming why it is refused whole."""
-    try:
-        page = ChangesPage.model_validate_json(raw)
-    except ValidationError as exc:
-        problems = describe_validation_error(exc)
-        raise InvalidResponse(f"change page failed validation: {problems}") from None
+    page = parse_answer(raw, ChangesPage, "change page")
+    if _position(page.next_cursor) < _position(cursor):
+        raise InvalidResponse(
+            f"change page would move the cursor back: next_cursor {page.next_cursor!r} is "
+            f"behind the cursor asked for ({cursor!r})"
+        )
     positions = [_position(c.cursor) for c in page.changes]
     newest = max(positions, default=None)
     if newest is not None and _position(page.next_cursor) < newest:
@@ -176,16 +182,23 @@ def pull_until_caught_up(
     clock: Clock = utcnow,
     limit: int = 500,
     wait_s: int = 0,
-    max_pages: int = 10_000,
+    max_pages: int = MAX_PAGES_PER_ROUND,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> PullReport:
-    """Pull pages until the server says there is no more (long-polling on the first)."""
+    """Pull pages until the server says there is no more (long-polling on the first).
+
+    At most ``max_pages`` pages: a server that says ``has_more`` for ever ends the
+    round there (``caught_up`` stays False), and the next round goes on from the
+    stored cursor.
+    """
     report = PullReport()
     wait = wait_s
     for _ in range(max_pages):
         _, has_more = pull_page(store, client, clock=clock, limit=limit, wait_s=wait, report=report)
         if report.revoked or not has_more or should_stop():
+            report.caught_up = not has_more
             break
         wait = 0  # a backlog: fetch the next page at once
-    report.caught_up = True
+    else:
+        log.warning("pull round ended after %d pages; the next round goes on", max_pages)
     return report

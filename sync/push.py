@@ -65,7 +65,7 @@ from sync.protocol import (
     WireModel,
 )
 from sync.protocol import OutboxItem as WireItem
-from sync.validation import describe_validation_error
+from sync.validation import describe_validation_error, parse_answer
 
 log = logging.getLogger(__name__)
 
@@ -332,13 +332,7 @@ class _Pusher:
 
 def _ask_fate(client: SyncClient, wire: dict[str, Any]) -> KeyFate:
     """What the server holds under this item's key (raises like any request)."""
-    raw = client.fate([wire["idempotency_key"]])
-    try:
-        answer = FateResponse.model_validate_json(raw)
-    except ValidationError as exc:
-        raise InvalidResponse(
-            f"fate answer failed validation: {describe_validation_error(exc)}"
-        ) from None
+    answer = parse_answer(client.fate([wire["idempotency_key"]]), FateResponse, "fate answer")
     if [f.idempotency_key for f in answer.fates] != [wire["idempotency_key"]]:
         raise InvalidResponse("fate answer is not about the key asked")
     return answer.fates[0]
@@ -404,11 +398,7 @@ def _apply_results(
 
 
 def _parse(raw: bytes, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    try:
-        answer = PushResponse.model_validate_json(raw)
-    except ValidationError as exc:
-        problems = describe_validation_error(exc)
-        raise InvalidResponse(f"push answer failed validation: {problems}") from None
+    answer = parse_answer(raw, PushResponse, "push answer")
     return _checked([r.model_dump(mode="json") for r in answer.results], batch)
 
 

@@ -7,7 +7,11 @@ snapshot for that resident is applied in one transaction: every object in it
 goes through ``kiosk.feed.apply_change`` (idempotent; ledger entries are
 deduplicated by server id), and the debit balance is recorded as of the
 snapshot. Local ledger entries are append-only, so an entry the server does
-not know is logged, never deleted.
+not know is never deleted: when the ledger still disagrees with the server's
+stamp balance after the snapshot, ``kiosk.stamps.correct_to_server`` appends a
+correcting adjustment (logged, and shown to the resident as a correction). A
+snapshot the core refuses (an implausible ledger entry) refuses the whole
+answer: nothing of it is kept.
 """
 
 from __future__ import annotations
@@ -16,15 +20,14 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from pydantic import ValidationError
-
-from kiosk import feed, tallies
+from kiosk import feed, stamps, tallies
 from kiosk.clock import Clock, utcnow
-from kiosk.store import Session, Store
+from kiosk.errors import ServerDataError
+from kiosk.store import IntegrityError, Session, Store
 from sync.client import SyncClient
 from sync.errors import InvalidResponse
 from sync.protocol import ReconcileResponse, ResidentSnapshot
-from sync.validation import describe_validation_error
+from sync.validation import parse_answer
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,7 @@ class ReconcileReport:
     residents: int = 0
     mismatches: list[tuple[str, str, int, int]] = field(default_factory=list)
     snapshots_applied: int = 0
+    corrections: int = 0  # residents whose ledger took a correcting entry
 
 
 def local_counts(store: Store) -> list[dict[str, object]]:
@@ -57,8 +61,12 @@ def local_counts(store: Store) -> list[dict[str, object]]:
     ]
 
 
-def apply_snapshot(session: Session, snapshot: ResidentSnapshot, now: datetime) -> None:
-    """Bring one resident's local state to the server's snapshot (in the caller's transaction)."""
+def apply_snapshot(session: Session, snapshot: ResidentSnapshot, now: datetime) -> int:
+    """Bring one resident's local state to the server's snapshot (in the caller's transaction).
+
+    Returns the stamps of the correcting entry appended (0 if the ledger agreed).
+    An object the core refuses (an implausible ledger entry...) raises.
+    """
     feed.apply_change(session, "resident", snapshot.resident.model_dump(), now)
     session.flush()
     for contact in snapshot.contacts:
@@ -81,6 +89,18 @@ def apply_snapshot(session: Session, snapshot: ResidentSnapshot, now: datetime) 
         "as_of": snapshot.as_of,
     }
     feed.apply_change(session, "debit_balance", debit, now)
+    session.flush()
+    rid = snapshot.resident.resident_id
+    delta = stamps.correct_to_server(session, rid, snapshot.stamps, snapshot.as_of)
+    if delta:
+        log.warning(
+            "reconcile: resident %s's ledger differs from the server's balance (%d); "
+            "appended a correction of %+d stamps",
+            rid,
+            snapshot.stamps,
+            delta,
+        )
+    return delta
 
 
 def reconcile(store: Store, client: SyncClient, *, clock: Clock = utcnow) -> ReconcileReport:
@@ -93,12 +113,7 @@ def reconcile(store: Store, client: SyncClient, *, clock: Clock = utcnow) -> Rec
     for start in range(0, len(counts), MAX_RESIDENTS_PER_REQUEST):
         chunk = counts[start : start + MAX_RESIDENTS_PER_REQUEST]
         raw = client.reconcile(chunk)
-        try:
-            answer = ReconcileResponse.model_validate_json(raw)
-        except ValidationError as exc:
-            raise InvalidResponse(
-                f"reconcile answer failed validation: {describe_validation_error(exc)}"
-            ) from None
+        answer = parse_answer(raw, ReconcileResponse, "reconcile answer")
         asked = {c["resident_id"] for c in chunk}
         for mismatch in answer.mismatches:
             log.warning(
@@ -114,8 +129,14 @@ def reconcile(store: Store, client: SyncClient, *, clock: Clock = utcnow) -> Rec
         snapshots = [s for s in answer.snapshots if s.resident.resident_id in asked]
         if snapshots:
             now = clock()
-            with store.write() as session:
-                for snapshot in snapshots:
-                    apply_snapshot(session, snapshot, now)
+            try:
+                with store.write() as session:
+                    for snapshot in snapshots:
+                        if apply_snapshot(session, snapshot, now):
+                            report.corrections += 1
+            except (ServerDataError, ValueError, KeyError, IntegrityError) as exc:
+                # Nothing of the answer is kept (one transaction); asked again next time.
+                log.error("refused a reconcile answer the core cannot apply: %s", exc)
+                raise InvalidResponse(f"reconcile answer cannot be applied: {exc}") from exc
             report.snapshots_applied += len(snapshots)
     return report

@@ -27,7 +27,15 @@ from sync.errors import (
 )
 
 State = Literal[
-    "starting", "online", "offline", "not_enrolled", "revoked", "incompatible", "stopped"
+    "starting",
+    "online",
+    "offline",
+    "throttled",  # the server answered 429: it asked to wait until next_attempt_at
+    "refusing_answers",  # the server answered with something refused (InvalidResponse)
+    "not_enrolled",
+    "revoked",
+    "incompatible",
+    "stopped",
 ]
 
 ERROR_CODES = (

@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from kiosk import device, outbox, wipe
 from kiosk.changes import Changes
@@ -162,11 +162,14 @@ class SyncWorker:
                 strikes=self._push_strikes,
             )
             self._changed(report.changed)
-            self._pull_to_end(wait_s)
-            self._reconcile(force=True)
+            if self._pull_to_end(wait_s):
+                self._reconcile(force=True)
         except SyncError as exc:
             self._failed(exc)
             self._fatal(exc)
+        except Exception as exc:  # a bug or a local failure: recorded, never a crash
+            log.exception("sync round failed")
+            self._failed(exc)
         else:
             self._succeeded()
         return self.status()
@@ -220,8 +223,8 @@ class SyncWorker:
         failures = 0
         while not self._stop.is_set():
             try:
-                self._pull_to_end(self.settings.long_poll_s)
-                self._reconcile(force=False)
+                if self._pull_to_end(self.settings.long_poll_s):
+                    self._reconcile(force=False)
             except TransientError as exc:
                 failures += 1
                 self._failed(exc)
@@ -241,7 +244,8 @@ class SyncWorker:
                 failures = 0
                 self._succeeded()
 
-    def _pull_to_end(self, wait_s: int) -> None:
+    def _pull_to_end(self, wait_s: int) -> bool:
+        """Pull one round; True if it caught up (only then are counts worth comparing)."""
         report = pull.pull_until_caught_up(
             self.store,
             self.client,
@@ -255,6 +259,7 @@ class SyncWorker:
             raise CredentialRevoked("the server sent a revoke command")
         if report.changes:
             self._last_reconcile = None  # news arrived: compare balances again soon
+        return report.caught_up
 
     def _reconcile(self, *, force: bool) -> None:
         now = self.clock()
@@ -351,6 +356,7 @@ class SyncWorker:
             online=True,
             last_success_at=self.clock(),
             offline_since=None,
+            next_attempt_at=None,
             items_waiting=waiting,
             items_failed=failed,
             last_error=None,
@@ -368,14 +374,29 @@ class SyncWorker:
             current = self._status
         if current.state in ("revoked", "incompatible"):
             return
-        state = "not_enrolled" if code == "not_enrolled" else "offline"
-        unreachable = code in ("server_unreachable", "server_error", "throttled")
+        now = self.clock()
+        unreachable = code in ("server_unreachable", "server_error")
+        next_attempt_at = None
+        if code == "not_enrolled":
+            state: str = "not_enrolled"
+        elif code == "throttled":
+            # The server answered and asked to wait: not offline; say until when.
+            state = "throttled"
+            wait = getattr(exc, "retry_after", None)
+            next_attempt_at = now + timedelta(seconds=wait if wait is not None else 0)
+        elif unreachable:
+            state = "offline"
+        elif code == "invalid_response":
+            # The server answered with something refused: nothing of it was applied, so
+            # the terminal is not up to date; never "online" while that lasts.
+            state = "refusing_answers"
+        else:
+            state = current.state
         self._update(
-            state=state if unreachable or state == "not_enrolled" else current.state,
-            online=False if unreachable else current.online,
-            offline_since=(current.offline_since or self.clock())
-            if unreachable
-            else current.offline_since,
+            state=state,
+            online=current.online and state == current.state and not unreachable,
+            offline_since=(current.offline_since or now) if unreachable else current.offline_since,
+            next_attempt_at=next_attempt_at,
             last_error=code,
             last_error_detail=str(exc)[:500],
             items_waiting=waiting,

@@ -24,6 +24,7 @@ KNOWN_CODES = frozenset(
     [
         "invalid_credentials",
         "account_locked",
+        "throttled",
         "offline_unknown_resident",
         "closed",
         "not_signed_in",
@@ -86,6 +87,14 @@ def _sentence(refusal: Refusal, now: datetime | None) -> str:
             "Refusal",
             "Too many tries. This account is locked. Try again in {minutes} min (at {time}).",
         ).format(minutes=minutes_left(until, now), time=time_of_day(until))
+    if code == "throttled":
+        # The server answered (429): never "offline". Tell how long to wait.
+        seconds = params.get("seconds")
+        if isinstance(seconds, int) and seconds > 0:
+            return translate(
+                "Refusal", "The server is busy. Please wait {seconds} seconds, then try again."
+            ).format(seconds=seconds)
+        return translate("Refusal", "The server is busy. Please wait a moment, then try again.")
     if code == "offline_unknown_resident":
         return translate(
             "Refusal",

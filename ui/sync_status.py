@@ -90,6 +90,18 @@ def describe_sync(
     if status.state == "not_enrolled":
         return translate("Sync", "This terminal is waiting for IT to approve it."), "bad"
     parts = describe_waiting(waiting)
+    if status.state == "throttled":
+        # The server answered and asked to wait: not offline.
+        retry = status.next_attempt_at
+        text = (
+            translate("Sync", "Server busy. Trying again at {time}").format(time=when(retry, now))
+            if retry is not None
+            else translate("Sync", "Server busy. Trying again soon")
+        )
+        return " · ".join([text, *parts]), "wait"
+    if status.state == "refusing_answers":
+        text = translate("Sync", "Not up to date: the server's answer could not be used")
+        return " · ".join([text, *parts]), "wait"
     if not status.online:
         since = status.offline_since
         text = (

@@ -305,3 +305,22 @@ def test_the_longest_sync_line_shows_whole_at_large_text_in_spanish(
         assert line.height() >= line.heightForWidth(line.width()) - 1
     else:
         assert line.width() >= line.sizeHint().width() - 1
+
+
+def test_sync_line_says_the_server_is_busy_when_throttled_never_offline(
+    signed_in: Terminal,
+) -> None:
+    from datetime import timedelta
+
+    from sync.status import SyncStatus
+
+    retry = signed_in.world.clock() + timedelta(minutes=2)
+    busy = SyncStatus(state="throttled", online=False, next_attempt_at=retry)
+    signed_in.shell.show_sync_status(busy)
+    inbox = signed_in.show("inbox")
+    assert inbox.sync_line.text().startswith("Server busy. Trying again at ")
+    assert "Offline" not in inbox.sync_line.text()
+    refusing = SyncStatus(state="refusing_answers", online=False)
+    signed_in.shell.show_sync_status(refusing)
+    signed_in.settle()
+    assert inbox.sync_line.text().startswith("Not up to date")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QLineEdit
 
+from kiosk.errors import Refusal
 from tests.ui.conftest import Terminal
 
 
@@ -107,3 +109,21 @@ def test_times_follow_the_facility_zone_that_arrived_after_the_sign_in_screen_lo
         assert time_of_day(noon_utc) == "21:00"
     finally:
         set_time_zone("America/Chicago")
+
+
+def test_throttled_sign_in_tells_the_resident_how_long_to_wait_not_offline(
+    terminal: Terminal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def busy(facility_number: str, pin_code: str) -> None:
+        raise Refusal("throttled", seconds=42)  # what the server's 429 becomes
+
+    monkeypatch.setattr(terminal.world.directory, "authenticate", busy)
+    terminal.sign_in()
+    text = terminal.shell.signin.error.text()
+    assert terminal.shell.current_key() == "signin"
+    assert "wait 42 seconds" in text
+    assert "offline" not in text.lower()
+    terminal.shell.set_language("es")
+    terminal.settle()
+    terminal.sign_in()
+    assert "42 segundos" in terminal.shell.signin.error.text()

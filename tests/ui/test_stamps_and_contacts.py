@@ -129,3 +129,17 @@ def test_restriction_notice_shows_its_end_date_and_reason(signed_in: Terminal) -
     assert contacts.restriction.isVisible()
     assert "not send them until" in contacts.restriction.text()
     assert "Sanction 12" in contacts.restriction.text()
+
+
+def test_reconcile_correction_is_shown_as_a_correction_in_receipts(signed_in: Terminal) -> None:
+    from kiosk import stamps as ledger
+
+    world = signed_in.world
+    world.ledger(5)
+    with world.store.write() as db:  # the server's balance is 7: reconcile appends +2
+        ledger.correct_to_server(db, "r1", 7, world.clock())
+    stamps = signed_in.show("stamps")
+    assert stamps.spendable_value.text() == "7"
+    rows = [stamps.receipt_model.data(i) for i in _indexes(stamps)]
+    [corrected] = [r for r in rows if "Correction" in r]
+    assert corrected.endswith("Correction from the server's records · +2 stamps")

@@ -341,10 +341,10 @@ class StampsScreen(Screen):
             "refund": self.tr("Refund"),
             "adjustment": self.tr("Adjustment"),
         }
-        parts = [
-            when(receipt.at, self.context.now()),
-            kinds.get(str(receipt.kind), str(receipt.kind)),
-        ]
+        kind = kinds.get(str(receipt.kind), str(receipt.kind))
+        if receipt.correction:
+            kind = self.tr("Correction from the server's records")
+        parts = [when(receipt.at, self.context.now()), kind]
         state = str(receipt.hold_state) if receipt.hold_state is not None else ""
         if state == "voided":
             # Nothing moved: say what was asked for, without a sign, then why it was refused.
@@ -368,7 +368,7 @@ class StampsScreen(Screen):
         if receipt.pending:
             parts.append(self.tr("Pending"))
         line = " · ".join(parts)
-        if receipt.memo and not receipt.pending:
+        if receipt.memo and not receipt.pending and not receipt.correction:
             line += "\n" + describe_reason(receipt.memo)
         return line
 
