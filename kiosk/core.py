@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session as DbSession
 
-from kiosk import compose, contacts, drafts, inbox, sessions, stamps
+from kiosk import compose, contacts, drafts, inbox, ledger, sessions, stamps
 from kiosk.auth import Authenticator
 from kiosk.changes import Changes, report
 from kiosk.clock import Clock
@@ -365,7 +365,7 @@ class Core:
 
     def receipts(self, limit: int = 200) -> tuple[Receipt, ...]:
         """Receipt history, newest first: ledger entries, pending holds, refused purchases."""
-        return self._read(lambda db, rid: tuple(stamps.receipts(db, rid, limit)))
+        return self._read(lambda db, rid: tuple(ledger.receipts(db, rid, limit)))
 
     def waiting_to_send(self) -> WaitingToSend:
         """The resident's replies and stamp purchases still waiting for the server."""

@@ -26,7 +26,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from kiosk import replies, residents, stamps
+from kiosk import ledger, replies, residents, stamps
 from kiosk.clock import server_time
 from kiosk.errors import ServerDataError
 from kiosk.policy import any_policy, save_policy
@@ -190,7 +190,7 @@ def _message_read(session: Session, data: Mapping[str, Any], now: datetime) -> b
 
 def _ledger_entry(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
     _require(session, Resident, data["resident_id"], "ledger_entry")
-    return stamps.book_entry(session, {**data, "booked_at": server_time(data["booked_at"])}, now)
+    return ledger.book_entry(session, {**data, "booked_at": server_time(data["booked_at"])}, now)
 
 
 def _debit_balance(session: Session, data: Mapping[str, Any], now: datetime) -> bool:

@@ -40,7 +40,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from kiosk import drafts, outbox, stamps
+from kiosk import drafts, ledger, outbox, stamps
 from kiosk.clock import server_time
 from kiosk.errors import ServerDataError
 from kiosk.policy import any_policy
@@ -296,7 +296,7 @@ def prefetch_push_items(
     changes).
     """
     answers = [r for r in results if r]
-    stamps.prefetch_bookings(
+    ledger.prefetch_bookings(
         session, [entry for answer in answers for entry in answer.get("ledger") or []]
     )
     server_ids = list(dict.fromkeys(str(a["message_id"]) for a in answers if a.get("message_id")))
@@ -379,7 +379,7 @@ def _accept_item(session: Session, item: OutboxItem, result: dict[str, Any], now
 
 
 def _book(session: Session, entry: Mapping[str, Any], now: datetime) -> None:
-    stamps.book_entry(session, {**entry, "booked_at": server_time(entry["booked_at"])}, now)
+    ledger.book_entry(session, {**entry, "booked_at": server_time(entry["booked_at"])}, now)
 
 
 def _fund_dependent_replies(session: Session, purchase: OutboxItem, now: datetime) -> None:

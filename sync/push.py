@@ -12,9 +12,9 @@ fails alone, a batch refused whole is retried item by item):
    sending is a retry with the same idempotency key, counted and delayed;
 2. a transient failure (network, 5xx, 429, a malformed answer) leaves the
    items pending with their stored backoff, which survives restarts;
-3. the per-item answers are applied in one transaction through
-   ``kiosk.replies.apply_push_result`` (done, or failed with the reason the
-   resident sees, and the domain state behind it restored).
+3. the per-item answers are read and applied in one transaction by
+   :mod:`sync.push_answers` (done, or failed with the reason the resident
+   sees, and the domain state behind it restored).
 
 An item the server cannot even parse would otherwise fail its whole batch
 forever; so items are checked against the wire models before sending (a bad
@@ -45,11 +45,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from kiosk import outbox, replies
-from kiosk.changes import Changes, of_pushed
+from kiosk.changes import of_pushed
 from kiosk.clock import Clock, utcnow
-from kiosk.errors import ServerDataError
-from kiosk.store import IntegrityError, Store
-from sync import faults
+from kiosk.store import Store
+from sync import faults, push_answers
 from sync.backoff import Backoff
 from sync.client import SyncClient
 from sync.errors import InvalidResponse, RequestRefused, ServerFailed, TransientError
@@ -59,21 +58,11 @@ from sync.protocol import (
     PAYLOAD_MODELS,
     FateResponse,
     KeyFate,
-    PurchaseResult,
-    PushResponse,
-    SendMessageResult,
-    WireModel,
 )
 from sync.protocol import OutboxItem as WireItem
 from sync.validation import describe_validation_error, parse_answer
 
 log = logging.getLogger(__name__)
-
-# What an accepted item's ``result`` must look like, by kind (others carry none we use).
-RESULT_MODELS: dict[str, type[WireModel]] = {
-    "send_message": SendMessageResult,
-    "purchase_stamps": PurchaseResult,
-}
 
 # Items per request: the most the protocol allows (fewer requests, fewer commits).
 BATCH_SIZE = MAX_PUSH_ITEMS
@@ -83,18 +72,6 @@ FATE_AFTER = 3
 
 # Leave room for the envelope ({"items": [...]}) and separators.
 _BYTES_BUDGET = MAX_REQUEST_BYTES - 4096
-
-
-@dataclass
-class PushReport:
-    """What one :func:`push_due` call did."""
-
-    batches: int = 0
-    sent: int = 0
-    accepted: int = 0
-    duplicate: int = 0
-    rejected: int = 0
-    changed: Changes = Changes.NONE  # the kinds of data settling the answers touched
 
 
 def wire_item(item: outbox.Outgoing) -> dict[str, Any]:
@@ -127,7 +104,7 @@ def push_due(
     backoff: Backoff | None = None,
     max_batches: int = 1000,
     strikes: dict[str, int] | None = None,
-) -> PushReport:
+) -> push_answers.PushReport:
     """Send every due item; raise :class:`TransientError` when the server cannot take them now.
 
     Batches go out one at a time, each only once the server has answered the one
@@ -138,10 +115,10 @@ def push_due(
     worker keeps it across rounds; see :data:`FATE_AFTER`).
     """
     backoff = backoff or Backoff()
-    report = PushReport()
+    report = push_answers.PushReport()
     pusher = _Pusher(store, client, clock, report, {} if strikes is None else strikes)
     batch_size = max(1, min(batch_size, MAX_PUSH_ITEMS))
-    answered: _Answer | None = None  # answered by the server, not yet applied here
+    answered: push_answers.Answer | None = None  # answered by the server, not yet applied here
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kite-push-send") as wire:
         for _ in range(max_batches):
             in_flight = answered.seqs if answered is not None else frozenset()
@@ -150,7 +127,7 @@ def push_due(
                 if answered is None:
                     break
                 # What is left may wait on the answered batch (a reply on its purchase).
-                _settle(store, clock, answered, report)
+                push_answers.settle(store, clock, answered, report)
                 answered = None
                 continue
             report.batches += 1
@@ -158,24 +135,12 @@ def push_due(
             if answered is not None:
                 # On error the executor still waits for the request on the wire; its
                 # items stay pending (counted, backing off) and are answered as duplicates.
-                _settle(store, clock, answered, report)
+                push_answers.settle(store, clock, answered, report)
                 answered = None
             answered = pusher.received(batch, sending.result)
         if answered is not None:
-            _settle(store, clock, answered, report)
+            push_answers.settle(store, clock, answered, report)
     return report
-
-
-@dataclass(frozen=True)
-class _Answer:
-    """A batch and the server's answer to it."""
-
-    batch: list[dict[str, Any]]
-    results: list[dict[str, Any]]
-
-    @property
-    def seqs(self) -> frozenset[int]:
-        return frozenset(int(wire["seq"]) for wire in self.batch)
 
 
 def _claim_batch(
@@ -231,10 +196,12 @@ class _Pusher:
     store: Store
     client: SyncClient
     clock: Clock
-    report: PushReport
+    report: push_answers.PushReport
     strikes: dict[str, int]
 
-    def received(self, batch: list[dict[str, Any]], answer: Callable[[], bytes]) -> _Answer | None:
+    def received(
+        self, batch: list[dict[str, Any]], answer: Callable[[], bytes]
+    ) -> push_answers.Answer | None:
         """The server's answer to ``batch``, from ``answer`` (the request, or its future).
 
         None when the batch was settled otherwise: refused whole (then settled item by
@@ -246,7 +213,7 @@ class _Pusher:
             self._refused_whole(batch, exc)
             return None
         except ServerFailed as exc:
-            _note_error(self.store, batch, str(exc))
+            push_answers.note_error(self.store, batch, str(exc))
             if len(batch) > 1:
                 log.warning(
                     "batch of %d failed on the server (%s); sending one by one", len(batch), exc
@@ -257,13 +224,13 @@ class _Pusher:
                 raise
             return None
         except TransientError as exc:
-            _note_error(self.store, batch, str(exc))
+            push_answers.note_error(self.store, batch, str(exc))
             raise
         faults.point("push.after_send")
         for wire in batch:
             self.strikes.pop(wire["idempotency_key"], None)
         self.report.sent += len(batch)
-        return _Answer(batch, _parse(raw, batch))
+        return push_answers.Answer(batch, push_answers.parse(raw, batch))
 
     def _one_by_one(self, batch: list[dict[str, Any]]) -> None:
         """Each item in its own request, in order; the first that fails for now stops the rest."""
@@ -273,7 +240,7 @@ class _Pusher:
                     continue  # failed with an item it depends on: never sent
             alone = self.received([wire], partial(self.client.push, [wire]))
             if alone is not None:
-                _settle(self.store, self.clock, alone, self.report)
+                push_answers.settle(self.store, self.clock, alone, self.report)
 
     def _refused_whole(self, batch: list[dict[str, Any]], exc: RequestRefused) -> None:
         """A request refused as a whole: retried item by item, so the refusal lands on its item."""
@@ -281,7 +248,7 @@ class _Pusher:
             log.warning("batch of %d refused whole (%s); sending one by one", len(batch), exc.code)
             self._one_by_one(batch)
             return
-        _refuse_alone(self.store, self.clock, batch[0], exc)
+        push_answers.refuse_alone(self.store, self.clock, batch[0], exc)
         self.report.sent += 1
         self.report.rejected += 1
         self.report.changed |= of_pushed(batch[0]["kind"], "rejected")
@@ -308,8 +275,10 @@ class _Pusher:
                 wire["seq"],
                 count,
             )
-            result = _checked([fate.answer.model_dump(mode="json")], [wire])
-            _settle(self.store, self.clock, _Answer([wire], result), self.report)
+            result = push_answers.checked([fate.answer.model_dump(mode="json")], [wire])
+            push_answers.settle(
+                self.store, self.clock, push_answers.Answer([wire], result), self.report
+            )
         else:
             log.error(
                 "outbox item %s (%s) failed %d times on the server (%s), which never stored it: "
@@ -336,111 +305,6 @@ def _ask_fate(client: SyncClient, wire: dict[str, Any]) -> KeyFate:
     if [f.idempotency_key for f in answer.fates] != [wire["idempotency_key"]]:
         raise InvalidResponse("fate answer is not about the key asked")
     return answer.fates[0]
-
-
-def _settle(store: Store, clock: Clock, answer: _Answer, report: PushReport) -> None:
-    faults.point("push.before_mark_done")
-    try:
-        _apply_results(store, clock, answer.batch, answer.results, report)
-    except (ServerDataError, ValueError, KeyError, IntegrityError) as exc:
-        # Well formed, but the core cannot take it (a ledger entry for a resident this
-        # terminal does not serve...): nothing of the batch is recorded; retried later.
-        log.error("push answer cannot be applied: %s", exc)
-        raise InvalidResponse(f"push answer cannot be applied: {exc}") from exc
-
-
-def _apply_results(
-    store: Store,
-    clock: Clock,
-    batch: list[dict[str, Any]],
-    results: list[dict[str, Any]],
-    report: PushReport,
-) -> None:
-    now = clock()
-    with store.write() as session:
-        # One query for the batch's items and messages, not one per item.
-        replies.prefetch_push_items(
-            session, [wire["seq"] for wire in batch], [r.get("result") for r in results]
-        )
-        for wire, result in zip(batch, results, strict=True):
-            seq = wire["seq"]
-            if not outbox.is_pending(session, seq):
-                continue  # already settled (an earlier round got the answer first)
-            outcome = result["outcome"]
-            if outcome == "duplicate" and result.get("original_outcome") == "rejected":
-                # The first answer was a refusal: it stays one (the resident must see it).
-                replies.apply_push_result_in(
-                    session,
-                    seq,
-                    "rejected",
-                    result.get("reason"),
-                    result["params"],
-                    None,
-                    now,
-                )
-            else:
-                replies.apply_push_result_in(
-                    session,
-                    seq,
-                    outcome,
-                    result.get("reason"),
-                    result["params"],
-                    result.get("result"),
-                    now,
-                )
-            report.changed |= of_pushed(wire["kind"], outcome)
-            if outcome == "accepted":
-                report.accepted += 1
-            elif outcome == "duplicate":
-                report.duplicate += 1
-            else:
-                report.rejected += 1
-
-
-def _parse(raw: bytes, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    answer = parse_answer(raw, PushResponse, "push answer")
-    return _checked([r.model_dump(mode="json") for r in answer.results], batch)
-
-
-def _checked(results: list[dict[str, Any]], batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per-item answers matched to ``batch`` and each accepted result checked by its kind."""
-    if len(results) != len(batch):
-        raise InvalidResponse(f"push answer has {len(results)} results for {len(batch)} items")
-    for wire, result in zip(batch, results, strict=True):
-        if result["idempotency_key"] != wire["idempotency_key"]:
-            raise InvalidResponse("push answer's results are not in the order of the items")
-        if result["outcome"] == "rejected" and not result.get("reason"):
-            raise InvalidResponse("push answer rejects an item without a reason")
-        accepted = result["outcome"] == "accepted" or (
-            result["outcome"] == "duplicate" and result.get("original_outcome") != "rejected"
-        )
-        model = RESULT_MODELS.get(wire["kind"])
-        if accepted and model is not None:
-            try:
-                result["result"] = model.model_validate(result.get("result")).model_dump()
-            except ValidationError as exc:
-                problems = describe_validation_error(exc)
-                raise InvalidResponse(
-                    f"push answer for a {wire['kind']} item has a bad result: {problems}"
-                ) from None
-    return results
-
-
-def _refuse_alone(store: Store, clock: Clock, wire: dict[str, Any], exc: RequestRefused) -> None:
-    """The server refused a one-item request as a whole: that item fails, nothing else."""
-    now = clock()
-    reason = exc.code or f"http_{exc.status}"
-    with store.write() as session:
-        if not outbox.is_pending(session, wire["seq"]):
-            return
-        replies.apply_push_result_in(
-            session, wire["seq"], "rejected", reason, exc.params, None, now
-        )
-
-
-def _note_error(store: Store, batch: list[dict[str, Any]], error: str) -> None:
-    with store.write() as session:
-        outbox.note_error(session, [wire["seq"] for wire in batch], error)
 
 
 def due_now(store: Store, *, clock: Clock = utcnow) -> int:

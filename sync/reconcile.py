@@ -8,7 +8,7 @@ goes through ``kiosk.feed.apply_change`` (idempotent; ledger entries are
 deduplicated by server id), and the debit balance is recorded as of the
 snapshot. Local ledger entries are append-only, so an entry the server does
 not know is never deleted: when the ledger still disagrees with the server's
-stamp balance after the snapshot, ``kiosk.stamps.correct_to_server`` appends a
+stamp balance after the snapshot, ``kiosk.ledger.correct_to_server`` appends a
 correcting adjustment (logged, and shown to the resident as a correction). A
 snapshot the core refuses (an implausible ledger entry) refuses the whole
 answer: nothing of it is kept.
@@ -20,7 +20,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kiosk import feed, stamps, tallies
+from kiosk import feed, ledger, tallies
 from kiosk.clock import Clock, utcnow
 from kiosk.errors import ServerDataError
 from kiosk.store import IntegrityError, Session, Store
@@ -91,7 +91,7 @@ def apply_snapshot(session: Session, snapshot: ResidentSnapshot, now: datetime) 
     feed.apply_change(session, "debit_balance", debit, now)
     session.flush()
     rid = snapshot.resident.resident_id
-    delta = stamps.correct_to_server(session, rid, snapshot.stamps, snapshot.as_of)
+    delta = ledger.correct_to_server(session, rid, snapshot.stamps, snapshot.as_of)
     if delta:
         log.warning(
             "reconcile: resident %s's ledger differs from the server's balance (%d); "

@@ -15,7 +15,7 @@ import pytest
 from keyrings.alt.file import PlaintextKeyring
 from sqlalchemy import func, select
 
-from kiosk import feed, outbox, stamps
+from kiosk import feed, ledger, outbox, stamps
 from kiosk.auth import RemoteUnavailable
 from kiosk.clock import server_time, utcnow
 from kiosk.core import Core
@@ -235,7 +235,7 @@ def test_reconcile_corrects_a_wrong_local_ledger_with_an_entry_shown_as_a_correc
     assert report.corrections == 1
     assert confirmed(seeded) == 5  # the server's figure
     with seeded.read() as session:
-        receipts = stamps.receipts(session, "r1")
+        receipts = ledger.receipts(session, "r1")
     corrections = [r for r in receipts if r.correction]
     assert [(r.stamps, str(r.kind)) for r in corrections] == [(1000, "adjustment")]
     # Once corrected, the same snapshot changes nothing more.

@@ -132,7 +132,7 @@ def test_restriction_notice_shows_its_end_date_and_reason(signed_in: Terminal) -
 
 
 def test_reconcile_correction_is_shown_as_a_correction_in_receipts(signed_in: Terminal) -> None:
-    from kiosk import stamps as ledger
+    from kiosk import ledger
 
     world = signed_in.world
     world.ledger(5)
