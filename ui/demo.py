@@ -12,7 +12,6 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from kiosk import feed, replies
 from kiosk.auth import ResidentProfile
@@ -45,14 +44,14 @@ class DemoFeed:
         self.now = now
         self._cursor = itertools.count(1)
 
-    def apply(self, changes: Iterable[tuple[str, dict[str, Any]]]) -> None:
+    def apply(self, changes: Iterable[tuple[str, dict[str, object]]]) -> None:
         page = [{"cursor": str(next(self._cursor)), "kind": k, "data": d} for k, d in changes]
         if page:
             feed.apply_page(self.store, page, str(page[-1]["cursor"]), self.now)
 
 
-def policy_document(**overrides: Any) -> dict[str, Any]:
-    document: dict[str, Any] = {
+def policy_document(**overrides: object) -> dict[str, object]:
+    document: dict[str, object] = {
         "facility_id": "demo",
         "stamp_products": [
             {"product_id": "single", "name": "One stamp", "stamps": 1, "price_cents": 50},
@@ -85,7 +84,7 @@ def build_demo(store: Store, *, inbox_size: int = 0) -> DemoDirectory:
     feed = DemoFeed(store)
     now = feed.now
     feed.apply([("policy", policy_document())])
-    resident = {
+    resident: dict[str, object] = {
         "resident_id": "r1",
         "facility_number": DEMO_NUMBER,
         "display_name": "Ana Ruiz",
@@ -102,7 +101,7 @@ def build_demo(store: Store, *, inbox_size: int = 0) -> DemoDirectory:
         ("c5", "Carlos Díaz", "friend", "blocked", False),
         ("c6", "Jordan Lee", "friend", "suspended", False),
     ]
-    changes: list[tuple[str, dict[str, Any]]] = [("resident", resident)]
+    changes: list[tuple[str, dict[str, object]]] = [("resident", resident)]
     for cid, name, relation, state, cod in contacts:
         changes.append(
             (
@@ -119,8 +118,8 @@ def build_demo(store: Store, *, inbox_size: int = 0) -> DemoDirectory:
         )
 
     def message(
-        mid: str, cid: str, body: str, minutes_ago: int, **extra: Any
-    ) -> tuple[str, dict[str, Any]]:
+        mid: str, cid: str, body: str, minutes_ago: int, **extra: object
+    ) -> tuple[str, dict[str, object]]:
         return (
             "message",
             {
@@ -182,7 +181,9 @@ def build_demo(store: Store, *, inbox_size: int = 0) -> DemoDirectory:
     return DemoDirectory({DEMO_NUMBER: (DEMO_PIN, profile)})
 
 
-def _entry(eid: str, kind: str, stamps: int, cents: int, memo: str, at: datetime) -> dict[str, Any]:
+def _entry(
+    eid: str, kind: str, stamps: int, cents: int, memo: str, at: datetime
+) -> dict[str, object]:
     return {
         "entry_id": eid,
         "resident_id": "r1",
@@ -258,7 +259,7 @@ def add_demo_replies(store: Store, directory: DemoDirectory, settings: Settings)
 
     def status(
         server_id: str, value: str, minutes: int, reason: str | None = None
-    ) -> tuple[str, dict[str, Any]]:
+    ) -> tuple[str, dict[str, object]]:
         return (
             "message_status",
             {

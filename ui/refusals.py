@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
@@ -55,7 +54,7 @@ KNOWN_CODES = frozenset(
 )
 
 
-def _until(params: dict[str, Any], key: str = "until") -> datetime | None:
+def _until(params: dict[str, object], key: str = "until") -> datetime | None:
     value = params.get(key)
     return value if isinstance(value, datetime) else None
 
