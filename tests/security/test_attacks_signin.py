@@ -12,13 +12,12 @@ few requests, not dozens; the rules are the production ones (``sync.server.signi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.server.live import LiveServer, World, backends, ok
+from tests.server.live import LiveServer, World, ok
+from tests.server.own import server_of_its_own
 
 THROTTLE_BASE_S = 60
 RESIDENT_PIN_CAP = 8  # the policy locks a number on one device at 5
@@ -26,27 +25,13 @@ DEVICE_FREE = 6
 DEVICE_FLAG = 12
 
 
-@pytest.fixture(scope="module", params=backends())
-def signin_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    env = {
-        "KITE_CENTRAL_THROTTLE_BASE_S": str(THROTTLE_BASE_S),
-        "KITE_CENTRAL_RESIDENT_PIN_CAP": str(RESIDENT_PIN_CAP),
-        "KITE_CENTRAL_DEVICE_FREE_PIN_FAILURES": str(DEVICE_FREE),
-        "KITE_CENTRAL_DEVICE_FLAG_PIN_FAILURES": str(DEVICE_FLAG),
-    }
-    server = LiveServer.start(tmp_path_factory.mktemp("central"), request.param, env=env)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def server(signin_server: LiveServer) -> Iterator[LiveServer]:
-    with signin_server.watched() as watched:
-        yield watched
+_server, server = server_of_its_own(
+    "server",
+    KITE_CENTRAL_THROTTLE_BASE_S=str(THROTTLE_BASE_S),
+    KITE_CENTRAL_RESIDENT_PIN_CAP=str(RESIDENT_PIN_CAP),
+    KITE_CENTRAL_DEVICE_FREE_PIN_FAILURES=str(DEVICE_FREE),
+    KITE_CENTRAL_DEVICE_FLAG_PIN_FAILURES=str(DEVICE_FLAG),
+)
 
 
 def _sign_in(world: World, number: str, pin: str, index: int = 0) -> httpx.Response:

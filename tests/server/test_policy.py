@@ -11,24 +11,10 @@ from typing import Any
 import pytest
 
 from sync.server.seed import demo_policy
-from tests.server.live import LiveServer, World, backends, item, message, ok, pull_all
+from tests.server.live import LiveServer, World, item, message, ok, pull_all
+from tests.server.own import server_of_its_own
 
-
-@pytest.fixture(scope="module", params=backends())
-def policy_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    server = LiveServer.start(tmp_path_factory.mktemp("central"), request.param)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def central_server(policy_server: LiveServer) -> Iterator[LiveServer]:
-    with policy_server.watched() as server:
-        yield server
+_server, central_server = server_of_its_own("central_server")
 
 
 @pytest.fixture

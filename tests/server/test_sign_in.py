@@ -7,33 +7,18 @@ past each Retry-After: nothing here races the real clock.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
-import pytest
 from argon2 import PasswordHasher
 
-from tests.server.live import LiveServer, World, backends, ok
+from tests.server.live import LiveServer, World, ok
+from tests.server.own import server_of_its_own
 
 THROTTLE_BASE_S = 60
 
 
-@pytest.fixture(scope="module", params=backends())
-def throttling_server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    env = {"KITE_CENTRAL_THROTTLE_BASE_S": str(THROTTLE_BASE_S)}
-    server = LiveServer.start(tmp_path_factory.mktemp("central"), request.param, env=env)
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def central_server(throttling_server: LiveServer) -> Iterator[LiveServer]:
-    with throttling_server.watched() as server:
-        yield server
+_server, central_server = server_of_its_own(
+    "central_server", KITE_CENTRAL_THROTTLE_BASE_S=str(THROTTLE_BASE_S)
+)
 
 
 def _sign_in(world: World, number: str, pin: str, index: int = 0) -> httpx.Response:
