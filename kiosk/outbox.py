@@ -42,6 +42,10 @@ KINDS = frozenset(
 #: The highest ``seq`` the protocol allows.
 MAX_SEQ = 2**62
 
+#: Why an item failed that the server refused for its seq and the terminal could not
+#: renumber past the server's mark (``sync.push``): IT must look.
+SEQUENCE_REFUSED = "sequence_regressed"
+
 #: Why an item failed that the server answered with errors over and over and never
 #: stored (``sync.push``): it is set aside, never sent again, so the queue moves on.
 SET_ASIDE = "server_error_repeated"
@@ -300,10 +304,15 @@ def waiting_and_refused(session: Session) -> tuple[int, int]:
 
 def set_aside_count(session: Session) -> int:
     """How many failed items were set aside after repeated server errors (for IT)."""
+    return failed_count(session, SET_ASIDE)
+
+
+def failed_count(session: Session, reason: str) -> int:
+    """How many items failed for ``reason`` (for IT)."""
     count = session.scalar(
         select(func.count())
         .select_from(OutboxItem)
-        .where(OutboxItem.state == OutboxState.FAILED, OutboxItem.last_error == SET_ASIDE)
+        .where(OutboxItem.state == OutboxState.FAILED, OutboxItem.last_error == reason)
     )
     return int(count or 0)
 

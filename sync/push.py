@@ -230,7 +230,7 @@ class _Pusher:
         try:
             raw = answer()
         except RequestRefused as exc:
-            if exc.code == "sequence_regressed" and self._jumped_past(exc):
+            if exc.code == outbox.SEQUENCE_REFUSED and self._jumped_past(exc):
                 raise _Renumbered from None
             self._refused_whole(batch, exc)
             return None
