@@ -95,15 +95,25 @@ def record(
     action: str,
     resident_id: str | None,
     now: datetime,
+    continues: tuple[int, str] | None = None,
     **details: Any,
 ) -> AuditEvent:
-    """Append one event to the chain and queue it for the server, in the caller's transaction."""
+    """Append one event to the chain and queue it for the server, in the caller's transaction.
+
+    ``continues``: the ``(seq, hash)`` of the last event before the trail was emptied
+    (a wipe), for an empty trail to go on from, so the server's copy of the chain
+    stays whole and no ``seq`` it holds is used again.
+    """
     if not action or len(action) > 64:
         raise ValueError(f"audit action {action!r} must be 1-64 characters")
     _check_details(details)
     last = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
-    seq = 1 if last is None else last.seq + 1
-    prev_hash = GENESIS if last is None else last.hash
+    if last is not None:
+        seq, prev_hash = last.seq + 1, last.hash
+    elif continues is not None:
+        seq, prev_hash = continues[0] + 1, continues[1]
+    else:
+        seq, prev_hash = 1, GENESIS
     digest = compute_hash(prev_hash, seq, now, resident_id, action, details)
     event = AuditEvent(
         seq=seq,

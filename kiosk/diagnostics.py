@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kiosk import device, outbox
+from kiosk.outbox import SequenceReport
 from kiosk.store.models import SyncCursor
 
 
@@ -24,6 +25,8 @@ class StoreReport:
     revoked: bool
     last_item_error: str | None
     set_aside: int = 0  # failed after repeated server errors (outbox.SET_ASIDE)
+    sequence: SequenceReport | None = None  # the push sequence and its last jump
+    sequence_refused: int = 0  # failed as sequence_regressed (the terminal could not recover)
 
 
 def feed_cursor(session: Session) -> str | None:
@@ -42,4 +45,6 @@ def store_report(session: Session) -> StoreReport:
         revoked=bool(this and this.revoked),
         last_item_error=outbox.last_error(session),
         set_aside=outbox.set_aside_count(session),
+        sequence=outbox.sequence_report(session),
+        sequence_refused=outbox.failed_count(session, outbox.SEQUENCE_REFUSED),
     )

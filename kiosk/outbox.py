@@ -3,9 +3,12 @@
 A domain service calls :func:`enqueue` inside the same write transaction as
 the change itself, so the change and its outbox row commit together or not at
 all; once it commits, the store wakes whoever pushes the outbox
-(``Store.add_outbox_listener``). The row id is this terminal's monotonic
-``seq``; the idempotency key (32 hex characters, minted here once) rides
-along on every retry.
+(``Store.add_outbox_listener``). The row id is this terminal's push ``seq``,
+taken from the ``push_sequence`` row in the same transaction, so it never goes
+back (a wipe empties the outbox, not the sequence); the idempotency key (32 hex
+characters, minted here once) rides along on every retry. When the server
+holds a higher mark than this terminal knows (a restored backup, a re-imaged
+terminal), :func:`renumber_past` moves the unsent items past it.
 
 The sync engine takes :func:`sendable` items (due, in order, without a gap)
 and reports back through :func:`mark_sent` (an attempt counted before a batch
@@ -25,16 +28,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from kiosk.store.database import note_outbox_added
-from kiosk.store.models import OutboxItem, OutboxState
+from kiosk.store.models import OutboxItem, OutboxState, PushSequence
 
 KINDS = frozenset(
     {"send_message", "purchase_stamps", "mark_read", "hide_message", "set_contact_blocked", "audit"}
 )
 
+
+#: The highest ``seq`` the protocol allows.
+MAX_SEQ = 2**62
+
+#: Why an item failed that the server refused for its seq and the terminal could not
+#: renumber past the server's mark (``sync.push``): IT must look.
+SEQUENCE_REFUSED = "sequence_regressed"
 
 #: Why an item failed that the server answered with errors over and over and never
 #: stored (``sync.push``): it is set aside, never sent again, so the queue moves on.
@@ -59,6 +69,7 @@ def enqueue(
     if depends_on is not None and session.get(OutboxItem, depends_on) is None:
         raise ValueError(f"outbox item {depends_on} (depends_on) does not exist")
     item = OutboxItem(
+        id=_next_seq(session),
         idempotency_key=new_key(),
         kind=kind,
         payload=payload,
@@ -72,6 +83,102 @@ def enqueue(
     session.flush()
     note_outbox_added(session)
     return item
+
+
+def _sequence(session: Session) -> PushSequence:
+    row = session.get(PushSequence, 1)
+    if row is None:
+        row = PushSequence(id=1, last_seq=0, jumps=0)
+        session.add(row)
+    return row
+
+
+def _top_id(session: Session) -> int:
+    return int(session.scalar(select(func.max(OutboxItem.id))) or 0)
+
+
+def _next_seq(session: Session) -> int:
+    """The next push ``seq``, recorded in the caller's transaction (never one handed out before)."""
+    row = _sequence(session)
+    seq = max(row.last_seq, _top_id(session)) + 1
+    if seq > MAX_SEQ:
+        raise ValueError("the push sequence is exhausted")
+    row.last_seq = seq
+    return seq
+
+
+def last_seq(session: Session) -> int:
+    """The last push ``seq`` handed out (0: none yet)."""
+    row = session.get(PushSequence, 1)
+    return max(row.last_seq if row is not None else 0, _top_id(session))
+
+
+@dataclass(frozen=True)
+class SequenceReport:
+    """The push sequence as IT sees it (``kite-admin status``)."""
+
+    last_seq: int
+    server_mark: int | None  # the server's mark at the last jump past it
+    jumps: int
+    jumped_at: datetime | None
+
+
+def sequence_report(session: Session) -> SequenceReport:
+    row = session.get(PushSequence, 1)
+    if row is None:
+        return SequenceReport(last_seq(session), None, 0, None)
+    return SequenceReport(last_seq(session), row.server_mark, row.jumps, row.jumped_at)
+
+
+def renumber_past(session: Session, mark: int, now: datetime) -> int:
+    """Move every pending item past the server's ``mark``, in order; how many moved.
+
+    For when the server holds a higher ``seq`` for this device than this terminal
+    knows (``sequence_regressed``: a restored backup, a re-imaged terminal). Safe:
+    an item keeps its idempotency key, and the server applies nothing it has under
+    that key twice; the pending items it never stored are simply numbered anew.
+    Their order and dependencies are kept, and they are due at once. Raises
+    ``ValueError`` when ``mark`` leaves no room below :data:`MAX_SEQ`.
+
+    The caller's transaction must hold no outbox objects it still needs: the
+    session is cleared (primary keys change under it).
+    """
+    pending = OutboxItem.state == OutboxState.PENDING
+    first, count = session.execute(
+        select(func.min(OutboxItem.id), func.count()).where(pending)
+    ).one()
+    row = _sequence(session)
+    top = max(row.last_seq, _top_id(session), mark)
+    if not count:
+        row.last_seq = top
+        row.server_mark, row.jumps, row.jumped_at = mark, row.jumps + 1, now
+        return 0
+    offset = top + 1 - int(first)
+    if offset <= 0:
+        return 0  # already past the mark
+    if _top_id(session) + offset > MAX_SEQ:
+        raise ValueError(f"no room for {count} items past the server's seq {mark}")
+    session.flush()
+    # Ids change under the foreign key depends_on: checked at commit, not per statement.
+    session.execute(text("PRAGMA defer_foreign_keys = ON"))
+    pending_ids = select(OutboxItem.id).where(pending).scalar_subquery()
+    session.execute(
+        update(OutboxItem)
+        .where(OutboxItem.depends_on.in_(pending_ids))
+        .values(depends_on=OutboxItem.depends_on + offset)
+        .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(OutboxItem)
+        .where(pending)
+        .values(id=OutboxItem.id + offset, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.expunge_all()
+    row = _sequence(session)
+    row.last_seq = _top_id(session)
+    row.server_mark, row.jumps, row.jumped_at = mark, row.jumps + 1, now
+    return int(count)
 
 
 def due_items(
@@ -197,10 +304,15 @@ def waiting_and_refused(session: Session) -> tuple[int, int]:
 
 def set_aside_count(session: Session) -> int:
     """How many failed items were set aside after repeated server errors (for IT)."""
+    return failed_count(session, SET_ASIDE)
+
+
+def failed_count(session: Session, reason: str) -> int:
+    """How many items failed for ``reason`` (for IT)."""
     count = session.scalar(
         select(func.count())
         .select_from(OutboxItem)
-        .where(OutboxItem.state == OutboxState.FAILED, OutboxItem.last_error == SET_ASIDE)
+        .where(OutboxItem.state == OutboxState.FAILED, OutboxItem.last_error == reason)
     )
     return int(count or 0)
 

@@ -6,15 +6,19 @@ holds, ledger entries, debit snapshots, the audit trail, and the whole
 outbox, including items not yet pushed. Unsent items are lost by design: a
 wiped or revoked terminal cannot be trusted to deliver them, and keeping
 them would keep message text on the device. The number dropped per kind is
-logged (counts only, never content) and recorded in a fresh ``device_wiped``
-audit event, which starts a new hash chain.
+logged (counts only, never content) and recorded in a ``device_wiped``
+audit event, which continues the chain where the deleted trail ended (the next
+``seq``, linked to the last hash), so the server's copy stays one unbroken chain
+and no chain ``seq`` it holds is used again.
 
 After the transaction commits, :func:`finish_wipe` deletes the database's
 backups and checkpoints the WAL, so no copy of the wiped data stays on disk
 (``secure_delete`` zeroes the freed pages in the database file itself).
 
 Kept: the facility policy, the sync cursor (so the feed does not replay the
-wiped data) and the device row (``revoke`` stamps ``revoked_at``).
+wiped data), the device row (``revoke`` stamps ``revoked_at``) and the push
+sequence (``push_sequence``): items queued after a wipe go on numbering past
+everything the server has, so it never refuses them as ``sequence_regressed``.
 
 The store protects ``ledger_entries``, ``audit_events`` and ``holds`` with
 triggers (append-only / resolve-once). A wipe is the one sanctioned
@@ -78,6 +82,9 @@ def wipe_resident_data(session: Session, command: str, now: datetime) -> dict[st
             .group_by(OutboxItem.kind)
         ).all()
     }
+    tail = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
     # Overwrite freed pages with zeros, so deleted text is not left readable in the file.
     session.execute(text("PRAGMA secure_delete = ON"))
     tables = [model.__tablename__ for model in _WIPED]
@@ -101,7 +108,13 @@ def wipe_resident_data(session: Session, command: str, now: datetime) -> dict[st
         log.warning("device %s: dropped unsent outbox items %s", command, dropped)
     log.warning("device %s: resident data wiped", command)
     audit.record(
-        session, "device_wiped", None, now, command=command, dropped_outbox=sum(dropped.values())
+        session,
+        "device_wiped",
+        None,
+        now,
+        (tail[0], tail[1]) if tail is not None else None,
+        command=command,
+        dropped_outbox=sum(dropped.values()),
     )
     return dropped
 

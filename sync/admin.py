@@ -21,6 +21,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +106,9 @@ def diagnostics(settings: Settings) -> dict[str, Any]:
             report["revoked"] = held.revoked
             report["last_item_error"] = held.last_item_error
             report["set_aside"] = held.set_aside
+            if held.sequence is not None:
+                report["sequence"] = asdict(held.sequence)
+            report["sequence_refused"] = held.sequence_refused
         finally:
             store.close()
     else:
@@ -140,6 +144,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             f"Set aside:     {report['set_aside']} refused after repeated server errors "
             "(server_error_repeated: the server's log says why)"
         )
+    _print_sequence(report)
     print(f"Cursor:        {report.get('cursor') or '(nothing pulled yet)'}")
     print(f"Sync state:    {sync_status.get('state', 'unknown (engine not run yet)')}")
     print(f"Last success:  {sync_status.get('last_success_at') or '-'}")
@@ -150,6 +155,25 @@ def cmd_status(args: argparse.Namespace) -> int:
     if report.get("last_item_error"):
         print(f"Last item error: {report['last_item_error']}")
     return EXIT_OK
+
+
+def _print_sequence(report: dict[str, Any]) -> None:
+    """The push sequence, and any jump past the server's mark or refusal of it."""
+    sequence = report.get("sequence")
+    if sequence:
+        line = f"Sequence:      last seq {sequence['last_seq']}"
+        if sequence["jumps"]:
+            line += (
+                f"; moved past the server's mark {sequence['server_mark']} "
+                f"{sequence['jumps']} time(s), last at {sequence['jumped_at']} "
+                "(a restored backup or a re-imaged terminal)"
+            )
+        print(line)
+    if report.get("sequence_refused"):
+        print(
+            f"Seq refused:   {report['sequence_refused']} refused as sequence_regressed "
+            "that the terminal could not renumber: call IT (the log has the server's mark)"
+        )
 
 
 def cmd_sync(args: argparse.Namespace) -> int:

@@ -29,6 +29,15 @@ from the answer the server stored, or, if the server never stored it, set aside
 (failed with reason :data:`kiosk.outbox.SET_ASIDE`, which the resident sees as
 a refusal, holds released) so the items behind it move. It is never sent again,
 under its key or another.
+
+A server that holds a higher ``seq`` for this device than the terminal knows (a
+restored backup, a re-imaged terminal) refuses the request with
+``sequence_regressed {seq, last_seq}``. That is never the resident's fault: the
+unsent items are renumbered past ``last_seq`` (``kiosk.outbox.renumber_past``,
+same keys) and sent again. Only when that cannot work (no usable mark, or still
+refused after :data:`MAX_JUMPS` jumps in a round) do the items fail, through the
+same path as any refusal (the resident sees it, holds released; IT sees the
+count and the reason).
 """
 
 from __future__ import annotations
@@ -66,6 +75,9 @@ log = logging.getLogger(__name__)
 
 # Items per request: the most the protocol allows (fewer requests, fewer commits).
 BATCH_SIZE = MAX_PUSH_ITEMS
+
+#: Jumps past the server's sequence mark in one round before the items are failed instead.
+MAX_JUMPS = 3
 
 #: An item the server answers 5xx this many times when sent alone has its fate asked.
 FATE_AFTER = 3
@@ -137,7 +149,10 @@ def push_due(
                 # items stay pending (counted, backing off) and are answered as duplicates.
                 push_answers.settle(store, clock, answered, report)
                 answered = None
-            answered = pusher.received(batch, sending.result)
+            try:
+                answered = pusher.received(batch, sending.result)
+            except _Renumbered:
+                answered = None  # the same items, numbered anew, are claimed next
         if answered is not None:
             push_answers.settle(store, clock, answered, report)
     return report
@@ -189,6 +204,10 @@ def _claim_batch(
     return chosen
 
 
+class _Renumbered(Exception):
+    """The unsent items were renumbered past the server's mark; claim them again."""
+
+
 @dataclass
 class _Pusher:
     """What sending needs at hand: the store, the client, and the 5xx strikes per key."""
@@ -198,6 +217,7 @@ class _Pusher:
     clock: Clock
     report: push_answers.PushReport
     strikes: dict[str, int]
+    jumps: int = 0
 
     def received(
         self, batch: list[dict[str, Any]], answer: Callable[[], bytes]
@@ -210,6 +230,8 @@ class _Pusher:
         try:
             raw = answer()
         except RequestRefused as exc:
+            if exc.code == outbox.SEQUENCE_REFUSED and self._jumped_past(exc):
+                raise _Renumbered from None
             self._refused_whole(batch, exc)
             return None
         except ServerFailed as exc:
@@ -231,6 +253,35 @@ class _Pusher:
             self.strikes.pop(wire["idempotency_key"], None)
         self.report.sent += len(batch)
         return push_answers.Answer(batch, push_answers.parse(raw, batch))
+
+    def _jumped_past(self, exc: RequestRefused) -> bool:
+        """Renumber the unsent items past the server's mark; False when that cannot help."""
+        given = exc.params.get("last_seq")
+        mark = given if isinstance(given, int) and not isinstance(given, bool) else -1
+        if self.jumps >= MAX_JUMPS or not 0 <= mark < outbox.MAX_SEQ:
+            log.error(
+                "the server refuses this terminal's push sequence (mark %r, %d jumps this "
+                "round): the items it refuses fail as sequence_regressed; call IT",
+                given,
+                self.jumps,
+            )
+            return False
+        try:
+            with self.store.write() as session:
+                moved = outbox.renumber_past(session, mark, self.clock())
+        except ValueError as problem:
+            log.error("cannot renumber the outbox past the server's seq %s: %s", mark, problem)
+            return False
+        if not moved:
+            return False
+        self.jumps += 1
+        log.warning(
+            "the server holds seq %s for this device, above this terminal's sequence (a "
+            "restored backup or a re-imaged terminal): %d unsent items renumbered past it",
+            mark,
+            moved,
+        )
+        return True
 
     def _one_by_one(self, batch: list[dict[str, Any]]) -> None:
         """Each item in its own request, in order; the first that fails for now stops the rest."""

@@ -338,8 +338,10 @@ class FacilityPolicy(Base):
 class OutboxItem(Base):
     """A change the server must learn of, written with the change (transactional outbox).
 
-    ``id`` is the terminal's monotonic sequence. ``idempotency_key`` is minted at
-    enqueue and never changes, so every retry is recognised by the server.
+    ``id`` is the push ``seq``, taken from :class:`PushSequence` when the row is
+    added, so it never goes back (not on a wipe, nor a restore: unsent rows are
+    renumbered past the server's mark). ``idempotency_key`` is minted at enqueue
+    and never changes, so every retry is recognised by the server.
     """
 
     __tablename__ = "outbox"
@@ -357,6 +359,24 @@ class OutboxItem(Base):
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
+
+
+class PushSequence(Base):
+    """The last push ``seq`` this device handed out (one row, ``id`` 1).
+
+    Kept apart from the outbox so it never goes back: a wipe empties the outbox
+    but not this row. A restored backup holds an older value; the server's
+    ``sequence_regressed`` answer names its mark and ``kiosk.outbox`` jumps past it.
+    ``server_mark``, ``jumps`` and ``jumped_at``: the last such jump, for IT.
+    """
+
+    __tablename__ = "push_sequence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)
+    server_mark: Mapped[int | None] = mapped_column(Integer)
+    jumps: Mapped[int] = mapped_column(Integer, default=0)
+    jumped_at: Mapped[datetime | None]
 
 
 class SyncCursor(Base):

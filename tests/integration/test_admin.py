@@ -131,3 +131,30 @@ def test_status_counts_items_set_aside_after_repeated_server_errors(tmp_path: Pa
     assert "0 waiting, 1 refused" in status.stdout
     assert "Set aside:     1 refused after repeated server errors" in status.stdout
     assert json.loads(admin(config, "status", "--json").stdout)["set_aside"] == 1
+
+
+def test_status_shows_the_push_sequence_its_jumps_and_items_it_could_not_save(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    config = tmp_path / "kite.toml"
+    config.write_text(f'data_dir = "{data}"\n', encoding="utf-8")
+    store = open_store(data / "kite.db")
+    payload = {"resident_id": "r1", "message_id": "m1", "read_at": "2026-11-23T08:00:00Z"}
+    with store.write() as session:
+        outbox.enqueue(session, "mark_read", payload, utcnow())
+    with store.write() as session:
+        assert outbox.renumber_past(session, 40, utcnow()) == 1
+    with store.write() as session:
+        item = outbox.enqueue(session, "mark_read", payload, utcnow())
+        outbox.mark_failed(session, item, outbox.SEQUENCE_REFUSED, utcnow())
+    store.close()
+
+    status = admin(config, "status")
+    assert status.returncode == 0, status.stderr
+    assert "Sequence:      last seq 42; moved past the server's mark 40 1 time(s)" in status.stdout
+    assert "Seq refused:   1 refused as sequence_regressed" in status.stdout
+    report = json.loads(admin(config, "status", "--json").stdout)
+    assert report["sequence"]["last_seq"] == 42 and report["sequence"]["jumps"] == 1
+    assert report["sequence_refused"] == 1

@@ -333,3 +333,24 @@ def test_messages_beyond_the_stamps_are_refused_mid_batch_and_the_rest_apply(
     assert len(statuses) == 6  # the refused one never entered review
     spends = [c for c in changes if c["kind"] == "ledger_entry" and c["data"]["kind"] == "spend"]
     assert len(spends) == 6
+
+
+def test_the_devices_mark_survives_revocation_and_enrollment_again(world: World) -> None:
+    # No new epoch: the mark belongs to the device ID, not to its credential. A
+    # terminal that starts lower learns the mark from the refusal and jumps past it.
+    rid = world.resident.resident_id
+    device_id = world.devices[0][0]
+    _results(world, [item("purchase_stamps", 10, purchase(rid))])
+    with world.staff() as staff:
+        ok(staff.post(f"/v1/staff/devices/{device_id}/revoke"))
+    _same, credential = world.server.enroll_device([world.unit], device_id=device_id)
+    with world.server.client(credential) as terminal:
+        late = terminal.post(
+            "/v1/push", json={"items": [item("purchase_stamps", 1, purchase(rid))]}
+        )
+        assert late.status_code == 409
+        assert late.json()["error"]["params"] == {"seq": 1, "last_seq": 10}
+        [result] = ok(
+            terminal.post("/v1/push", json={"items": [item("purchase_stamps", 11, purchase(rid))]})
+        )["results"]
+    assert result["outcome"] == "accepted"
