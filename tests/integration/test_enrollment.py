@@ -59,7 +59,7 @@ def test_enroll_shows_code_and_qr_waits_for_approval_and_keeps_credential_in_key
         ok(
             staff.post(
                 f"/v1/staff/devices/{shown['Device ID']}/approve",
-                json={"housing_units": ["unit-a"]},
+                json={"housing_units": ["unit-a"], "one_time_code": shown["Code"]},
             )
         )
     out, err = process.communicate(timeout=60)
