@@ -217,17 +217,25 @@ class SyncClient:
     def health(self) -> Any:
         return self.request_json("GET", "/v1/health", auth=False)
 
-    def enroll(self, device_id: str, one_time_code: str, facility_id: str, device_name: str) -> Any:
+    def enroll(
+        self,
+        device_id: str,
+        one_time_code: str,
+        collection_secret: str,
+        facility_id: str,
+        device_name: str,
+    ) -> Any:
         body = {
             "device_id": device_id,
             "one_time_code": one_time_code,
+            "collection_secret": collection_secret,
             "facility_id": facility_id,
             "device_name": device_name,
         }
         return self.request_json("POST", "/v1/enroll", body=body, auth=False)
 
-    def collect(self, device_id: str, one_time_code: str) -> Any:
-        body = {"device_id": device_id, "one_time_code": one_time_code}
+    def collect(self, device_id: str, collection_secret: str) -> Any:
+        body = {"device_id": device_id, "collection_secret": collection_secret}
         return self.request_json("POST", "/v1/enroll/collect", body=body, auth=False)
 
     def rotate(self) -> Any:

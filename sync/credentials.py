@@ -33,6 +33,7 @@ from kiosk.errors import OperatorError
 SERVICE = "kite-terminal"
 CREDENTIAL_KEY = "device_credential"
 ENROLLMENT_KEY = "enrollment_code"
+SECRET_KEY = "enrollment_collection_secret"
 KEYRING_FILE = "keyring.cfg"
 
 
@@ -132,3 +133,13 @@ class CredentialStore:
 
     def forget_enrollment_code(self) -> None:
         self._delete(ENROLLMENT_KEY)
+
+    def collection_secret(self) -> str | None:
+        """The secret that renews this terminal's enrollment request and collects (never shown)."""
+        return self._get(SECRET_KEY)
+
+    def store_collection_secret(self, secret: str) -> None:
+        self._set(SECRET_KEY, secret)
+
+    def forget_collection_secret(self) -> None:
+        self._delete(SECRET_KEY)

@@ -1,8 +1,11 @@
 """Enrolling this terminal: device ID and one-time code, IT approval, credential in the keyring.
 
 The device ID is minted once and kept in the store (``kiosk.device``; it is
-not a secret). The one-time code lives in the keyring until the credential is
-collected, so a restart mid-enrollment shows IT the same code again. Both
+not a secret). The one-time code (shown, and in the QR code: staff approve by
+confirming it) and the collection secret (never shown: only its holder renews
+the request or collects the credential) live in the keyring until the
+credential is collected, so a restart mid-enrollment shows IT the same code
+again and can still collect. Both
 ``kite-admin enroll`` and the UI's enrollment screen use these functions.
 """
 
@@ -66,6 +69,15 @@ def new_code() -> str:
     return f"{raw[:5]}-{raw[5:]}"
 
 
+def _secret(credentials: CredentialStore) -> str:
+    """This enrollment's collection secret (256 random bits), minted and kept on first use."""
+    secret = credentials.collection_secret()
+    if not secret:
+        secret = secrets.token_urlsafe(32)
+        credentials.store_collection_secret(secret)
+    return secret
+
+
 def device_id(store: Store, clock: Clock = utcnow) -> str:
     """This device's ID, minted and stored on first use."""
     with store.write() as session:
@@ -84,6 +96,7 @@ def begin(
     if not code:
         code = new_code()
         credentials.store_enrollment_code(code)
+    secret = _secret(credentials)
     ticket = EnrollmentTicket(
         device_id=device_id(store),
         one_time_code=code,
@@ -91,7 +104,7 @@ def begin(
         device_name=settings.device_name or "kite-terminal",
     )
     answer = _validated(
-        client.enroll(ticket.device_id, code, ticket.facility_id, ticket.device_name)
+        client.enroll(ticket.device_id, code, secret, ticket.facility_id, ticket.device_name)
     )
     log.info("enrollment requested for %s: %s", ticket.device_id, answer.state)
     return ticket
@@ -105,12 +118,13 @@ def collect(
     clock: Clock = utcnow,
 ) -> EnrollOutcome:
     """Ask whether IT approved; on approval keep the credential and forget the code."""
-    answer = _validated(client.collect(ticket.device_id, ticket.one_time_code))
+    answer = _validated(client.collect(ticket.device_id, _secret(credentials)))
     if answer.state == "approved":
         if not answer.credential:
             raise InvalidResponse("the server approved the device but sent no credential")
         credentials.store_credential(answer.credential)
         credentials.forget_enrollment_code()
+        credentials.forget_collection_secret()
         with store.write() as session:
             device.mark_enrolled(session, ticket.device_id, clock())
     return answer.state

@@ -243,54 +243,60 @@
 <context>
     <name>EnrollmentScreen</name>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="120"/>
+        <location filename="../../ui/screens/enrollment.py" line="122"/>
         <source>Set up this terminal</source>
+        <extracomment>Refusals that mean another request holds this device ID (the terminal keeps asking).</extracomment>
         <translation>Configurar esta terminal</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="123"/>
-        <source>Facility IT: scan this code, or type the device ID and the code into the central service, and approve this terminal. It starts by itself once approved.</source>
-        <translation>Personal de TI del centro: escanee este código, o escriba el ID del dispositivo y el código en el servicio central, y apruebe esta terminal. Se iniciará sola cuando esté aprobada.</translation>
+        <location filename="../../ui/screens/enrollment.py" line="125"/>
+        <source>Facility IT: scan this code, or type the device ID into the central service, and approve this terminal by confirming the one-time code shown here. It starts by itself once approved.</source>
+        <translation>Personal de TI del centro: escanee este código, o escriba el ID del dispositivo en el servicio central, y apruebe esta terminal confirmando el código de un solo uso que se muestra aquí. Se iniciará sola cuando esté aprobada.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="127"/>
+        <location filename="../../ui/screens/enrollment.py" line="130"/>
         <source>Device ID</source>
         <translation>ID del dispositivo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="128"/>
+        <location filename="../../ui/screens/enrollment.py" line="131"/>
         <source>One-time code</source>
         <translation>Código de un solo uso</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="129"/>
+        <location filename="../../ui/screens/enrollment.py" line="132"/>
         <source>Enrollment QR code</source>
         <translation>Código QR de registro</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="131"/>
+        <location filename="../../ui/screens/enrollment.py" line="134"/>
         <source>Contacting the central service…</source>
         <translation>Conectando con el servicio central…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="132"/>
+        <location filename="../../ui/screens/enrollment.py" line="135"/>
         <source>Waiting for IT to approve this terminal…</source>
         <translation>Esperando a que TI apruebe esta terminal…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="133"/>
+        <location filename="../../ui/screens/enrollment.py" line="136"/>
         <source>Approved. Starting…</source>
         <translation>Aprobada. Iniciando…</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="134"/>
+        <location filename="../../ui/screens/enrollment.py" line="137"/>
         <source>This terminal was refused. Call facility IT.</source>
         <translation>Esta terminal fue rechazada. Llame al personal de TI del centro.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/enrollment.py" line="135"/>
+        <location filename="../../ui/screens/enrollment.py" line="138"/>
         <source>Cannot reach the central service. Trying again…</source>
         <translation>No se puede conectar con el servicio central. Intentando de nuevo…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/enrollment.py" line="140"/>
+        <source>The central service refused this enrollment request: another request holds this device ID. Call facility IT.</source>
+        <translation>El servicio central rechazó esta solicitud de registro: otra solicitud tiene este ID de dispositivo. Llame al personal de TI del centro.</translation>
     </message>
 </context>
 <context>
@@ -547,172 +553,172 @@
 <context>
     <name>Refusal</name>
     <message>
-        <location filename="../../ui/refusals.py" line="78"/>
+        <location filename="../../ui/refusals.py" line="77"/>
         <source>That facility ID and PIN do not match. Check both and try again.</source>
         <translation>El número de identificación y el PIN no coinciden. Revise ambos e inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="83"/>
+        <location filename="../../ui/refusals.py" line="82"/>
         <source>Too many tries. This account is locked for now; try again later.</source>
         <translation>Demasiados intentos. Esta cuenta está bloqueada por ahora; inténtelo más tarde.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="86"/>
+        <location filename="../../ui/refusals.py" line="85"/>
         <source>Too many tries. This account is locked. Try again in {minutes} min (at {time}).</source>
         <translation>Demasiados intentos. Esta cuenta está bloqueada. Inténtelo de nuevo en {minutes} min (a las {time}).</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="94"/>
+        <location filename="../../ui/refusals.py" line="93"/>
         <source>The server is busy. Please wait {seconds} seconds, then try again.</source>
         <translation>El servidor está ocupado. Espere {seconds} segundos y vuelva a intentarlo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="97"/>
+        <location filename="../../ui/refusals.py" line="96"/>
         <source>The server is busy. Please wait a moment, then try again.</source>
         <translation>El servidor está ocupado. Espere un momento y vuelva a intentarlo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="99"/>
+        <location filename="../../ui/refusals.py" line="98"/>
         <source>This terminal is offline and has not seen this ID before. Sign in once while it is online, or use another terminal.</source>
         <translation>Esta terminal está sin conexión y no conoce este número. Entre una vez cuando tenga conexión, o use otra terminal.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="107"/>
+        <location filename="../../ui/refusals.py" line="106"/>
         <source>Messaging is closed right now.</source>
         <translation>La mensajería está cerrada en este momento.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="108"/>
+        <location filename="../../ui/refusals.py" line="107"/>
         <source>Messaging is closed. It opens again {when}.</source>
         <translation>La mensajería está cerrada. Vuelve a abrir el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="112"/>
+        <location filename="../../ui/refusals.py" line="111"/>
         <source>Your session has ended. Please sign in again.</source>
         <translation>Su sesión terminó. Entre de nuevo, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="114"/>
+        <location filename="../../ui/refusals.py" line="113"/>
         <source>Someone is still signed in here. Please wait a moment.</source>
         <translation>Todavía hay otra persona conectada aquí. Espere un momento, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="116"/>
+        <location filename="../../ui/refusals.py" line="115"/>
         <source>That item is no longer here.</source>
         <translation>Eso ya no está disponible.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="118"/>
+        <location filename="../../ui/refusals.py" line="117"/>
         <source>How this reply is paid has changed. Check the new payment line, then send.</source>
         <translation>Cambió la forma de pago de esta respuesta. Revise la nueva línea de pago y luego envíe.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="122"/>
+        <location filename="../../ui/refusals.py" line="121"/>
         <source>You do not have enough stamps for this reply. Buy stamps first.</source>
         <translation>No tiene suficientes estampillas para esta respuesta. Compre estampillas primero.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="126"/>
+        <location filename="../../ui/refusals.py" line="125"/>
         <source>Your debit account does not have enough money for this purchase.</source>
         <translation>Su cuenta de débito no tiene suficiente dinero para esta compra.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="130"/>
+        <location filename="../../ui/refusals.py" line="129"/>
         <source>You blocked this contact. Unblock them in Contacts to write to them.</source>
         <translation>Usted bloqueó a este contacto. Desbloquéelo en Contactos para escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="134"/>
+        <location filename="../../ui/refusals.py" line="133"/>
         <source>This contact is not approved yet, so you cannot write to them.</source>
         <translation>Este contacto todavía no está aprobado, así que no puede escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="138"/>
+        <location filename="../../ui/refusals.py" line="137"/>
         <source>The facility has suspended this contact, so you cannot write to them.</source>
         <translation>El centro suspendió a este contacto, así que no puede escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="143"/>
+        <location filename="../../ui/refusals.py" line="142"/>
         <source>You can read messages but not send them for now.</source>
         <translation>Por ahora puede leer mensajes, pero no enviarlos.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="144"/>
+        <location filename="../../ui/refusals.py" line="143"/>
         <source>You can read messages but not send them until {when}.</source>
         <translation>Puede leer mensajes, pero no enviarlos hasta el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="148"/>
+        <location filename="../../ui/refusals.py" line="147"/>
         <source>The facility has paused all messaging for now. You can still read.</source>
         <translation>El centro detuvo por ahora todos los mensajes. Todavía puede leer.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="152"/>
+        <location filename="../../ui/refusals.py" line="151"/>
         <source>Collect replies are not possible for this contact.</source>
         <translation>Con este contacto no se pueden enviar respuestas por cobrar.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="154"/>
+        <location filename="../../ui/refusals.py" line="153"/>
         <source>The return stamp on that message was already used.</source>
         <translation>La estampilla de respuesta de ese mensaje ya se usó.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="158"/>
+        <location filename="../../ui/refusals.py" line="157"/>
         <source>This reply is too long. The limit is {limit} characters.</source>
         <translation>Esta respuesta es demasiado larga. El límite es de {limit} caracteres.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="161"/>
+        <location filename="../../ui/refusals.py" line="160"/>
         <source>This reply is too long. Shorten it, then send.</source>
         <translation>Esta respuesta es demasiado larga. Acórtela y luego envíela.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="163"/>
+        <location filename="../../ui/refusals.py" line="162"/>
         <source>Write something before sending.</source>
         <translation>Escriba algo antes de enviar.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="165"/>
+        <location filename="../../ui/refusals.py" line="164"/>
         <source>That stamp book is no longer on sale.</source>
         <translation>Ese paquete de estampillas ya no está a la venta.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="167"/>
+        <location filename="../../ui/refusals.py" line="166"/>
         <source>The price changed. Check the new price and try again.</source>
         <translation>El precio cambió. Revise el nuevo precio e inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="169"/>
+        <location filename="../../ui/refusals.py" line="168"/>
         <source>That message cannot be answered. Start a new reply instead.</source>
         <translation>Ese mensaje no se puede responder. Escriba una respuesta nueva.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="171"/>
+        <location filename="../../ui/refusals.py" line="170"/>
         <source>That stamp book has too few stamps for this reply. Choose a bigger one.</source>
         <translation>Ese paquete tiene muy pocas estampillas para esta respuesta. Elija uno más grande.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="175"/>
+        <location filename="../../ui/refusals.py" line="174"/>
         <source>This contact is not blocked.</source>
         <translation>Este contacto no está bloqueado.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="177"/>
+        <location filename="../../ui/refusals.py" line="176"/>
         <source>Only approved contacts can be blocked.</source>
         <translation>Solo se pueden bloquear contactos aprobados.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="179"/>
+        <location filename="../../ui/refusals.py" line="178"/>
         <source>The server could not take this after several tries. Nothing was charged. Try again, or ask staff.</source>
         <translation>El servidor no pudo recibir esto después de varios intentos. No se cobró nada. Inténtelo de nuevo o pida ayuda al personal.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="185"/>
+        <location filename="../../ui/refusals.py" line="184"/>
         <source>This could not be done right now. If it keeps happening, ask staff for help.</source>
         <translation>No se pudo hacer en este momento. Si sigue pasando, pida ayuda al personal.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="192"/>
+        <location filename="../../ui/refusals.py" line="191"/>
         <source>Something went wrong on this terminal. Your work is saved. Try again, or ask staff.</source>
         <translation>Algo falló en esta terminal. Su trabajo está guardado. Inténtelo de nuevo o pida ayuda al personal.</translation>
     </message>

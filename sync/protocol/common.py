@@ -23,7 +23,9 @@ PROTOCOL_MAJOR = 1
 #: snapshot's ``outbound`` and ``reads``. Models refuse unknown kinds and fields,
 #: so the server sends them only to a terminal that announces minor 1 or later.
 #: Minor 2 added ``POST /v1/push/fate`` and the reject reason ``audit_seq_taken``.
-PROTOCOL_MINOR = 2
+#: Minor 3 binds enrollment to its terminal: ``collection_secret`` on ``enroll``,
+#: collection by that secret, approval by the code the terminal shows (``code_mismatch``).
+PROTOCOL_MINOR = 3
 PROTOCOL_HEADER = "Kite-Protocol"
 #: What a terminal sends in :data:`PROTOCOL_HEADER`.
 PROTOCOL_VERSION = f"{PROTOCOL_MAJOR}.{PROTOCOL_MINOR}"
@@ -106,6 +108,7 @@ ErrorCode = Literal[
     "account_locked",
     "throttled",
     "already_collected",
+    "code_mismatch",
     "enrollment_conflict",
     "batch_out_of_order",
     "sequence_regressed",

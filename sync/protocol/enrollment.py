@@ -11,15 +11,23 @@ from sync.protocol.common import Id, Name, WireModel
 #: The one-time code a terminal shows in its enrollment QR code.
 OneTimeCode = Annotated[str, Field(min_length=6, max_length=64, pattern=r"^[A-Za-z0-9-]+$")]
 #: A device credential: opaque to the terminal, kept in the OS keyring.
+#: The terminal's collection secret (protocol 1.3): 256 random bits it keeps in its
+#: keyring and never shows; only its holder may renew a pending request or collect.
+CollectionSecret = Annotated[str, Field(min_length=32, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
 Credential = Annotated[str, Field(min_length=20, max_length=200)]
 EnrollState = Literal["pending", "approved", "revoked"]
 
 
 class EnrollRequest(WireModel):
-    """``POST /v1/enroll``: a terminal asks to be enrolled (idempotent)."""
+    """``POST /v1/enroll``: a terminal asks to be enrolled (idempotent).
+
+    ``one_time_code`` is what the terminal shows (staff approve by confirming it);
+    ``collection_secret`` it never shows: it renews the request and collects.
+    """
 
     device_id: Id
     one_time_code: OneTimeCode
+    collection_secret: CollectionSecret
     facility_id: Id
     device_name: Name
 
@@ -28,7 +36,7 @@ class CollectRequest(WireModel):
     """``POST /v1/enroll/collect``: a terminal asks whether staff approved it."""
 
     device_id: Id
-    one_time_code: OneTimeCode
+    collection_secret: CollectionSecret
 
 
 class EnrollResponse(WireModel):

@@ -72,6 +72,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
         args.auto_approve,
         units,
         always_open=args.always_open,
+        collection_secret=args.collection_secret,
     )
     print("\n".join(report.lines()))
     return 0
@@ -96,10 +97,13 @@ def cmd_approve(args: argparse.Namespace) -> int:
     from sync.server import enrollment
     from sync.server.errors import ApiError
 
+    limits = enrollment.EnrollLimits.of(_settings(args))
     db = _database(args)
     try:
         with db.write() as session:
-            device = enrollment.approve(session, args.device_id, args.units.split(","))
+            device = enrollment.approve(
+                session, args.device_id, args.units.split(","), args.code, limits
+            )
             print(f"approved {device.id} for {', '.join(device.housing_units['ids'])}")
     except ApiError as exc:
         print(f"cannot approve {args.device_id}: {exc.message} {exc.params or ''}", file=sys.stderr)
@@ -174,6 +178,9 @@ def parser() -> argparse.ArgumentParser:
     seed = command("seed-demo", "create the demo facility and print what was made")
     seed.add_argument("--device-id", help="also pre-create an enrollment for this device")
     seed.add_argument("--enroll-code", help="the one-time code that device will present")
+    seed.add_argument(
+        "--collection-secret", help="the collection secret that device holds (random if not given)"
+    )
     seed.add_argument("--auto-approve", action="store_true", help="approve that device at once")
     seed.add_argument("--units", help="housing units for the device (comma-separated; default all)")
     seed.add_argument(
@@ -188,8 +195,13 @@ def parser() -> argparse.ArgumentParser:
     facility.add_argument("--name", required=True, help="the facility's name")
     facility.set_defaults(func=cmd_add_facility)
 
-    approve = command("approve-device", "approve a pending device for housing units")
+    approve = command(
+        "approve-device", "approve a pending device for housing units, by the code it shows"
+    )
     approve.add_argument("device_id")
+    approve.add_argument(
+        "--code", required=True, help="the one-time code on the terminal's screen (or QR code)"
+    )
     approve.add_argument("--units", required=True, help="comma-separated housing unit ids")
     approve.set_defaults(func=cmd_approve)
 

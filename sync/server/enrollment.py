@@ -1,17 +1,23 @@
 """Device enrollment, approval, credential collection, rotation, revocation and wipe.
 
-A terminal asks with its device ID and a one-time code (shown to IT as a QR
-code); staff approve it for some housing units; the terminal then collects its
+A terminal asks with its device ID, the one-time code it shows (text and QR
+code) and a collection secret it never shows (protocol 1.3). Only the holder of
+the secret may renew a pending request or collect; staff approve by confirming
+the code on the screen in front of them; the terminal then collects its
 credential exactly once (asking again gets ``already_collected``: staff must
-approve again). Codes and credentials are stored only as SHA-256 digests.
+approve again). A pending request its terminal stops asking about expires;
+pending requests are capped per facility and new ones rate-limited per client
+address. Codes, secrets and credentials are stored only as SHA-256 digests.
 """
 
 from __future__ import annotations
 
 import hmac
-from datetime import timedelta
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from sync.protocol import CollectRequest, DeviceCommandData, EnrollRequest, EnrollResponse
@@ -19,43 +25,132 @@ from sync.server.auth import DeviceIdentity, new_token, token_hash
 from sync.server.clock import utcnow
 from sync.server.errors import ApiError, not_found
 from sync.server.feed import device_audience, publish
-from sync.server.models import Device, DeviceCredential, Facility, HousingUnit
+from sync.server.models import (
+    Device,
+    DeviceCredential,
+    EnrollmentAttempt,
+    EnrollmentSecret,
+    Facility,
+    HousingUnit,
+)
+from sync.server.settings import CentralSettings
 
 
-def request_enrollment(session: Session, request: EnrollRequest) -> EnrollResponse:
-    """Idempotent: asking again with the same code changes nothing."""
+@dataclass(frozen=True)
+class EnrollLimits:
+    """How long a pending request lives, how many a facility holds, how fast an address asks."""
+
+    pending_ttl: timedelta = timedelta(hours=24)
+    pending_cap: int = 50
+    per_address: int = 10
+    window: timedelta = timedelta(minutes=10)
+
+    @classmethod
+    def of(cls, settings: CentralSettings) -> EnrollLimits:
+        return cls(
+            timedelta(minutes=settings.enroll_pending_minutes),
+            settings.enroll_pending_cap,
+            settings.enroll_per_address,
+            timedelta(seconds=settings.enroll_window_s),
+        )
+
+
+def _conflict(message: str) -> ApiError:
+    return ApiError(409, "enrollment_conflict", message)
+
+
+def _holds(session: Session, device: Device, secret: str) -> bool:
+    row = session.get(EnrollmentSecret, device.id)
+    return row is not None and hmac.compare_digest(row.secret_hash, token_hash(secret))
+
+
+def _expired(device: Device, limits: EnrollLimits, now: datetime) -> bool:
+    return device.state == "pending" and device.requested_at + limits.pending_ttl <= now
+
+
+def request_enrollment(
+    session: Session,
+    request: EnrollRequest,
+    limits: EnrollLimits | None = None,
+    address: str = "local",
+) -> EnrollResponse:
+    """Idempotent for the holder of the secret; nobody else replaces a live request."""
+    limits = limits or EnrollLimits()
     if session.get(Facility, request.facility_id) is None:
         raise not_found("facility")
+    now = utcnow()
     code = token_hash(request.one_time_code)
     device = session.get(Device, request.device_id)
-    if device is None:
-        session.add(
-            Device(
-                id=request.device_id,
-                facility_id=request.facility_id,
-                name=request.device_name,
-                state="pending",
-                code_hash=code,
-                housing_units={"ids": []},
-                requested_at=utcnow(),
-            )
-        )
+    if device is not None and device.facility_id != request.facility_id:
+        raise _conflict("this device ID belongs to another facility")
+    if device is not None and _holds(session, device, request.collection_secret):
+        same_code = hmac.compare_digest(device.code_hash, code)
+        if same_code and device.state != "pending":
+            return _state(device)
+        if device.state == "approved" and device.collected:
+            raise _conflict("this device ID is enrolled already; revoke it first")
+        if not same_code:  # the holder shows a new code: staff approve that one
+            device.code_hash = code
+            device.state = "pending"
+            device.collected = False
+        device.name = request.device_name
+        device.requested_at = now
         return EnrollResponse(state="pending")
-    if hmac.compare_digest(device.code_hash, code):
-        return _state(device)
-    if device.state == "approved":
-        raise ApiError(
-            409, "enrollment_conflict", "this device ID is enrolled already; revoke it first"
+    if device is not None and not (device.state == "revoked" or _expired(device, limits, now)):
+        # A live request (or an enrolled device) held by another secret: refuse, change nothing.
+        raise _conflict("this device ID has a live enrollment request or is enrolled already")
+    _admit(session, request.facility_id, address, limits, now)
+    if device is None:
+        device = Device(
+            id=request.device_id,
+            facility_id=request.facility_id,
+            housing_units={"ids": []},
+            code_hash=code,
         )
-    # A pending or revoked device asking with a new code (a re-imaged terminal):
-    # start over; staff approve it again.
+        session.add(device)
     device.code_hash = code
     device.state = "pending"
     device.collected = False
     device.name = request.device_name
-    device.facility_id = request.facility_id
-    device.requested_at = utcnow()
+    device.requested_at = now
+    session.flush()
+    session.merge(
+        EnrollmentSecret(device_id=device.id, secret_hash=token_hash(request.collection_secret))
+    )
+    session.add(EnrollmentAttempt(address=address, at=now))
     return EnrollResponse(state="pending")
+
+
+def _admit(
+    session: Session, facility_id: str, address: str, limits: EnrollLimits, now: datetime
+) -> None:
+    """429 if this address asked too often, or the facility holds its cap of pending requests."""
+    session.execute(delete(EnrollmentAttempt).where(EnrollmentAttempt.at <= now - limits.window))
+    first, count = session.execute(
+        select(func.min(EnrollmentAttempt.at), func.count()).where(
+            EnrollmentAttempt.address == address
+        )
+    ).one()
+    if count >= limits.per_address:
+        raise _throttled(first + limits.window - now, "too many enrollment requests from here")
+    oldest, pending = session.execute(
+        select(func.min(Device.requested_at), func.count()).where(
+            Device.facility_id == facility_id,
+            Device.state == "pending",
+            Device.requested_at > now - limits.pending_ttl,
+        )
+    ).one()
+    if pending >= limits.pending_cap:
+        raise _throttled(
+            oldest + limits.pending_ttl - now, "this facility has too many pending enrollments"
+        )
+
+
+def _throttled(wait: timedelta, message: str) -> ApiError:
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    return ApiError(
+        429, "throttled", message, headers={"Retry-After": str(seconds)}, retry_after=seconds
+    )
 
 
 def _state(device: Device) -> EnrollResponse:
@@ -66,16 +161,25 @@ def _state(device: Device) -> EnrollResponse:
     return EnrollResponse(state="pending")
 
 
-def collect(session: Session, request: CollectRequest, credential_days: int) -> EnrollResponse:
+def collect(
+    session: Session, request: CollectRequest, credential_days: int, limits: EnrollLimits
+) -> EnrollResponse:
+    """Only the holder of the collection secret learns the state or gets the credential."""
     device = session.get(Device, request.device_id)
-    if device is None or not hmac.compare_digest(
-        device.code_hash, token_hash(request.one_time_code)
-    ):
-        raise ApiError(401, "invalid_credentials", "unknown device ID or one-time code")
+    if device is None or not _holds(session, device, request.collection_secret):
+        raise ApiError(401, "invalid_credentials", "unknown device ID or collection secret")
+    now = utcnow()
+    if device.state == "pending":
+        if _expired(device, limits, now):
+            # Asking again renews it, unless someone took over the expired ID meanwhile
+            # (then the secret no longer matches, above).
+            device.requested_at = now
+        elif now - device.requested_at > limits.pending_ttl / 4:
+            device.requested_at = now  # the terminal is still there: keep it alive
+        return EnrollResponse(state="pending")
     if device.state != "approved" or device.collected:
         return _state(device)
     credential = new_token("kd1")
-    now = utcnow()
     session.add(
         DeviceCredential(
             token_hash=token_hash(credential),
@@ -91,11 +195,30 @@ def collect(session: Session, request: CollectRequest, credential_days: int) -> 
     )
 
 
-def approve(session: Session, device_id: str, housing_units: list[str]) -> Device:
-    """Staff approve a device for these housing units (of its facility)."""
+def approve(
+    session: Session,
+    device_id: str,
+    housing_units: list[str],
+    one_time_code: str,
+    limits: EnrollLimits | None = None,
+) -> Device:
+    """Staff approve the device whose screen shows ``one_time_code`` for these housing units.
+
+    A wrong code is ``403 code_mismatch`` and changes nothing; an expired or revoked
+    request is ``409 invalid_state`` (the terminal asks again first).
+    """
+    limits = limits or EnrollLimits()
     device = session.get(Device, device_id)
     if device is None:
         raise not_found("device")
+    if not hmac.compare_digest(device.code_hash, token_hash(one_time_code)):
+        raise ApiError(
+            403, "code_mismatch", "that is not the code this device shows; read it off its screen"
+        )
+    if device.state == "revoked" or _expired(device, limits, utcnow()):
+        raise ApiError(
+            409, "invalid_state", "this enrollment request expired or was revoked; ask again"
+        )
     known = set(
         session.execute(
             select(HousingUnit.id).where(

@@ -292,6 +292,31 @@ class DeviceCredential(Base):
     expires_at: Mapped[datetime]
 
 
+class EnrollmentSecret(Base):
+    """The SHA-256 of the collection secret of a device's enrollment (protocol 1.3).
+
+    Only whoever sends the secret may renew the request or collect the credential.
+    A table of its own so that a database made before 1.3 needs no migration: a
+    device without a row here is held by no one.
+    """
+
+    __tablename__ = "enrollment_secrets"
+
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+
+
+class EnrollmentAttempt(Base):
+    """One enrollment request that made or replaced a pending device: the per-address rate."""
+
+    __tablename__ = "enrollment_attempts"
+    __table_args__ = (Index("ix_enrollment_attempts_address", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]
+
+
 class Dedupe(Base):
     """The permanent record of an idempotency key and the answer first given for it."""
 

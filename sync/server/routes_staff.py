@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
 from sync.protocol import ErrorBody, PolicyDocument
@@ -34,6 +34,7 @@ from sync.server.schemas import (
     ReviewItem,
     ReviewOutcome,
 )
+from sync.server.settings import CentralSettings
 from sync.server.views import contact_data, resident_data
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -42,6 +43,14 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix="/v1/staff", tags=["staff"], responses=ERRORS)
 Db = Annotated[Database, Depends(database)]
 Staff = Annotated[TokenIdentity, Depends(authenticate_staff)]
+
+
+def _settings(request: Request) -> CentralSettings:
+    value: CentralSettings = request.app.state.settings
+    return value
+
+
+Settings = Annotated[CentralSettings, Depends(_settings)]
 
 
 def device_view(device: Device, guesses: DevicePinGuesses | None = None) -> DeviceView:
@@ -97,10 +106,19 @@ def clear_pin_flag(device_id: str, staff: Staff, db: Db) -> DeviceView:
 
 
 @router.post("/devices/{device_id}/approve")
-def approve_device(device_id: str, body: ApproveDeviceRequest, staff: Staff, db: Db) -> DeviceView:
+def approve_device(
+    device_id: str, body: ApproveDeviceRequest, staff: Staff, db: Db, config: Settings
+) -> DeviceView:
+    """Approve the device whose screen shows ``one_time_code`` (a wrong code: 403 code_mismatch)."""
     with db.write() as session:
         _own_device(session, staff, device_id)
-        device = enrollment.approve(session, device_id, body.housing_units)
+        device = enrollment.approve(
+            session,
+            device_id,
+            body.housing_units,
+            body.one_time_code,
+            enrollment.EnrollLimits.of(config),
+        )
         return device_view(device, session.get(DevicePinGuesses, device_id))
 
 

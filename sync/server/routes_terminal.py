@@ -71,18 +71,32 @@ def health() -> Health:
     return Health(status="ok", protocol_major=PROTOCOL_MAJOR, server_time=utcnow())
 
 
-@router.post("/enroll", tags=["terminal"], dependencies=[Depends(check_protocol)])
-def enroll(body: EnrollRequest, db: Db) -> EnrollResponse:
-    """A terminal asks to be enrolled with its device ID and one-time code (idempotent)."""
+@router.post(
+    "/enroll",
+    tags=["terminal"],
+    dependencies=[Depends(check_protocol)],
+    responses={429: {"model": ErrorBody}},
+)
+def enroll(body: EnrollRequest, request: Request, db: Db, config: Settings) -> EnrollResponse:
+    """A terminal asks to be enrolled: device ID, the code it shows, its collection secret.
+
+    Only the holder of the secret renews a pending request; new requests are capped per
+    facility and rate-limited per client address (429 with Retry-After).
+    """
+    address = request.client.host if request.client else "unknown"
     with db.write() as session:
-        return enrollment.request_enrollment(session, body)
+        return enrollment.request_enrollment(
+            session, body, enrollment.EnrollLimits.of(config), address[:64]
+        )
 
 
 @router.post("/enroll/collect", tags=["terminal"], dependencies=[Depends(check_protocol)])
 def collect(body: CollectRequest, db: Db, config: Settings) -> EnrollResponse:
-    """Pending, revoked, or (once) approved with the device credential."""
+    """Pending, revoked, or (once) approved with the device credential: by the secret only."""
     with db.write() as session:
-        return enrollment.collect(session, body, config.credential_days)
+        return enrollment.collect(
+            session, body, config.credential_days, enrollment.EnrollLimits.of(config)
+        )
 
 
 @router.post("/device/rotate", tags=["terminal"])

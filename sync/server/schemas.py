@@ -24,6 +24,7 @@ from sync.protocol.common import (
     UtcTime,
     WireModel,
 )
+from sync.protocol.enrollment import OneTimeCode
 
 MAX_PHOTO_BASE64 = 700_000  # about 512 KiB of image
 
@@ -42,7 +43,10 @@ class DeviceView(WireModel):
 
 
 class ApproveDeviceRequest(WireModel):
+    """Staff approve the device whose screen shows ``one_time_code``."""
+
     housing_units: list[Id] = Field(min_length=1, max_length=100)
+    one_time_code: OneTimeCode
 
 
 class ReviewItem(WireModel):

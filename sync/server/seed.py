@@ -8,6 +8,7 @@ holds the whole world and a fresh terminal pulls it from cursor 0.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -144,7 +145,13 @@ def seed_demo(
     device_units: tuple[str, ...] = UNITS,
     *,
     always_open: bool = False,
+    collection_secret: str | None = None,
 ) -> SeedReport:
+    """The demo facility; with ``device_id`` and ``enroll_code`` also that device's request.
+
+    The device collects with ``collection_secret`` (a random one when not given: then
+    only a terminal that is told it can collect).
+    """
     db.create_schema()
     report = SeedReport()
     with db.write() as session:
@@ -163,12 +170,13 @@ def seed_demo(
                 EnrollRequest(
                     device_id=device_id,
                     one_time_code=enroll_code,
+                    collection_secret=collection_secret or secrets.token_urlsafe(32),
                     facility_id=FACILITY_ID,
                     device_name=f"demo terminal {device_id}",
                 ),
             )
             if auto_approve:
-                enrollment.approve(session, device_id, list(device_units))
+                enrollment.approve(session, device_id, list(device_units), enroll_code)
         report.device = f"device {device_id}: enrollment code {enroll_code}, " + (
             f"approved for {', '.join(device_units)}" if auto_approve else "pending approval"
         )

@@ -33,6 +33,14 @@ class CentralSettings(BaseSettings):
     device_pin_quiet_minutes: Annotated[int, Field(ge=16, le=24 * 60)] = 60
     #: How often a long-poll re-reads the feed even without a wake-up (other processes' writes).
     poll_recheck_s: Annotated[float, Field(gt=0, le=60)] = 2.0
+    #: A pending enrollment that its terminal has not asked about (enroll or collect) for
+    #: this long expires: staff can no longer approve it and it no longer counts to the cap.
+    enroll_pending_minutes: Annotated[int, Field(ge=1, le=30 * 24 * 60)] = 24 * 60
+    #: Pending (unexpired) enrollments one facility may hold; more wait (429 + Retry-After).
+    enroll_pending_cap: Annotated[int, Field(ge=1, le=100_000)] = 50
+    #: New enrollment requests one client address may make per window (429 + Retry-After).
+    enroll_per_address: Annotated[int, Field(ge=1, le=1_000_000)] = 10
+    enroll_window_s: Annotated[int, Field(ge=1, le=24 * 3600)] = 600
     #: What a family pays to open a COD message.
     cod_price_cents: Annotated[int, Field(ge=0, le=100_000)] = 99
     #: argon2id cost for PIN hashes (unset: argon2-cffi's defaults). Lower only for tests.

@@ -7,10 +7,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from keyrings.alt.file import PlaintextKeyring
 
-from sync.credentials import CREDENTIAL_KEY, SERVICE
+from sync.credentials import CREDENTIAL_KEY, SECRET_KEY, SERVICE
+from sync.enrollment import EnrollmentTicket
 from tests.server.live import LiveServer, ok
 
 
@@ -36,6 +38,17 @@ def terminal_env(tmp_path: Path, server: LiveServer) -> dict[str, str]:
     return {**env, "KITE_CONFIG": str(config)}
 
 
+def enrollment_qr_payload(shown: dict[str, str], lines: list[str]) -> str:
+    """What the printed QR code holds (rebuilt from the printed fields, as IT's scanner reads)."""
+    fields = dict(line.partition(":")[::2] for line in lines if ":" in line)
+    ticket = EnrollmentTicket(
+        shown["Device ID"], shown["Code"], fields["Facility"].strip(), fields["Device name"].strip()
+    )
+    payload = ticket.qr_payload()
+    assert set(parse_qs(payload.partition("?")[2])) == {"device", "code", "facility", "name"}
+    return payload
+
+
 def test_enroll_shows_code_and_qr_waits_for_approval_and_keeps_credential_in_keyring(
     tmp_path: Path, central_server: LiveServer
 ) -> None:
@@ -53,13 +66,20 @@ def test_enroll_shows_code_and_qr_waits_for_approval_and_keeps_credential_in_key
             break
     assert set(shown) == {"Device ID", "Code"}, "".join(lines)
     assert any("█" in line or "▀" in line for line in lines)  # the QR code
+    # The collection secret is in the keyring, and neither printed nor in the QR code.
+    backend = PlaintextKeyring()
+    backend.file_path = str(tmp_path / "data" / "keyring.cfg")
+    collection_secret = backend.get_password(SERVICE, SECRET_KEY)
+    assert collection_secret is not None and len(collection_secret) >= 40
+    assert collection_secret not in "".join(lines)
+    assert collection_secret not in enrollment_qr_payload(shown, lines)
     with central_server.staff() as staff:
         pending = ok(staff.get("/v1/staff/devices", params={"state": "pending"}))
         assert any(d["device_id"] == shown["Device ID"] for d in pending)
         ok(
             staff.post(
                 f"/v1/staff/devices/{shown['Device ID']}/approve",
-                json={"housing_units": ["unit-a"]},
+                json={"housing_units": ["unit-a"], "one_time_code": shown["Code"]},
             )
         )
     out, err = process.communicate(timeout=60)
@@ -79,9 +99,8 @@ def test_enroll_shows_code_and_qr_waits_for_approval_and_keeps_credential_in_key
     assert report["enrolled"] is True
     assert report["device_id"] == shown["Device ID"]
     # The credential is in the keyring file, and nowhere else on disk.
-    backend = PlaintextKeyring()
-    backend.file_path = str(keyring_file)
     secret = backend.get_password(SERVICE, CREDENTIAL_KEY)
+    assert backend.get_password(SERVICE, SECRET_KEY) is None  # forgotten once collected
     assert secret is not None and len(secret) >= 20
     for path in (tmp_path / "kite.toml", tmp_path / "data" / "kite.db"):
         assert secret.encode() not in path.read_bytes()

@@ -143,7 +143,13 @@ def test_staff_actions_on_another_facilitys_objects_are_not_found(server: LiveSe
             (f"/v1/staff/residents/{ours}/housing-unit", {"housing_unit": victim.unit}),
             (f"/v1/staff/contacts/{victim.resident.contact_id}/state", {"state": "suspended"}),
             (f"/v1/staff/review/{sent['message_id']}", {"decision": "approve"}),
-            (f"/v1/staff/devices/{their_device}/approve", {"housing_units": [attacker.unit]}),
+            (
+                f"/v1/staff/devices/{their_device}/approve",
+                {
+                    "housing_units": [attacker.unit],
+                    "one_time_code": server.enroll_codes[their_device],
+                },
+            ),
         ]:
             _not_found(staff.post(path, json=body))
         for action in ("revoke", "wipe", "clear-pin-flag"):
@@ -153,7 +159,8 @@ def test_staff_actions_on_another_facilitys_objects_are_not_found(server: LiveSe
         assert their_device not in {d["device_id"] for d in ok(staff.get("/v1/staff/devices"))}
         # Approving its own device for a unit only the other facility has: unknown.
         refused = staff.post(
-            f"/v1/staff/devices/{our_device}/approve", json={"housing_units": [victim.unit]}
+            f"/v1/staff/devices/{our_device}/approve",
+            json={"housing_units": [victim.unit], "one_time_code": server.enroll_codes[our_device]},
         )
         assert refused.status_code == 422
         # The genuine path: the same actions on the facility's own objects.

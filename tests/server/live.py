@@ -15,6 +15,7 @@ Other suites (the terminal's sync engine) import these helpers; see the
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import ssl
 import subprocess
@@ -45,12 +46,34 @@ TEST_ENV = {
     "KITE_CENTRAL_ARGON2_MEMORY_KIB": "8192",
     "KITE_CENTRAL_THROTTLE_BASE_S": "0.2",
     "KITE_CENTRAL_POLL_RECHECK_S": "5",
+    # Every test enrolls from 127.0.0.1: the shared servers must not rate-limit the suite
+    # (tests/security/test_attacks_enrollment.py runs servers with the production limits).
+    "KITE_CENTRAL_ENROLL_PER_ADDRESS": "1000000",
+    "KITE_CENTRAL_ENROLL_PENDING_CAP": "100000",
 }
 
 
 def backends() -> list[str]:
     """``sqlite`` always; ``postgres`` too when KITE_TEST_POSTGRES_URL is set (CI sets it)."""
     return ["sqlite", "postgres"] if os.environ.get(POSTGRES_ENV) else ["sqlite"]
+
+
+def collection_secret() -> str:
+    """A fresh enrollment collection secret, as a terminal mints it."""
+    return secrets.token_urlsafe(32)
+
+
+def enroll_body(
+    device_id: str, code: str, secret: str, facility_id: str = "demo"
+) -> dict[str, str]:
+    """The body of ``POST /v1/enroll``."""
+    return {
+        "device_id": device_id,
+        "one_time_code": code,
+        "collection_secret": secret,
+        "facility_id": facility_id,
+        "device_name": "test terminal",
+    }
 
 
 def key() -> str:
@@ -111,6 +134,9 @@ class LiveServer:
         self.family_token = FAMILY_TOKEN
         self._counter = 0
         self._clock_offset = 0.0
+        #: The one-time code each device enrolled by :meth:`enroll_device` showed (staff
+        #: approve a device again only with it).
+        self.enroll_codes: dict[str, str] = {}
         self.url = ""
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -262,27 +288,25 @@ class LiveServer:
     def enroll_device(
         self, units: list[str], device_id: str | None = None, facility: Facility | None = None
     ) -> tuple[str, str]:
-        """Enroll, approve (staff) and collect: returns (device_id, credential)."""
+        """Request (code + secret), approve (staff, with the code) and collect (with the
+        secret): returns (device_id, credential)."""
         device_id = device_id or self.unique("dev")
-        code = uuid.uuid4().hex[:12]
+        code, secret = uuid.uuid4().hex[:12], collection_secret()
         facility_id = facility.facility_id if facility else "demo"
         staff_token = facility.staff_token if facility else None
+        self.enroll_codes[device_id] = code
         with self.client() as terminal, self.staff(staff_token) as staff:
+            ok(terminal.post("/v1/enroll", json=enroll_body(device_id, code, secret, facility_id)))
             ok(
-                terminal.post(
-                    "/v1/enroll",
-                    json={
-                        "device_id": device_id,
-                        "one_time_code": code,
-                        "facility_id": facility_id,
-                        "device_name": "test terminal",
-                    },
+                staff.post(
+                    f"/v1/staff/devices/{device_id}/approve",
+                    json={"housing_units": units, "one_time_code": code},
                 )
             )
-            ok(staff.post(f"/v1/staff/devices/{device_id}/approve", json={"housing_units": units}))
             answer = ok(
                 terminal.post(
-                    "/v1/enroll/collect", json={"device_id": device_id, "one_time_code": code}
+                    "/v1/enroll/collect",
+                    json={"device_id": device_id, "collection_secret": secret},
                 )
             )
         assert answer["state"] == "approved"

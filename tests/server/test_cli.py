@@ -59,6 +59,9 @@ def test_openapi_prints_the_document_with_every_terminal_endpoint() -> None:
         assert path in paths
 
 
+DEMO_SECRET = "demo-collection-secret-0123456789abcdef"
+
+
 def test_seed_demo_prints_the_world_and_lets_a_demo_terminal_enroll_unattended(
     tmp_path: Path,
 ) -> None:
@@ -71,6 +74,8 @@ def test_seed_demo_prints_the_world_and_lets_a_demo_terminal_enroll_unattended(
         "kiosk-demo-1",
         "--enroll-code",
         "DEMO-CODE-1",
+        "--collection-secret",
+        DEMO_SECRET,
         "--auto-approve",
     )
     assert seeded.returncode == 0, seeded.stderr
@@ -88,14 +93,13 @@ def test_seed_demo_prints_the_world_and_lets_a_demo_terminal_enroll_unattended(
 
     from sync.protocol import CollectRequest
     from sync.server.db import Database
-    from sync.server.enrollment import collect
+    from sync.server.enrollment import EnrollLimits, collect
 
     db = Database(url)
     try:
         with db.write() as session:
-            answer = collect(
-                session, CollectRequest(device_id="kiosk-demo-1", one_time_code="DEMO-CODE-1"), 30
-            )
+            request = CollectRequest(device_id="kiosk-demo-1", collection_secret=DEMO_SECRET)
+            answer = collect(session, request, 30, EnrollLimits())
     finally:
         db.dispose()
     assert answer.state == "approved" and answer.credential
@@ -129,10 +133,16 @@ def test_approve_device_approves_a_pending_enrollment(tmp_path: Path) -> None:
         == 0
     )
     unknown_unit = kite_central(
-        "approve-device", "tab-7", "--units", "unit-z", "--database-url", url
+        "approve-device", "tab-7", "--units", "unit-z", "--code", "CODE-7777", "--database-url", url
     )
     assert unknown_unit.returncode == 1 and "unit-z" in unknown_unit.stderr
-    approved = kite_central("approve-device", "tab-7", "--units", "unit-b", "--database-url", url)
+    wrong_code = kite_central(
+        "approve-device", "tab-7", "--units", "unit-b", "--code", "CODE-0000", "--database-url", url
+    )
+    assert wrong_code.returncode == 1 and "not the code" in wrong_code.stderr
+    approved = kite_central(
+        "approve-device", "tab-7", "--units", "unit-b", "--code", "CODE-7777", "--database-url", url
+    )
     assert approved.returncode == 0 and "approved tab-7 for unit-b" in approved.stdout
 
 

@@ -5,38 +5,43 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from sqlalchemy import create_engine, update
 
 from sync.server.auth import token_hash
 from sync.server.models import DeviceCredential
-from tests.server.live import LiveServer, ok
+from tests.server.live import LiveServer, collection_secret, enroll_body, ok
 
 
-def _request(server: LiveServer, device_id: str, code: str) -> dict[str, object]:
+def _request(server: LiveServer, device_id: str, code: str, secret: str) -> dict[str, object]:
     with server.client() as terminal:
-        return ok(
-            terminal.post(
-                "/v1/enroll",
-                json={
-                    "device_id": device_id,
-                    "one_time_code": code,
-                    "facility_id": "demo",
-                    "device_name": "Unit A kiosk 1",
-                },
-            )
+        return ok(terminal.post("/v1/enroll", json=enroll_body(device_id, code, secret)))
+
+
+def _collect(server: LiveServer, device_id: str, secret: str) -> httpx.Response:
+    with server.client() as terminal:
+        return terminal.post(
+            "/v1/enroll/collect", json={"device_id": device_id, "collection_secret": secret}
+        )
+
+
+def _approve(server: LiveServer, device_id: str, code: str) -> httpx.Response:
+    with server.staff() as staff:
+        return staff.post(
+            f"/v1/staff/devices/{device_id}/approve",
+            json={"housing_units": ["unit-a"], "one_time_code": code},
         )
 
 
 def test_enrollment_stays_pending_until_staff_approve(central_server: LiveServer) -> None:
-    device_id, code = central_server.unique("dev"), uuid.uuid4().hex[:10]
-    assert _request(central_server, device_id, code)["state"] == "pending"
-    assert _request(central_server, device_id, code)["state"] == "pending"  # idempotent
-    with central_server.client() as terminal:
-        collected = ok(
-            terminal.post(
-                "/v1/enroll/collect", json={"device_id": device_id, "one_time_code": code}
-            )
-        )
+    device_id, code, secret = (
+        central_server.unique("dev"),
+        uuid.uuid4().hex[:10],
+        collection_secret(),
+    )
+    assert _request(central_server, device_id, code, secret)["state"] == "pending"
+    assert _request(central_server, device_id, code, secret)["state"] == "pending"  # idempotent
+    collected = ok(_collect(central_server, device_id, secret))
     assert collected == {"state": "pending", "credential": None, "housing_units": []}
     with central_server.staff() as staff:
         pending = ok(staff.get("/v1/staff/devices", params={"state": "pending"}))
@@ -44,34 +49,50 @@ def test_enrollment_stays_pending_until_staff_approve(central_server: LiveServer
 
 
 def test_approved_device_collects_its_credential_exactly_once(central_server: LiveServer) -> None:
-    device_id, code = central_server.unique("dev"), uuid.uuid4().hex[:10]
-    _request(central_server, device_id, code)
-    with central_server.staff() as staff:
-        ok(staff.post(f"/v1/staff/devices/{device_id}/approve", json={"housing_units": ["unit-a"]}))
-    with central_server.client() as terminal:
-        first = ok(
-            terminal.post(
-                "/v1/enroll/collect", json={"device_id": device_id, "one_time_code": code}
-            )
-        )
-        again = terminal.post(
-            "/v1/enroll/collect", json={"device_id": device_id, "one_time_code": code}
-        )
+    device_id, code, secret = (
+        central_server.unique("dev"),
+        uuid.uuid4().hex[:10],
+        collection_secret(),
+    )
+    _request(central_server, device_id, code, secret)
+    ok(_approve(central_server, device_id, code))
+    first = ok(_collect(central_server, device_id, secret))
+    again = _collect(central_server, device_id, secret)
     assert first["state"] == "approved" and first["housing_units"] == ["unit-a"]
     assert again.status_code == 409 and again.json()["error"]["code"] == "already_collected"
     with central_server.client(first["credential"]) as device:
         assert device.get("/v1/changes").status_code == 200
 
 
-def test_collect_with_a_wrong_code_is_refused(central_server: LiveServer) -> None:
+def test_collect_with_a_wrong_secret_is_refused(central_server: LiveServer) -> None:
     device_id = central_server.unique("dev")
-    _request(central_server, device_id, "RIGHTCODE1")
-    with central_server.client() as terminal:
-        answer = terminal.post(
-            "/v1/enroll/collect", json={"device_id": device_id, "one_time_code": "WRONGCODE1"}
-        )
+    _request(central_server, device_id, "RIGHTCODE1", collection_secret())
+    answer = _collect(central_server, device_id, collection_secret())
     assert answer.status_code == 401
     assert answer.json()["error"]["code"] == "invalid_credentials"
+
+
+def test_the_holder_renews_with_a_new_code_and_staff_approve_that_one(
+    central_server: LiveServer,
+) -> None:
+    device_id, secret = central_server.unique("dev"), collection_secret()
+    _request(central_server, device_id, "FIRSTCODE1", secret)
+    assert _request(central_server, device_id, "SECONDCODE", secret)["state"] == "pending"
+    stale = _approve(central_server, device_id, "FIRSTCODE1")
+    assert stale.status_code == 403 and stale.json()["error"]["code"] == "code_mismatch"
+    ok(_approve(central_server, device_id, "SECONDCODE"))
+    assert ok(_collect(central_server, device_id, secret))["state"] == "approved"
+
+
+def test_a_revoked_device_enrolls_again_with_a_new_request(central_server: LiveServer) -> None:
+    device_id, _ = central_server.enroll_device(["unit-a"])
+    with central_server.staff() as staff:
+        ok(staff.post(f"/v1/staff/devices/{device_id}/revoke"))
+    # kite-admin enroll --force: a new code and a new secret for the same device ID.
+    code, secret = uuid.uuid4().hex[:10], collection_secret()
+    assert _request(central_server, device_id, code, secret)["state"] == "pending"
+    ok(_approve(central_server, device_id, code))
+    assert ok(_collect(central_server, device_id, secret))["state"] == "approved"
 
 
 def test_credentials_are_stored_only_as_hashes(central_server: LiveServer) -> None:

@@ -90,7 +90,7 @@ def test_enrollment_then_sign_in_read_and_reply_through_the_real_server(
         ok(
             staff.post(
                 f"/v1/staff/devices/{ticket.device_id}/approve",
-                json={"housing_units": [world.unit]},
+                json={"housing_units": [world.unit], "one_time_code": ticket.one_time_code},
             )
         )
     qtbot.waitUntil(lambda: shell.current_key() == "signin", timeout=15_000)

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from ui.context import Context
 
 POLL_MS = 3000
+#: Refusals that mean another request holds this device ID (the terminal keeps asking).
+TAKEN_CODES = ("enrollment_conflict", "invalid_credentials")
 
 
 class Ticket(Protocol):
@@ -120,8 +122,9 @@ class EnrollmentScreen(Screen):
         self.title.setText(self.tr("Set up this terminal"))
         self.instructions.setText(
             self.tr(
-                "Facility IT: scan this code, or type the device ID and the code into the "
-                "central service, and approve this terminal. It starts by itself once approved."
+                "Facility IT: scan this code, or type the device ID into the central service, "
+                "and approve this terminal by confirming the one-time code shown here. "
+                "It starts by itself once approved."
             )
         )
         self.device_label.setText(self.tr("Device ID"))
@@ -133,6 +136,10 @@ class EnrollmentScreen(Screen):
             "approved": self.tr("Approved. Starting…"),
             "revoked": self.tr("This terminal was refused. Call facility IT."),
             "unreachable": self.tr("Cannot reach the central service. Trying again…"),
+            "taken": self.tr(
+                "The central service refused this enrollment request: another request holds "
+                "this device ID. Call facility IT."
+            ),
         }
         self.state_label.setText(states.get(self._state, ""))
         self.state_label.setAccessibleName(self.state_label.text())
@@ -164,8 +171,10 @@ class EnrollmentScreen(Screen):
         self._set_state("pending")
         self._timer.start(self.poll_ms)
 
-    def _unreachable(self, _exc: BaseException) -> None:
-        self._set_state("unreachable")
+    def _unreachable(self, exc: BaseException) -> None:
+        # A refusal that retrying will not cure soon: someone else's request holds the ID.
+        taken = getattr(exc, "code", None) in TAKEN_CODES
+        self._set_state("taken" if taken else "unreachable")
         QTimer.singleShot(self.poll_ms, self, self._begin if self.ticket is None else self._poll)
 
     def _poll(self) -> None:
