@@ -211,8 +211,10 @@ class SignInScreen(Screen):
         self._show_status()
 
     def clear(self) -> None:
-        self.id_field.clear()
-        self.pin_field.clear()
+        # setText, not clear(): it also empties the undo history, so Ctrl+Z in the empty
+        # field never brings back the previous resident's ID number or PIN.
+        for field in (self.id_field, self.pin_field):
+            field.setText("")
         self.error.hide()
         self.keypad.target = self.id_field
 
