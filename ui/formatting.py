@@ -53,3 +53,15 @@ def minutes_left(until: datetime, now: datetime) -> int:
     """Whole minutes from ``now`` to ``until``, rounded up, at least 1."""
     seconds = (until - now).total_seconds()
     return max(1, int(-(-seconds // 60)))
+
+
+FSI, PDI = "\u2068", "\u2069"
+
+
+def isolate(text: str) -> str:
+    """A name or body from the server, shown bidi-isolated (FSI ... PDI).
+
+    Its own direction is kept, but a control character inside (U+202E, say) ends
+    at the isolate and never reorders the text that follows it on screen.
+    """
+    return f"{FSI}{text}{PDI}" if text else ""

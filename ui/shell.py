@@ -35,6 +35,7 @@ from kiosk.changes import Changes
 from kiosk.errors import Refusal
 from ui import theme
 from ui.context import Context
+from ui.formatting import isolate
 from ui.lockdown import clear_clipboard
 from ui.screens.signin import SignInScreen
 from ui.sync_status import describe_sync
@@ -324,7 +325,7 @@ class Shell(QMainWindow):
     def on_signed_in(self, signed: SignedIn) -> None:
         self.resident = signed.resident
         self._open_session_screens()  # never a screen an earlier session touched
-        self.resident_label.set_full_text(signed.resident.display_name)
+        self.resident_label.set_full_text(isolate(signed.resident.display_name))
         if self.watch is not None:
             self.watch.start()
         self.show_screen("inbox")

@@ -160,6 +160,8 @@ class SignInScreen(Screen):
         )
         self.id_label.setBuddy(self.id_field)
         self.pin_label.setBuddy(self.pin_field)
+        for field in (self.id_field, self.pin_field):
+            field.setAcceptDrops(False)
         self.keypad = Keypad(self)
         self.keypad.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.keypad.target = self.id_field
