@@ -91,11 +91,11 @@ def test_sign_in_fields_take_no_more_than_their_length_and_no_drops(terminal: Te
 def test_a_right_to_left_override_in_a_name_or_body_is_isolated(signed_in: Terminal) -> None:
     evil = "Eve\u202eevil"
     signed_in.world.contact(name=evil)
-    signed_in.world.inbound(body=f"hi\u202e there")
+    signed_in.world.inbound(body="hi\u202e there")
     contact = signed_in.core.contacts()[0]
     inbox = signed_in.show("inbox")
     assert inbox.describe_row(inbox.model.rows()[0]).startswith(isolate(evil) + ".")
-    assert isolate(f"hi\u202e there") in inbox.describe_row(inbox.model.rows()[0])
+    assert isolate("hi\u202e there") in inbox.describe_row(inbox.model.rows()[0])
     conversation = signed_in.show("conversation", contact=contact)
     assert conversation.title.text() == f"{FSI}{evil}{PDI}"
     assert conversation.title.accessibleName() == isolate(evil)
@@ -118,3 +118,9 @@ def test_an_ampersand_in_a_product_name_is_shown_not_a_mnemonic(signed_in: Termi
     assert buy.text().startswith("Stamps && Envelopes")
     assert buy.accessibleName().startswith("Stamps & Envelopes")
     assert QKeySequence.mnemonic(buy.text()).isEmpty()
+
+
+def test_plain_latin_text_is_shown_as_it_is_and_bidi_text_is_isolated() -> None:
+    assert isolate("Maria José") == "Maria José"
+    assert isolate("Eve\u202eevil") == "\u2068Eve\u202eevil\u2069"
+    assert isolate("\u05e9\u05dc\u05d5\u05dd") == "\u2068\u05e9\u05dc\u05d5\u05dd\u2069"
