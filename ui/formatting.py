@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from PySide6.QtCore import QDateTime, QLocale, QTimeZone
@@ -53,3 +54,22 @@ def minutes_left(until: datetime, now: datetime) -> int:
     """Whole minutes from ``now`` to ``until``, rounded up, at least 1."""
     seconds = (until - now).total_seconds()
     return max(1, int(-(-seconds // 60)))
+
+
+FSI, PDI = "\u2068", "\u2069"
+
+# Bidi controls, and right-to-left scripts: text with none of these cannot reorder its
+# neighbours, so it is shown as it is (and reads the same to a screen reader).
+_NEEDS_ISOLATION = re.compile(
+    "[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]"
+)
+
+
+def isolate(text: str) -> str:
+    """A name or body from the server, bidi-isolated (FSI ... PDI) when it needs it.
+
+    Its own direction is kept, but a control character inside (U+202E, say) ends
+    at the isolate and never reorders the text that follows it on screen.
+    """
+    return f"{FSI}{text}{PDI}" if _NEEDS_ISOLATION.search(text) else text

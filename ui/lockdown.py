@@ -60,8 +60,17 @@ def is_escape_route(event: QKeyEvent) -> bool:
     return ctrl and key in _ESCAPE_KEYS_WITH_CTRL
 
 
+# Context menus open escape routes; drops could bring in files or unbounded text.
+_REFUSED = (
+    QEvent.Type.ContextMenu,
+    QEvent.Type.DragEnter,
+    QEvent.Type.DragMove,
+    QEvent.Type.Drop,
+)
+
+
 class EscapeFilter(QObject):
-    """Application-wide event filter that swallows escape routes and context menus."""
+    """Application-wide event filter that swallows escape routes, context menus and drops."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -73,7 +82,7 @@ class EscapeFilter(QObject):
             if isinstance(event, QKeyEvent) and is_escape_route(event):
                 self.swallowed += 1
                 return True
-        elif kind == QEvent.Type.ContextMenu:
+        elif kind in _REFUSED:
             self.swallowed += 1
             return True
         return False

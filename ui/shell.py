@@ -1,9 +1,11 @@
 """The application window: top bar, one stack of screens, the idle warning over them.
 
-The sign-in screen is built at once (it is all the first paint needs); the
-other screens are built the first time a resident signs in, so their imports
-never slow the start. Ending a session, for any reason, clears every screen and
-model, hands unfinished text to the core as drafts, and empties the clipboard.
+The sign-in screen is built at once (it is all the first paint needs). The
+resident's screens are built at each sign-in under one per-session parent
+(:class:`ui.session_screens.SessionScreens`), so their imports never slow the
+start. Ending a session, for any reason, hands unfinished text to the core as
+drafts, deletes that whole tree (the next resident gets a new one), clears the
+sign-in fields with their undo history, and empties the clipboard.
 Change notices (:class:`kiosk.changes.Changes`) from background tasks and from
 the sync worker arrive at one hook, :meth:`Shell.data_changed`, which hands
 them to the screen in front.
@@ -33,6 +35,7 @@ from kiosk.changes import Changes
 from kiosk.errors import Refusal
 from ui import theme
 from ui.context import Context
+from ui.formatting import isolate
 from ui.lockdown import clear_clipboard
 from ui.screens.signin import SignInScreen
 from ui.sync_status import describe_sync
@@ -45,11 +48,10 @@ if TYPE_CHECKING:
     from kiosk.views import EndReason, ResidentView, SignedIn
     from sync.status import SyncStatus
     from ui.screens.compose import ComposeScreen
+    from ui.screens.enrollment import EnrollmentScreen
     from ui.screens.inbox import InboxScreen
+    from ui.session_screens import SessionScreens
     from ui.session_watch import SessionWatch
-
-
-_FULL_WINDOW = ("signin", "enrollment")  # screens without the resident's top bar
 
 
 class _Central(QWidget):
@@ -73,8 +75,11 @@ class Shell(QMainWindow):
         self.resident: ResidentView | None = None
         self.watch: SessionWatch | None = None
         self.screens: dict[str, Screen] = {}
-        self.inbox: InboxScreen | None = None  # built with the other screens, at first sign-in
+        # The resident's screens: one tree per session, built at sign-in, deleted at its end.
+        self.session: SessionScreens | None = None
+        self.inbox: InboxScreen | None = None
         self.compose: ComposeScreen | None = None
+        self.enrollment: EnrollmentScreen | None = None
         self._sync_status: SyncStatus | None = None
 
         central = _Central(self)
@@ -123,9 +128,7 @@ class Shell(QMainWindow):
         for widget in self.topbar.findChildren(QPushButton):
             widget.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
         session_column.addWidget(self.topbar)
-
-        self.stack = QStackedWidget(self.session_page)
-        session_column.addWidget(self.stack, 1)
+        self.session_column = session_column
 
         self.idle_warning = IdleWarning(central)
         central.resized.connect(self.idle_warning.place)
@@ -146,13 +149,13 @@ class Shell(QMainWindow):
     # -- screens -----------------------------------------------------------------
     def add_screen(self, key: str, screen: Screen) -> None:
         self.screens[key] = screen
-        if key in _FULL_WINDOW:
-            self.outer.addWidget(screen)
-        else:
-            self.stack.addWidget(screen)
+        self.outer.addWidget(screen)
 
     def page(self, key: str) -> Screen:
-        self._ensure_screens()
+        if key == "enrollment":
+            self._ensure_enrollment()
+        else:
+            self._ensure_screens()
         return self.screens[key]
 
     def current_key(self) -> str:
@@ -161,13 +164,15 @@ class Shell(QMainWindow):
 
     def current_screen(self) -> QWidget | None:
         outer = self.outer.currentWidget()
-        return self.stack.currentWidget() if outer is self.session_page else outer
+        if outer is not self.session_page:
+            return outer
+        return self.session.currentWidget() if self.session is not None else None
 
     def _raise(self, screen: QWidget) -> None:
         if self.outer.indexOf(screen) >= 0:
             self.outer.setCurrentWidget(screen)
-        else:
-            self.stack.setCurrentWidget(screen)
+        elif self.session is not None:
+            self.session.setCurrentWidget(screen)
             self.outer.setCurrentWidget(self.session_page)
 
     def show_screen(self, key: str, **kwargs: object) -> Screen:
@@ -185,24 +190,38 @@ class Shell(QMainWindow):
         return screen
 
     def _ensure_screens(self) -> None:
-        if "inbox" in self.screens:
-            return
-        # Imported here: none of this is needed for the first painted sign-in screen.
-        from ui.screens.compose import ComposeScreen
-        from ui.screens.contacts import ContactsScreen
-        from ui.screens.conversation import ConversationScreen
-        from ui.screens.enrollment import EnrollmentScreen
-        from ui.screens.inbox import InboxScreen
-        from ui.screens.stamps import StampsScreen
+        if self.session is None:
+            self._open_session_screens()
 
-        self.inbox = InboxScreen(self.context, self)
-        self.compose = ComposeScreen(self.context, self)
-        self.add_screen("inbox", self.inbox)
-        self.add_screen("conversation", ConversationScreen(self.context, self))
-        self.add_screen("compose", self.compose)
-        self.add_screen("stamps", StampsScreen(self.context, self))
-        self.add_screen("contacts", ContactsScreen(self.context, self))
-        self.add_screen("enrollment", EnrollmentScreen(self.context, self))
+    def _open_session_screens(self) -> None:
+        """A new tree of resident screens; any earlier one is deleted whole first."""
+        from ui.session_screens import SessionScreens  # not at import: see _ensure_screens
+
+        self._discard_session_screens()
+        self.session = SessionScreens(self.context, self, self.session_page)
+        self.session_column.addWidget(self.session, 1)
+        self.inbox, self.compose = self.session.inbox, self.session.compose
+        self.screens.update(self.session.screens)
+        self.inbox.show_sync_status(self._sync_status)
+        self._ensure_enrollment()
+
+    def _discard_session_screens(self) -> None:
+        tree, self.session = self.session, None
+        self.inbox = self.compose = None
+        if tree is None:
+            return
+        for key in tree.screens:
+            self.screens.pop(key, None)
+        self.session_column.removeWidget(tree)
+        tree.discard()
+
+    def _ensure_enrollment(self) -> None:
+        if self.enrollment is not None:
+            return
+        from ui.screens.enrollment import EnrollmentScreen
+
+        self.enrollment = EnrollmentScreen(self.context, self)
+        self.add_screen("enrollment", self.enrollment)
 
     def data_changed(self, changes: Changes) -> None:
         """The one hook for change notices, from tasks and sync rounds alike.
@@ -305,8 +324,8 @@ class Shell(QMainWindow):
     # -- sessions ----------------------------------------------------------------
     def on_signed_in(self, signed: SignedIn) -> None:
         self.resident = signed.resident
-        self._ensure_screens()
-        self.resident_label.set_full_text(signed.resident.display_name)
+        self._open_session_screens()  # never a screen an earlier session touched
+        self.resident_label.set_full_text(isolate(signed.resident.display_name))
         if self.watch is not None:
             self.watch.start()
         self.show_screen("inbox")
@@ -327,6 +346,8 @@ class Shell(QMainWindow):
         if self.watch is not None:
             self.watch.stop()
         self.idle_warning.hide()
+        self._raise(self.signin)
+        self._discard_session_screens()
         for screen in self.screens.values():
             screen.clear()
         self.resident = None

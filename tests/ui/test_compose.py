@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from shiboken6 import isValid
+
 from tests.ui.conftest import Terminal
 
 
@@ -76,10 +78,10 @@ def test_unfinished_reply_survives_sign_out_as_a_draft(signed_in: Terminal) -> N
     compose = _compose(signed_in, "Half a thought")
     signed_in.click(signed_in.shell.sign_out_button)
     assert signed_in.shell.current_key() == "signin"
-    assert compose.editor.toPlainText() == ""
+    assert not isValid(compose)  # the session's screens are gone, not just emptied
     signed_in.sign_in()
     contact = signed_in.core.contacts()[0]
-    signed_in.show("compose", contact=contact)
+    compose = signed_in.show("compose", contact=contact)
     assert compose.editor.toPlainText() == "Half a thought"
     assert [d.body for d in signed_in.core.drafts()] == ["Half a thought"]
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+from shiboken6 import isValid
 
 from kiosk import drafts
 from tests.ui.conftest import Terminal
@@ -52,10 +55,14 @@ def test_idle_timeout_clears_every_screen_model_and_the_clipboard_but_keeps_the_
     assert shell.resident is None
     assert "nothing happened for a while" in shell.signin.error.text()
     assert QGuiApplication.clipboard().text() == ""
-    assert conversation.model.rowCount() == 0
+    # The session's screens and models are not emptied but destroyed whole; new ones are empty.
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not isValid(conversation) and not isValid(conversation.model)
+    assert not isValid(compose) and not isValid(compose.editor)
+    assert shell.page("conversation").model.rowCount() == 0  # type: ignore[attr-defined]
     assert shell.page("inbox").model.rowCount() == 0  # type: ignore[attr-defined]
     assert shell.page("stamps").receipt_model.rowCount() == 0  # type: ignore[attr-defined]
-    assert compose.editor.toPlainText() == ""
+    assert shell.page("compose").editor.toPlainText() == ""  # type: ignore[attr-defined]
     for screen in shell.screens.values():
         texts = [w.text() for w in screen.findChildren(type(shell.signin.title))]
         assert not any("Private words" in t or "Unfinished reply" in t for t in texts)

@@ -12,13 +12,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.errors import Refusal
+from ui.formatting import isolate
 from ui.refusals import describe, describe_error
 from ui.statuses import payment_line
 from ui.theme import TOUCH_PX
 from ui.widgets.base import Navigator, Screen, button, label, name
+from ui.widgets.bounded_edit import BoundedTextEdit
 from ui.widgets.keyboard import OnScreenKeyboard
 
 if TYPE_CHECKING:
@@ -63,7 +65,7 @@ class ComposeScreen(Screen):
         head.addWidget(self.keyboard_button)
         root.addLayout(head)
 
-        self.editor = QPlainTextEdit(self)
+        self.editor = BoundedTextEdit(self.max_chars, self)
         self.editor.setObjectName("reply_text")
         self.editor.setTabChangesFocus(True)
         self.editor.textChanged.connect(self._text_changed)
@@ -110,7 +112,7 @@ class ComposeScreen(Screen):
 
     # -- Screen ------------------------------------------------------------------
     def retranslate(self) -> None:
-        who = self.contact.display_name if self.contact is not None else ""
+        who = isolate(self.contact.display_name) if self.contact is not None else ""
         self.title.setText(self.tr("Reply to {name}").format(name=who))
         name(
             self.back_button,
@@ -194,6 +196,7 @@ class ComposeScreen(Screen):
 
     def _loaded(self, loaded: tuple[DraftView | None, int]) -> None:
         draft, self.max_chars = loaded
+        self.editor.set_limit(self.max_chars)
         if draft is not None and not self.editor.toPlainText():
             self.draft_id = draft.draft_id
             self._saved_body = draft.body
@@ -245,6 +248,7 @@ class ComposeScreen(Screen):
         self.quote = quote
         self._balance = balance
         self.max_chars = quote.max_chars
+        self.editor.set_limit(self.max_chars)
         self._refusal = None
         self._show_counter()
         self._show_quote()
@@ -258,7 +262,7 @@ class ComposeScreen(Screen):
         refusal = self._refusal
         empty = not self.editor.toPlainText().strip()
         if self.quote is not None and refusal is None:
-            contact_name = self.contact.display_name if self.contact else ""
+            contact_name = isolate(self.contact.display_name) if self.contact else ""
             text = payment_line(self.quote.payment, self.quote.stamps, contact_name, self._balance)
             self.payment.setText(text)
             self.payment.setAccessibleName(text)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
-from ui.formatting import day_and_time
+from ui.formatting import day_and_time, isolate
 from ui.refusals import describe
 from ui.theme import TOUCH_PX, current_appearance
 from ui.widgets.base import Navigator, Screen, button, card, label, name
@@ -154,7 +154,7 @@ class ContactsScreen(Screen):
         layout.setContentsMargins(16, 8, 8, 8)
         row.setMinimumHeight(current_appearance().px(TOUCH_PX) + 18)  # rows line up, button or not
         text = label()
-        line = contact.display_name
+        line = isolate(contact.display_name)
         if contact.relationship:
             line += " (" + contact.relationship + ")"
         text.setText(line)
@@ -166,7 +166,9 @@ class ContactsScreen(Screen):
             name(
                 action,
                 self.tr("Block"),
-                self.tr("Stop messages to and from {name}").format(name=contact.display_name),
+                self.tr("Stop messages to and from {name}").format(
+                    name=isolate(contact.display_name)
+                ),
             )
             action.clicked.connect(lambda _=False, c=contact: self.ask_block(c))
             layout.addWidget(action)
@@ -176,7 +178,9 @@ class ContactsScreen(Screen):
             name(
                 action,
                 self.tr("Unblock"),
-                self.tr("Allow messages with {name} again").format(name=contact.display_name),
+                self.tr("Allow messages with {name} again").format(
+                    name=isolate(contact.display_name)
+                ),
             )
             action.clicked.connect(lambda _=False, c=contact: self._set_blocked(c, False))
             layout.addWidget(action)
@@ -185,7 +189,7 @@ class ContactsScreen(Screen):
 
     def ask_block(self, contact: ContactView) -> None:
         self.confirm.ask(
-            self.tr("Block {name}?").format(name=contact.display_name),
+            self.tr("Block {name}?").format(name=isolate(contact.display_name)),
             self.tr(
                 "You will not get their messages and cannot write to them until you unblock them."
             ),

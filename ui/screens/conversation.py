@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QVBoxLa
 
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
+from ui.formatting import isolate
 from ui.models.paged import PagedMessageModel
 from ui.refusals import describe, describe_reason
 from ui.statuses import media_summary, status_name
@@ -117,8 +118,8 @@ class ConversationScreen(Screen):
             self.contact is None or contact.contact_id != self.contact.contact_id
         ):
             self.contact = contact
-            self.title.setText(contact.display_name)
-            self.title.setAccessibleName(contact.display_name)
+            self.title.setText(isolate(contact.display_name))
+            self.title.setAccessibleName(isolate(contact.display_name))
             self.delegate.clear_cache()
             core = self.context.core
             assert core is not None
@@ -240,9 +241,9 @@ class ConversationScreen(Screen):
         who = (
             self.tr("You")
             if message.direction == "outbound"
-            else (self.contact.display_name if self.contact else "")
+            else (isolate(self.contact.display_name) if self.contact else "")
         )
-        parts = [who, message.body]
+        parts = [who, isolate(message.body)]
         if message.media:
             parts.append(media_summary(message.media))
         if message.has_return_stamp and not message.return_stamp_used:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QVBoxLa
 
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
+from ui.formatting import isolate
 from ui.models.conversations import ConversationModel
 from ui.refusals import describe
 from ui.statuses import status_name
@@ -143,7 +144,7 @@ class InboxScreen(Screen):
         }
         if self._seen is not None:
             arrived = [
-                r.contact.display_name
+                isolate(r.contact.display_name)
                 for r in rows
                 if r.last_message is not None
                 and r.last_message.direction == "inbound"
@@ -203,7 +204,7 @@ class InboxScreen(Screen):
 
     def describe_row(self, row: ConversationView) -> str:
         """The sentence a screen reader says for a conversation row."""
-        parts = [row.contact.display_name]
+        parts = [isolate(row.contact.display_name)]
         if row.unread == 1:
             parts.append(self.tr("1 unread message"))
         elif row.unread > 1:
@@ -212,5 +213,5 @@ class InboxScreen(Screen):
         if last is not None:
             if last.status is not None:
                 parts.append(status_name(last.status))
-            parts.append(one_line(last.body))
+            parts.append(isolate(one_line(last.body)))
         return ". ".join(parts)

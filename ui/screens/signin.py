@@ -160,6 +160,8 @@ class SignInScreen(Screen):
         )
         self.id_label.setBuddy(self.id_field)
         self.pin_label.setBuddy(self.pin_field)
+        for field in (self.id_field, self.pin_field):
+            field.setAcceptDrops(False)
         self.keypad = Keypad(self)
         self.keypad.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.keypad.target = self.id_field
@@ -211,8 +213,10 @@ class SignInScreen(Screen):
         self._show_status()
 
     def clear(self) -> None:
-        self.id_field.clear()
-        self.pin_field.clear()
+        # setText, not clear(): it also empties the undo history, so Ctrl+Z in the empty
+        # field never brings back the previous resident's ID number or PIN.
+        for field in (self.id_field, self.pin_field):
+            field.setText("")
         self.error.hide()
         self.keypad.target = self.id_field
 

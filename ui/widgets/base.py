@@ -88,7 +88,9 @@ def card(parent: QWidget | None = None, role: str = "card") -> QFrame:
 
 def name(widget: QWidget, text: str, description: str = "", *, visible: bool = True) -> None:
     """Set the visible text (when the widget has one) and the accessible name together."""
-    if visible and hasattr(widget, "setText"):
+    if isinstance(widget, QAbstractButton) and visible:
+        widget.setText(text.replace("&", "&&"))  # a facility's "&" is never a mnemonic
+    elif visible and hasattr(widget, "setText"):
         widget.setText(text)
     widget.setAccessibleName(text)
     if description:

@@ -15,7 +15,7 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from ui.formatting import when
+from ui.formatting import isolate, when
 from ui.icons import pixmap
 from ui.models.paged import ItemRole
 from ui.refusals import describe_reason
@@ -114,7 +114,7 @@ class ConversationDelegate(QStyledItemDelegate):
             QRect(inner.left(), inner.top(), right - inner.left(), name_h),
             Qt.AlignmentFlag.AlignVCenter,
             QFontMetrics(name_font).elidedText(
-                row.contact.display_name, Qt.TextElideMode.ElideRight, right - inner.left()
+                isolate(row.contact.display_name), Qt.TextElideMode.ElideRight, right - inner.left()
             ),
         )
         line_top = inner.top() + name_h + 6
@@ -136,7 +136,7 @@ class ConversationDelegate(QStyledItemDelegate):
             painter.setFont(body_font)
             painter.setPen(QColor(colors["text" if row.unread else "text_muted"]))
             metrics = QFontMetrics(body_font)
-            preview = one_line(last.body)
+            preview = isolate(one_line(last.body))
             if last.direction == "outbound":
                 preview = self.tr("You: {text}").format(text=preview)
             painter.drawText(
@@ -199,7 +199,7 @@ class MessageDelegate(QStyledItemDelegate):
         small = _font(option.font, -3)
         metrics = QFontMetrics(body_font)
         body_h = metrics.boundingRect(
-            QRect(0, 0, text_w, 10**6), Qt.TextFlag.TextWordWrap, message.body
+            QRect(0, 0, text_w, 10**6), Qt.TextFlag.TextWordWrap, isolate(message.body)
         ).height()
         markers, steps = self._lines(message)
         line_h = QFontMetrics(small).height() + 6
@@ -263,10 +263,12 @@ class MessageDelegate(QStyledItemDelegate):
         body_rect = QRect(x, y, text_w, 10**6)
         body_h = (
             QFontMetrics(body_font)
-            .boundingRect(body_rect, Qt.TextFlag.TextWordWrap, message.body)
+            .boundingRect(body_rect, Qt.TextFlag.TextWordWrap, isolate(message.body))
             .height()
         )
-        painter.drawText(QRect(x, y, text_w, body_h), int(Qt.TextFlag.TextWordWrap), message.body)
+        painter.drawText(
+            QRect(x, y, text_w, body_h), int(Qt.TextFlag.TextWordWrap), isolate(message.body)
+        )
         y += body_h + 8
         painter.setFont(_font(option.font, -3))
         painter.setPen(QColor(colors["text_muted"]))
