@@ -75,7 +75,7 @@ class InboxScreen(Screen):
         self.list = QListView(self)
         self.list.setObjectName("conversation_list")
         self.list.setModel(self.model)
-        self.list.setItemDelegate(ConversationDelegate(self.list))
+        self.list.setItemDelegate(ConversationDelegate(self.list, now=context.now))
         self.list.setUniformItemSizes(True)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

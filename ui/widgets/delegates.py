@@ -70,6 +70,12 @@ def draw_badge(painter: QPainter, right: int, top: int, text: str, tone: str, fo
 class ConversationDelegate(QStyledItemDelegate):
     """Contact name, unread count, last message preview, last reply's status."""
 
+    def __init__(
+        self, parent: QWidget | None = None, now: Callable[[], datetime] | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._now = now  # the terminal's clock: "today" is its today, as in the messages
+
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         name_h = QFontMetrics(_font(option.font, 2, True)).height()
         text_h = QFontMetrics(_font(option.font)).height()
@@ -100,7 +106,7 @@ class ConversationDelegate(QStyledItemDelegate):
         if last is not None:
             painter.setFont(_font(option.font, -3))
             painter.setPen(QColor(colors["text_muted"]))
-            stamp = when(last.sort_at)
+            stamp = when(last.sort_at, None if self._now is None else self._now())
             width = QFontMetrics(painter.font()).horizontalAdvance(stamp)
             painter.drawText(
                 QRect(right - width, inner.top(), width, name_h),
