@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -79,6 +80,7 @@ class DeviceIdentity:
     device_id: str
     facility_id: str
     housing_units: tuple[str, ...]
+    enrolled_at: datetime | None = None  # this enrollment's approval: its feed audience
 
 
 AuthorizationHeader = Annotated[str | None, Header(description="Bearer <credential>")]
@@ -108,7 +110,10 @@ def authenticate_device(
         if credential.expires_at <= now:
             raise ApiError(401, "credential_expired", "the device credential expired; re-enroll")
         identity = DeviceIdentity(
-            device.id, device.facility_id, tuple(device.housing_units.get("ids", []))
+            device.id,
+            device.facility_id,
+            tuple(device.housing_units.get("ids", [])),
+            device.approved_at,
         )
         first_use_of_next = credential.state == "next"
     if first_use_of_next:

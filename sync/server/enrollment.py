@@ -252,17 +252,16 @@ def revoke(session: Session, device_id: str) -> None:
         .where(DeviceCredential.device_id == device.id)
         .values(state="retired")
     )
-    publish(
-        session, device_audience(device.id), "device_command", DeviceCommandData(command="revoke")
-    )
+    audience = device_audience(device.id, device.approved_at)
+    publish(session, audience, "device_command", DeviceCommandData(command="revoke"))
 
 
 def wipe(session: Session, device_id: str) -> None:
-    if session.get(Device, device_id) is None:
+    device = session.get(Device, device_id)
+    if device is None:
         raise not_found("device")
-    publish(
-        session, device_audience(device_id), "device_command", DeviceCommandData(command="wipe")
-    )
+    audience = device_audience(device.id, device.approved_at)
+    publish(session, audience, "device_command", DeviceCommandData(command="wipe"))
 
 
 def rotate(session: Session, device: DeviceIdentity, credential_days: int) -> str:

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 
 from pydantic import BaseModel
 from sqlalchemy import insert, select, update
@@ -34,8 +35,12 @@ def unit_audience(facility_id: str, unit_id: str) -> str:
     return f"unit:{facility_id}/{unit_id}"
 
 
-def device_audience(device_id: str) -> str:
-    return f"device:{device_id}"
+def device_audience(device_id: str, enrolled_at: datetime | None) -> str:
+    """One enrollment of a device: a device ID enrolled again (after a revocation) reads a
+    new audience, so the commands meant for its earlier enrollment (the ``revoke`` that
+    ended it) never reach the new one."""
+    stamp = "" if enrolled_at is None else enrolled_at.strftime("%Y%m%dT%H%M%S%f")
+    return f"device:{device_id}@{stamp}"
 
 
 def facility_audience(facility_id: str) -> str:

@@ -16,7 +16,7 @@ def audiences(device: DeviceIdentity) -> list[str]:
     """The feed audiences a device reads: its facility, itself, its housing units."""
     return [
         facility_audience(device.facility_id),
-        device_audience(device.device_id),
+        device_audience(device.device_id, device.enrolled_at),
         *(unit_audience(device.facility_id, unit) for unit in device.housing_units),
     ]
 

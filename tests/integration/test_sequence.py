@@ -160,8 +160,8 @@ def test_a_terminal_enrolled_again_under_its_device_id_jumps_past_the_servers_ma
 
     # Revoked, re-imaged and enrolled again under the same device ID: the server keeps
     # the device's mark (no new epoch), while the new image's sequence starts from 0.
-    # The image is the old store with its outbox and sequence emptied, so it needs no
-    # pull (this test does not replay the feed's old revoke command to it).
+    # The image is the old store with its outbox and sequence emptied; it reads the feed
+    # again from its start, where the revoke of its earlier enrollment is not for it.
     with central_server.staff() as staff:
         assert staff.post(f"/v1/staff/devices/{device_id}/revoke").is_success
     _same_id, credential = central_server.enroll_device([world.unit], device_id=device_id)
@@ -171,8 +171,11 @@ def test_a_terminal_enrolled_again_under_its_device_id_jumps_past_the_servers_ma
         old.backup(new)
         new.execute("DELETE FROM outbox")
         new.execute("UPDATE push_sequence SET last_seq = 0")
+        new.execute("DELETE FROM sync_cursor")
     second = make_terminal(tmp_path, central_server.url, credential, name="after")
     try:
+        status = second.worker.sync_once()
+        assert status.online and status.state != "revoked", status
         reply_and_purchase(second, world, "from the new image")
         all_done(second)
         with second.store.read() as session:

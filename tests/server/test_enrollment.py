@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, update
 
 from sync.server.auth import token_hash
 from sync.server.models import DeviceCredential
-from tests.server.live import LiveServer, collection_secret, enroll_body, ok
+from tests.server.live import LiveServer, collection_secret, enroll_body, ok, pull_all
 
 
 def _request(server: LiveServer, device_id: str, code: str, secret: str) -> dict[str, object]:
@@ -93,6 +93,24 @@ def test_a_revoked_device_enrolls_again_with_a_new_request(central_server: LiveS
     assert _request(central_server, device_id, code, secret)["state"] == "pending"
     ok(_approve(central_server, device_id, code))
     assert ok(_collect(central_server, device_id, secret))["state"] == "approved"
+
+
+def test_a_device_enrolled_again_never_reads_the_commands_of_its_earlier_enrollment(
+    central_server: LiveServer,
+) -> None:
+    device_id, _ = central_server.enroll_device(["unit-a"])
+    with central_server.staff() as staff:
+        ok(staff.post(f"/v1/staff/devices/{device_id}/wipe"))
+        ok(staff.post(f"/v1/staff/devices/{device_id}/revoke"))
+    _, credential = central_server.enroll_device(["unit-a"], device_id=device_id)
+    with central_server.client(credential) as device:
+        changes, cursor = pull_all(device)
+        # The revoke that ended the earlier enrollment would wipe and un-enroll this one.
+        assert [c for c in changes if c["kind"] == "device_command"] == []
+        with central_server.staff() as staff:
+            ok(staff.post(f"/v1/staff/devices/{device_id}/wipe"))
+        later, _ = pull_all(device, cursor)
+    assert [c["data"]["command"] for c in later if c["kind"] == "device_command"] == ["wipe"]
 
 
 def test_credentials_are_stored_only_as_hashes(central_server: LiveServer) -> None:
