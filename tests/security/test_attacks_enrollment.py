@@ -1,8 +1,10 @@
 """Attacks on enrollment (issue #11 part 1), over HTTP against the real server.
 
-Each test runs its own server (SQLite, and PostgreSQL when CI provides one) with the
+The module runs its own server (SQLite, and PostgreSQL when CI provides one) with the
 production enrollment limits: every request here comes from 127.0.0.1, so the per-address
-rate is the one an attacker on one machine meets. The attacker knows what the enrollment
+rate is the one an attacker on one machine meets. Each test starts a day and an hour
+after the one before on that server's clock, so every earlier request has expired and
+every rate window has passed. The attacker knows what the enrollment
 screen and its QR code show (device ID, one-time code); he never sees the terminal's
 collection secret. Each test also walks the genuine path.
 """
@@ -17,6 +19,7 @@ import httpx
 import pytest
 
 from tests.server.live import LiveServer, backends, collection_secret, enroll_body, ok
+from tests.server.own import server_of_its_own
 
 PENDING_TTL_S = 24 * 3600  # the default KITE_CENTRAL_ENROLL_PENDING_MINUTES, in seconds
 PRODUCTION_LIMITS = {
@@ -25,14 +28,14 @@ PRODUCTION_LIMITS = {
 }
 
 
-@pytest.fixture(params=backends())
-def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LiveServer]:
-    live = LiveServer.start(tmp_path, str(request.param), env=PRODUCTION_LIMITS)
-    try:
-        with live.watched():
-            yield live
-    finally:
-        live.stop()
+_server, module_server = server_of_its_own("module_server", **PRODUCTION_LIMITS)
+
+
+@pytest.fixture
+def server(module_server: LiveServer) -> LiveServer:
+    """The module's server, a day and an hour after the test before."""
+    module_server.advance_clock(PENDING_TTL_S + 3600)
+    return module_server
 
 
 @pytest.fixture(params=backends())
