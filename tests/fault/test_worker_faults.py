@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-import time
 from pathlib import Path
 
 from kiosk.store.database import Store
@@ -50,10 +50,26 @@ def test_unreachable_server_is_offline_since_first_failure_and_backs_off(
     store: Store, tmp_path: Path, enrolled: CredentialStore
 ) -> None:
     import socket
+    import threading
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    # A server that hangs up on every connection: each one is an attempt, counted here,
+    # so the test waits for retries to happen instead of sleeping and hoping they did.
+    attempts: list[int] = []
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+
+    def hang_up() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            attempts.append(1)
+            conn.close()
+
+    threading.Thread(target=hang_up, daemon=True).start()
+    port = listener.getsockname()[1]
     worker = worker_for(store, tmp_path, f"http://127.0.0.1:{port}", enrolled)
     worker.start()
     try:
@@ -62,10 +78,15 @@ def test_unreachable_server_is_offline_since_first_failure_and_backs_off(
         assert first.offline_since is not None
         assert first.last_error == "server_unreachable"
         assert not first.online
-        time.sleep(0.6)  # several retries at this backoff (cap 0.2 s)
+        seen = len(attempts)
+        wait_for(lambda: len(attempts) >= seen + 3)  # several retries at this backoff
         assert worker.status().offline_since == first.offline_since  # kept, not reset per retry
+        assert not worker.status().online
     finally:
         worker.stop(5)
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)
+        listener.close()
 
 
 def test_no_credential_means_not_enrolled_and_no_request(
