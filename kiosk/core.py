@@ -21,7 +21,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session as DbSession
 
-from kiosk import compose, contacts, drafts, inbox, ledger, sessions, stamps
+from kiosk import compose, contacts, drafts, inbox, ledger, outbox, sessions, stamps
 from kiosk.auth import Authenticator
 from kiosk.changes import Changes, report
 from kiosk.clock import Clock
@@ -90,6 +90,7 @@ class Core:
         now = self._clock()
         session.touch(now)
         with self._store.write() as db:
+            outbox.sign_for(db, session.resident_id, session.signer)
             policy = load_policy(db, self._settings.facility_id)
             result = work(db, session.resident_id, policy)
         report(changes)

@@ -87,12 +87,15 @@ _BYTES_BUDGET = MAX_REQUEST_BYTES - 4096
 
 
 def wire_item(item: outbox.Outgoing) -> dict[str, Any]:
-    return {
+    wire = {
         "idempotency_key": item.idempotency_key,
         "seq": item.seq,
         "kind": item.kind,
         "payload": item.payload,
     }
+    if item.proof is not None:
+        wire["proof"] = item.proof
+    return wire
 
 
 def _invalid_reason(wire: dict[str, Any]) -> str | None:

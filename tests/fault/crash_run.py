@@ -107,7 +107,9 @@ class CrashRun:
         if fault:
             env[faults.ENV] = fault
         args = [sys.executable, "-m", "tests.fault.crash_terminal", mode]
-        args += [self.resident.resident_id, self.resident.contact_id, tag]
+        device_id = self.world.devices[0][0]
+        resident = self.resident
+        args += [device_id, resident.facility_number, resident.pin, resident.contact_id, tag]
         return subprocess.run(
             args, env=env, capture_output=True, text=True, timeout=120, check=False
         )

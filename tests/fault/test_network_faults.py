@@ -34,7 +34,7 @@ def test_every_item_delivered_exactly_once_through_a_faulty_network(
     with proxy.running():
         proxy.enabled = False  # enroll-time sync clean, then the storm
         terminal = make_terminal(
-            tmp_path, proxy.url, world.credential, read_timeout_s=1.0, name=f"net{seed}"
+            tmp_path, proxy.url, world.devices[0], read_timeout_s=1.0, name=f"net{seed}"
         )
         try:
             assert terminal.worker.sync_once().online

@@ -62,7 +62,7 @@ class Relay:
 
 
 def _terminal(tmp_path: Path, stub: StubServer, world: World) -> Terminal:
-    terminal = make_terminal(tmp_path, stub.url, world.devices[0][1])
+    terminal = make_terminal(tmp_path, stub.url, world.devices[0])
     pull.pull_until_caught_up(terminal.store, terminal.client, clock=terminal.worker.clock)
     terminal.core.sign_in(world.resident.facility_number, world.resident.pin)
     return terminal

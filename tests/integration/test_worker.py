@@ -19,7 +19,7 @@ from tests.server.live import LiveServer, World, ok
 
 @pytest.fixture
 def terminal(tmp_path: Path, central_server: LiveServer, world: World) -> Iterator[Terminal]:
-    made = make_terminal(tmp_path, central_server.url, world.credential, long_poll_s=2)
+    made = make_terminal(tmp_path, central_server.url, world.devices[0], long_poll_s=2)
     try:
         yield made
     finally:
