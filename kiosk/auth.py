@@ -20,6 +20,7 @@ only, and never sees a key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -57,6 +58,8 @@ class ResidentProfile:
     restriction_reason: str | None = None
     offline_verifier: str | None = None  # kiosk.pin format; None: no offline sign-in
     proof_salt: str | None = None  # for the offline proof key; cached with the verifier
+    #: his contacts as the server holds them now (the feed's ``contact`` shape)
+    contacts: tuple[Mapping[str, Any], ...] = ()
     signer: ItemSigner | None = None  # the server session's; None: the server opened none
 
 

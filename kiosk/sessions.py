@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from kiosk import audit, drafts, pin, residents
+from kiosk import audit, drafts, feed, pin, residents
 from kiosk.auth import Authenticator, ItemSigner, RemoteUnavailable, ResidentProfile
 from kiosk.clock import as_utc
 from kiosk.errors import Refusal
@@ -155,6 +155,10 @@ def _upsert_resident(db: DbSession, profile: ResidentProfile, now: datetime) -> 
     # None clears the cache: a PIN change must not leave the old PIN usable offline.
     resident.pin_verifier = profile.offline_verifier
     resident.proof_salt = profile.proof_salt
+    # His contacts as they are now: after a staff wipe the feed does not send them again.
+    for contact in profile.contacts:
+        if contact.get("resident_id") == resident.id:
+            feed.apply_change(db, "contact", contact, now)
     return resident
 
 

@@ -75,6 +75,7 @@ class OnlineAuthenticator:
             restriction_reason=resident.restriction_reason,
             offline_verifier=answer.offline_verifier,
             proof_salt=answer.proof_salt,
+            contacts=tuple(contact.model_dump(mode="json") for contact in answer.contacts),
             signer=None if answer.session is None else proofs.session_signer(answer.session),
         )
 

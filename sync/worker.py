@@ -117,6 +117,11 @@ class SyncWorker:
         """The outbox gained a row: push now rather than at the next due time."""
         self._wake.set()
 
+    def reconcile_soon(self) -> None:
+        """Compare balances with the server once the current pull round has caught up
+        (a resident signed in: after a wipe his ledger comes back only this way)."""
+        self._last_reconcile = None
+
     def start(self) -> None:
         """Start both loops (again after enrollment or a stop); a no-op while running."""
         self._threads = [t for t in self._threads if t.is_alive()]

@@ -6,7 +6,8 @@ the terminal's settings in ``KITE_*`` variables and, when it should die, ``KITE_
 - ``work``: sign the resident in (his session proves what he queues), commit 2 replies
   and 1 purchase (each announced on stdout *after* its commit, then
   ``faults.point("local.after_commit")``), then sync one round;
-- ``recover``: sync until the outbox is empty and the server reachable, print the status.
+- ``recover``: sync until the outbox is empty and the server reachable, print the status;
+- ``signin``: the same after the resident signed in (what follows a staff wipe).
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ def main(argv: list[str]) -> int:
         faults.point("local.after_commit")
         worker.sync_once()  # push, pull, reconcile: every fault point is on this path
         return 0
+    if mode == "signin":
+        # The resident signs in and reads for a moment: the worker's round after a sign-in
+        # (reconcile_soon) brings back what a wipe removed of his balances.
+        core.sign_in(number, pin)
     status = worker.sync_once()
     for _ in range(60):
         if status.online and status.items_waiting == 0:
