@@ -82,6 +82,7 @@ class SyncWorker:
         self.reconcile_every_s = reconcile_every_s
         self.write_status = write_status
         self._wake = threading.Event()
+        self._reconcile_asked = threading.Event()  # a sign-in asked for one (reconcile_soon)
         self._stop = threading.Event()
         self._lock = threading.Lock()
         # Held while a push round or a reconcile talks to the server: a reconcile that
@@ -118,9 +119,10 @@ class SyncWorker:
         self._wake.set()
 
     def reconcile_soon(self) -> None:
-        """Compare balances with the server once the current pull round has caught up
-        (a resident signed in: after a wipe his ledger comes back only this way)."""
-        self._last_reconcile = None
+        """Compare balances with the server now, on the push thread (a resident signed
+        in: after a staff wipe, his balances come back only this way)."""
+        self._reconcile_asked.set()
+        self._wake.set()
 
     def start(self) -> None:
         """Start both loops (again after enrollment or a stop); a no-op while running."""
@@ -186,6 +188,11 @@ class SyncWorker:
         while not self._stop.is_set():
             delay: float
             try:
+                if self._reconcile_asked.is_set():
+                    self._reconcile_asked.clear()
+                    # Safe beside a pull: a correction counts only entries booked up to the
+                    # server's snapshot (kiosk.ledger.correct_to_server).
+                    self._reconcile(force=True)
                 with self._exchange:
                     report = push.push_due(
                         self.store,
