@@ -293,6 +293,19 @@ def sendable(
     return chosen
 
 
+def count_server_error(session: Session, item_id: int) -> int:
+    """One more server error (5xx) for this item sent alone; how many so far.
+
+    Kept with the item, so a terminal that restarts (or crashes) between attempts
+    still asks the item's fate after the allowed number (``sync.push.FATE_AFTER``).
+    """
+    item = session.get(OutboxItem, item_id)
+    if item is None:
+        raise ValueError(f"outbox item {item_id} does not exist")
+    item.server_errors = (item.server_errors or 0) + 1
+    return item.server_errors
+
+
 def is_pending(session: Session, item_id: int) -> bool:
     """Whether ``item_id`` still waits for an answer (False: settled, or unknown)."""
     item = session.get(OutboxItem, item_id)

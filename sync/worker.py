@@ -94,7 +94,6 @@ class SyncWorker:
         self._status = SyncStatus()
         self._last_reconcile: datetime | None = None
         # Server errors per idempotency key, across push rounds (sync.push.FATE_AFTER).
-        self._push_strikes: dict[str, int] = {}
         store.add_outbox_listener(self.nudge)
 
     # -- public ------------------------------------------------------------------
@@ -166,7 +165,6 @@ class SyncWorker:
                 clock=self.clock,
                 batch_size=self.push_batch,
                 backoff=self.backoff,
-                strikes=self._push_strikes,
             )
             self._changed(report.changed)
             if self._pull_to_end(wait_s):
@@ -200,7 +198,6 @@ class SyncWorker:
                         clock=self.clock,
                         batch_size=self.push_batch,
                         backoff=self.backoff,
-                        strikes=self._push_strikes,
                     )
             except TransientError as exc:
                 failures += 1

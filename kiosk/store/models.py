@@ -357,6 +357,8 @@ class OutboxItem(Base):
     depends_on: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
     state: Mapped[OutboxState] = mapped_column(_enum(OutboxState), default=OutboxState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: 5xx answers to this item sent alone (``kiosk.outbox.count_server_error``)
+    server_errors: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str | None] = mapped_column(String(500))
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -1,4 +1,4 @@
-"""Resident proofs (protocol 1.4): a proof kept with each outbox item, a proof salt per resident.
+"""Resident proofs (protocol 1.4), and an item's server errors kept with it.
 
 Revision ID: 0004
 Revises: 0003
@@ -9,6 +9,8 @@ session, and the proof waits with it in ``outbox.proof`` until it is pushed.
 ``residents.proof_salt`` is what offline sign-in needs to make the offline
 proof key from the PIN. Items queued before this revision have no proof; the
 server refuses them (``resident_unproven``) and the resident is told.
+``outbox.server_errors`` counts the 5xx answers an item got when sent alone, so
+the fate query comes after the same number of them across restarts.
 
 Forward only: to go back, restore a backup (see docs/store.md).
 """
@@ -27,5 +29,8 @@ depends_on: str | None = None
 def upgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("proof", sa.JSON(), nullable=True))
+        batch.add_column(
+            sa.Column("server_errors", sa.Integer(), nullable=False, server_default="0")
+        )
     with op.batch_alter_table("residents") as batch:
         batch.add_column(sa.Column("proof_salt", sa.String(length=160), nullable=True))
