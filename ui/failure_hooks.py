@@ -135,7 +135,7 @@ class FailureHooks:
     def _excepthook(
         self, kind: type[BaseException], value: BaseException, tb: TracebackType | None
     ) -> None:
-        if issubclass(kind, KeyboardInterrupt):
+        if issubclass(kind, (KeyboardInterrupt, SystemExit)):  # a stop asked for, not a failure
             sys.__excepthook__(kind, value, tb)
             return
         thread = threading.current_thread()
