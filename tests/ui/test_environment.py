@@ -66,7 +66,7 @@ def locked_down(report: dict[str, Any]) -> bool:
 def test_kite_mode_tablet_in_the_environment_leaves_the_kiosk_locked(tmp_path: Path) -> None:
     config = config_file(tmp_path)
 
-    report, stderr = start(config, KITE_MODE="tablet")
+    report, _ = start(config, KITE_MODE="tablet")
 
     assert report["mode"] == "kiosk"
     assert locked_down(report)

@@ -68,18 +68,18 @@ def test_ready_after_the_sign_in_paint_then_pings_that_stop_while_the_loop_is_bl
     shell = terminal.shell
     shell.hide()
     signin = shell.signin
-    signin._painted = False  # a fresh start: nothing painted yet  # noqa: SLF001
+    signin._painted = False  # a fresh start: nothing painted yet
     liveness = Liveness(signin, Notifier(env))
     terminal.settle()
     assert systemd.drain() == []  # built but not painted: not ready
 
     shell.show()
     qtbot.waitUntil(lambda: "READY=1" in systemd.drain(), timeout=10_000)
-    assert signin._painted  # noqa: SLF001
+    assert signin._painted
     assert systemd.heard[0] == "READY=1"
     qtbot.waitUntil(lambda: systemd.count("WATCHDOG=1") >= 3, timeout=10_000)
 
-    # The event loop hangs (here: this test holds the UI thread for 10 watchdog periods, 20 ping intervals).
+    # The event loop hangs: this test holds the UI thread for 10 watchdog periods.
     systemd.drain()
     before = len(systemd.heard)
     systemd.sock.settimeout(10 * PING_USEC / 1_000_000)
