@@ -1,10 +1,13 @@
 """``kite``: the resident terminal's entry point.
 
-Start order, for a fast first paint: paint the sign-in screen (in the mode and
-language of the configuration, read cheaply by :mod:`ui.early_settings`), then
-validate the whole configuration (a bad one stops with a message and exit
-status 2), then open the store, the core and the sync worker on a background
-thread.
+Start order, for a fast first paint: read the mode and language cheaply
+(:mod:`ui.early_settings`; the mode from a root-owned file only), scrub the
+environment (:mod:`ui.environment`, before Qt is imported) and install the
+failure hooks (:mod:`ui.failure_hooks`); paint the sign-in screen, locked down
+unless ``--windowed`` (kiosk and tablet alike), and tell systemd READY
+(:mod:`ui.liveness`); then validate the whole configuration (a bad one stops with
+a message and exit status 2), log into the data folder, and open the store, the
+core and the sync worker on a background thread.
 """
 
 from __future__ import annotations
