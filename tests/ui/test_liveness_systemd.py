@@ -19,11 +19,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import Terminal
+from ui import theme
+from ui.context import Context
 from ui.liveness import Liveness
 from ui.sd_notify import Notifier
+from ui.shell import Shell
+from ui.tasks import Tasks
 
 ROOT = Path(__file__).resolve().parents[2]
 PING_USEC = 100_000  # WatchdogSec=0.1 s: a ping every 50 ms
@@ -62,20 +66,24 @@ def systemd(tmp_path: Path) -> Iterator[Systemd]:
 
 
 def test_ready_after_the_sign_in_paint_then_pings_that_stop_while_the_loop_is_blocked(
-    terminal: Terminal, systemd: Systemd, qtbot: QtBot
+    systemd: Systemd, qtbot: QtBot
 ) -> None:
     env = {"NOTIFY_SOCKET": systemd.address, "WATCHDOG_USEC": str(PING_USEC)}
-    shell = terminal.shell
-    shell.hide()
-    signin = shell.signin
-    signin._painted = False  # a fresh start: nothing painted yet
-    liveness = Liveness(signin, Notifier(env))
-    terminal.settle()
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    theme.apply(app, theme.Appearance())
+    shell = Shell(Context(tasks=Tasks()))  # as kite builds it, before the store is open
+    qtbot.addWidget(shell)
+    shell.resize(1280, 800)
+    painted: list[bool] = []
+    shell.signin.first_paint.connect(lambda: painted.append(True))
+    liveness = Liveness(shell.signin, Notifier(env))
+    QApplication.processEvents()
     assert systemd.drain() == []  # built but not painted: not ready
 
     shell.show()
     qtbot.waitUntil(lambda: "READY=1" in systemd.drain(), timeout=10_000)
-    assert signin._painted
+    assert painted == [True]
     assert systemd.heard[0] == "READY=1"
     qtbot.waitUntil(lambda: systemd.count("WATCHDOG=1") >= 3, timeout=10_000)
 
