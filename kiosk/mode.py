@@ -1,11 +1,11 @@
 """Who may switch the lockdown off: the mode comes from a root-owned file only.
 
-``mode = "tablet"`` relaxes what a shared kiosk needs (the idle time, the kiosk's
-lockdown of its window): it is for issued tablets, and only the configuration file
-that root installed may ask for it. Not the environment (``KITE_MODE`` is never
-read), and not a file someone else could have written: a file that is not owned
-by root, or that its group or others may write, gets the kiosk whatever it says.
-Everything else a kiosk refuses to run as is the kiosk too. Used both by the
+``mode = "tablet"`` relaxes what a shared kiosk needs (a longer idle time; the
+in-app lockdown stays the same): it is for issued tablets, and only the
+configuration file that root installed may ask for it. Not the environment
+(``KITE_MODE`` is never read), and not a file someone else could have written: a
+file that is not owned by root, or that its group or others may write, gets the
+kiosk whatever it says, and so does any value but ``tablet``. Used both by the
 cheap first-paint read (:mod:`ui.early_settings`) and by the full validation
 (:mod:`kiosk.config`), so the two never disagree. Imports nothing heavy.
 """
