@@ -810,6 +810,16 @@
         <source>Messaging has closed for now. Your unfinished text is saved.</source>
         <translation>La mensajería ya cerró por ahora. Su texto sin terminar está guardado.</translation>
     </message>
+    <message>
+        <location filename="../../ui/shell.py" line="406"/>
+        <source>Sorry, something went wrong. Please try again.</source>
+        <translation>Lo sentimos, algo salió mal. Inténtelo de nuevo.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shell.py" line="410"/>
+        <source>Sorry, something went wrong and your session was ended. Your unfinished text is saved. Please sign in again.</source>
+        <translation>Lo sentimos, algo salió mal y su sesión se cerró. Su texto sin terminar está guardado. Vuelva a iniciar sesión.</translation>
+    </message>
 </context>
 <context>
     <name>SignInScreen</name>
