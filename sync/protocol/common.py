@@ -50,19 +50,35 @@ class WireModel(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
 
+#: RFC 3339 ``date-time`` (section 5.6): nothing else (no week dates, no basic format).
+_RFC3339 = re.compile(
+    r"^(\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$"
+)
+
+
 def _parse_time(value: Any) -> datetime:
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, str) and len(value) <= 40:
+        match = _RFC3339.match(value)
+        if match is None:
+            raise ValueError("not an RFC 3339 time (YYYY-MM-DDTHH:MM:SS[.fraction]Z or +HH:MM)")
+        whole, fraction, zone = match.groups()
+        fraction = f".{fraction[:6]}" if fraction else ""  # microseconds: the clock's grain
+        zone = "+00:00" if zone in ("Z", "z") else zone
         try:
-            parsed = datetime.fromisoformat(value)
+            parsed = datetime.fromisoformat(f"{whole.upper()}{fraction}{zone}")
         except ValueError as exc:
-            raise ValueError("not an RFC 3339 time") from exc
+            raise ValueError(f"not an RFC 3339 time: {exc}") from exc
     else:
         raise ValueError("a time must be an RFC 3339 string")
     if parsed.tzinfo is None:
         raise ValueError("a time must carry a zone (UTC: 'Z' or '+00:00')")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        # 0001-01-01T00:00:46+16:38 is before year 1 in UTC: refused, never a server error.
+        raise ValueError("the time is out of range once moved to UTC") from None
 
 
 UtcTime = Annotated[

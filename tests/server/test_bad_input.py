@@ -121,3 +121,45 @@ def test_unknown_path_is_not_found_with_an_error_body(world: World) -> None:
         answer = terminal.get("/v1/nothing-here")
     assert answer.status_code == 404
     assert answer.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        "0001-01-01T00:00:46+16:38",  # before year 1 once in UTC
+        "9999-12-31T23:59:59-01:00",  # after year 9999 once in UTC
+        "20271231T080000Z",  # ISO 8601 basic format, not RFC 3339
+        "2027-W52-5T08:00Z",  # a week date
+        "2026-12-03 20:00:00Z",  # a space for the T
+    ],
+)
+def test_a_time_that_is_not_rfc_3339_or_out_of_range_is_refused_alone_never_a_500(
+    world: World, when: str
+) -> None:
+    """An item with such a time is rejected by itself (a 5xx would be retried forever and
+    hold the device's queue); the purchase beside it applies; a staff endpoint says 422."""
+    r = world.resident
+    read = {"resident_id": r.resident_id, "message_id": "msg-none", "read_at": when}
+    with world.terminal() as terminal:
+        results = ok(
+            terminal.post(
+                "/v1/push",
+                json={
+                    "items": [
+                        item("mark_read", 1, read),
+                        item("purchase_stamps", 2, purchase(r.resident_id)),
+                    ]
+                },
+            )
+        )["results"]
+    assert [x["outcome"] for x in results] == ["rejected", "accepted"]
+    assert results[0]["reason"] == "invalid_payload"
+    assert "RFC 3339" in results[0]["params"]["errors"][0]["msg"] or "range" in str(results[0])
+    assert world.server.balances(r.resident_id) == (6, 950)
+    with world.staff() as staff:
+        answer = staff.post(
+            f"/v1/staff/residents/{r.resident_id}/restriction",
+            json={"until": when, "reason": "test"},
+        )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["error"]["code"] == "invalid_request"
