@@ -106,11 +106,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ui import theme
     from ui.context import Context
     from ui.early_settings import peek
-    from ui.lockdown import EscapeFilter, apply_kiosk_window
+    from ui.lockdown import lock_down, prepare_kiosk_platform
     from ui.shell import Shell
     from ui.tasks import Tasks
 
     early = peek(args.config)
+    kiosk = early.mode == "kiosk" and not args.windowed
+    if kiosk:
+        prepare_kiosk_platform()
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Kite")
     theme.apply(app, theme.Appearance())
@@ -118,9 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     context = Context(tasks=tasks, mode=early.mode)
     context.languages.set(early.language)
     shell = Shell(context)
-    if early.mode == "kiosk" and not args.windowed:
-        app.installEventFilter(EscapeFilter(app))
-        apply_kiosk_window(shell)
+    if kiosk:
+        lock_down(app, shell)
     else:
         shell.resize(1280, 800)
         shell.show()
