@@ -18,6 +18,7 @@ checks that ``ui/`` uses none of Qt's link-opening or file-dialog classes.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QClipboard, QGuiApplication, QKeyEvent
@@ -121,9 +122,9 @@ class FullScreenGuard(QObject):
         window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.WindowStateChange:
-            if not self.window.isFullScreen() or self.window.isMinimized():
-                QTimer.singleShot(0, self._restore)
+        changed = watched is self.window and event.type() == QEvent.Type.WindowStateChange
+        if changed and (not self.window.isFullScreen() or self.window.isMinimized()):
+            QTimer.singleShot(0, self._restore)
         return False
 
     def _restore(self) -> None:
@@ -153,10 +154,19 @@ def apply_kiosk_window(window: QWidget) -> FullScreenGuard:
     return FullScreenGuard(window)
 
 
-def lock_down(app: QCoreApplication, window: QWidget) -> FullScreenGuard:
+@dataclass(frozen=True)
+class Lockdown:
+    """What :func:`lock_down` installed (diagnostics and tests read its counters)."""
+
+    escape: EscapeFilter
+    guard: FullScreenGuard
+
+
+def lock_down(app: QCoreApplication, window: QWidget) -> Lockdown:
     """The kiosk's whole in-app lockdown: the escape filter and the full-screen window."""
-    app.installEventFilter(EscapeFilter(app))
-    return apply_kiosk_window(window)
+    escape = EscapeFilter(app)
+    app.installEventFilter(escape)
+    return Lockdown(escape=escape, guard=apply_kiosk_window(window))
 
 
 def clear_clipboard() -> None:

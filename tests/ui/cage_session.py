@@ -88,7 +88,7 @@ class Session:
         )
         context.languages.set("en")
         self.shell = Shell(context)
-        self.guard = lock_down(self.app, self.shell)
+        self.guard = lock_down(self.app, self.shell).guard
         self.shell.signin.refresh()
         self.results: dict[str, Any] = {"platform": self.app.platformName(), "steps": []}
         self.steps: list[tuple[str, Callable[[], None], Callable[[], bool]]] = [
@@ -139,11 +139,11 @@ class Session:
     def wait(self, name: str, ready: Callable[[], bool], deadline: float) -> None:
         """Poll until the step's screen is up and the output shows the app's own rendering."""
         late = time.monotonic() > deadline
-        if ready() and self.window_settled() or late:
-            if self.capture(name) or late:
-                self.record(name, late)
-                QTimer.singleShot(0, self.next_step)
-                return
+        up = late or (ready() and self.window_settled())
+        if up and (self.capture(name) or late):
+            self.record(name, late)
+            QTimer.singleShot(0, self.next_step)
+            return
         QTimer.singleShot(50, lambda: self.wait(name, ready, deadline))
 
     def capture(self, name: str) -> bool:

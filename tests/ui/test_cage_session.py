@@ -65,7 +65,7 @@ def test_sign_in_fills_the_whole_output_with_nothing_but_the_app(
     # no border, no other surface, nothing of the compositor's black background.
     assert differing_pixels(shown, shot(session, name, drawn=True)) <= CARET_PIXELS
     x, y, width, height = record["sign_in_button"]
-    assert 0 <= x and x + width <= OUTPUT[0] and 0 <= y and y + height <= OUTPUT[1]
+    assert x >= 0 and y >= 0 and x + width <= OUTPUT[0] and y + height <= OUTPUT[1]
     # The Sign in button's own blue is on screen, from its top to its bottom edge.
     blue = shown.pixelColor(x + width // 4, y + 3)
     assert blue == shown.pixelColor(x + width // 4, y + height - 4)
@@ -87,6 +87,9 @@ def test_the_next_residents_screens_show_nothing_of_the_one_before(
     after = shot(session, "next-resident-after-first")
     assert differing_pixels(first, before) > 1_000  # A's names and letter were on screen
     assert differing_pixels(after, before) == 0
-    assert differing_pixels(
-        shot(session, "after-first-resident"), shot(session, "next-resident-signed-out")
-    ) == 0
+    assert (
+        differing_pixels(
+            shot(session, "after-first-resident"), shot(session, "next-resident-signed-out")
+        )
+        == 0
+    )
