@@ -301,3 +301,33 @@ def test_an_input_methods_unfinished_text_does_not_survive_sign_out(kiosk: Kiosk
     surrounding = compose.editor.inputMethodQuery(Qt.InputMethodQuery.ImSurroundingText)
     assert "secreto" not in compose.editor.toPlainText() + str(surrounding)
     assert "secreto" not in kiosk.shell.signin.id_field.text()
+
+
+def test_a_name_written_as_a_link_shows_its_characters_and_opens_nothing(
+    terminal: Terminal,
+) -> None:
+    hostile = "<a href='file:///etc/passwd'>Ana</a><img src='file:///x.png'>"
+    terminal.world.resident("r9", "A9009", hostile, "2468")
+    catcher = LinkCatcher()
+    QDesktopServices.setUrlHandler("file", catcher, "open")
+    try:
+        terminal.sign_in("A9009", "2468")
+        label = terminal.shell.resident_label
+        assert label.textFormat() == Qt.TextFormat.PlainText
+        assert "<a href='file:///etc/passwd'>" in label.full_text()
+        terminal.qtbot.mouseClick(label, Qt.MouseButton.LeftButton)
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    assert catcher.opened == []
+
+
+def test_a_question_the_app_asks_is_a_panel_in_the_window_not_a_dialog(kiosk: Kiosk) -> None:
+    """A dialog is a second surface: the compositor could show it apart, or with a title bar."""
+    terminal = kiosk.terminal
+    terminal.world.inbound(body="Delete me")
+    conversation: Any = terminal.show("conversation", contact=terminal.core.contacts()[0])
+    terminal.click(conversation.delete_button)
+    assert conversation.confirm.isVisible()
+    assert conversation.confirm.window() is kiosk.shell
+    assert QApplication.activeModalWidget() is None
+    assert [w for w in QApplication.topLevelWidgets() if w.isVisible()] == [kiosk.shell]
