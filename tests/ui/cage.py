@@ -74,39 +74,77 @@ def as_user(*command: str | Path, env: dict[str, str], cwd: Path, timeout: float
     )
 
 
-def _readable(python: Path, base: Path) -> str:
+def _user_reads(*paths: str | Path) -> bool:
+    """Whether the unprivileged user can read every one of ``paths`` (and reach it)."""
+    return all(
+        subprocess.run(["runuser", "-u", USER, "--", "test", "-r", str(p)]).returncode == 0
+        for p in paths
+    )
+
+
+def _probe(python: Path, source: Path, base: Path) -> str:
     """'' when the user can run ``python`` and import the app with it; else the error."""
     probe = "import PySide6.QtWidgets, ui.lockdown, tests.unit.conftest"
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(base), "PYTHONPATH": str(REPO)}
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(base), "PYTHONPATH": str(source)}
     done = as_user(python, "-B", "-c", probe, env=env, cwd=base, timeout=60)
     return "" if done.returncode == 0 else (done.stderr.strip() or f"exit {done.returncode}")
 
 
-def user_python(base: Path) -> Path:
-    """A Python the unprivileged user can run with the app's dependencies."""
-    own = Path(sys.executable)
-    why = _readable(own, base)
-    if not why:
-        return own
+def _copy_tree(source: Path, target: Path) -> None:
+    """Hard links where the file system allows (fast, same permissions), else a copy."""
+    if subprocess.run(["cp", "-al", source, target], capture_output=True).returncode != 0:
+        shutil.rmtree(target, ignore_errors=True)
+        subprocess.run(["cp", "-a", source, target], check=True)
+
+
+def _readable_source(base: Path) -> Path:
+    """The checkout, or (when the user cannot read it, e.g. under /root) a copy of its code."""
+    if _user_reads(REPO / "ui" / "__init__.py", REPO / "assets"):
+        return REPO
+    staged = base / "src"
+    staged.mkdir()
+    for package in ("kiosk", "sync", "ui", "tests", "assets"):
+        shutil.copytree(
+            REPO / package, staged / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    return staged
+
+
+def _throwaway_venv(base: Path) -> Path:
+    """A venv from Debian's Python that reads the test venv's packages (or a copy of them)."""
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     if not SYSTEM_PYTHON.exists():
-        raise CageUnavailable(f"{USER} cannot run {own} ({why}) and there is no {SYSTEM_PYTHON}")
+        raise CageUnavailable(f"{USER} cannot run {sys.executable} and there is no {SYSTEM_PYTHON}")
     venv = base / "venv"
     subprocess.run([SYSTEM_PYTHON, "-m", "venv", "--without-pip", venv], check=True)
     found = sorted(venv.glob("lib/python*/site-packages"))
     if not found or not found[0].parent.name.endswith(version):
         raise CageUnavailable(f"{SYSTEM_PYTHON} is not Python {version}, as the test venv is")
-    shared = sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]
-    lines = "".join(f"import site; site.addsitedir({p!r})\n" for p in dict.fromkeys(shared))
+    shared = [
+        Path(p) for p in dict.fromkeys(sysconfig.get_paths()[k] for k in ("purelib", "platlib"))
+    ]
+    readable = []
+    for number, folder in enumerate(shared):
+        if not _user_reads(folder / "PySide6" / "__init__.py") and (folder / "PySide6").exists():
+            copy = base / f"site-packages-{number}"
+            _copy_tree(folder, copy)
+            folder = copy
+        readable.append(folder)
+    lines = "".join(f"import site; site.addsitedir({str(p)!r})\n" for p in readable)
     (found[0] / "kite-test-venv.pth").write_text(lines)
-    python = venv / "bin" / "python"
-    why_not = _readable(python, base)
-    if why_not:
-        raise CageUnavailable(
-            f"{USER} cannot read the app or its dependencies ({why_not}); make the checkout "
-            "and its .venv readable to other users"
-        )
-    return python
+    return venv / "bin" / "python"
+
+
+def user_python(base: Path) -> tuple[Path, Path]:
+    """A Python the unprivileged user can run with the app's dependencies, and the code's root."""
+    source = _readable_source(base)
+    python = Path(sys.executable)
+    if _probe(python, source, base):
+        python = _throwaway_venv(base)
+        why = _probe(python, source, base)
+        if why:
+            raise CageUnavailable(f"{USER} cannot import the app or its dependencies: {why}")
+    return python, source
 
 
 def run_session(keep: Path | None = None) -> dict[str, Any]:
@@ -119,7 +157,7 @@ def run_session(keep: Path | None = None) -> dict[str, Any]:
     for folder, mode in ((runtime, 0o700), (out, 0o755)):
         folder.mkdir(mode=mode)
         shutil.chown(folder, USER, USER)
-    python = user_python(base)
+    python, source = user_python(base)
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(out),
@@ -129,7 +167,7 @@ def run_session(keep: Path | None = None) -> dict[str, Any]:
         "WLR_RENDERER": "pixman",
         "WLR_LIBINPUT_NO_DEVICES": "1",
         "QT_QPA_PLATFORM": "wayland",
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": str(source),
     }
     command = ("cage", "-r", "-r", "--", python, "-B", "-m", "tests.ui.cage_session", out)
     done = as_user(*command, env=env, cwd=base, timeout=SESSION_TIMEOUT_S)

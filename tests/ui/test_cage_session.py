@@ -11,6 +11,8 @@ with that reason.
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +27,18 @@ SIGN_IN_STEPS = ("signin", "signin-after-show-normal", "signin-after-show-minimi
 
 
 @pytest.fixture(scope="module")
-def session() -> dict[str, Any]:
+def session() -> Iterator[dict[str, Any]]:
     try:
         results = run_session()
     except CageUnavailable as exc:
         if os.environ.get("CI"):
             pytest.fail(f"the kiosk cannot be tested under cage here: {exc}")
         pytest.skip(f"the kiosk cannot be tested under cage here: {exc}")
-    assert results["platform"] == "wayland", results["log"]
-    return results
+    try:
+        assert results["platform"] == "wayland", results["log"]
+        yield results
+    finally:
+        shutil.rmtree(Path(results["dir"]).parent, ignore_errors=True)
 
 
 def step(session: dict[str, Any], name: str) -> dict[str, Any]:
