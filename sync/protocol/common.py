@@ -25,7 +25,10 @@ PROTOCOL_MAJOR = 1
 #: Minor 2 added ``POST /v1/push/fate`` and the reject reason ``audit_seq_taken``.
 #: Minor 3 binds enrollment to its terminal: ``collection_secret`` on ``enroll``,
 #: collection by that secret, approval by the code the terminal shows (``code_mismatch``).
-PROTOCOL_MINOR = 3
+#: Minor 4 asks proof that the resident acted: a session opened by online sign-in
+#: (``SignInResponse.session``), the offline proof key's ``proof_salt``, ``proof`` on
+#: every resident-scoped push item and the reject reason ``resident_unproven``.
+PROTOCOL_MINOR = 4
 PROTOCOL_HEADER = "Kite-Protocol"
 #: What a terminal sends in :data:`PROTOCOL_HEADER`.
 PROTOCOL_VERSION = f"{PROTOCOL_MAJOR}.{PROTOCOL_MINOR}"
