@@ -1,6 +1,6 @@
 """The kiosk under the compositor it ships with: cage, headless, judged by its pixels.
 
-One session per test run (``tests/ui/cage.py``, about 10 s): the terminal's window,
+One session per test run (``tests/ui/cage.py``, 6 to 14 s measured): the terminal's window,
 built as ``kite`` builds it in kiosk mode, as an unprivileged user's Wayland client
 under ``cage``; ``grim`` takes the output after each step. Each test reads those
 screenshots. On a machine that cannot run cage (not root, cage or grim missing)
