@@ -1,6 +1,10 @@
 """Kiosk lockdown: a full-screen window and no way out of the app.
 
-- :func:`apply_kiosk_window` makes the shell fill its screen (full screen).
+- :func:`prepare_kiosk_platform`, before the application exists, turns Qt's own
+  Wayland title bar off (client-side decorations; cage draws none of its own).
+- :func:`apply_kiosk_window` makes the shell fill its screen (full screen), and
+  :class:`FullScreenGuard` puts it back whenever anything asks for a normal,
+  maximised or minimised window.
 - :class:`EscapeFilter`, installed application-wide, swallows the key chords
   that leave or switch applications (Alt+F4, Alt+Tab, Ctrl+Alt+..., the
   Meta/Super key, Ctrl+Esc) and every context menu.
@@ -13,7 +17,10 @@ checks that ``ui/`` uses none of Qt's link-opening or file-dialog classes.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+import os
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QClipboard, QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import QWidget
 
@@ -88,7 +95,46 @@ class EscapeFilter(QObject):
         return False
 
 
-def apply_kiosk_window(window: QWidget) -> None:
+def prepare_kiosk_platform() -> None:
+    """Call before the QApplication exists: no client-side window decorations.
+
+    Under cage, Qt's Wayland plugin otherwise draws its own title bar with minimise,
+    maximise and close buttons (measured: cage 0.1.4 answers the decoration request
+    with "client side", and does even with ``-d`` when the request is not made), and
+    that bar pushes the bottom of the sign-in screen off a 720-pixel output. The
+    kiosk unit sets the same variable; the app does not rely on it.
+    """
+    os.environ["QT_WAYLAND_DISABLE_WINDOWDECORATION"] = "1"
+
+
+class FullScreenGuard(QObject):
+    """Puts a kiosk window back to full screen after any other state was asked for.
+
+    ``showNormal()``, ``showMinimized()`` or ``showMaximized()``, from the app or from a
+    compositor's configure, leave full screen; the next turn of the event loop
+    restores it, so no state but full screen lasts.
+    """
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        self.window = window
+        self.restored = 0  # for diagnostics and tests
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        changed = watched is self.window and event.type() == QEvent.Type.WindowStateChange
+        if changed and (not self.window.isFullScreen() or self.window.isMinimized()):
+            QTimer.singleShot(0, self._restore)
+        return False
+
+    def _restore(self) -> None:
+        if not self.window.isFullScreen() or self.window.isMinimized():
+            self.restored += 1
+            self.window.setWindowState(Qt.WindowState.WindowFullScreen)
+            self.window.showFullScreen()
+
+
+def apply_kiosk_window(window: QWidget) -> FullScreenGuard:
     """Full screen over the whole of its screen, closed only by the app itself.
 
     A plain top-level window, on purpose: Wayland's xdg-shell has no "stay on top"
@@ -105,6 +151,22 @@ def apply_kiosk_window(window: QWidget) -> None:
         # The size a compositor that ignores the full-screen request still shows.
         window.setGeometry(screen.geometry())
     window.showFullScreen()
+    return FullScreenGuard(window)
+
+
+@dataclass(frozen=True)
+class Lockdown:
+    """What :func:`lock_down` installed (diagnostics and tests read its counters)."""
+
+    escape: EscapeFilter
+    guard: FullScreenGuard
+
+
+def lock_down(app: QCoreApplication, window: QWidget) -> Lockdown:
+    """The kiosk's whole in-app lockdown: the escape filter and the full-screen window."""
+    escape = EscapeFilter(app)
+    app.installEventFilter(escape)
+    return Lockdown(escape=escape, guard=apply_kiosk_window(window))
 
 
 def clear_clipboard() -> None:

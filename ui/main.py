@@ -122,11 +122,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ui.context import Context
     from ui.failure_guard import FailureGuard
     from ui.liveness import Liveness
-    from ui.lockdown import EscapeFilter, apply_kiosk_window
+    from ui.lockdown import lock_down, prepare_kiosk_platform
     from ui.sd_notify import Notifier
     from ui.shell import Shell
     from ui.tasks import Tasks
 
+    if locked:
+        prepare_kiosk_platform()  # after the scrub: the one Qt variable the kiosk sets itself
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Kite")
     theme.apply(app, theme.Appearance())
@@ -139,8 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     hooks.on_ui_failure = guard.ui_failed
     liveness = Liveness(shell.signin, Notifier())
     if locked:
-        app.installEventFilter(EscapeFilter(app))
-        apply_kiosk_window(shell)
+        lock_down(app, shell)
     else:
         shell.resize(1280, 800)
         shell.show()

@@ -1,4 +1,7 @@
-"""The sign-in screen fits the kiosk's 1280x720 display and a portrait tablet without clipping.
+"""The sign-in screen fits every display Kite ships on without clipping.
+
+Kiosks and tablets come at 1280x720, 1280x800, 1920x1080 and portrait 800x1280; one
+window is laid out at each size in turn (cheaper than a window per size).
 
 At normal text every button is on screen with no scrolling, even with the facility's
 notice and an error showing; at large text the screen may scroll, but Sign in stays
@@ -17,7 +20,7 @@ from tests.ui.conftest import Terminal
 from ui import theme
 from ui.screens.signin import SignInScreen
 
-SCREENS = [(1280, 720), (800, 1280)]
+SCREENS = [(1280, 720), (1280, 800), (1920, 1080), (800, 1280)]
 LONG_NOTICE = (
     "The facility has paused sending messages. You can still sign in and read.\n"
     "Count in progress in every housing unit until further notice from staff."
@@ -56,31 +59,31 @@ def buttons(signin: SignInScreen) -> list[QAbstractButton]:
     return found
 
 
-@pytest.mark.parametrize("size", SCREENS, ids=["1280x720", "800x1280"])
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_every_sign_in_button_is_on_screen_at_normal_text(
-    terminal: Terminal, busy_signin: SignInScreen, size: tuple[int, int], language: str
+    terminal: Terminal, busy_signin: SignInScreen, language: str
 ) -> None:
-    lay_out(terminal, size, large=False, language=language)
-    hint = busy_signin.minimumSizeHint()
-    assert hint.width() <= size[0] and hint.height() <= size[1]
-    assert terminal.shell.width() == size[0] and terminal.shell.height() == size[1]
-    viewport = busy_signin.scroll_area.viewport().rect()
-    # The content fits the viewport: nothing is hidden below the screen's edge.
-    assert busy_signin.scroll_area.verticalScrollBar().maximum() == 0
-    assert busy_signin.scroll_area.horizontalScrollBar().maximum() == 0
-    for button in buttons(busy_signin):
-        assert viewport.contains(visible_rect(busy_signin, button)), button.objectName()
+    for size in SCREENS:
+        lay_out(terminal, size, large=False, language=language)
+        hint = busy_signin.minimumSizeHint()
+        assert hint.width() <= size[0] and hint.height() <= size[1], size
+        assert (terminal.shell.width(), terminal.shell.height()) == size
+        viewport = busy_signin.scroll_area.viewport().rect()
+        # The content fits the viewport: nothing is hidden below the screen's edge.
+        assert busy_signin.scroll_area.verticalScrollBar().maximum() == 0, size
+        assert busy_signin.scroll_area.horizontalScrollBar().maximum() == 0, size
+        for button in buttons(busy_signin):
+            assert viewport.contains(visible_rect(busy_signin, button)), (size, button.objectName())
 
 
-@pytest.mark.parametrize("size", SCREENS, ids=["1280x720", "800x1280"])
 def test_sign_in_button_stays_reachable_at_large_text(
-    terminal: Terminal, busy_signin: SignInScreen, size: tuple[int, int]
+    terminal: Terminal, busy_signin: SignInScreen
 ) -> None:
-    lay_out(terminal, size, large=True, language="es")
-    assert terminal.shell.height() == size[1]  # the window is not pushed past the screen
-    bar = busy_signin.scroll_area.verticalScrollBar()
-    bar.setValue(bar.maximum())  # the resident scrolls down
-    QApplication.processEvents()
-    viewport = busy_signin.scroll_area.viewport().rect()
-    assert viewport.contains(visible_rect(busy_signin, busy_signin.sign_in_button))
+    for size in SCREENS:
+        lay_out(terminal, size, large=True, language="es")
+        assert terminal.shell.height() == size[1]  # the window is not pushed past the screen
+        bar = busy_signin.scroll_area.verticalScrollBar()
+        bar.setValue(bar.maximum())  # the resident scrolls down
+        QApplication.processEvents()
+        viewport = busy_signin.scroll_area.viewport().rect()
+        assert viewport.contains(visible_rect(busy_signin, busy_signin.sign_in_button)), size
