@@ -26,7 +26,8 @@ SWITCH_BUDGET_MS = 100.0
 OPEN_BUDGET_MS = 100.0
 NEXT_PAGE_BUDGET_MS = 50.0
 PEAK_MB_BUDGET = 250.0
-PASTE_BUDGET_MS = 250.0  # the worst paste: 1 MB in one unbroken line, cut to the limit
+PASTE_BUDGET_MS = 100.0  # the worst paste (1 MB in one unbroken line): issue #13's figure
+BURST_KEYS = 10_000  # a keystroke burst into compose (issue #13): the slowest key counts
 KEYSTROKE_BUDGET_MS = 100.0  # a response within 100 ms feels immediate
 GC_PAUSE_BUDGET_MS = 16.0  # one frame at 60 Hz: a full collection holds the GIL, the screen waits
 STARTS = 5
@@ -181,6 +182,7 @@ def _child() -> dict[str, Any]:
                 switches.append(timed(lambda k=key: shell.show_screen(k)))
         out["switch_ms"] = statistics.median(switches)
         out["paste_ms"], out["keystroke_ms"] = _worst_paste(shell, core, timed)
+        out["burst_worst_ms"] = _keystroke_burst(shell, core)
         out["peak_mb"] = peak_rss_mb()
         out["gc_signed_in_ms"] = _full_collection_ms()
         shell.close()
@@ -211,6 +213,35 @@ def _worst_paste(shell: Any, core: Any, timed: Any) -> tuple[float, float]:
     QGuiApplication.clipboard().clear()
     editor.clear()
     return statistics.median(pastes), statistics.median(keys)
+
+
+def _keystroke_burst(shell: Any, core: Any) -> float:
+    """The longest one of :data:`BURST_KEYS` keystrokes into compose held the UI thread, in ms.
+
+    Each key is delivered and its events processed before the next, so the figure is
+    what a resident holding a key down (or a script typing) can freeze the screen for;
+    the editor stops at the facility's limit (plus its margin) long before the end.
+    """
+    from PySide6.QtCore import QCoreApplication, QEvent, Qt
+    from PySide6.QtGui import QGuiApplication, QKeyEvent
+
+    compose: Any = shell.show_screen("compose", contact=core.contacts()[0])
+    editor = compose.editor
+    editor.clear()
+    editor.setFocus()
+    # Plain key events (QTest.keyClick, ten thousand times, wears out None's reference
+    # count in this PySide6 on Python 3.11 and aborts the process).
+    press = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a")
+    release = QKeyEvent(QEvent.Type.KeyRelease, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a")
+    worst = 0.0
+    for _ in range(BURST_KEYS):
+        start = time.perf_counter()
+        QCoreApplication.sendEvent(editor, press)
+        QCoreApplication.sendEvent(editor, release)
+        QGuiApplication.processEvents()
+        worst = max(worst, (time.perf_counter() - start) * 1000)
+    editor.clear()
+    return worst
 
 
 def _full_collection_ms() -> float:
@@ -279,6 +310,12 @@ def run() -> list[Row]:
             "one keystroke in compose after that paste",
             KEYSTROKE_BUDGET_MS,
             got["keystroke_ms"],
+            "ms",
+        ),
+        Row(
+            f"a burst of {BURST_KEYS:,} keystrokes into compose: the slowest one",
+            KEYSTROKE_BUDGET_MS,
+            got["burst_worst_ms"],
             "ms",
         ),
         Row(
