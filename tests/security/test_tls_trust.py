@@ -223,11 +223,15 @@ def test_without_ca_bundle_the_environment_cannot_add_a_trusted_ca(
 def test_proxy_from_the_environment_is_still_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Facility networks may reach the central server only through a proxy.
+    # Facility networks may reach the central server only through a proxy: the terminal
+    # asks it for a tunnel to the server (CONNECT), and TLS runs inside that tunnel.
     with StubServer().running() as proxy:
-        proxy.script(Reply(200, b'{"status": "ok"}'))
-        monkeypatch.setenv("HTTP_PROXY", proxy.url)
-        client = client_for("http://central.kite.invalid:8470", tmp_path, None)
-        assert client.health() == {"status": "ok"}
+        proxy.script(Reply(502, b"no route"))
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        client = client_for("https://central.kite.invalid:8470", tmp_path, None)
+        with pytest.raises(ServerUnreachable):
+            client.health()
         client.close()
-    assert [seen.path for seen in proxy.seen] == ["http://central.kite.invalid:8470/v1/health"]
+    assert [(seen.method, seen.path) for seen in proxy.seen] == [
+        ("CONNECT", "central.kite.invalid:8470")
+    ]
