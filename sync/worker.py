@@ -361,6 +361,7 @@ class SyncWorker:
             items_failed=failed,
             last_error=None,
             last_error_detail=None,
+            call_it=False,
         )
 
     def _failed(self, exc: BaseException) -> None:
@@ -386,6 +387,10 @@ class SyncWorker:
             next_attempt_at = now + timedelta(seconds=wait if wait is not None else 0)
         elif unreachable:
             state = "offline"
+        elif code == "clock_skew":
+            # The server answered: not offline. It refuses the clock, not the work: every
+            # item stays queued and goes once IT has set the clock (retried with backoff).
+            state = "clock_wrong"
         elif code == "invalid_response":
             # The server answered with something refused: nothing of it was applied, so
             # the terminal is not up to date; never "online" while that lasts.
@@ -401,11 +406,12 @@ class SyncWorker:
             last_error_detail=str(exc)[:500],
             items_waiting=waiting,
             items_failed=failed,
+            call_it=state == "clock_wrong",
         )
 
     def _update(self, **changes: object) -> None:
         with self._lock:
-            new = self._status.evolve(**changes)
+            new = self._status.evolve(**changes).with_clock(self.client.clock_reading)
             if new == self._status:
                 return
             self._status = new

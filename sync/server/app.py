@@ -25,6 +25,7 @@ from sync.server.db import Database
 from sync.server.errors import ApiError, error_body
 from sync.server.feed import FeedNotifier
 from sync.server.settings import CentralSettings
+from sync.server.time_window import TimeWindow
 
 log = logging.getLogger("kite.central")
 
@@ -147,6 +148,8 @@ def create_app(settings: CentralSettings | None = None) -> FastAPI:
     app.include_router(routes_staff.router)
     app.include_router(routes_family.router)
     app.add_middleware(BodyLimit)
+    # Outermost: a request from a terminal whose clock is off is refused before anything.
+    app.add_middleware(TimeWindow, window_s=settings.clock_window_s)
     return app
 
 

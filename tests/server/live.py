@@ -25,13 +25,19 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, text
 
-from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+from sync.protocol import (
+    CLIENT_TIME_HEADER,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    format_client_time,
+)
 from sync.server.clock import OFFSET_FILE_ENV
 from sync.server.db import Database
 from sync.server.seed import FAMILY_TOKEN, STAFF_TOKEN, SeedReport, seed_demo, seed_facility
@@ -50,6 +56,11 @@ TEST_ENV = {
     # (tests/security/test_attacks_enrollment.py runs servers with the production limits).
     "KITE_CENTRAL_ENROLL_PER_ADDRESS": "1000000",
     "KITE_CENTRAL_ENROLL_PENDING_CAP": "100000",
+    # The test terminals run on a clock at which the demo facility is open, up to a day
+    # ahead of the real one (tests.fault.clocks.open_hours_clock), and tests move a private
+    # server's clock by days: the shared servers' window spans both. The time window's own
+    # tests run servers with the production window (tests/security/test_time_window.py).
+    "KITE_CENTRAL_CLOCK_WINDOW_S": str(3 * 24 * 3600),
 }
 
 
@@ -255,9 +266,26 @@ class LiveServer:
         headers = {}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
+        hooks = {}
         if protocol is not None:
             headers[PROTOCOL_HEADER] = protocol
-        return httpx.Client(base_url=self.url, headers=headers, timeout=timeout, verify=TLS_CONTEXT)
+            hooks = {"request": [self.stamp_client_time]}
+        return httpx.Client(
+            base_url=self.url,
+            headers=headers,
+            timeout=timeout,
+            verify=TLS_CONTEXT,
+            event_hooks=hooks,
+        )
+
+    def now(self) -> datetime:
+        """This server's clock (real time plus what :meth:`advance_clock` added)."""
+        return datetime.now(UTC) + timedelta(seconds=self._clock_offset)
+
+    def stamp_client_time(self, request: httpx.Request) -> None:
+        """Put the time on a request as a terminal whose clock agrees with this server's does
+        (unless the test set one itself)."""
+        request.headers.setdefault(CLIENT_TIME_HEADER, format_client_time(self.now()))
 
     def staff(self, token: str | None = None) -> httpx.Client:
         return self.client(token or self.staff_token, protocol=None)
