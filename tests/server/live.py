@@ -133,8 +133,17 @@ class LiveServer:
     """A running ``kite-central serve`` subprocess, seeded with the demo facility."""
 
     def __init__(
-        self, workdir: Path, database_url: str, backend: str, seed: SeedReport, env: dict[str, str]
+        self,
+        workdir: Path,
+        database_url: str,
+        backend: str,
+        seed: SeedReport,
+        env: dict[str, str],
+        tls: ServerTls | None = None,
     ) -> None:
+        self.tls = tls
+        #: What the tests' clients trust: the server's own CA when it serves TLS.
+        self.verify = ssl.create_default_context(cafile=str(tls.ca)) if tls else TLS_CONTEXT
         self.database_url = database_url
         self.backend = backend
         self.seed = seed
@@ -153,9 +162,16 @@ class LiveServer:
 
     @classmethod
     def start(
-        cls, workdir: Path, backend: str = "sqlite", env: dict[str, str] | None = None
+        cls,
+        workdir: Path,
+        backend: str = "sqlite",
+        env: dict[str, str] | None = None,
+        tls: ServerTls | None = None,
     ) -> LiveServer:
-        """A new server on a new database, seeded with the demo facility, ready to answer."""
+        """A new server on a new database, seeded with the demo facility, ready to answer.
+
+        With ``tls``, ``kite-central serve --certfile --keyfile`` serves HTTPS.
+        """
         database_url = (
             fresh_postgres_url() if backend == "postgres" else f"sqlite:///{workdir / 'central.db'}"
         )
@@ -168,7 +184,7 @@ class LiveServer:
         finally:
             db.dispose()
         environment = {**TEST_ENV, **(env or {}), "KITE_CENTRAL_DATABASE_URL": database_url}
-        server = cls(workdir, database_url, backend, seed, environment)
+        server = cls(workdir, database_url, backend, seed, environment, tls)
         server.log.write_bytes(b"")
         server._spawn(port=0)
         return server
@@ -179,9 +195,12 @@ class LiveServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", port))
         sock.listen(512)
-        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        scheme = "https" if self.tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{sock.getsockname()[1]}"
         command = [sys.executable, "-m", "sync.server.cli", "serve"]
         command += ["--fd", str(sock.fileno()), "--log-level", "warning"]
+        if self.tls:
+            command += ["--certfile", str(self.tls.certfile), "--keyfile", str(self.tls.keyfile)]
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 command,
@@ -204,7 +223,7 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"kite-central exited: {self.server_log()}")
             try:
-                health = httpx.get(f"{self.url}/v1/health", timeout=5, verify=TLS_CONTEXT)
+                health = httpx.get(f"{self.url}/v1/health", timeout=5, verify=self.verify)
                 if health.status_code == 200:
                     return
             except httpx.TransportError:
@@ -274,7 +293,7 @@ class LiveServer:
             base_url=self.url,
             headers=headers,
             timeout=timeout,
-            verify=TLS_CONTEXT,
+            verify=self.verify,
             event_hooks=hooks,
         )
 
@@ -428,6 +447,15 @@ class LiveServer:
             rows = ok(staff.get("/v1/staff/residents"))
         row = next(r for r in rows if r["resident_id"] == resident_id)
         return row["stamps"], row["debit_cents"]
+
+
+@dataclass(frozen=True)
+class ServerTls:
+    """PEM files for a server that serves TLS itself: its certificate and key, and the CA."""
+
+    certfile: Path
+    keyfile: Path
+    ca: Path
 
 
 @dataclass(frozen=True)
