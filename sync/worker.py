@@ -345,9 +345,12 @@ class SyncWorker:
         with self._lock:
             if self._status.state in ("revoked", "incompatible", "not_enrolled"):
                 return
-            was_offline = self._status.offline_since is not None
-        if was_offline:
-            # The server answers again: items backing off need not wait out their delay.
+            held_back = (
+                self._status.offline_since is not None or self._status.state == "clock_wrong"
+            )
+        if held_back:
+            # The server answers again (or takes this clock again): items backing off need not
+            # wait out their delay, which a wrong clock may have put hours away.
             push.due_now(self.store, clock=self.clock)
             self._wake.set()
         waiting, failed = self._counts()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from kiosk.clock import Clock
 from kiosk.config import Settings
 from sync import enrollment
 from sync.backoff import Backoff
@@ -19,7 +20,13 @@ from tests.stores import migrated_copy
 
 
 def make_terminal(
-    folder: Path, server_url: str, credential: str, *, name: str = "t1", **overrides: object
+    folder: Path,
+    server_url: str,
+    credential: str,
+    *,
+    name: str = "t1",
+    clock: Clock | None = None,
+    **overrides: object,
 ) -> Terminal:
     values: dict[str, object] = {
         "server_url": server_url,
@@ -38,7 +45,7 @@ def make_terminal(
     credentials.store_credential(credential)
     terminal = open_terminal(
         settings,
-        clock=open_hours_clock(),
+        clock=clock or open_hours_clock(),
         credentials=credentials,
         pin_keyring=False,  # the test's keyring; each terminal under its own service name
         backoff=Backoff(base_s=0.05, cap_s=0.5),
