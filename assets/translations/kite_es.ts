@@ -4,67 +4,67 @@
 <context>
     <name>ComposeScreen</name>
     <message>
-        <location filename="../../ui/screens/compose.py" line="114"/>
+        <location filename="../../ui/screens/compose.py" line="116"/>
         <source>Reply to {name}</source>
         <translation>Responder a {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="117"/>
+        <location filename="../../ui/screens/compose.py" line="119"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="118"/>
+        <location filename="../../ui/screens/compose.py" line="120"/>
         <source>Back to the conversation; your text is kept</source>
         <translation>Volver a la conversación; su texto se guarda</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="122"/>
+        <location filename="../../ui/screens/compose.py" line="124"/>
         <source>Keyboard</source>
         <translation>Teclado</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="123"/>
+        <location filename="../../ui/screens/compose.py" line="125"/>
         <source>Show or hide the on-screen keyboard</source>
         <translation>Mostrar u ocultar el teclado en pantalla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="125"/>
+        <location filename="../../ui/screens/compose.py" line="127"/>
         <source>Your reply</source>
         <translation>Su respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="126"/>
+        <location filename="../../ui/screens/compose.py" line="128"/>
         <source>Write your reply here</source>
         <translation>Escriba aquí su respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="127"/>
+        <location filename="../../ui/screens/compose.py" line="129"/>
         <source>Send</source>
         <translation>Enviar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="127"/>
+        <location filename="../../ui/screens/compose.py" line="129"/>
         <source>Send this reply</source>
         <translation>Enviar esta respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="128"/>
+        <location filename="../../ui/screens/compose.py" line="130"/>
         <source>Buy stamps</source>
         <translation>Comprar estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="128"/>
+        <location filename="../../ui/screens/compose.py" line="130"/>
         <source>Go to stamps to buy more</source>
         <translation>Ir a Estampillas para comprar más</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="217"/>
+        <location filename="../../ui/screens/compose.py" line="220"/>
         <source>{count} of {limit} characters</source>
         <translation>{count} de {limit} caracteres</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="268"/>
+        <location filename="../../ui/screens/compose.py" line="272"/>
         <source>Write something before sending.</source>
         <translation>Escriba algo antes de enviar.</translation>
     </message>
@@ -113,7 +113,7 @@
     </message>
     <message>
         <location filename="../../ui/screens/contacts.py" line="168"/>
-        <location filename="../../ui/screens/contacts.py" line="192"/>
+        <location filename="../../ui/screens/contacts.py" line="196"/>
         <source>Block</source>
         <translation>Bloquear</translation>
     </message>
@@ -123,27 +123,27 @@
         <translation>Dejar de enviar y recibir mensajes de {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="178"/>
+        <location filename="../../ui/screens/contacts.py" line="180"/>
         <source>Unblock</source>
         <translation>Desbloquear</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="179"/>
+        <location filename="../../ui/screens/contacts.py" line="181"/>
         <source>Allow messages with {name} again</source>
         <translation>Volver a permitir mensajes con {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="188"/>
+        <location filename="../../ui/screens/contacts.py" line="192"/>
         <source>Block {name}?</source>
         <translation>¿Bloquear a {name}?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="190"/>
+        <location filename="../../ui/screens/contacts.py" line="194"/>
         <source>You will not get their messages and cannot write to them until you unblock them.</source>
         <translation>No recibirá sus mensajes ni podrá escribirle hasta que lo desbloquee.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="193"/>
+        <location filename="../../ui/screens/contacts.py" line="197"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
@@ -151,7 +151,7 @@
 <context>
     <name>ConversationDelegate</name>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="141"/>
+        <location filename="../../ui/widgets/delegates.py" line="147"/>
         <source>You: {text}</source>
         <translation>Usted: {text}</translation>
     </message>
@@ -159,83 +159,83 @@
 <context>
     <name>ConversationScreen</name>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="99"/>
+        <location filename="../../ui/screens/conversation.py" line="100"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="99"/>
+        <location filename="../../ui/screens/conversation.py" line="100"/>
         <source>Back to your conversations</source>
         <translation>Volver a sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="100"/>
+        <location filename="../../ui/screens/conversation.py" line="101"/>
         <source>Reply</source>
         <translation>Responder</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="100"/>
+        <location filename="../../ui/screens/conversation.py" line="101"/>
         <source>Write a reply in this conversation</source>
         <translation>Escribir una respuesta en esta conversación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="101"/>
-        <location filename="../../ui/screens/conversation.py" line="222"/>
+        <location filename="../../ui/screens/conversation.py" line="102"/>
+        <location filename="../../ui/screens/conversation.py" line="223"/>
         <source>Delete</source>
         <translation>Borrar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="101"/>
+        <location filename="../../ui/screens/conversation.py" line="102"/>
         <source>Delete the chosen message</source>
         <translation>Borrar el mensaje elegido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="102"/>
+        <location filename="../../ui/screens/conversation.py" line="103"/>
         <source>Messages, newest first</source>
         <translation>Mensajes, los más recientes primero</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="149"/>
+        <location filename="../../ui/screens/conversation.py" line="150"/>
         <source>You blocked this contact. Unblock them in Contacts to reply.</source>
         <translation>Usted bloqueó a este contacto. Desbloquéelo en Contactos para responder.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="151"/>
+        <location filename="../../ui/screens/conversation.py" line="152"/>
         <source>This contact is waiting for approval. You can reply once approved.</source>
         <translation>Este contacto está en espera de aprobación. Podrá responder cuando lo aprueben.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="154"/>
+        <location filename="../../ui/screens/conversation.py" line="155"/>
         <source>The facility has suspended this contact. You can read but not reply.</source>
         <translation>El centro suspendió a este contacto. Puede leer, pero no responder.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="196"/>
+        <location filename="../../ui/screens/conversation.py" line="197"/>
         <source>These messages could not be loaded. Try again.</source>
         <translation>No se pudieron cargar estos mensajes. Inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="218"/>
+        <location filename="../../ui/screens/conversation.py" line="219"/>
         <source>Delete this message?</source>
         <translation>¿Borrar este mensaje?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="220"/>
+        <location filename="../../ui/screens/conversation.py" line="221"/>
         <source>It disappears from your messages on this terminal. This cannot be undone here.</source>
         <translation>Desaparecerá de sus mensajes en esta terminal. Aquí no se puede deshacer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="223"/>
+        <location filename="../../ui/screens/conversation.py" line="224"/>
         <source>Keep it</source>
         <translation>Conservarlo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="241"/>
+        <location filename="../../ui/screens/conversation.py" line="242"/>
         <source>You</source>
         <translation>Usted</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="249"/>
+        <location filename="../../ui/screens/conversation.py" line="250"/>
         <source>Return stamp included</source>
         <translation>Incluye estampilla de respuesta</translation>
     </message>
@@ -295,6 +295,11 @@
     </message>
     <message>
         <location filename="../../ui/screens/enrollment.py" line="140"/>
+        <source>The central service refuses this terminal&apos;s clock. Call facility IT to set the clock; it tries again by itself.</source>
+        <translation>El servicio central rechaza el reloj de esta terminal. Llame al personal de TI del centro para que ajuste el reloj; la terminal lo vuelve a intentar sola.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/enrollment.py" line="144"/>
         <source>The central service refused this enrollment request: another request holds this device ID. Call facility IT.</source>
         <translation>El servicio central rechazó esta solicitud de registro: otra solicitud tiene este ID de dispositivo. Llame al personal de TI del centro.</translation>
     </message>
@@ -345,47 +350,47 @@
 <context>
     <name>InboxScreen</name>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="97"/>
+        <location filename="../../ui/screens/inbox.py" line="98"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="98"/>
+        <location filename="../../ui/screens/inbox.py" line="99"/>
         <source>Conversations</source>
         <translation>Conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="99"/>
+        <location filename="../../ui/screens/inbox.py" line="100"/>
         <source>Choose a conversation to read it</source>
         <translation>Elija una conversación para leerla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="100"/>
+        <location filename="../../ui/screens/inbox.py" line="101"/>
         <source>No messages yet. New messages appear here.</source>
         <translation>Todavía no hay mensajes. Los mensajes nuevos aparecerán aquí.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="101"/>
+        <location filename="../../ui/screens/inbox.py" line="102"/>
         <source>OK</source>
         <translation>Entendido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="101"/>
+        <location filename="../../ui/screens/inbox.py" line="102"/>
         <source>Hide this notice</source>
         <translation>Ocultar este aviso</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="153"/>
+        <location filename="../../ui/screens/inbox.py" line="154"/>
         <source>New message from {names}</source>
         <translation>Mensaje nuevo de {names}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="208"/>
+        <location filename="../../ui/screens/inbox.py" line="209"/>
         <source>1 unread message</source>
         <translation>1 mensaje sin leer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="210"/>
+        <location filename="../../ui/screens/inbox.py" line="211"/>
         <source>{count} unread messages</source>
         <translation>{count} mensajes sin leer</translation>
     </message>
@@ -464,22 +469,22 @@
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="170"/>
+        <location filename="../../ui/widgets/delegates.py" line="176"/>
         <source>Return stamp (used)</source>
         <translation>Estampilla de respuesta (ya usada)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="172"/>
+        <location filename="../../ui/widgets/delegates.py" line="178"/>
         <source>Return stamp included: your reply is free</source>
         <translation>Incluye estampilla de respuesta: su respuesta es gratis</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="176"/>
+        <location filename="../../ui/widgets/delegates.py" line="182"/>
         <source>Sent collect</source>
         <translation>Enviado por cobrar</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="186"/>
+        <location filename="../../ui/widgets/delegates.py" line="192"/>
         <source>Reason: {reason}</source>
         <translation>Motivo: {reason}</translation>
     </message>
@@ -553,172 +558,177 @@
 <context>
     <name>Refusal</name>
     <message>
-        <location filename="../../ui/refusals.py" line="77"/>
+        <location filename="../../ui/refusals.py" line="78"/>
         <source>That facility ID and PIN do not match. Check both and try again.</source>
         <translation>El número de identificación y el PIN no coinciden. Revise ambos e inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="82"/>
+        <location filename="../../ui/refusals.py" line="83"/>
         <source>Too many tries. This account is locked for now; try again later.</source>
         <translation>Demasiados intentos. Esta cuenta está bloqueada por ahora; inténtelo más tarde.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="85"/>
+        <location filename="../../ui/refusals.py" line="86"/>
         <source>Too many tries. This account is locked. Try again in {minutes} min (at {time}).</source>
         <translation>Demasiados intentos. Esta cuenta está bloqueada. Inténtelo de nuevo en {minutes} min (a las {time}).</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="93"/>
+        <location filename="../../ui/refusals.py" line="94"/>
         <source>The server is busy. Please wait {seconds} seconds, then try again.</source>
         <translation>El servidor está ocupado. Espere {seconds} segundos y vuelva a intentarlo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="96"/>
+        <location filename="../../ui/refusals.py" line="97"/>
         <source>The server is busy. Please wait a moment, then try again.</source>
         <translation>El servidor está ocupado. Espere un momento y vuelva a intentarlo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="98"/>
+        <location filename="../../ui/refusals.py" line="100"/>
+        <source>This terminal&apos;s clock is wrong, so it cannot check your PIN. Please tell staff: facility IT must set the clock.</source>
+        <translation>El reloj de esta terminal está mal, así que no puede comprobar su PIN. Avise al personal: TI del centro debe ajustar el reloj.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/refusals.py" line="106"/>
         <source>This terminal is offline and has not seen this ID before. Sign in once while it is online, or use another terminal.</source>
         <translation>Esta terminal está sin conexión y no conoce este número. Entre una vez cuando tenga conexión, o use otra terminal.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="106"/>
+        <location filename="../../ui/refusals.py" line="114"/>
         <source>Messaging is closed right now.</source>
         <translation>La mensajería está cerrada en este momento.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="107"/>
+        <location filename="../../ui/refusals.py" line="115"/>
         <source>Messaging is closed. It opens again {when}.</source>
         <translation>La mensajería está cerrada. Vuelve a abrir el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="111"/>
+        <location filename="../../ui/refusals.py" line="119"/>
         <source>Your session has ended. Please sign in again.</source>
         <translation>Su sesión terminó. Entre de nuevo, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="113"/>
+        <location filename="../../ui/refusals.py" line="121"/>
         <source>Someone is still signed in here. Please wait a moment.</source>
         <translation>Todavía hay otra persona conectada aquí. Espere un momento, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="115"/>
+        <location filename="../../ui/refusals.py" line="123"/>
         <source>That item is no longer here.</source>
         <translation>Eso ya no está disponible.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="117"/>
+        <location filename="../../ui/refusals.py" line="125"/>
         <source>How this reply is paid has changed. Check the new payment line, then send.</source>
         <translation>Cambió la forma de pago de esta respuesta. Revise la nueva línea de pago y luego envíe.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="121"/>
+        <location filename="../../ui/refusals.py" line="129"/>
         <source>You do not have enough stamps for this reply. Buy stamps first.</source>
         <translation>No tiene suficientes estampillas para esta respuesta. Compre estampillas primero.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="125"/>
+        <location filename="../../ui/refusals.py" line="133"/>
         <source>Your debit account does not have enough money for this purchase.</source>
         <translation>Su cuenta de débito no tiene suficiente dinero para esta compra.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="129"/>
+        <location filename="../../ui/refusals.py" line="137"/>
         <source>You blocked this contact. Unblock them in Contacts to write to them.</source>
         <translation>Usted bloqueó a este contacto. Desbloquéelo en Contactos para escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="133"/>
+        <location filename="../../ui/refusals.py" line="141"/>
         <source>This contact is not approved yet, so you cannot write to them.</source>
         <translation>Este contacto todavía no está aprobado, así que no puede escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="137"/>
+        <location filename="../../ui/refusals.py" line="145"/>
         <source>The facility has suspended this contact, so you cannot write to them.</source>
         <translation>El centro suspendió a este contacto, así que no puede escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="142"/>
+        <location filename="../../ui/refusals.py" line="150"/>
         <source>You can read messages but not send them for now.</source>
         <translation>Por ahora puede leer mensajes, pero no enviarlos.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="143"/>
+        <location filename="../../ui/refusals.py" line="151"/>
         <source>You can read messages but not send them until {when}.</source>
         <translation>Puede leer mensajes, pero no enviarlos hasta el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="147"/>
+        <location filename="../../ui/refusals.py" line="155"/>
         <source>The facility has paused all messaging for now. You can still read.</source>
         <translation>El centro detuvo por ahora todos los mensajes. Todavía puede leer.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="151"/>
+        <location filename="../../ui/refusals.py" line="159"/>
         <source>Collect replies are not possible for this contact.</source>
         <translation>Con este contacto no se pueden enviar respuestas por cobrar.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="153"/>
+        <location filename="../../ui/refusals.py" line="161"/>
         <source>The return stamp on that message was already used.</source>
         <translation>La estampilla de respuesta de ese mensaje ya se usó.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="157"/>
+        <location filename="../../ui/refusals.py" line="165"/>
         <source>This reply is too long. The limit is {limit} characters.</source>
         <translation>Esta respuesta es demasiado larga. El límite es de {limit} caracteres.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="160"/>
+        <location filename="../../ui/refusals.py" line="168"/>
         <source>This reply is too long. Shorten it, then send.</source>
         <translation>Esta respuesta es demasiado larga. Acórtela y luego envíela.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="162"/>
+        <location filename="../../ui/refusals.py" line="170"/>
         <source>Write something before sending.</source>
         <translation>Escriba algo antes de enviar.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="164"/>
+        <location filename="../../ui/refusals.py" line="172"/>
         <source>That stamp book is no longer on sale.</source>
         <translation>Ese paquete de estampillas ya no está a la venta.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="166"/>
+        <location filename="../../ui/refusals.py" line="174"/>
         <source>The price changed. Check the new price and try again.</source>
         <translation>El precio cambió. Revise el nuevo precio e inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="168"/>
+        <location filename="../../ui/refusals.py" line="176"/>
         <source>That message cannot be answered. Start a new reply instead.</source>
         <translation>Ese mensaje no se puede responder. Escriba una respuesta nueva.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="170"/>
+        <location filename="../../ui/refusals.py" line="178"/>
         <source>That stamp book has too few stamps for this reply. Choose a bigger one.</source>
         <translation>Ese paquete tiene muy pocas estampillas para esta respuesta. Elija uno más grande.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="174"/>
+        <location filename="../../ui/refusals.py" line="182"/>
         <source>This contact is not blocked.</source>
         <translation>Este contacto no está bloqueado.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="176"/>
+        <location filename="../../ui/refusals.py" line="184"/>
         <source>Only approved contacts can be blocked.</source>
         <translation>Solo se pueden bloquear contactos aprobados.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="178"/>
+        <location filename="../../ui/refusals.py" line="186"/>
         <source>The server could not take this after several tries. Nothing was charged. Try again, or ask staff.</source>
         <translation>El servidor no pudo recibir esto después de varios intentos. No se cobró nada. Inténtelo de nuevo o pida ayuda al personal.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="184"/>
+        <location filename="../../ui/refusals.py" line="192"/>
         <source>This could not be done right now. If it keeps happening, ask staff for help.</source>
         <translation>No se pudo hacer en este momento. Si sigue pasando, pida ayuda al personal.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="191"/>
+        <location filename="../../ui/refusals.py" line="199"/>
         <source>Something went wrong on this terminal. Your work is saved. Try again, or ask staff.</source>
         <translation>Algo falló en esta terminal. Su trabajo está guardado. Inténtelo de nuevo o pida ayuda al personal.</translation>
     </message>
@@ -726,82 +736,82 @@
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../ui/shell.py" line="235"/>
+        <location filename="../../ui/shell.py" line="254"/>
         <source>Kite</source>
         <translation>Kite</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="237"/>
+        <location filename="../../ui/shell.py" line="256"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="237"/>
+        <location filename="../../ui/shell.py" line="256"/>
         <source>Your conversations</source>
         <translation>Sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="238"/>
+        <location filename="../../ui/shell.py" line="257"/>
         <source>Stamps</source>
         <translation>Estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="238"/>
+        <location filename="../../ui/shell.py" line="257"/>
         <source>Balance, stamp books and receipts</source>
         <translation>Saldo, paquetes de estampillas y recibos</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="239"/>
+        <location filename="../../ui/shell.py" line="258"/>
         <source>Contacts</source>
         <translation>Contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="239"/>
+        <location filename="../../ui/shell.py" line="258"/>
         <source>Who you can write to</source>
         <translation>A quién puede escribir</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="246"/>
+        <location filename="../../ui/shell.py" line="265"/>
         <source>Text size</source>
         <translation>Tamaño de letra</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="247"/>
+        <location filename="../../ui/shell.py" line="266"/>
         <source>Switch large text on or off</source>
         <translation>Activar o desactivar la letra grande</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="252"/>
+        <location filename="../../ui/shell.py" line="271"/>
         <source>Contrast</source>
         <translation>Contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="253"/>
+        <location filename="../../ui/shell.py" line="272"/>
         <source>Switch high contrast on or off</source>
         <translation>Activar o desactivar el alto contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="258"/>
+        <location filename="../../ui/shell.py" line="277"/>
         <source>Sign out</source>
         <translation>Salir</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="258"/>
+        <location filename="../../ui/shell.py" line="277"/>
         <source>End your session now</source>
         <translation>Terminar su sesión ahora</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="339"/>
+        <location filename="../../ui/shell.py" line="360"/>
         <source>You were signed out because nothing happened for a while. Your unfinished text is saved.</source>
         <translation>Se cerró su sesión porque no hubo actividad por un rato. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="345"/>
+        <location filename="../../ui/shell.py" line="366"/>
         <source>Your session reached its time limit. Your unfinished text is saved.</source>
         <translation>Su sesión llegó al límite de tiempo. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="349"/>
+        <location filename="../../ui/shell.py" line="370"/>
         <source>Messaging has closed for now. Your unfinished text is saved.</source>
         <translation>La mensajería ya cerró por ahora. Su texto sin terminar está guardado.</translation>
     </message>
@@ -809,99 +819,99 @@
 <context>
     <name>SignInScreen</name>
     <message>
-        <location filename="../../ui/screens/signin.py" line="197"/>
+        <location filename="../../ui/screens/signin.py" line="199"/>
         <source>Welcome to Kite messaging</source>
         <translation>Bienvenido a la mensajería Kite</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="198"/>
+        <location filename="../../ui/screens/signin.py" line="200"/>
         <source>Read your messages, reply and buy stamps.</source>
         <translation>Lea sus mensajes, responda y compre estampillas.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="199"/>
+        <location filename="../../ui/screens/signin.py" line="201"/>
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="201"/>
+        <location filename="../../ui/screens/signin.py" line="203"/>
         <source>Show the screens in this language</source>
         <translation>Mostrar las pantallas en este idioma</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="202"/>
+        <location filename="../../ui/screens/signin.py" line="204"/>
         <source>Large text</source>
         <translation>Letra grande</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="202"/>
+        <location filename="../../ui/screens/signin.py" line="204"/>
         <source>Make all text bigger</source>
         <translation>Agrandar todo el texto</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="203"/>
+        <location filename="../../ui/screens/signin.py" line="205"/>
         <source>High contrast</source>
         <translation>Alto contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="203"/>
+        <location filename="../../ui/screens/signin.py" line="205"/>
         <source>Light text on a black screen</source>
         <translation>Letras claras sobre fondo negro</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="204"/>
-        <location filename="../../ui/screens/signin.py" line="205"/>
+        <location filename="../../ui/screens/signin.py" line="206"/>
+        <location filename="../../ui/screens/signin.py" line="207"/>
         <source>Facility ID number</source>
         <translation>Número de identificación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="206"/>
+        <location filename="../../ui/screens/signin.py" line="208"/>
         <source>Type it with the number pad</source>
         <translation>Escríbalo con el teclado numérico</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="207"/>
-        <location filename="../../ui/screens/signin.py" line="208"/>
+        <location filename="../../ui/screens/signin.py" line="209"/>
+        <location filename="../../ui/screens/signin.py" line="210"/>
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="209"/>
+        <location filename="../../ui/screens/signin.py" line="211"/>
         <source>Your secret number; it is not shown</source>
         <translation>Su número secreto; no se muestra</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="210"/>
+        <location filename="../../ui/screens/signin.py" line="212"/>
         <source>Sign in</source>
         <translation>Entrar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="210"/>
+        <location filename="../../ui/screens/signin.py" line="212"/>
         <source>Sign in with this ID and PIN</source>
         <translation>Entrar con este número y PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="267"/>
+        <location filename="../../ui/screens/signin.py" line="271"/>
         <source>Messaging is closed. It opens again {when}.</source>
         <translation>La mensajería está cerrada. Vuelve a abrir el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="271"/>
+        <location filename="../../ui/screens/signin.py" line="275"/>
         <source>Messaging is closed right now.</source>
         <translation>La mensajería está cerrada en este momento.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="274"/>
+        <location filename="../../ui/screens/signin.py" line="278"/>
         <source>The facility has paused sending messages. You can still sign in and read.</source>
         <translation>El centro detuvo el envío de mensajes. Todavía puede entrar y leer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="296"/>
+        <location filename="../../ui/screens/signin.py" line="300"/>
         <source>Enter your facility ID number and your PIN.</source>
         <translation>Escriba su número de identificación y su PIN.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="301"/>
+        <location filename="../../ui/screens/signin.py" line="305"/>
         <source>The terminal is still starting. Try again in a moment.</source>
         <translation>La terminal todavía se está iniciando. Inténtelo de nuevo en un momento.</translation>
     </message>
@@ -1201,41 +1211,46 @@
     </message>
     <message>
         <location filename="../../ui/sync_status.py" line="89"/>
+        <source>This terminal&apos;s clock is wrong, so it cannot sync. Please tell staff.</source>
+        <translation>El reloj de esta terminal está mal, así que no puede sincronizar. Avise al personal.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="93"/>
         <source>This terminal needs IT. Please tell staff.</source>
         <translation>Esta terminal necesita a TI. Avise al personal, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="91"/>
+        <location filename="../../ui/sync_status.py" line="95"/>
         <source>This terminal is waiting for IT to approve it.</source>
         <translation>Esta terminal espera la aprobación de TI.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="97"/>
+        <location filename="../../ui/sync_status.py" line="101"/>
         <source>Server busy. Trying again at {time}</source>
         <translation>Servidor ocupado. Se intentará de nuevo a las {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="99"/>
+        <location filename="../../ui/sync_status.py" line="103"/>
         <source>Server busy. Trying again soon</source>
         <translation>Servidor ocupado. Se intentará de nuevo pronto</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="103"/>
+        <location filename="../../ui/sync_status.py" line="107"/>
         <source>Not up to date: the server&apos;s answer could not be used</source>
         <translation>Sin actualizar: no se pudo usar la respuesta del servidor</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="108"/>
+        <location filename="../../ui/sync_status.py" line="112"/>
         <source>Offline since {time}</source>
         <translation>Sin conexión desde {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="110"/>
+        <location filename="../../ui/sync_status.py" line="114"/>
         <source>Offline</source>
         <translation>Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="115"/>
+        <location filename="../../ui/sync_status.py" line="119"/>
         <source>Up to date</source>
         <translation>Al día</translation>
     </message>
