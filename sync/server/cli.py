@@ -30,7 +30,8 @@ def _settings(args: argparse.Namespace) -> CentralSettings:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
         )
-        raise SystemExit(f"kite-central: settings refused: {problems}") from None
+        print(f"kite-central: settings refused: {problems}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _database(args: argparse.Namespace) -> Database:
