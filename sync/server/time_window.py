@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.utils import format_datetime
+from typing import Annotated
 
+from fastapi import Header
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -44,6 +46,23 @@ _CLIENT_TIME = CLIENT_TIME_HEADER.lower().encode()
 def http_date(when: datetime) -> bytes:
     """``when`` as an HTTP ``Date`` value (RFC 9110 IMF-fixdate)."""
     return format_datetime(when, usegmt=True).encode()
+
+
+def documented(
+    kite_client_time: Annotated[
+        str | None,
+        Header(
+            alias=CLIENT_TIME_HEADER,
+            description=(
+                "The terminal's clock when it sent the request (RFC 3339 with a zone); "
+                f"required from protocol 1.{CLIENT_TIME_SINCE_MINOR}, checked against the "
+                "server's window (403 clock_skew)"
+            ),
+        ),
+    ] = None,
+) -> None:
+    """The header in the OpenAPI document of every terminal endpoint; :class:`TimeWindow`
+    has checked it before the request got here."""
 
 
 def checks(version: str | None) -> bool:
