@@ -196,8 +196,11 @@ def engine_pull(url: str, folder: Path) -> float:
 
 def bench_push(folder: Path) -> tuple[float, float]:
     """Seconds to push 1,000 queued replies, and how many of them were spent in HTTP."""
+    from kiosk import outbox
     from kiosk.compose import send_reply
     from kiosk.policy import any_policy
+    from sync import enrollment
+    from sync.authenticator import OnlineAuthenticator
     from tests.fault.clocks import open_hours_clock
     from tests.fault.worlds import grant_stamps
     from tests.server.live import LiveServer
@@ -216,7 +219,11 @@ def bench_push(folder: Path) -> tuple[float, float]:
         clock = open_hours_clock()
         pull.pull_until_caught_up(store, client, clock=clock)
         resident = world.resident
+        # Queued as a signed-in resident's replies are: each proved (protocol 1.4).
+        enrollment.device_id(store, restored=world.devices[0][0])
+        profile = OnlineAuthenticator(client).authenticate(resident.facility_number, resident.pin)
         with store.write() as session:
+            outbox.sign_for(session, resident.resident_id, profile.signer)
             policy = any_policy(session)
             assert policy is not None
             for i in range(PUSH_ITEMS):

@@ -4,8 +4,11 @@ Where the file is: the ``--config`` flag, else ``KITE_CONFIG``, else
 ``/etc/kite/kite.toml`` (the kiosk image's place). A missing default file means
 "all defaults"; a missing file that was named explicitly is an error.
 
-Every key can be overridden by an environment variable ``KITE_<KEY>`` (upper
-case), e.g. ``KITE_SERVER_URL``. Precedence: environment, then file, then default.
+Every key but ``mode`` can be overridden by an environment variable
+``KITE_<KEY>`` (upper case), e.g. ``KITE_SERVER_URL``. Precedence: environment,
+then file, then default. ``mode`` comes from the file only, and ``tablet`` only
+from a root-owned one (:mod:`kiosk.mode`): nothing from outside turns the
+kiosk's lockdown off.
 
 Validation happens once, at start. A wrong key, type or value stops the program
 with a message naming the key, the value and what is allowed (:class:`ConfigError`).
@@ -15,6 +18,7 @@ with a message naming the key, the value and what is allowed (:class:`ConfigErro
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import tomllib
 from pathlib import Path
@@ -24,11 +28,15 @@ from urllib.parse import urlsplit
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    EnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
 
 from kiosk.errors import OperatorError
+from kiosk.mode import decide_mode
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CONFIG_PATH = Path("/etc/kite/kite.toml")
 ENV_PREFIX = "KITE_"
@@ -36,6 +44,15 @@ ENV_PREFIX = "KITE_"
 
 class ConfigError(OperatorError):
     """The configuration cannot be used; the message says which key and why."""
+
+
+class _EnvWithoutMode(EnvSettingsSource):
+    """The ``KITE_*`` variables, less ``KITE_MODE``: the environment never picks the mode."""
+
+    def __call__(self) -> dict[str, Any]:
+        values = super().__call__()
+        values.pop("mode", None)
+        return values
 
 
 class Settings(BaseSettings):
@@ -123,7 +140,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The file's values arrive as init kwargs (see load_settings); env wins over them.
-        return (env_settings, init_settings)
+        return (_EnvWithoutMode(settings_cls), init_settings)
 
     @property
     def database_path(self) -> Path:
@@ -153,7 +170,8 @@ def config_path(cli_value: str | None = None) -> tuple[Path, bool]:
 def _describe(error: dict[str, Any], path: Path) -> str:
     key = ".".join(str(part) for part in error["loc"]) or "(top level)"
     env_name = ENV_PREFIX + key.upper()
-    source = f"environment variable {env_name}" if env_name in os.environ else str(path)
+    from_env = env_name in os.environ and key != "mode"  # the mode is never read from it
+    source = f"environment variable {env_name}" if from_env else str(path)
     if error["type"] == "extra_forbidden":
         allowed = ", ".join(sorted(Settings.model_fields))
         return f"{source}: unknown key '{key}'. Known keys: {allowed}."
@@ -177,8 +195,12 @@ def load_settings(path: Path | None = None, *, explicit: bool = False) -> Settin
             raise ConfigError(f"{path}: cannot be read ({exc.strerror}).") from exc
     elif explicit:
         raise ConfigError(f"{path}: no such configuration file.")
+    if os.environ.get(ENV_PREFIX + "MODE"):
+        log.warning("KITE_MODE is ignored: the mode comes from the configuration file only")
     try:
-        return Settings(**values)
+        settings = Settings(**values)
     except ValidationError as exc:
         lines = [_describe(dict(err), path) for err in exc.errors()]
         raise ConfigError("Configuration refused:\n  " + "\n  ".join(lines)) from None
+    mode = decide_mode(settings.mode, path if path.exists() else None)
+    return settings if mode == settings.mode else settings.model_copy(update={"mode": mode})

@@ -15,13 +15,14 @@ ending=...)`` once the session has timed out: the UI then calls
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from sqlalchemy.orm import Session as DbSession
 
-from kiosk import compose, contacts, drafts, inbox, ledger, sessions, stamps
+from kiosk import compose, contacts, drafts, inbox, ledger, outbox, sessions, stamps
 from kiosk.auth import Authenticator
 from kiosk.changes import Changes, report
 from kiosk.clock import Clock
@@ -52,6 +53,8 @@ from kiosk.views import (
     WaitingToSend,
 )
 
+log = logging.getLogger(__name__)
+
 T = TypeVar("T")
 
 
@@ -67,6 +70,7 @@ class Core:
         self._authenticator = authenticator
         self._lock = threading.RLock()  # one session object, possibly several worker threads
         self._session: sessions.Session | None = None
+        self._sign_in_listeners: list[Callable[[str], None]] = []
 
     # -- helpers ------------------------------------------------------------------
     def _active(self) -> sessions.Session:
@@ -90,6 +94,7 @@ class Core:
         now = self._clock()
         session.touch(now)
         with self._store.write() as db:
+            outbox.sign_for(db, session.resident_id, session.signer)
             policy = load_policy(db, self._settings.facility_id)
             result = work(db, session.resident_id, policy)
         report(changes)
@@ -137,7 +142,16 @@ class Core:
             self._session = session
         with self._store.read() as db:
             kept = tuple(drafts.to_view(d) for d in drafts.list_drafts(db, resident.resident_id))
+        for listener in list(self._sign_in_listeners):
+            try:
+                listener(resident.resident_id)
+            except Exception:  # the sign-in stands; a listener's bug must not undo it
+                log.exception("sign-in listener failed")
         return SignedIn(resident, session.session_id, session.started_at, session.offline, kept)
+
+    def add_sign_in_listener(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener(resident_id)`` (on the signing-in thread) after each sign-in."""
+        self._sign_in_listeners.append(listener)
 
     def session_state(self) -> SessionState | None:
         """The current session's phase (None when nobody is signed in); poll it ~1/s."""

@@ -43,11 +43,15 @@ def current(session: Session) -> Device | None:
     return Device(row.device_id, row.enrolled_at, row.revoked_at)
 
 
-def ensure_device_id(session: Session) -> str:
-    """This device's ID, minted and added in the caller's transaction on first use."""
+def ensure_device_id(session: Session, restored: str | None = None) -> str:
+    """This device's ID, added in the caller's transaction on first use.
+
+    A new one is minted unless ``restored`` names the ID a re-imaged terminal had
+    (it then proves its residents' work under that ID, as the server knows it).
+    """
     row = _row(session)
     if row is None:
-        row = DeviceState(device_id=f"dev-{uuid.uuid4().hex}")
+        row = DeviceState(device_id=restored or f"dev-{uuid.uuid4().hex}")
         session.add(row)
     return row.device_id
 

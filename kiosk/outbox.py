@@ -31,12 +31,18 @@ from typing import Any
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
+from kiosk import device
+from kiosk.auth import ItemSigner
 from kiosk.store.database import note_outbox_added
 from kiosk.store.models import OutboxItem, OutboxState, PushSequence
 
-KINDS = frozenset(
-    {"send_message", "purchase_stamps", "mark_read", "hide_message", "set_contact_blocked", "audit"}
+#: The kinds that act for a resident: each carries his proof (protocol 1.4), made at enqueue.
+RESIDENT_KINDS = frozenset(
+    {"send_message", "purchase_stamps", "mark_read", "hide_message", "set_contact_blocked"}
 )
+KINDS = RESIDENT_KINDS | {"audit"}
+
+_SIGNER = "kite.resident_signer"
 
 
 #: The highest ``seq`` the protocol allows.
@@ -56,6 +62,30 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
+def sign_for(session: Session, resident_id: str, signer: ItemSigner | None) -> None:
+    """What ``resident_id`` queues in this transaction carries ``signer``'s proof.
+
+    The signer is his session's (``kiosk.sessions.Session.signer``); it is held in
+    the transaction only, and the proof (a MAC, not the key) is kept with the item.
+    """
+    session.info[_SIGNER] = (resident_id, signer)
+
+
+def _proof(session: Session, kind: str, key: str, payload: dict[str, Any]) -> dict[str, Any] | None:
+    """The resident's proof of an item, or None (not a resident's kind, or no signer)."""
+    if kind not in RESIDENT_KINDS:
+        return None
+    resident_id: str | None
+    signer: ItemSigner | None
+    resident_id, signer = session.info.get(_SIGNER, (None, None))
+    if signer is None or resident_id != payload.get("resident_id"):
+        return None  # queued without his session: the server will refuse it, and say why
+    this_device = device.current(session)
+    if this_device is None:
+        return None
+    return signer.sign(this_device.device_id, key, kind, payload)
+
+
 def enqueue(
     session: Session,
     kind: str,
@@ -68,11 +98,13 @@ def enqueue(
         raise ValueError(f"unknown outbox kind {kind!r}; known: {', '.join(sorted(KINDS))}")
     if depends_on is not None and session.get(OutboxItem, depends_on) is None:
         raise ValueError(f"outbox item {depends_on} (depends_on) does not exist")
+    key = new_key()
     item = OutboxItem(
         id=_next_seq(session),
-        idempotency_key=new_key(),
+        idempotency_key=key,
         kind=kind,
         payload=payload,
+        proof=_proof(session, kind, key, payload),
         depends_on=depends_on,
         state=OutboxState.PENDING,
         attempts=0,
@@ -228,6 +260,7 @@ class Outgoing:
     kind: str
     payload: dict[str, Any]
     attempts: int  # attempts so far, before this one
+    proof: dict[str, Any] | None = None  # the resident's, made at enqueue
 
 
 def sendable(
@@ -253,9 +286,24 @@ def sendable(
         if item.id != expected:
             break
         chosen.append(
-            Outgoing(item.id, item.idempotency_key, item.kind, item.payload, item.attempts)
+            Outgoing(
+                item.id, item.idempotency_key, item.kind, item.payload, item.attempts, item.proof
+            )
         )
     return chosen
+
+
+def count_server_error(session: Session, item_id: int) -> int:
+    """One more server error (5xx) for this item sent alone; how many so far.
+
+    Kept with the item, so a terminal that restarts (or crashes) between attempts
+    still asks the item's fate after the allowed number (``sync.push.FATE_AFTER``).
+    """
+    item = session.get(OutboxItem, item_id)
+    if item is None:
+        raise ValueError(f"outbox item {item_id} does not exist")
+    item.server_errors = (item.server_errors or 0) + 1
+    return item.server_errors
 
 
 def is_pending(session: Session, item_id: int) -> bool:

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from kiosk import audit, drafts, pin, residents
-from kiosk.auth import Authenticator, RemoteUnavailable, ResidentProfile
+from kiosk import audit, drafts, feed, pin, residents
+from kiosk.auth import Authenticator, ItemSigner, RemoteUnavailable, ResidentProfile
 from kiosk.clock import as_utc
 from kiosk.errors import Refusal
 from kiosk.policy import Policy
@@ -60,6 +60,8 @@ class Session:
     offline: bool = False
     ended: bool = False
     closes_at: datetime | None = None  # the facility's hours of service end then
+    #: signs what the resident does (protocol 1.4); in memory for the session only
+    signer: ItemSigner | None = field(default=None, repr=False)
 
     def touch(self, now: datetime) -> None:
         """The resident did something: restart the idle timer (the cap keeps running)."""
@@ -152,6 +154,11 @@ def _upsert_resident(db: DbSession, profile: ResidentProfile, now: datetime) -> 
     )
     # None clears the cache: a PIN change must not leave the old PIN usable offline.
     resident.pin_verifier = profile.offline_verifier
+    resident.proof_salt = profile.proof_salt
+    # His contacts as they are now: after a staff wipe the feed does not send them again.
+    for contact in profile.contacts:
+        if contact.get("resident_id") == resident.id:
+            feed.apply_change(db, "contact", contact, now)
     return resident
 
 
@@ -213,6 +220,7 @@ def sign_in(
         else:
             resident, failure = _verify_offline(db, number, pin_code, policy, now)
         if resident is not None:
+            proof_salt = resident.proof_salt
             session = Session(
                 session_id=uuid.uuid4().hex,
                 resident_id=resident.id,
@@ -220,9 +228,10 @@ def sign_in(
                 last_activity=now,
                 idle_s=policy.idle_timeout_s(mode),
                 warning_s=policy.warning_s,
-                cap_s=policy.session_cap_s if mode == "kiosk" else None,
+                cap_s=_cap_s(policy.session_cap_s if mode == "kiosk" else None, profile),
                 offline=offline,
                 closes_at=policy.closing_time(now),
+                signer=None if profile is None else profile.signer,
             )
             audit.record(
                 db,
@@ -237,7 +246,18 @@ def sign_in(
     # Raised after the commit, so the failed attempt stays counted.
     if failure is not None:
         raise failure
+    if offline and proof_salt:
+        # Slow (argon2id), so after the commit: the key that proves what he does offline.
+        session.signer = authenticator.offline_signer(proof_salt, pin_code)
     return session, view
+
+
+def _cap_s(cap_s: int | None, profile: ResidentProfile | None) -> int | None:
+    """The session's cap: the facility's, and never past the end of the server's session."""
+    lifetime = None if profile is None or profile.signer is None else profile.signer.lifetime_s
+    if lifetime is None:
+        return cap_s
+    return lifetime if cap_s is None else min(cap_s, lifetime)
 
 
 def _verify_offline(

@@ -22,7 +22,7 @@ from kiosk.store.models import Payment as Payment
 
 SessionPhase = Literal["active", "warning", "expired"]
 SessionEnding = Literal["idle", "cap", "closed"]
-EndReason = Literal["sign_out", "idle", "cap", "closed", "wipe"]
+EndReason = Literal["sign_out", "idle", "cap", "closed", "wipe", "failure"]
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ Commands:
 
 - ``enroll``: request enrollment (device ID + one-time code, shown as text and
   as a QR code), wait for staff approval, keep the credential in the keyring;
-- ``status``: enrolled?, outbox counts, cursor, the sync engine's last status;
+- ``status``: enrolled?, outbox counts, cursor, the sync engine's last status,
+  how many failures the terminal caught (and the last one's time, class and place);
 - ``sync``: run one sync round now (push, pull, reconcile) and print the status;
 - ``list-backups`` / ``restore-backup [FILE]``: the store's backups
   (Kite must be stopped to restore).
@@ -28,6 +29,7 @@ from typing import Any
 from kiosk import diagnostics as store_diagnostics
 from kiosk.config import Settings, config_path, load_settings
 from kiosk.errors import KiteError
+from kiosk.failures import read_failures
 from kiosk.store import list_backups, open_store, restore_backup
 from sync import enrollment
 from sync.clock_skew import describe_skew
@@ -115,6 +117,7 @@ def diagnostics(settings: Settings) -> dict[str, Any]:
     else:
         report["database"] = "missing"
     report["sync"] = read_status_file(settings.data_dir)
+    report["failures"] = read_failures(settings.data_dir).to_json()
     return report
 
 
@@ -156,6 +159,14 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"Last error:    {error + ': ' + detail if error else '-'}")
     if report.get("last_item_error"):
         print(f"Last item error: {report['last_item_error']}")
+    failures = report["failures"]
+    line = f"Failures:      {failures['count']}"
+    if failures["count"]:
+        line += (
+            f", last at {failures['last_at']}: {failures['last_kind']} in "
+            f"{failures['last_where']} (logs/errors.log in the data folder has the stack)"
+        )
+    print(line)
     return EXIT_OK
 
 

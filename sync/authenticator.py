@@ -19,8 +19,9 @@ import logging
 import math
 from datetime import datetime
 
-from kiosk.auth import RemoteUnavailable, ResidentProfile
+from kiosk.auth import ItemSigner, RemoteUnavailable, ResidentProfile
 from kiosk.errors import Refusal
+from sync import proofs
 from sync.client import SyncClient
 from sync.errors import ClockSkewed, InvalidResponse, RequestRefused, SyncError, Throttled
 from sync.protocol import SignInResponse
@@ -81,7 +82,13 @@ class OnlineAuthenticator:
             restricted_until=resident.restricted_until,
             restriction_reason=resident.restriction_reason,
             offline_verifier=answer.offline_verifier,
+            proof_salt=answer.proof_salt,
+            contacts=tuple(contact.model_dump(mode="json") for contact in answer.contacts),
+            signer=None if answer.session is None else proofs.session_signer(answer.session),
         )
+
+    def offline_signer(self, proof_salt: str, pin: str) -> ItemSigner | None:
+        return proofs.offline_signer(proof_salt, pin)
 
 
 def _wait_s(retry_after: float | None) -> int:

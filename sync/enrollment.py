@@ -78,10 +78,10 @@ def _secret(credentials: CredentialStore) -> str:
     return secret
 
 
-def device_id(store: Store, clock: Clock = utcnow) -> str:
-    """This device's ID, minted and stored on first use."""
+def device_id(store: Store, clock: Clock = utcnow, restored: str | None = None) -> str:
+    """This device's ID, minted (or ``restored``, see ``kiosk.device``) and stored on first use."""
     with store.write() as session:
-        return device.ensure_device_id(session)
+        return device.ensure_device_id(session, restored)
 
 
 def is_enrolled(credentials: CredentialStore) -> bool:

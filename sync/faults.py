@@ -1,13 +1,19 @@
 """Named fault points: where the crash suite kills the terminal on purpose.
 
-``faults.point("push.after_send")`` does nothing in normal runs. When the
-environment variable ``KITE_FAULT`` names that point, the process kills itself
-with SIGKILL right there (no cleanup, no flush: like a power cut). Forms:
+``faults.point("push.after_send")`` does nothing in normal runs. In a process
+the crash suite has armed (:func:`arm`), when the environment variable
+``KITE_FAULT`` names that point, the process kills itself with SIGKILL right
+there (no cleanup, no flush: like a power cut). Forms:
 
 - ``KITE_FAULT=push.after_send``: die at the first pass through that point;
 - ``KITE_FAULT=push.after_send@3``: die at the third pass;
 - ``KITE_FAULT=random:SEED:P``: at every point, die with probability P, drawn
   from ``random.Random(SEED)``, so a failing trial replays from its seed.
+
+Inert unless armed: only the crash suite's own programs (``tests/fault``, which
+no shipped program imports and the PyInstaller spec excludes) call :func:`arm`,
+and :func:`arm` refuses in a frozen bundle. So ``KITE_FAULT`` in a kiosk's
+environment, the frozen terminal's or ``kite-admin``'s, does nothing at all.
 
 The points (keep ``POINTS`` in step with the calls):
 """
@@ -17,6 +23,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+import sys
 import threading
 
 ENV = "KITE_FAULT"
@@ -35,6 +42,23 @@ _lock = threading.Lock()
 _counts: dict[str, int] = {}
 _rng: random.Random | None = None
 _rng_spec: str | None = None
+_armed = False
+
+
+class FaultsUnavailable(RuntimeError):
+    """Fault injection asked for where it must never run (a frozen bundle)."""
+
+
+def arm() -> None:
+    """Let ``KITE_FAULT`` act in this process: for the crash suite's programs only."""
+    global _armed
+    if getattr(sys, "frozen", False):
+        raise FaultsUnavailable("fault injection cannot be armed in a frozen (shipped) bundle")
+    _armed = True
+
+
+def armed() -> bool:
+    return _armed
 
 
 def _die() -> None:
@@ -42,7 +66,9 @@ def _die() -> None:
 
 
 def point(name: str) -> None:
-    """Die here if ``KITE_FAULT`` says so; otherwise return at once."""
+    """Die here if the process is armed and ``KITE_FAULT`` says so; otherwise return at once."""
+    if not _armed:
+        return
     spec = os.environ.get(ENV)
     if not spec:
         return

@@ -87,12 +87,15 @@ _BYTES_BUDGET = MAX_REQUEST_BYTES - 4096
 
 
 def wire_item(item: outbox.Outgoing) -> dict[str, Any]:
-    return {
+    wire = {
         "idempotency_key": item.idempotency_key,
         "seq": item.seq,
         "kind": item.kind,
         "payload": item.payload,
     }
+    if item.proof is not None:
+        wire["proof"] = item.proof
+    return wire
 
 
 def _invalid_reason(wire: dict[str, Any]) -> str | None:
@@ -115,7 +118,6 @@ def push_due(
     batch_size: int = BATCH_SIZE,
     backoff: Backoff | None = None,
     max_batches: int = 1000,
-    strikes: dict[str, int] | None = None,
 ) -> push_answers.PushReport:
     """Send every due item; raise :class:`TransientError` when the server cannot take them now.
 
@@ -123,12 +125,12 @@ def push_due(
     before (its order rule holds), but the terminal's share overlaps the server's:
     while batch N+1 is on the wire, batch N's answer is applied here.
 
-    ``strikes``: how many times each key was answered 5xx when sent alone (the
-    worker keeps it across rounds; see :data:`FATE_AFTER`).
+    How many times an item was answered 5xx when sent alone is kept with it in the
+    outbox, across rounds and restarts (see :data:`FATE_AFTER`).
     """
     backoff = backoff or Backoff()
     report = push_answers.PushReport()
-    pusher = _Pusher(store, client, clock, report, {} if strikes is None else strikes)
+    pusher = _Pusher(store, client, clock, report)
     batch_size = max(1, min(batch_size, MAX_PUSH_ITEMS))
     answered: push_answers.Answer | None = None  # answered by the server, not yet applied here
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kite-push-send") as wire:
@@ -210,13 +212,12 @@ class _Renumbered(Exception):
 
 @dataclass
 class _Pusher:
-    """What sending needs at hand: the store, the client, and the 5xx strikes per key."""
+    """What sending needs at hand: the store, the client, the clock, the round's report."""
 
     store: Store
     client: SyncClient
     clock: Clock
     report: push_answers.PushReport
-    strikes: dict[str, int]
     jumps: int = 0
 
     def received(
@@ -249,8 +250,6 @@ class _Pusher:
             push_answers.note_error(self.store, batch, str(exc))
             raise
         faults.point("push.after_send")
-        for wire in batch:
-            self.strikes.pop(wire["idempotency_key"], None)
         self.report.sent += len(batch)
         return push_answers.Answer(batch, push_answers.parse(raw, batch))
 
@@ -310,8 +309,8 @@ class _Pusher:
         True when the item is settled (from the stored answer, or set aside because the
         server never stored it); False while it should be retried (the queue waits).
         """
-        key = wire["idempotency_key"]
-        self.strikes[key] = count = self.strikes.get(key, 0) + 1
+        with self.store.write() as session:
+            count = outbox.count_server_error(session, wire["seq"])
         if count < FATE_AFTER:
             return False
         try:
@@ -346,7 +345,6 @@ class _Pusher:
                 )
             self.report.rejected += 1
             self.report.changed |= of_pushed(wire["kind"], "rejected")
-        self.strikes.pop(key, None)
         return True
 
 

@@ -94,6 +94,9 @@ def open_terminal(
         push_batch=push_batch,
         write_status=write_status,
     )
+    # A resident who signs in gets his balances compared with the server's soon: after a
+    # staff wipe the feed does not send his ledger again, and reconcile restores it.
+    core.add_sign_in_listener(lambda _resident_id: worker.reconcile_soon())
     service = SyncEnrollment(store, client, credentials, settings, clock=now)
     return Terminal(
         settings=settings,

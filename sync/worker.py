@@ -82,6 +82,7 @@ class SyncWorker:
         self.reconcile_every_s = reconcile_every_s
         self.write_status = write_status
         self._wake = threading.Event()
+        self._reconcile_asked = threading.Event()  # a sign-in asked for one (reconcile_soon)
         self._stop = threading.Event()
         self._lock = threading.Lock()
         # Held while a push round or a reconcile talks to the server: a reconcile that
@@ -93,7 +94,6 @@ class SyncWorker:
         self._status = SyncStatus()
         self._last_reconcile: datetime | None = None
         # Server errors per idempotency key, across push rounds (sync.push.FATE_AFTER).
-        self._push_strikes: dict[str, int] = {}
         store.add_outbox_listener(self.nudge)
 
     # -- public ------------------------------------------------------------------
@@ -115,6 +115,12 @@ class SyncWorker:
 
     def nudge(self) -> None:
         """The outbox gained a row: push now rather than at the next due time."""
+        self._wake.set()
+
+    def reconcile_soon(self) -> None:
+        """Compare balances with the server now, on the push thread (a resident signed
+        in: after a staff wipe, his balances come back only this way)."""
+        self._reconcile_asked.set()
         self._wake.set()
 
     def start(self) -> None:
@@ -159,7 +165,6 @@ class SyncWorker:
                 clock=self.clock,
                 batch_size=self.push_batch,
                 backoff=self.backoff,
-                strikes=self._push_strikes,
             )
             self._changed(report.changed)
             if self._pull_to_end(wait_s):
@@ -181,6 +186,11 @@ class SyncWorker:
         while not self._stop.is_set():
             delay: float
             try:
+                if self._reconcile_asked.is_set():
+                    self._reconcile_asked.clear()
+                    # Safe beside a pull: a correction counts only entries booked up to the
+                    # server's snapshot (kiosk.ledger.correct_to_server).
+                    self._reconcile(force=True)
                 with self._exchange:
                     report = push.push_due(
                         self.store,
@@ -188,7 +198,6 @@ class SyncWorker:
                         clock=self.clock,
                         batch_size=self.push_batch,
                         backoff=self.backoff,
-                        strikes=self._push_strikes,
                     )
             except TransientError as exc:
                 failures += 1

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from kiosk import feed, replies
-from kiosk.auth import ResidentProfile
+from kiosk.auth import ItemSigner, ResidentProfile
 from kiosk.config import Settings
 from kiosk.errors import Refusal
 from kiosk.store.database import Store
@@ -34,6 +34,9 @@ class DemoDirectory:
         if known is None or known[0] != pin:
             raise Refusal("invalid_credentials")
         return known[1]
+
+    def offline_signer(self, proof_salt: str, pin: str) -> ItemSigner | None:
+        return None  # the in-process demo has no server to prove anything to
 
 
 class DemoFeed:

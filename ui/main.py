@@ -1,10 +1,13 @@
 """``kite``: the resident terminal's entry point.
 
-Start order, for a fast first paint: paint the sign-in screen (in the mode and
-language of the configuration, read cheaply by :mod:`ui.early_settings`), then
-validate the whole configuration (a bad one stops with a message and exit
-status 2), then open the store, the core and the sync worker on a background
-thread.
+Start order, for a fast first paint: read the mode and language cheaply
+(:mod:`ui.early_settings`; the mode from a root-owned file only), scrub the
+environment (:mod:`ui.environment`, before Qt is imported) and install the
+failure hooks (:mod:`ui.failure_hooks`); paint the sign-in screen, locked down
+unless ``--windowed`` (kiosk and tablet alike), and tell systemd READY
+(:mod:`ui.liveness`); then validate the whole configuration (a bad one stops with
+a message and exit status 2), log into the data folder, and open the store, the
+core and the sync worker on a background thread.
 """
 
 from __future__ import annotations
@@ -100,17 +103,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    from ui.early_settings import peek
+    from ui.failure_hooks import FailureHooks
+
+    early = peek(args.config)
+    locked = not args.windowed  # kiosk and tablet alike; --windowed is for development
+    if locked:
+        from ui.environment import scrub
+
+        scrub(os.environ)  # before Qt is imported: Qt reads its variables as it loads
+    hooks = FailureHooks()
+    hooks.install()
+
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from ui import theme
     from ui.context import Context
-    from ui.early_settings import peek
+    from ui.failure_guard import FailureGuard
+    from ui.liveness import Liveness
     from ui.lockdown import EscapeFilter, apply_kiosk_window
+    from ui.sd_notify import Notifier
     from ui.shell import Shell
     from ui.tasks import Tasks
 
-    early = peek(args.config)
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Kite")
     theme.apply(app, theme.Appearance())
@@ -118,7 +134,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     context = Context(tasks=tasks, mode=early.mode)
     context.languages.set(early.language)
     shell = Shell(context)
-    if early.mode == "kiosk" and not args.windowed:
+    guard = FailureGuard(shell)
+    guard.restart_requested.connect(app.exit)
+    hooks.on_ui_failure = guard.ui_failed
+    liveness = Liveness(shell.signin, Notifier())
+    if locked:
         app.installEventFilter(EscapeFilter(app))
         apply_kiosk_window(shell)
     else:
@@ -143,6 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"kite: {exc}", file=sys.stderr)
             app.exit(CONFIG_ERROR_EXIT)
             return
+        hooks.use_data_dir(settings.data_dir)
         if settings.language != context.languages.current:
             shell.set_language(settings.language)
         startup = Startup(app, shell, settings)
@@ -156,6 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     heartbeat = QTimer(app)
     heartbeat.start(250)
     code = app.exec()
+    liveness.stopping()
     shell.end_session("sign_out")
     tasks.wait(5000)
     startup = state.get("startup")

@@ -51,6 +51,7 @@ KNOWN_CODES = frozenset(
         "contact_not_blocked",
         "contact_not_blockable",
         "server_error_repeated",
+        "resident_unproven",
     ]
 )
 
@@ -187,6 +188,12 @@ def _sentence(refusal: Refusal, now: datetime | None) -> str:
             "Refusal",
             "The server could not take this after several tries. Nothing was charged. "
             "Try again, or ask staff.",
+        )
+    if code == "resident_unproven":
+        return translate(
+            "Refusal",
+            "The server could not confirm that you did this on this terminal. Nothing was "
+            "charged. Sign in again, then try again.",
         )
     log.warning("no sentence for refusal code %s", code)
     return translate(

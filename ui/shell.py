@@ -369,6 +369,8 @@ class Shell(QMainWindow):
             self.signin.show_message(
                 self.tr("Messaging has closed for now. Your unfinished text is saved.")
             )
+        elif reason == "failure":
+            self.signin.show_message(self._apology())
         else:
             self.signin.show_message("")
         self.signin.id_field.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -389,3 +391,22 @@ class Shell(QMainWindow):
                 owner=self.signin,
             )
         self.session_ended.emit(reason)
+
+    def end_after_failure(self) -> None:
+        """Something failed on screen: end the session as a sign-out would, and say sorry.
+
+        Nothing a failing screen holds is trusted to go on: its tree is deleted whole
+        (:meth:`end_session`), and a failure at the sign-in screen empties its fields.
+        """
+        if self.resident is not None:
+            self.end_session("failure")
+            return
+        self._raise(self.signin)
+        self.signin.clear()
+        self.signin.show_message(self.tr("Sorry, something went wrong. Please try again."))
+
+    def _apology(self) -> str:
+        return self.tr(
+            "Sorry, something went wrong and your session was ended. "
+            "Your unfinished text is saved. Please sign in again."
+        )

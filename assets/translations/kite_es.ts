@@ -558,177 +558,182 @@
 <context>
     <name>Refusal</name>
     <message>
-        <location filename="../../ui/refusals.py" line="78"/>
+        <location filename="../../ui/refusals.py" line="79"/>
         <source>That facility ID and PIN do not match. Check both and try again.</source>
         <translation>El número de identificación y el PIN no coinciden. Revise ambos e inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="83"/>
+        <location filename="../../ui/refusals.py" line="84"/>
         <source>Too many tries. This account is locked for now; try again later.</source>
         <translation>Demasiados intentos. Esta cuenta está bloqueada por ahora; inténtelo más tarde.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="86"/>
+        <location filename="../../ui/refusals.py" line="87"/>
         <source>Too many tries. This account is locked. Try again in {minutes} min (at {time}).</source>
         <translation>Demasiados intentos. Esta cuenta está bloqueada. Inténtelo de nuevo en {minutes} min (a las {time}).</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="94"/>
+        <location filename="../../ui/refusals.py" line="95"/>
         <source>The server is busy. Please wait {seconds} seconds, then try again.</source>
         <translation>El servidor está ocupado. Espere {seconds} segundos y vuelva a intentarlo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="97"/>
+        <location filename="../../ui/refusals.py" line="98"/>
         <source>The server is busy. Please wait a moment, then try again.</source>
         <translation>El servidor está ocupado. Espere un momento y vuelva a intentarlo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="100"/>
+        <location filename="../../ui/refusals.py" line="101"/>
         <source>This terminal&apos;s clock is wrong, so it cannot check your PIN. Please tell staff: facility IT must set the clock.</source>
         <translation>El reloj de esta terminal está mal, así que no puede comprobar su PIN. Avise al personal: TI del centro debe ajustar el reloj.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="106"/>
+        <location filename="../../ui/refusals.py" line="107"/>
         <source>This terminal is offline and has not seen this ID before. Sign in once while it is online, or use another terminal.</source>
         <translation>Esta terminal está sin conexión y no conoce este número. Entre una vez cuando tenga conexión, o use otra terminal.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="114"/>
+        <location filename="../../ui/refusals.py" line="115"/>
         <source>Messaging is closed right now.</source>
         <translation>La mensajería está cerrada en este momento.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="115"/>
+        <location filename="../../ui/refusals.py" line="116"/>
         <source>Messaging is closed. It opens again {when}.</source>
         <translation>La mensajería está cerrada. Vuelve a abrir el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="119"/>
+        <location filename="../../ui/refusals.py" line="120"/>
         <source>Your session has ended. Please sign in again.</source>
         <translation>Su sesión terminó. Entre de nuevo, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="121"/>
+        <location filename="../../ui/refusals.py" line="122"/>
         <source>Someone is still signed in here. Please wait a moment.</source>
         <translation>Todavía hay otra persona conectada aquí. Espere un momento, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="123"/>
+        <location filename="../../ui/refusals.py" line="124"/>
         <source>That item is no longer here.</source>
         <translation>Eso ya no está disponible.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="125"/>
+        <location filename="../../ui/refusals.py" line="126"/>
         <source>How this reply is paid has changed. Check the new payment line, then send.</source>
         <translation>Cambió la forma de pago de esta respuesta. Revise la nueva línea de pago y luego envíe.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="129"/>
+        <location filename="../../ui/refusals.py" line="130"/>
         <source>You do not have enough stamps for this reply. Buy stamps first.</source>
         <translation>No tiene suficientes estampillas para esta respuesta. Compre estampillas primero.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="133"/>
+        <location filename="../../ui/refusals.py" line="134"/>
         <source>Your debit account does not have enough money for this purchase.</source>
         <translation>Su cuenta de débito no tiene suficiente dinero para esta compra.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="137"/>
+        <location filename="../../ui/refusals.py" line="138"/>
         <source>You blocked this contact. Unblock them in Contacts to write to them.</source>
         <translation>Usted bloqueó a este contacto. Desbloquéelo en Contactos para escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="141"/>
+        <location filename="../../ui/refusals.py" line="142"/>
         <source>This contact is not approved yet, so you cannot write to them.</source>
         <translation>Este contacto todavía no está aprobado, así que no puede escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="145"/>
+        <location filename="../../ui/refusals.py" line="146"/>
         <source>The facility has suspended this contact, so you cannot write to them.</source>
         <translation>El centro suspendió a este contacto, así que no puede escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="150"/>
+        <location filename="../../ui/refusals.py" line="151"/>
         <source>You can read messages but not send them for now.</source>
         <translation>Por ahora puede leer mensajes, pero no enviarlos.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="151"/>
+        <location filename="../../ui/refusals.py" line="152"/>
         <source>You can read messages but not send them until {when}.</source>
         <translation>Puede leer mensajes, pero no enviarlos hasta el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="155"/>
+        <location filename="../../ui/refusals.py" line="156"/>
         <source>The facility has paused all messaging for now. You can still read.</source>
         <translation>El centro detuvo por ahora todos los mensajes. Todavía puede leer.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="159"/>
+        <location filename="../../ui/refusals.py" line="160"/>
         <source>Collect replies are not possible for this contact.</source>
         <translation>Con este contacto no se pueden enviar respuestas por cobrar.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="161"/>
+        <location filename="../../ui/refusals.py" line="162"/>
         <source>The return stamp on that message was already used.</source>
         <translation>La estampilla de respuesta de ese mensaje ya se usó.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="165"/>
+        <location filename="../../ui/refusals.py" line="166"/>
         <source>This reply is too long. The limit is {limit} characters.</source>
         <translation>Esta respuesta es demasiado larga. El límite es de {limit} caracteres.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="168"/>
+        <location filename="../../ui/refusals.py" line="169"/>
         <source>This reply is too long. Shorten it, then send.</source>
         <translation>Esta respuesta es demasiado larga. Acórtela y luego envíela.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="170"/>
+        <location filename="../../ui/refusals.py" line="171"/>
         <source>Write something before sending.</source>
         <translation>Escriba algo antes de enviar.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="172"/>
+        <location filename="../../ui/refusals.py" line="173"/>
         <source>That stamp book is no longer on sale.</source>
         <translation>Ese paquete de estampillas ya no está a la venta.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="174"/>
+        <location filename="../../ui/refusals.py" line="175"/>
         <source>The price changed. Check the new price and try again.</source>
         <translation>El precio cambió. Revise el nuevo precio e inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="176"/>
+        <location filename="../../ui/refusals.py" line="177"/>
         <source>That message cannot be answered. Start a new reply instead.</source>
         <translation>Ese mensaje no se puede responder. Escriba una respuesta nueva.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="178"/>
+        <location filename="../../ui/refusals.py" line="179"/>
         <source>That stamp book has too few stamps for this reply. Choose a bigger one.</source>
         <translation>Ese paquete tiene muy pocas estampillas para esta respuesta. Elija uno más grande.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="182"/>
+        <location filename="../../ui/refusals.py" line="183"/>
         <source>This contact is not blocked.</source>
         <translation>Este contacto no está bloqueado.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="184"/>
+        <location filename="../../ui/refusals.py" line="185"/>
         <source>Only approved contacts can be blocked.</source>
         <translation>Solo se pueden bloquear contactos aprobados.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="186"/>
+        <location filename="../../ui/refusals.py" line="187"/>
         <source>The server could not take this after several tries. Nothing was charged. Try again, or ask staff.</source>
         <translation>El servidor no pudo recibir esto después de varios intentos. No se cobró nada. Inténtelo de nuevo o pida ayuda al personal.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="192"/>
+        <location filename="../../ui/refusals.py" line="193"/>
+        <source>The server could not confirm that you did this on this terminal. Nothing was charged. Sign in again, then try again.</source>
+        <translation>El servidor no pudo confirmar que usted hizo esto en esta terminal. No se cobró nada. Inicie sesión de nuevo y vuelva a intentarlo.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/refusals.py" line="199"/>
         <source>This could not be done right now. If it keeps happening, ask staff for help.</source>
         <translation>No se pudo hacer en este momento. Si sigue pasando, pida ayuda al personal.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="199"/>
+        <location filename="../../ui/refusals.py" line="206"/>
         <source>Something went wrong on this terminal. Your work is saved. Try again, or ask staff.</source>
         <translation>Algo falló en esta terminal. Su trabajo está guardado. Inténtelo de nuevo o pida ayuda al personal.</translation>
     </message>
@@ -814,6 +819,16 @@
         <location filename="../../ui/shell.py" line="370"/>
         <source>Messaging has closed for now. Your unfinished text is saved.</source>
         <translation>La mensajería ya cerró por ahora. Su texto sin terminar está guardado.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shell.py" line="406"/>
+        <source>Sorry, something went wrong. Please try again.</source>
+        <translation>Lo sentimos, algo salió mal. Inténtelo de nuevo.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/shell.py" line="410"/>
+        <source>Sorry, something went wrong and your session was ended. Your unfinished text is saved. Please sign in again.</source>
+        <translation>Lo sentimos, algo salió mal y su sesión se cerró. Su texto sin terminar está guardado. Vuelva a iniciar sesión.</translation>
     </message>
 </context>
 <context>

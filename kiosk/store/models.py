@@ -170,6 +170,7 @@ class Resident(Base):
     housing_unit: Mapped[str] = mapped_column(String(64), default="")
     language: Mapped[str] = mapped_column(String(8), default="en")
     pin_verifier: Mapped[str | None] = mapped_column(String(256))  # slow salted hash, offline use
+    proof_salt: Mapped[str | None] = mapped_column(String(160))  # for the offline proof key
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
     restricted_until: Mapped[datetime | None]
@@ -351,9 +352,13 @@ class OutboxItem(Base):
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: the resident's proof (protocol 1.4), made when the item was queued; None: none needed
+    proof: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     depends_on: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
     state: Mapped[OutboxState] = mapped_column(_enum(OutboxState), default=OutboxState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: 5xx answers to this item sent alone (``kiosk.outbox.count_server_error``)
+    server_errors: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime]
     last_error: Mapped[str | None] = mapped_column(String(500))
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)

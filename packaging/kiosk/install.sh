@@ -17,6 +17,7 @@
 #   - /etc/kite/kite.toml from packaging/kite.toml.example, only if absent
 #   - /var/lib/kite 0700 kite:kite; the keyring file 0600 kite:kite if present
 #   - the kite-kiosk.service cage session on tty1 instead of the tty1 login,
+#     and kite-call-it.service, the "call IT" text screen after a crash loop,
 #     its PAM service, logind/polkit/sysctl snippets: no VT switching, no other
 #     consoles, no Ctrl+Alt+Del, no power keys, no SysRq
 set -euo pipefail
@@ -117,6 +118,8 @@ fi
 
 # The session and its lockdown.
 run install -D -m 0644 "$PACKAGING/systemd/kite-kiosk.service" "$ROOT/etc/systemd/system/kite-kiosk.service"
+run install -D -m 0644 "$PACKAGING/systemd/kite-call-it.service" "$ROOT/etc/systemd/system/kite-call-it.service"
+run install -D -m 0755 "$HERE/call-it" "$ROOT/usr/local/lib/kite/call-it"
 run install -D -m 0644 "$HERE/pam.d-kite-kiosk" "$ROOT/etc/pam.d/kite-kiosk"
 run install -D -m 0644 "$HERE/logind-kite-kiosk.conf" "$ROOT/etc/systemd/logind.conf.d/kite-kiosk.conf"
 run install -D -m 0644 "$HERE/50-kite-kiosk.rules" "$ROOT/etc/polkit-1/rules.d/50-kite-kiosk.rules"

@@ -72,6 +72,7 @@ from sync.protocol.enrollment import (
     RotateResponse,
 )
 from sync.protocol.policy import OpeningHours, PolicyDocument, StampProduct
+from sync.protocol.proofs import RESIDENT_KINDS
 from sync.protocol.push import (
     PAYLOAD_MODELS,
     REASON_SINCE_MINOR,
@@ -90,6 +91,7 @@ from sync.protocol.push import (
     PushRequest,
     PushResponse,
     RejectReason,
+    ResidentProof,
     SendMessagePayload,
     SendMessageResult,
     SetContactBlockedPayload,
@@ -101,7 +103,7 @@ from sync.protocol.reconcile import (
     ResidentCounts,
     ResidentSnapshot,
 )
-from sync.protocol.session import SignInRequest, SignInResponse
+from sync.protocol.session import ResidentSession, SignInRequest, SignInResponse
 
 __all__ = [
     "CLIENT_TIME_HEADER",
@@ -118,6 +120,7 @@ __all__ = [
     "PROTOCOL_MINOR",
     "PROTOCOL_VERSION",
     "REASON_SINCE_MINOR",
+    "RESIDENT_KINDS",
     "AuditPayload",
     "Change",
     "ChangeKind",
@@ -176,6 +179,8 @@ __all__ = [
     "ResidentChange",
     "ResidentCounts",
     "ResidentData",
+    "ResidentProof",
+    "ResidentSession",
     "ResidentSnapshot",
     "RotateResponse",
     "SendMessagePayload",

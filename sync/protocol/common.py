@@ -25,16 +25,19 @@ PROTOCOL_MAJOR = 1
 #: Minor 2 added ``POST /v1/push/fate`` and the reject reason ``audit_seq_taken``.
 #: Minor 3 binds enrollment to its terminal: ``collection_secret`` on ``enroll``,
 #: collection by that secret, approval by the code the terminal shows (``code_mismatch``).
-#: Minor 4 puts the terminal's time on every request (:data:`CLIENT_TIME_HEADER`); the
+#: Minor 4 asks proof that the resident acted: a session opened by online sign-in
+#: (``SignInResponse.session``), the offline proof key's ``proof_salt``, ``proof`` on
+#: every resident-scoped push item and the reject reason ``resident_unproven``.
+#: Minor 5 puts the terminal's time on every request (:data:`CLIENT_TIME_HEADER`); the
 #: server refuses a request whose time is outside its window (``clock_skew``).
-PROTOCOL_MINOR = 4
+PROTOCOL_MINOR = 5
 PROTOCOL_HEADER = "Kite-Protocol"
 #: What a terminal sends in :data:`PROTOCOL_HEADER`.
 PROTOCOL_VERSION = f"{PROTOCOL_MAJOR}.{PROTOCOL_MINOR}"
 #: The terminal's clock when it sent the request (RFC 3339 with a zone), on every request
 #: of a terminal that announces minor :data:`CLIENT_TIME_SINCE_MINOR` or later.
 CLIENT_TIME_HEADER = "Kite-Client-Time"
-CLIENT_TIME_SINCE_MINOR = 4
+CLIENT_TIME_SINCE_MINOR = 5
 
 MAX_PUSH_ITEMS = 200
 #: A request body larger than this is refused with 413 ``body_too_large``; a

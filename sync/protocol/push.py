@@ -51,11 +51,12 @@ RejectReason = Literal[
     "idempotency_key_reused",
     "sequence_regressed",
     "audit_seq_taken",
+    "resident_unproven",
 ]
 
 #: Reject reasons by the protocol minor that added them: the server gives an older
 #: terminal ``invalid_payload`` instead (its model refuses an unknown reason).
-REASON_SINCE_MINOR: dict[str, int] = {"audit_seq_taken": 2}
+REASON_SINCE_MINOR: dict[str, int] = {"audit_seq_taken": 2, "resident_unproven": 4}
 
 
 class SendMessagePayload(WireModel):
@@ -126,13 +127,36 @@ PAYLOAD_MODELS: dict[str, type[WireModel]] = {
 }
 
 
+class ResidentProof(WireModel):
+    """(1.4) That the item's resident signed in on this device (``sync.protocol.proofs``).
+
+    ``method: session``: keyed by the session ``session_id`` an online sign-in
+    opened; ``method: offline``: keyed by the resident's offline proof key.
+    """
+
+    method: Literal["session", "offline"]
+    session_id: Id | None = None
+    mac: Annotated[str, Field(min_length=64, max_length=64, pattern=r"^[0-9a-f]{64}$")]
+
+    @model_validator(mode="after")
+    def _session_named(self) -> ResidentProof:
+        if (self.method == "session") != (self.session_id is not None):
+            raise ValueError("a session proof names its session_id, an offline one none")
+        return self
+
+
 class OutboxItem(WireModel):
-    """One outbox row on the wire. ``seq`` is the device's monotonic sequence number."""
+    """One outbox row on the wire. ``seq`` is the device's monotonic sequence number.
+
+    ``proof`` (1.4) is required of the kinds in ``RESIDENT_KINDS``; an item of those
+    kinds without a valid one is rejected with ``resident_unproven``.
+    """
 
     idempotency_key: IdempotencyKey
     seq: Annotated[int, Field(ge=1, le=2**62)]
     kind: ItemKind
     payload: dict[str, Any]
+    proof: ResidentProof | None = None
 
 
 class PushRequest(WireModel):

@@ -129,6 +129,38 @@ class PinGuesses(Base):
     locked_until: Mapped[datetime | None]
 
 
+class ResidentSession(Base):
+    """A resident's session on one device, opened by an online sign-in (protocol 1.4).
+
+    ``key`` signs what the resident does there (``sync.protocol.proofs``); the
+    terminal holds it in memory for the session only.
+    """
+
+    __tablename__ = "resident_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(64), index=True)
+    resident_id: Mapped[str] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(64))  # hex
+    issued_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class ResidentProofKey(Base):
+    """A resident's offline proof key: argon2id of his PIN under ``salt`` (``proofs.ProofSalt``).
+
+    Made at an online sign-in (the only time the server holds the PIN); ``pin_hash``
+    is the PIN hash it was made under, so a changed PIN makes it stale.
+    """
+
+    __tablename__ = "resident_proof_keys"
+
+    resident_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    salt: Mapped[str] = mapped_column(String(160))
+    key: Mapped[str] = mapped_column(String(64))  # hex
+    pin_hash: Mapped[str] = mapped_column(String(256))
+
+
 class ResidentPinFailures(Base):
     """Failed guesses at one resident's PIN across the devices of his unit (the global cap)."""
 

@@ -8,8 +8,12 @@ encoded hash names its own parameters, so terminals verify either kind.
 
 from __future__ import annotations
 
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from sync.protocol.proofs import ProofSalt
 
 _hasher = PasswordHasher()
 # Verified against when the facility number is unknown, so that an unknown ID
@@ -41,3 +45,10 @@ def check_pin(encoded: str | None, pin: str) -> bool:
         return _hasher.verify(encoded or _dummy, pin) and encoded is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+def proof_salt() -> ProofSalt:
+    """A fresh salt for a resident's offline proof key, at the costs PINs are hashed with."""
+    return ProofSalt(
+        _hasher.memory_cost, _hasher.time_cost, _hasher.parallelism, secrets.token_bytes(16)
+    )

@@ -31,6 +31,7 @@ from sync.protocol import (
     PAYLOAD_MODELS,
     PROTOCOL_MINOR,
     REASON_SINCE_MINOR,
+    RESIDENT_KINDS,
     FateRequest,
     FateResponse,
     ItemResult,
@@ -54,6 +55,7 @@ from sync.server.messages import (
     set_contact_blocked,
 )
 from sync.server.models import Dedupe, Device
+from sync.server.proofs import BatchProofs
 from sync.server.purchases import purchase_stamps
 
 log = logging.getLogger(__name__)
@@ -221,6 +223,12 @@ def _apply_batch(db: Database, device: DeviceIdentity, items: list[OutboxItem]) 
                 select(Dedupe).where(Dedupe.key.in_([i.idempotency_key for i in items]))
             ).scalars()
         }
+        proofs = BatchProofs.load(
+            session,
+            device.device_id,
+            (i for i in items if i.idempotency_key not in records),
+            utcnow(),
+        )
         last_seq = session.execute(
             select(Device.last_seq).where(Device.id == device.device_id)
         ).scalar_one()
@@ -245,7 +253,7 @@ def _apply_batch(db: Database, device: DeviceIdentity, items: list[OutboxItem]) 
             if record is not None:
                 results.append(stored_answer(record, key, digest, owner))
                 continue
-            outcome, reason, params, result = _run(session, device, item)
+            outcome, reason, params, result = _run(session, device, item, proofs)
             row = {
                 "key": key,
                 "owner": owner,
@@ -287,7 +295,7 @@ def _apply_batch(db: Database, device: DeviceIdentity, items: list[OutboxItem]) 
 
 
 def _run(
-    session: Session, device: DeviceIdentity, item: OutboxItem
+    session: Session, device: DeviceIdentity, item: OutboxItem, proofs: BatchProofs
 ) -> tuple[str, str | None, dict[str, Any], dict[str, Any] | None]:
     try:
         payload = PAYLOAD_MODELS[item.kind].model_validate(item.payload)
@@ -300,6 +308,8 @@ def _run(
     handler = HANDLERS[item.kind]
     mark = feed.pending_mark(session)
     try:
+        if item.kind in RESIDENT_KINDS:
+            proofs.check(item, payload.resident_id)  # type: ignore[attr-defined]
         if item.kind in _REFUSED_BEFORE_WRITING:
             result = _without_savepoint(session, device, item.kind, payload, mark)
         else:

@@ -106,10 +106,21 @@ def rotate(device: DeviceAuth, db: Db, config: Settings) -> RotateResponse:
         return RotateResponse(credential=enrollment.rotate(session, device, config.credential_days))
 
 
-@router.post("/sign-in", tags=["terminal"], responses={423: {"model": ErrorBody}})
-def sign_in(body: SignInRequest, device: DeviceAuth, db: Db, config: Settings) -> SignInResponse:
-    """Check a resident's PIN; hand back the offline verifier."""
-    return signin.sign_in(db, device, body, signin.SignInLimits.of(config))
+@router.post(
+    "/sign-in",
+    tags=["terminal"],
+    response_model=SignInResponse,
+    responses={423: {"model": ErrorBody}, 200: {"content": {"application/json": {}}}},
+)
+def sign_in(
+    body: SignInRequest, device: DeviceAuth, minor: ClientMinor, db: Db, config: Settings
+) -> Response:
+    """Check a resident's PIN; open his session on this device; hand back the offline verifier."""
+    answer = signin.sign_in(db, device, body, signin.SignInLimits.of(config))
+    return Response(
+        answer.model_dump_json(exclude=SignInResponse.fields_since_minor(minor)),
+        media_type="application/json",
+    )
 
 
 @router.get("/policy", tags=["terminal"])

@@ -32,6 +32,8 @@ class CentralSettings(BaseSettings):
     device_flag_pin_failures: Annotated[int, Field(ge=1, le=10_000)] = 30
     #: A device with no wrong PIN for this long starts counting again from zero.
     device_pin_quiet_minutes: Annotated[int, Field(ge=16, le=24 * 60)] = 60
+    #: How long a resident's session (protocol 1.4) may sign what he does on a device.
+    resident_session_hours: Annotated[int, Field(ge=1, le=7 * 24)] = 12
     #: How often a long-poll re-reads the feed even without a wake-up (other processes' writes).
     poll_recheck_s: Annotated[float, Field(gt=0, le=60)] = 2.0
     #: A pending enrollment that its terminal has not asked about (enroll or collect) for

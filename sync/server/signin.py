@@ -40,6 +40,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync.protocol import SignInRequest, SignInResponse
+from sync.server import proofs
 from sync.server.auth import DeviceIdentity
 from sync.server.clock import utcnow
 from sync.server.db import Database
@@ -71,6 +72,7 @@ class SignInLimits:
     device_free_pin_failures: int = 10
     device_flag_pin_failures: int = 30
     device_pin_quiet_minutes: int = 60
+    session_hours: int = 12  # how long the session a sign-in opens may sign
 
     @classmethod
     def of(cls, settings: CentralSettings) -> SignInLimits:
@@ -80,6 +82,7 @@ class SignInLimits:
             device_free_pin_failures=settings.device_free_pin_failures,
             device_flag_pin_failures=settings.device_flag_pin_failures,
             device_pin_quiet_minutes=settings.device_pin_quiet_minutes,
+            session_hours=settings.resident_session_hours,
         )
 
 
@@ -149,6 +152,9 @@ def sign_in(
             attempts_left=attempts_left,
         )
     assert resident is not None
+    with db.read() as session:
+        current = proofs.proof_key_current(session, resident)
+    made = None if current else proofs.make_proof_key(request.pin)  # slow: outside
     with db.write() as session:
         _forgive(session, device, number, resident.id, limits)
         fresh = session.get(Resident, resident.id)
@@ -160,6 +166,10 @@ def sign_in(
             resident=resident_data(fresh),
             contacts=[contact_data(c) for c in contacts],
             offline_verifier=fresh.offline_verifier,
+            session=proofs.open_session(
+                session, device.device_id, fresh.id, now, limits.session_hours
+            ),
+            proof_salt=proofs.store_proof_key(session, fresh, made),
         )
 
 

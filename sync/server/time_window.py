@@ -1,6 +1,6 @@
 """The time window: a terminal's request carries its clock, refused when too far from ours.
 
-From protocol minor 4 a terminal sends ``Kite-Client-Time`` (its clock when it
+From protocol minor 5 a terminal sends ``Kite-Client-Time`` (its clock when it
 sent the request) on every request. :class:`TimeWindow`, an ASGI middleware
 outside everything else (before authentication, the body, any side effect),
 compares it with this server's clock and refuses a request more than
@@ -11,7 +11,7 @@ in ``Date``, so a terminal sees its skew on ordinary answers too.
 
 The header is the time of the *request*: an outbox item written offline days ago
 is judged by when it is sent, never by when it was written. A terminal that
-announces minor 3 or earlier (or no ``Kite-Protocol``: staff, families, health
+announces minor 4 or earlier (or no ``Kite-Protocol``: staff, families, health
 checks) is not checked; that header is not a secret, so the window finds wrong
 clocks, it does not authenticate anything.
 """

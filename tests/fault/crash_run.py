@@ -13,6 +13,13 @@ drained. After every trial:
 - every ledger balance equals the sum of its entries: the terminal's ledger
   (the server's entries, pulled) sums to the server's stamp balance.
 
+Some trials also carry an event (:data:`EVENTS`): ``wipe``, staff wipe the
+terminal before it works (it drops every resident's data, and what it queues next
+must still be taken: the resident signs in again, his work is proved and numbered
+past the server's mark); ``restart``, the server is restarted while the terminal
+works (sign-in falls back offline, pushes fail and are retried). What a wipe
+removed from the terminal stays counted on the server's side of the invariants.
+
 The fault of trial ``n`` comes from ``random.Random(seed * 1_000_003 + n)``, so a
 run replays from its seed. CI runs one trial at each named point
 (``tests/fault/test_crash.py``); the long run is::
@@ -28,8 +35,11 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +64,8 @@ from tests.server.live import LiveServer, World, ok
 
 PRICE = 50  # stamp-1 in the demo policy
 NAMED = list(faults.POINTS)
+#: What may happen to a trial beside its kill, and how often in a seeded run.
+EVENTS = {"wipe": 0.03, "restart": 0.05}
 
 
 @dataclass
@@ -62,6 +74,7 @@ class Trial:
     fault: str
     returncode: int
     seconds: float
+    event: str | None = None
 
 
 class CrashRun:
@@ -79,6 +92,9 @@ class CrashRun:
         grant_stamps(self.world, 2 * trials + 10)
         self.resident = self.world.resident
         self.start_stamps, self.start_cents = self.server.balances(self.resident.resident_id)
+        # What the terminal no longer holds because a wipe removed it (the server does).
+        self.wiped_replies: Counter[str] = Counter()
+        self.wiped_purchases = 0
         self.data = workdir / "terminal"
         self.data.mkdir(parents=True, exist_ok=True)
         backend = PlaintextKeyring()
@@ -107,7 +123,9 @@ class CrashRun:
         if fault:
             env[faults.ENV] = fault
         args = [sys.executable, "-m", "tests.fault.crash_terminal", mode]
-        args += [self.resident.resident_id, self.resident.contact_id, tag]
+        device_id = self.world.devices[0][0]
+        resident = self.resident
+        args += [device_id, resident.facility_number, resident.pin, resident.contact_id, tag]
         return subprocess.run(
             args, env=env, capture_output=True, text=True, timeout=120, check=False
         )
@@ -126,11 +144,55 @@ class CrashRun:
         if done.returncode != 0:
             raise AssertionError(f"first sync failed:\n{done.stdout}\n{done.stderr}")
 
-    def trial(self, number: int, fault: str | None = None) -> Trial:
-        """Trial ``number``, at ``fault`` if given, else at the one the seed draws for it."""
-        fault = fault or self.fault_for(number)
+    def event_for(self, number: int) -> str | None:
+        rng = random.Random(self.seed * 2_000_003 + number)
+        draw = rng.random()
+        for event, chance in EVENTS.items():
+            if draw < chance:
+                return event
+            draw -= chance
+        return None
+
+    def wipe(self, number: int) -> None:
+        """Staff wipe the terminal, and it obeys (a sync); the server keeps what it was sent."""
+        with self._store() as (replies, purchases, _):
+            held_replies, held_purchases = Counter(replies), len(purchases)
+        with self.server.staff() as staff:
+            ok(staff.post(f"/v1/staff/devices/{self.world.devices[0][0]}/wipe"))
+        done = self._terminal("recover", f"{self.seed}-{number}-wipe", None)
+        if done.returncode != 0:
+            raise AssertionError(f"trial {number}: the wipe was not obeyed:\n{done.stderr[-3000:]}")
+        with self._store() as (replies, purchases, _):
+            assert not replies and not purchases, f"trial {number}: the wipe left resident data"
+        back = self._terminal("signin", f"{self.seed}-{number}-wipe", None)
+        if back.returncode != 0:
+            raise AssertionError(
+                f"trial {number}: no sign-in after the wipe:\n{back.stderr[-3000:]}"
+            )
+        stamps, _ = self.server.balances(self.resident.resident_id)
+        assert self._ledger_sum() == stamps, f"trial {number}: balance not back after the wipe"
+        # Reconcile brought his own messages back; what stays gone is counted as the server's.
+        with self._store() as (replies, purchases, _):
+            self.wiped_replies += held_replies - Counter(replies)
+            self.wiped_purchases += held_purchases - len(purchases)
+
+    def _restart_soon(self, number: int) -> threading.Thread:
+        delay = random.Random(self.seed * 3_000_017 + number).uniform(0.0, 1.0)
+        thread = threading.Thread(target=lambda: (time.sleep(delay), self.server.restart()))
+        thread.start()
+        return thread
+
+    def trial(self, number: int, fault: str | None = None, event: str | None = None) -> Trial:
+        """Trial ``number``, at ``fault`` (with ``event``) if given, else as the seed draws."""
+        if fault is None:
+            fault, event = self.fault_for(number), self.event_for(number)
         started = time.monotonic()
+        if event == "wipe":
+            self.wipe(number)
+        restarting = self._restart_soon(number) if event == "restart" else None
         work = self._terminal("work", f"{self.seed}-{number}", fault)
+        if restarting is not None:
+            restarting.join()
         if work.returncode not in (0, -9):
             raise AssertionError(
                 f"trial {number} ({fault}): terminal failed, not killed:\n{work.stderr[-3000:]}"
@@ -141,16 +203,17 @@ class CrashRun:
                 f"trial {number} ({fault}): terminal did not recover:\n"
                 f"{recover.stdout[-2000:]}\n{recover.stderr[-3000:]}"
             )
-        self.check(number, fault, work.stdout)
-        return Trial(number, fault, work.returncode, time.monotonic() - started)
+        self.check(number, f"{fault} {event or ''}".strip(), work.stdout)
+        return Trial(number, fault, work.returncode, time.monotonic() - started, event)
 
-    def check(self, number: int, fault: str, announced: str) -> None:
-        where = f"trial {number} (fault {fault}, seed {self.seed})"
+    @contextmanager
+    def _store(self) -> Iterator[tuple[list[str], list[Hold], Counter[OutboxState]]]:
+        """(outbound reply bodies, purchase holds, outbox states) the terminal holds now."""
         store = open_store(self.data / "kite.db")
         try:
             with store.read() as session:
                 states = Counter(session.scalars(select(OutboxItem.state)))
-                local_replies = list(
+                replies = list(
                     session.scalars(
                         select(Message.body).where(Message.direction == Direction.OUTBOUND)
                     )
@@ -158,9 +221,23 @@ class CrashRun:
                 purchases = list(
                     session.scalars(select(Hold).where(Hold.kind == HoldKind.PURCHASE))
                 )
-                ledger_sum = sum(session.scalars(select(LedgerEntry.stamps)))
+                yield replies, purchases, states
         finally:
             store.close()
+
+    def _ledger_sum(self) -> int:
+        store = open_store(self.data / "kite.db")
+        try:
+            with store.read() as session:
+                return sum(session.scalars(select(LedgerEntry.stamps)))
+        finally:
+            store.close()
+
+    def check(self, number: int, fault: str, announced: str) -> None:
+        where = f"trial {number} (fault {fault}, seed {self.seed})"
+        with self._store() as (local_replies, purchases, states):
+            pass
+        ledger_sum = self._ledger_sum()
         assert set(states) <= {OutboxState.DONE}, f"{where}: outbox not drained: {states}"
         for line in announced.splitlines():
             kind, _, value = line.partition(" ")
@@ -178,37 +255,48 @@ class CrashRun:
                 for m in ok(family.get("/v1/family/messages"))
                 if m["direction"] == "outbound"
             )
-        local = Counter(local_replies)
+        local = Counter(local_replies) + self.wiped_replies
         assert on_server == local, (
             f"{where}: server and terminal disagree on replies: "
             f"missing {local - on_server}, extra {on_server - local}"
         )
         assert all(h.state == HoldState.POSTED for h in purchases), f"{where}: unconfirmed purchase"
         stamps, cents = self.server.balances(self.resident.resident_id)
-        assert cents == self.start_cents - PRICE * len(purchases), (
-            f"{where}: debit {cents}, expected {self.start_cents - PRICE * len(purchases)}"
-            f" for {len(purchases)} purchases (charged twice or lost?)"
+        bought = len(purchases) + self.wiped_purchases
+        assert cents == self.start_cents - PRICE * bought, (
+            f"{where}: debit {cents}, expected {self.start_cents - PRICE * bought}"
+            f" for {bought} purchases (charged twice or lost?)"
         )
-        expected = self.start_stamps - len(local_replies) + len(purchases)
+        expected = self.start_stamps - sum(local.values()) + bought
         assert stamps == expected, f"{where}: server stamps {stamps}, expected {expected}"
         assert ledger_sum == stamps, f"{where}: local ledger sums to {ledger_sum}, server {stamps}"
 
 
 def run(
-    trials: int, seed: int, workdir: Path, echo: bool = False, faults: list[str] | None = None
+    trials: int,
+    seed: int,
+    workdir: Path,
+    echo: bool = False,
+    faults: list[str] | None = None,
+    events: dict[int, str] | None = None,
 ) -> list[Trial]:
-    """``trials`` seeded trials, or one trial at each of ``faults`` (``point@n``) in turn."""
+    """``trials`` seeded trials, or one trial at each of ``faults`` (``point@n``) in turn,
+    trial ``n`` with ``events[n]`` (``wipe``, ``restart``) if given."""
     planned: list[str | None] = list(faults) if faults is not None else [None] * trials
     crash = CrashRun(workdir, len(planned), seed)
     results = []
     try:
         crash.prepare()
         for number, fault in enumerate(planned):
-            result = crash.trial(number, fault)
+            event = (events or {}).get(number)
+            result = crash.trial(number, fault, event) if fault else crash.trial(number)
             results.append(result)
             if echo:
                 outcome = "killed" if result.returncode == -9 else "survived"
-                print(f"trial {number:4}  {outcome:8}  {result.seconds:5.2f}s  {result.fault}")
+                print(
+                    f"trial {number:4}  {outcome:8}  {result.seconds:5.2f}s  {result.fault}"
+                    f"  {result.event or ''}"
+                )
     finally:
         crash.close()
     return results

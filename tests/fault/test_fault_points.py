@@ -12,6 +12,7 @@ from sync import faults
 SCRIPT = """
 import sys
 from sync import faults
+faults.arm()
 for name in sys.argv[1:]:
     faults.point(name)
     print("passed", name, flush=True)

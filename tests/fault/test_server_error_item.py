@@ -62,19 +62,17 @@ class Relay:
 
 
 def _terminal(tmp_path: Path, stub: StubServer, world: World) -> Terminal:
-    terminal = make_terminal(tmp_path, stub.url, world.devices[0][1])
+    terminal = make_terminal(tmp_path, stub.url, world.devices[0])
     pull.pull_until_caught_up(terminal.store, terminal.client, clock=terminal.worker.clock)
     terminal.core.sign_in(world.resident.facility_number, world.resident.pin)
     return terminal
 
 
-def _push_until_settled(terminal: Terminal, strikes: dict[str, int]) -> int:
+def _push_until_settled(terminal: Terminal, rounds: int = 10) -> int:
     """Push rounds (each item made due again after a failure) until one ends cleanly."""
-    for failures in range(10):
+    for failures in range(rounds):
         try:
-            push.push_due(
-                terminal.store, terminal.client, clock=terminal.worker.clock, strikes=strikes
-            )
+            push.push_due(terminal.store, terminal.client, clock=terminal.worker.clock)
         except TransientError:
             push.due_now(terminal.store, clock=terminal.worker.clock)
             continue
@@ -103,8 +101,7 @@ def test_an_item_the_server_fails_every_time_and_never_stored_is_set_aside_and_t
         terminal.core.buy_stamps("book-10")
         relay.poison = _purchase_item(terminal).idempotency_key
         terminal.core.send_reply(world.resident.contact_id, None, "Paid with my own stamps")
-        strikes: dict[str, int] = {}
-        failures = _push_until_settled(terminal, strikes)
+        failures = _push_until_settled(terminal)
 
         assert failures == push.FATE_AFTER - 1  # two rounds held, the third set it aside
         fates = [s for s in stub.seen if s.path == "/v1/push/fate"]
@@ -119,7 +116,6 @@ def test_an_item_the_server_fails_every_time_and_never_stored_is_set_aside_and_t
             assert outbox.set_aside_count(session) == 1
         # Nothing of the purchase reached the server; the reply did (one stamp spent).
         assert central_server.balances(world.resident.resident_id) == (4, 1000)
-        assert strikes == {}
         sent_keys = [
             i["idempotency_key"]
             for s in stub.seen
@@ -143,7 +139,7 @@ def test_an_item_stored_whose_answer_breaks_every_time_is_settled_from_its_store
         terminal.core.buy_stamps("book-10")
         relay.poison = _purchase_item(terminal).idempotency_key
         terminal.core.send_reply(world.resident.contact_id, None, "After the purchase")
-        _push_until_settled(terminal, {})
+        _push_until_settled(terminal)
 
         bought = _purchase_item(terminal)
         assert bought.state == OutboxState.DONE
@@ -167,7 +163,7 @@ def test_a_reply_paid_by_a_purchase_set_aside_fails_with_it_and_is_never_sent(
     try:
         sent = terminal.core.buy_and_send("book-10", world.resident.contact_id, None, "Bought for")
         relay.poison = _purchase_item(terminal).idempotency_key
-        _push_until_settled(terminal, {})
+        _push_until_settled(terminal)
 
         with terminal.store.read() as session:
             reply = session.get(OutboxItem, sent.outbox_item_id)
@@ -202,10 +198,10 @@ def _read_item(store: Store) -> OutboxItem:
 _BUG = Reply(500, b'{"error":{"code":"internal_error","message":"bug","params":{}}}')
 
 
-def _strike_out(store: Store, client: SyncClient, strikes: dict[str, int]) -> None:
+def _strike_out(store: Store, client: SyncClient) -> None:
     for _ in range(push.FATE_AFTER - 1):
         with pytest.raises(ServerFailed):
-            push.push_due(store, client, strikes=strikes)
+            push.push_due(store, client)
         push.due_now(store)
 
 
@@ -213,16 +209,15 @@ def test_a_fate_answer_about_another_key_is_refused_and_the_item_stays_queued(
     store: Store, stub: StubServer, stub_client: SyncClient
 ) -> None:
     queued = _read_item(store)
-    strikes: dict[str, int] = {}
     stub.script(_BUG, _BUG, _BUG)
     stub.script(
         Reply(
             200, json.dumps({"fates": [{"idempotency_key": "f" * 32, "fate": "unknown"}]}).encode()
         )
     )
-    _strike_out(store, stub_client, strikes)
+    _strike_out(store, stub_client)
     with pytest.raises(InvalidResponse, match="not about the key"):
-        push.push_due(store, stub_client, strikes=strikes)
+        push.push_due(store, stub_client)
     with store.read() as session:
         assert outbox.is_pending(session, queued.id)
 
@@ -232,7 +227,6 @@ def test_a_stored_refusal_named_by_the_fate_answer_fails_the_item_with_its_reaso
 ) -> None:
     queued = _read_item(store)
     key = queued.idempotency_key
-    strikes: dict[str, int] = {}
     stored = {
         "idempotency_key": key,
         "outcome": "duplicate",
@@ -242,12 +236,38 @@ def test_a_stored_refusal_named_by_the_fate_answer_fails_the_item_with_its_reaso
     stub.script(_BUG, _BUG, _BUG)
     fates = {"fates": [{"idempotency_key": key, "fate": "stored", "answer": stored}]}
     stub.script(Reply(200, json.dumps(fates).encode()))
-    _strike_out(store, stub_client, strikes)
-    report = push.push_due(store, stub_client, strikes=strikes)
+    _strike_out(store, stub_client)
+    report = push.push_due(store, stub_client)
     assert report.duplicate == 1  # settled as the duplicate of its stored answer
     assert json.loads(stub.seen[-1].body) == {"idempotency_keys": [key]}
     with store.read() as session:
         item = session.get(OutboxItem, queued.id)
         assert item is not None
         assert (item.state, item.last_error) == (OutboxState.FAILED, "unknown_message")
-    assert strikes == {}
+
+
+def test_the_server_errors_of_an_item_are_counted_across_restarts(
+    tmp_path: Path, central_server: LiveServer, stub: StubServer
+) -> None:
+    """A terminal restarted between attempts (a crash loop, a power cut) still asks the
+    item's fate after FATE_AFTER errors in all: the count is kept with the item."""
+    world = central_server.world(residents=1, debit_cents=1000, stamps=5)
+    relay = Relay(central_server, store_first=False)
+    stub.default = relay
+    terminal = _terminal(tmp_path, stub, world)
+    try:
+        terminal.core.buy_stamps("book-10")
+        relay.poison = _purchase_item(terminal).idempotency_key
+        with pytest.raises(AssertionError, match="never drained"):
+            _push_until_settled(terminal, rounds=push.FATE_AFTER - 1)
+    finally:
+        terminal.close()
+    assert not [s for s in stub.seen if s.path == "/v1/push/fate"]
+    again = make_terminal(tmp_path, stub.url, world.devices[0])  # the same store, restarted
+    try:
+        assert _push_until_settled(again) == 0  # the next error is the last: its fate asked
+        assert len([s for s in stub.seen if s.path == "/v1/push/fate"]) == 1
+        bought = _purchase_item(again)
+        assert (bought.state, bought.last_error) == (OutboxState.FAILED, outbox.SET_ASIDE)
+    finally:
+        again.close()

@@ -22,12 +22,14 @@ from tests.stores import migrated_copy
 def make_terminal(
     folder: Path,
     server_url: str,
-    credential: str,
+    device: tuple[str, str],
     *,
     name: str = "t1",
     clock: Clock | None = None,
     **overrides: object,
 ) -> Terminal:
+    """A terminal enrolled as ``device`` (device ID, credential), e.g. ``world.devices[0]``."""
+    device_id, credential = device
     values: dict[str, object] = {
         "server_url": server_url,
         "data_dir": folder / name,
@@ -50,7 +52,7 @@ def make_terminal(
         pin_keyring=False,  # the test's keyring; each terminal under its own service name
         backoff=Backoff(base_s=0.05, cap_s=0.5),
     )
-    enrollment.device_id(terminal.store)  # the device row an enrollment leaves behind
+    enrollment.device_id(terminal.store, restored=device_id)  # as an enrollment leaves it
     return terminal
 
 

@@ -63,7 +63,7 @@ def test_after_one_online_sign_in_the_resident_signs_in_offline(
     )
     with proxy.running():
         proxy.enabled = False
-        terminal = make_terminal(tmp_path, proxy.url, world.credential)
+        terminal = make_terminal(tmp_path, proxy.url, world.devices[0])
         try:
             assert terminal.worker.sync_once().online
             online = terminal.core.sign_in(world.resident.facility_number, world.resident.pin)

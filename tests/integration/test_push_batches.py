@@ -53,7 +53,7 @@ def _server_messages(world: World) -> int:
 def loaded(tmp_path: Path, central_server: LiveServer) -> tuple[World, Terminal]:
     world = central_server.world(residents=1, debit_cents=0, stamps=0)
     grant_stamps(world, REPLIES)
-    terminal = make_terminal(tmp_path, central_server.url, world.devices[0][1])
+    terminal = make_terminal(tmp_path, central_server.url, world.devices[0])
     _queue_replies(terminal, world)
     return world, terminal
 

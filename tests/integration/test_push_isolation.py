@@ -16,7 +16,7 @@ def test_an_audit_event_reusing_a_seq_the_server_has_is_refused_alone_and_the_pu
     tmp_path: Path, central_server: LiveServer
 ) -> None:
     world = central_server.world(residents=1, debit_cents=1000, stamps=5)
-    terminal = make_terminal(tmp_path, central_server.url, world.devices[0][1])
+    terminal = make_terminal(tmp_path, central_server.url, world.devices[0])
     try:
         pull.pull_until_caught_up(terminal.store, terminal.client, clock=terminal.worker.clock)
         terminal.core.sign_in(world.resident.facility_number, world.resident.pin)

@@ -17,7 +17,7 @@ from tests.server.live import LiveServer, World
 
 @pytest.fixture
 def terminal(tmp_path: Path, central_server: LiveServer, world: World) -> Iterator[Terminal]:
-    made = make_terminal(tmp_path, central_server.url, world.credential)
+    made = make_terminal(tmp_path, central_server.url, world.devices[0])
     try:
         assert made.worker.sync_once().online
         yield made

@@ -74,7 +74,7 @@ def test_after_a_wipe_new_replies_and_purchases_are_accepted(
     tmp_path: Path, central_server: LiveServer
 ) -> None:
     world = central_server.world(residents=1, debit_cents=5000, stamps=5)
-    terminal = make_terminal(tmp_path, central_server.url, world.credential)
+    terminal = make_terminal(tmp_path, central_server.url, world.devices[0])
     try:
         assert terminal.worker.sync_once().online
         reply_and_purchase(terminal, world, "before the wipe")
@@ -108,7 +108,7 @@ def test_after_a_restore_from_an_older_backup_new_work_is_accepted(
     tmp_path: Path, central_server: LiveServer
 ) -> None:
     world = central_server.world(residents=1, debit_cents=5000, stamps=5)
-    terminal = make_terminal(tmp_path, central_server.url, world.credential)
+    terminal = make_terminal(tmp_path, central_server.url, world.devices[0])
     path = terminal.store.path
     try:
         assert terminal.worker.sync_once().online
@@ -118,7 +118,7 @@ def test_after_a_restore_from_an_older_backup_new_work_is_accepted(
     take_backup(path, HEAD)
     [backup] = list_backups(path)
 
-    terminal = make_terminal(tmp_path, central_server.url, world.credential)
+    terminal = make_terminal(tmp_path, central_server.url, world.devices[0])
     try:
         reply_and_purchase(terminal, world, "lost with the restore")
         all_done(terminal)
@@ -128,7 +128,7 @@ def test_after_a_restore_from_an_older_backup_new_work_is_accepted(
         terminal.close()
 
     restore_backup(path, backup)  # what kite-admin restore-backup does, Kite stopped
-    terminal = make_terminal(tmp_path, central_server.url, world.credential)
+    terminal = make_terminal(tmp_path, central_server.url, world.devices[0])
     try:
         with terminal.store.read() as session:
             assert outbox.last_seq(session) < server_mark  # the older counter came back
@@ -149,7 +149,7 @@ def test_a_terminal_enrolled_again_under_its_device_id_jumps_past_the_servers_ma
 ) -> None:
     world = central_server.world(residents=1, debit_cents=5000, stamps=5)
     device_id = world.devices[0][0]
-    first = make_terminal(tmp_path, central_server.url, world.credential, name="before")
+    first = make_terminal(tmp_path, central_server.url, world.devices[0], name="before")
     try:
         assert first.worker.sync_once().online
         reply_and_purchase(first, world, "from the old image")
@@ -172,7 +172,7 @@ def test_a_terminal_enrolled_again_under_its_device_id_jumps_past_the_servers_ma
         new.execute("DELETE FROM outbox")
         new.execute("UPDATE push_sequence SET last_seq = 0")
         new.execute("DELETE FROM sync_cursor")
-    second = make_terminal(tmp_path, central_server.url, credential, name="after")
+    second = make_terminal(tmp_path, central_server.url, (device_id, credential), name="after")
     try:
         status = second.worker.sync_once()
         assert status.online and status.state != "revoked", status

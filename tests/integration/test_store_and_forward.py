@@ -21,8 +21,8 @@ def two_terminals(
     tmp_path: Path, private_server: LiveServer
 ) -> Iterator[tuple[World, Terminal, Terminal]]:
     world = private_server.world(residents=1, debit_cents=1000, stamps=5, devices=2)
-    first = make_terminal(tmp_path, private_server.url, world.devices[0][1], name="t1")
-    second = make_terminal(tmp_path, private_server.url, world.devices[1][1], name="t2")
+    first = make_terminal(tmp_path, private_server.url, world.devices[0], name="t1")
+    second = make_terminal(tmp_path, private_server.url, world.devices[1], name="t2")
     try:
         yield world, first, second
     finally:

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from kiosk.changes import Changes
 from kiosk.store.models import DeviceState, OutboxItem, OutboxState, Resident
+from kiosk.views import Payment
 from sync.status import SyncStatus, read_status_file
 from tests.integration.terminal import Terminal, make_terminal, wait_for
 from tests.server.live import LiveServer, World, ok
@@ -19,7 +20,7 @@ from tests.server.live import LiveServer, World, ok
 
 @pytest.fixture
 def terminal(tmp_path: Path, central_server: LiveServer, world: World) -> Iterator[Terminal]:
-    made = make_terminal(tmp_path, central_server.url, world.credential, long_poll_s=2)
+    made = make_terminal(tmp_path, central_server.url, world.devices[0], long_poll_s=2)
     try:
         yield made
     finally:
@@ -129,3 +130,26 @@ def test_wipe_command_removes_resident_data_and_keeps_syncing(
     wait_for(lambda: residents(terminal) == 0, timeout=30)
     assert terminal.credentials.credential() is not None
     assert terminal.worker.status().state == "online"
+
+
+def test_after_a_wipe_a_resident_who_signs_in_again_has_his_contacts_and_balance_back(
+    terminal: Terminal, central_server: LiveServer, world: World
+) -> None:
+    """The feed does not send a wiped terminal its residents' data again (its cursor is
+    kept): the sign-in brings his contacts, and the worker's reconcile, which the sign-in
+    asks for at once, his balance, so a reply is paid with his stamps, not sent COD."""
+    r = world.resident
+    terminal.worker.start()
+    wait_for(lambda: terminal.worker.status().online)
+    terminal.core.sign_in(r.facility_number, r.pin)
+    wait_for(lambda: terminal.core.balances().confirmed == 5)  # the world's 5 stamps
+    terminal.core.end_session("sign_out")
+    with central_server.staff() as staff:
+        ok(staff.post(f"/v1/staff/devices/{world.devices[0][0]}/wipe"))
+    wait_for(lambda: residents(terminal) == 0, timeout=30)
+
+    terminal.core.sign_in(r.facility_number, r.pin)
+    assert [c.contact_id for c in terminal.core.contacts()] == [r.contact_id]
+    wait_for(lambda: terminal.core.balances().confirmed == 5)
+    sent = terminal.core.send_reply(r.contact_id, None, "Paid with my own stamp")
+    assert sent.message.payment == Payment.STAMPS, sent

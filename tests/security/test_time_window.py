@@ -35,13 +35,22 @@ from sync import admin, enrollment
 from sync.client import SyncClient
 from sync.credentials import CredentialStore
 from sync.errors import ClockSkewed
-from sync.protocol import CLIENT_TIME_HEADER, PROTOCOL_HEADER, format_client_time
+from sync.protocol import (
+    CLIENT_TIME_HEADER,
+    CLIENT_TIME_SINCE_MINOR,
+    PROTOCOL_HEADER,
+    PROTOCOL_MAJOR,
+    PROTOCOL_VERSION,
+    format_client_time,
+)
 from tests.fault.clocks import MovedClock, open_hours_clock
 from tests.integration.terminal import make_terminal
 from tests.server.live import LiveServer, ok
 from tests.stores import fresh_store
 
 WINDOW_S = 300
+#: The minor before the time window: such a terminal sends no time.
+BEFORE = f"{PROTOCOL_MAJOR}.{CLIENT_TIME_SINCE_MINOR - 1}"
 DAY = timedelta(days=1)
 
 
@@ -101,21 +110,22 @@ def test_a_request_without_its_time_is_refused_unless_it_predates_the_window(
     world = server.world()
     bare = {"Authorization": f"Bearer {world.credential}"}
     with httpx.Client(base_url=server.url, headers=bare, verify=server.verify) as client:
-        missing = client.get("/v1/policy", headers={PROTOCOL_HEADER: "1.4"})
+        missing = client.get("/v1/policy", headers={PROTOCOL_HEADER: PROTOCOL_VERSION})
         garbled = client.get(
-            "/v1/policy", headers={PROTOCOL_HEADER: "1.4", CLIENT_TIME_HEADER: "yesterday"}
+            "/v1/policy",
+            headers={PROTOCOL_HEADER: PROTOCOL_VERSION, CLIENT_TIME_HEADER: "yesterday"},
         )
         # A wrong clock is refused before the credential is even looked at.
         stranger = client.get(
             "/v1/policy",
-            headers={"Authorization": "Bearer nobody", PROTOCOL_HEADER: "1.4"},
+            headers={"Authorization": "Bearer nobody", PROTOCOL_HEADER: PROTOCOL_VERSION},
         )
-        older = client.get("/v1/policy", headers={PROTOCOL_HEADER: "1.3"})
+        older = client.get("/v1/policy", headers={PROTOCOL_HEADER: BEFORE})
     for answer in (missing, garbled, stranger):
         assert answer.status_code == 403
         assert answer.json()["error"]["code"] == "clock_skew"
         assert answer.json()["error"]["params"]["client_time"] is None
-    assert older.status_code == 200  # a terminal of 1.3 or before sends no time
+    assert older.status_code == 200  # a terminal of an earlier minor sends no time
     with server.staff() as staff:  # staff and families are not terminals
         assert staff.get("/v1/staff/devices").status_code == 200
 
@@ -129,7 +139,7 @@ def test_a_wrong_clock_keeps_the_queue_tells_it_not_offline_and_recovers(
     world = server.world(residents=1, debit_cents=1000)
     resident = world.resident
     clock = MovedClock(server.now, timedelta(seconds=100))  # a little fast: inside the window
-    terminal = make_terminal(tmp_path, server.url, world.credential, clock=clock)
+    terminal = make_terminal(tmp_path, server.url, world.devices[0], clock=clock)
     try:
         status = terminal.worker.sync_once()
         assert status.state == "online"
@@ -178,7 +188,7 @@ def test_an_item_written_days_ago_is_judged_by_when_it_is_sent(
 ) -> None:
     world = server.world(residents=1, stamps=3)
     resident = world.resident
-    terminal = make_terminal(tmp_path, server.url, world.credential, clock=MovedClock(server.now))
+    terminal = make_terminal(tmp_path, server.url, world.devices[0], clock=MovedClock(server.now))
     try:
         assert terminal.worker.sync_once().state == "online"
         terminal.core.sign_in(resident.facility_number, resident.pin)

@@ -69,7 +69,7 @@ def test_the_terminal_pulls_a_message_through_the_servers_own_tls(
     with world.staff() as staff:
         ok(staff.post(f"/v1/staff/review/{message_id}", json={"decision": "approve"}))
 
-    terminal = make_terminal(tmp_path, server.url, world.credential, ca_bundle=authority.ca_pem)
+    terminal = make_terminal(tmp_path, server.url, world.devices[0], ca_bundle=authority.ca_pem)
     try:
         status = terminal.worker.sync_once()
         assert status.state == "online", status

@@ -41,6 +41,7 @@ from sync.protocol import (
 from sync.server.clock import OFFSET_FILE_ENV
 from sync.server.db import Database
 from sync.server.seed import FAMILY_TOKEN, STAFF_TOKEN, SeedReport, seed_demo, seed_facility
+from tests.server.proving import ProvingTransport, Sessions
 
 POSTGRES_ENV = "KITE_TEST_POSTGRES_URL"
 # httpx builds a new TLS context for every client unless handed one (40 ms each, for a
@@ -157,6 +158,12 @@ class LiveServer:
         #: The one-time code each device enrolled by :meth:`enroll_device` showed (staff
         #: approve a device again only with it).
         self.enroll_codes: dict[str, str] = {}
+        #: What a genuine terminal knows to prove its pushes (tests/server/proving.py): each
+        #: enrolled device's ID by credential, each world resident's number and PIN, and
+        #: the sessions opened so far.
+        self.device_ids: dict[str, str] = {}
+        self.pins: dict[str, tuple[str, str]] = {}
+        self.sessions = Sessions()
         self.url = ""
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -280,8 +287,14 @@ class LiveServer:
         token: str | None = None,
         protocol: str | None = PROTOCOL_VERSION,
         timeout: float = 30.0,
+        *,
+        prove: bool = True,
     ) -> httpx.Client:
-        """An HTTP client on the server; ``token`` as bearer, the protocol header unless None."""
+        """An HTTP client on the server; ``token`` as bearer, the protocol header unless None.
+
+        With a device's credential (and ``prove``), the client proves what it pushes for
+        a resident of a world, as a genuine terminal would (``tests/server/proving.py``).
+        """
         headers = {}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
@@ -289,11 +302,15 @@ class LiveServer:
         if protocol is not None:
             headers[PROTOCOL_HEADER] = protocol
             hooks = {"request": [self.stamp_client_time]}
+        transport: httpx.BaseTransport = httpx.HTTPTransport(verify=self.verify)
+        device_id = self.device_ids.get(token or "")
+        if prove and device_id is not None:
+            transport = ProvingTransport(transport, device_id, self.pins, self.sessions)
         return httpx.Client(
             base_url=self.url,
             headers=headers,
             timeout=timeout,
-            verify=self.verify,
+            transport=transport,
             event_hooks=hooks,
         )
 
@@ -305,6 +322,23 @@ class LiveServer:
         """Put the time on a request as a terminal whose clock agrees with this server's does
         (unless the test set one itself)."""
         request.headers.setdefault(CLIENT_TIME_HEADER, format_client_time(self.now()))
+
+    def proved(self, credential: str, body: Any) -> Any:
+        """A push ``body`` with its residents' items proved, as the device of ``credential``
+        would send it (for tests that write the request themselves)."""
+        transport = ProvingTransport(
+            httpx.HTTPTransport(verify=self.verify),
+            self.device_ids[credential],
+            self.pins,
+            self.sessions,
+        )
+        headers = {
+            "Authorization": f"Bearer {credential}",
+            PROTOCOL_HEADER: PROTOCOL_VERSION,
+            CLIENT_TIME_HEADER: format_client_time(self.now()),
+        }
+        with transport:
+            return transport.prove(f"{self.url}/v1/push", headers, body)
 
     def staff(self, token: str | None = None) -> httpx.Client:
         return self.client(token or self.staff_token, protocol=None)
@@ -357,6 +391,7 @@ class LiveServer:
                 )
             )
         assert answer["state"] == "approved"
+        self.device_ids[answer["credential"]] = device_id
         return device_id, answer["credential"]
 
     def world(
@@ -424,6 +459,7 @@ class LiveServer:
                         )
                     )
                 world.residents.append(TestResident(rid, number, pin, cid))
+                self.pins[rid] = (number, pin)
         if stamps:
             with self.family(world.family_token) as fam:
                 for r in world.residents:
@@ -496,9 +532,9 @@ class World:
     def credential(self) -> str:
         return self.devices[0][1]
 
-    def terminal(self, index: int = 0) -> httpx.Client:
-        """An HTTP client speaking as device ``index`` of this world."""
-        return self.server.client(self.devices[index][1])
+    def terminal(self, index: int = 0, *, prove: bool = True) -> httpx.Client:
+        """An HTTP client speaking as device ``index`` of this world (see ``LiveServer.client``)."""
+        return self.server.client(self.devices[index][1], prove=prove)
 
     def family(self) -> httpx.Client:
         return self.server.family(self.family_token)

@@ -37,7 +37,10 @@ def _wait_for(condition: Any, timeout: float = 30.0) -> None:
 
 def test_same_purchase_sent_fifty_times_with_lost_answers_charges_once(world: World) -> None:
     rid = world.resident.resident_id
-    the_purchase = {"items": [item("purchase_stamps", 1, purchase(rid, "book-10", 10, 450))]}
+    the_purchase = world.server.proved(
+        world.credential,
+        {"items": [item("purchase_stamps", 1, purchase(rid, "book-10", 10, 450))]},
+    )
     with ThreadPoolExecutor(8) as pool:
         for f in [
             pool.submit(send_and_hang_up, world.server.url, world.credential, the_purchase)

@@ -167,7 +167,7 @@ def test_items_for_a_resident_of_another_unit_are_refused(central_server: LiveSe
     here, there = central_server.world(), central_server.world(debit_cents=500)
     rid = there.resident.resident_id
     [result] = _results(here, [item("purchase_stamps", 1, purchase(rid))])
-    assert result["reason"] == "not_your_resident"
+    assert (result["reason"], result["params"]) == ("resident_unproven", {"why": "missing"})
     assert central_server.balances(rid) == (0, 500)
 
 

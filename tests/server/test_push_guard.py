@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from sync.protocol import PROTOCOL_MINOR, FateRequest, PushRequest, SendMessagePayload
+from sync.protocol import PROTOCOL_MINOR, FateRequest, SendMessagePayload
 from sync.server import push
 from sync.server.auth import DeviceIdentity
 from sync.server.db import Database
@@ -24,6 +24,7 @@ from sync.server.ledger import book, lock_resident
 from sync.server.models import Dedupe, FeedRow, LedgerEntry, Resident
 from sync.server.seed import FACILITY_ID, UNITS, seed_demo
 from tests.server.live import item, message, purchase
+from tests.server.proving import proved_in_process
 
 
 @pytest.fixture
@@ -59,8 +60,8 @@ def test_a_handler_that_spends_then_refuses_fails_the_batch_and_keeps_nothing(
 
     monkeypatch.setitem(push.HANDLERS, "send_message", spend_then_refuse)
     device = DeviceIdentity("dev-guard", FACILITY_ID, UNITS)
-    request = PushRequest.model_validate(
-        {"items": [item("send_message", 1, message("res-alex", "con-alex-mom"))]}
+    request = proved_in_process(
+        db, "dev-guard", [item("send_message", 1, message("res-alex", "con-alex-mom"))]
     )
     before = _counts(db)
     with pytest.raises(RuntimeError, match="wrote before refusing"):
@@ -86,7 +87,7 @@ def test_a_bug_on_one_item_keeps_the_effect_of_the_items_before_it_and_stores_no
     first = item("purchase_stamps", 1, purchase("res-alex", "stamp-1", 1, 50))
     broken = item("purchase_stamps", 2, {**purchase("res-alex", "stamp-1", 1, 50), "quantity": 2})
     after = item("purchase_stamps", 3, purchase("res-alex", "stamp-1", 1, 50))
-    request = PushRequest.model_validate({"items": [first, broken, after]})
+    request = proved_in_process(db, "dev-guard", [first, broken, after])
     stamps_before = _counts(db)[0]
     with pytest.raises(ValueError, match="a bug on this item"):
         push.push(db, device, request)

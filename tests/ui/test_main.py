@@ -47,7 +47,7 @@ def test_sign_in_paints_and_exits_cleanly(tmp_path: Path) -> None:
     assert _kite("--config", str(config), "--exit-on-first-paint").returncode == 0
 
 
-def test_first_paint_settings_follow_the_environment_over_the_file(
+def test_first_paint_language_follows_the_environment_over_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = tmp_path / "kite.toml"

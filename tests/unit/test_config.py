@@ -42,11 +42,11 @@ def test_file_values_are_used(tmp_path: Path) -> None:
 
 
 def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = write(tmp_path, 'mode = "tablet"\n')
-    monkeypatch.setenv("KITE_MODE", "kiosk")
+    path = write(tmp_path, 'language = "es"\nread_timeout_s = 3\n')
+    monkeypatch.setenv("KITE_LANGUAGE", "en")
     monkeypatch.setenv("KITE_READ_TIMEOUT_S", "12.5")
     settings = load_settings(path, explicit=True)
-    assert settings.mode == "kiosk"
+    assert settings.language == "en"
     assert settings.read_timeout_s == 12.5
 
 
@@ -105,8 +105,8 @@ def test_config_path_prefers_flag_then_environment(
 def test_bad_environment_override_names_the_variable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("KITE_MODE", "wall")
-    with pytest.raises(ConfigError, match="environment variable KITE_MODE"):
+    monkeypatch.setenv("KITE_LANGUAGE", "klingon")
+    with pytest.raises(ConfigError, match="environment variable KITE_LANGUAGE"):
         load_settings(write(tmp_path, ""), explicit=True)
 
 
