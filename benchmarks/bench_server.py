@@ -27,7 +27,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.harness import Row  # noqa: E402
-from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION  # noqa: E402
 from sync.server.clock import utcnow  # noqa: E402
 from sync.server.db import Database  # noqa: E402
 from sync.server.feed import publish, unit_audience  # noqa: E402
@@ -70,9 +69,8 @@ def _backlog(server: LiveServer, unit: str, resident_id: str, contact_id: str) -
 def measure_backlog(server: LiveServer) -> Row:
     world = server.world()
     _backlog(server, world.unit, world.resident.resident_id, world.resident.contact_id)
-    headers = {"Authorization": f"Bearer {world.credential}", PROTOCOL_HEADER: PROTOCOL_VERSION}
     messages = 0
-    with httpx.Client(base_url=server.url, headers=headers, timeout=60) as client:
+    with server.client(world.credential, timeout=60) as client:
         client.get("/v1/health")  # connection warm, not the feed
         cursor = "0"
         started = time.perf_counter()
@@ -105,8 +103,7 @@ def measure_crowd(server: LiveServer) -> list[Row]:
     stop = threading.Event()
 
     def poll(index: int) -> None:
-        headers = {"Authorization": f"Bearer {pollers[index]}", PROTOCOL_HEADER: PROTOCOL_VERSION}
-        with httpx.Client(base_url=server.url, headers=headers, timeout=30) as client:
+        with server.client(pollers[index], timeout=30) as client:
             cursor = "0"
             while not stop.is_set():
                 try:

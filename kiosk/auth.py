@@ -8,6 +8,8 @@ the core never imports it, it receives one. Outcomes:
 - ``Refusal('account_locked', until=<aware datetime>)``,
 - ``Refusal('throttled', seconds=<int>)``: the server answered and asked to
   wait; sign-in refuses without trying the cached verifier,
+- ``Refusal('clock_wrong')``: the server refused this terminal's clock; sign-in
+  refuses without trying the cached verifier, and the resident is told to get IT,
 - :class:`RemoteUnavailable` when the server cannot be reached or answered
   with a transient failure: sign-in then falls back to the cached verifier.
 

@@ -17,11 +17,13 @@ with a message naming the key, the value and what is allowed (:class:`ConfigErro
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import (
@@ -62,7 +64,7 @@ class Settings(BaseSettings):
 
     server_url: str = Field(
         default="http://127.0.0.1:8470",
-        description="Base URL of the central server (https in production).",
+        description="Base URL of the central server: https://, or http:// on loopback only.",
     )
     ca_bundle: Path | None = Field(
         default=None, description="PEM file of CAs to trust for the server; system CAs if unset."
@@ -103,9 +105,21 @@ class Settings(BaseSettings):
 
     @field_validator("server_url")
     @classmethod
-    def _url_has_scheme(cls, value: str) -> str:
+    def _url_is_https_or_loopback(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        try:
+            host = urlsplit(value).hostname
+        except ValueError as exc:
+            raise ValueError(f"not a URL ({exc})") from None
+        if not host:
+            raise ValueError("names no server host")
+        if value.startswith("http://") and not is_loopback(host):
+            # Credentials, PINs and residents' messages would cross the network in clear.
+            raise ValueError(
+                f"plain http:// is allowed only for a server on this machine (loopback); "
+                f"use https://{value[len('http://') :]} for {host}"
+            )
         return value.rstrip("/")
 
     @field_validator("ca_bundle", "client_cert")
@@ -131,6 +145,16 @@ class Settings(BaseSettings):
     @property
     def database_path(self) -> Path:
         return self.data_dir / "kite.db"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (a URL's host name) is this machine: ``localhost``, 127.0.0.0/8 or ::1."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def config_path(cli_value: str | None = None) -> tuple[Path, bool]:

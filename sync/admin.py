@@ -32,6 +32,7 @@ from kiosk.errors import KiteError
 from kiosk.failures import read_failures
 from kiosk.store import list_backups, open_store, restore_backup
 from sync import enrollment
+from sync.clock_skew import describe_skew
 from sync.credentials import CredentialStore, configure_keyring
 from sync.errors import SyncError
 from sync.status import read_status_file
@@ -150,6 +151,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     _print_sequence(report)
     print(f"Cursor:        {report.get('cursor') or '(nothing pulled yet)'}")
     print(f"Sync state:    {sync_status.get('state', 'unknown (engine not run yet)')}")
+    _print_clock(sync_status)
     print(f"Last success:  {sync_status.get('last_success_at') or '-'}")
     print(f"Offline since: {sync_status.get('offline_since') or '-'}")
     error = sync_status.get("last_error")
@@ -166,6 +168,23 @@ def cmd_status(args: argparse.Namespace) -> int:
         )
     print(line)
     return EXIT_OK
+
+
+def _print_clock(sync_status: dict[str, Any]) -> None:
+    """How far this terminal's clock is from the server's, and whether the server refuses it."""
+    skew, at = sync_status.get("clock_skew_s"), sync_status.get("clock_checked_at")
+    if not isinstance(skew, int | float) or isinstance(skew, bool):
+        print("Clock:         not compared with the server's yet")
+        return
+    window = sync_status.get("clock_window_s")
+    allowed = float(window) if isinstance(window, int | float) else None
+    line = f"Clock:         {describe_skew(float(skew), allowed)}, seen {at}"
+    if sync_status.get("state") == "clock_wrong":
+        line += (
+            "\n               THE SERVER REFUSES THIS CLOCK: nothing syncs and residents "
+            "cannot sign in until it is set (NTP); nothing queued is lost"
+        )
+    print(line)
 
 
 def _print_sequence(report: dict[str, Any]) -> None:

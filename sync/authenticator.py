@@ -4,7 +4,9 @@ Outcomes follow the contract in ``kiosk/auth.py``: a profile,
 ``Refusal('invalid_credentials')``, ``Refusal('account_locked', until=...)``,
 ``Refusal('throttled', seconds=N)`` when the server answered 429 (the resident
 waits N seconds; the cached verifier is not tried: the server answered, and its
-limit on PIN guesses must hold), or :class:`kiosk.auth.RemoteUnavailable` for
+limit on PIN guesses must hold), ``Refusal('clock_wrong')`` when the server
+refused this terminal's clock (``clock_skew``: IT must set it; the cached
+verifier is not tried either), or :class:`kiosk.auth.RemoteUnavailable` for
 anything that is not the server's answer about this PIN (offline, 5xx, an
 answer that cannot be read, whatever the failure, a device that is not
 enrolled or was revoked), so that sign-in falls back to the cached offline
@@ -21,7 +23,7 @@ from kiosk.auth import ItemSigner, RemoteUnavailable, ResidentProfile
 from kiosk.errors import Refusal
 from sync import proofs
 from sync.client import SyncClient
-from sync.errors import InvalidResponse, RequestRefused, SyncError, Throttled
+from sync.errors import ClockSkewed, InvalidResponse, RequestRefused, SyncError, Throttled
 from sync.protocol import SignInResponse
 from sync.validation import parse_answer
 
@@ -54,6 +56,12 @@ class OnlineAuthenticator:
             # The server answered: it is not offline, and the cached verifier must not
             # become a way around its limit on PIN guesses. The resident waits.
             raise Refusal("throttled", seconds=_wait_s(exc.retry_after)) from None
+        except ClockSkewed as exc:
+            # The server answered too: this terminal's clock is wrong. Not "offline", and not
+            # the cached verifier either (its limits hold only if the server's do): IT must
+            # set the clock, and the resident is told to ask for that.
+            log.warning("sign-in refused: %s", exc)
+            raise Refusal("clock_wrong") from None
         except SyncError as exc:
             raise RemoteUnavailable(str(exc)) from exc
         except Exception as exc:  # a broken answer must never crash sign-in

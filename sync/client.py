@@ -35,8 +35,11 @@ from typing import Any
 
 import requests
 
+from kiosk.clock import Clock, utcnow
 from kiosk.config import Settings
+from sync.clock_skew import ClockReading, describe_skew, from_date_header, from_refusal
 from sync.errors import (
+    ClockSkewed,
     CredentialRevoked,
     InvalidResponse,
     NotEnrolled,
@@ -46,7 +49,14 @@ from sync.errors import (
     ServerUnreachable,
     Throttled,
 )
-from sync.protocol.common import MAX_WAIT_S, PROTOCOL_HEADER, PROTOCOL_MAJOR, PROTOCOL_VERSION
+from sync.protocol.common import (
+    CLIENT_TIME_HEADER,
+    MAX_WAIT_S,
+    PROTOCOL_HEADER,
+    PROTOCOL_MAJOR,
+    PROTOCOL_VERSION,
+    format_client_time,
+)
 from sync.validation import loads_strict
 
 log = logging.getLogger(__name__)
@@ -90,10 +100,15 @@ class SyncClient:
         credential: CredentialSource,
         *,
         session: requests.Session | None = None,
+        clock: Clock = utcnow,
     ) -> None:
         self.settings = settings
         self.base_url = settings.server_url
         self._credential = credential
+        self.clock = clock
+        #: The last skew seen between this terminal's clock and the server's (``Date`` of
+        #: any answer, or a ``clock_skew`` refusal); None until the server answered once.
+        self.clock_reading: ClockReading | None = None
         self.max_response_bytes = MAX_RESPONSE_BYTES
         self.session = session or requests.Session()
         self.session.headers.update(
@@ -127,7 +142,7 @@ class SyncClient:
         extra_read_s: float = 0.0,
     ) -> bytes:
         """Send one request and return the body of a 2xx answer, or raise."""
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = {CLIENT_TIME_HEADER: format_client_time(self.clock())}
         if auth:
             credential = self._credential()
             if not credential:
@@ -153,6 +168,7 @@ class SyncClient:
                 proxies=requests.utils.get_environ_proxies(url),
             )
             with response:
+                self._note_date(response)
                 content = self._read_capped(response, method, path)
         except requests.exceptions.SSLError as exc:
             raise ServerUnreachable(f"TLS with {self.base_url} failed: {exc}") from exc
@@ -181,6 +197,11 @@ class SyncClient:
             chunks.append(chunk)
         return b"".join(chunks)
 
+    def _note_date(self, response: requests.Response) -> None:
+        reading = from_date_header(response.headers.get("Date"), self.clock())
+        if reading is not None:
+            self.clock_reading = reading
+
     def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
         """Like :meth:`request_bytes`, decoded as JSON (InvalidResponse if it is not)."""
         content = self.request_bytes(method, path, **kwargs)
@@ -197,6 +218,17 @@ class SyncClient:
             raise ProtocolVersionMismatch(
                 f"{where}: the server speaks another protocol version "
                 f"(this terminal speaks {PROTOCOL_MAJOR}): {message}"
+            )
+        if code == "clock_skew":
+            reading = from_refusal(params, self.clock())
+            if reading is not None:
+                self.clock_reading = reading
+            raise ClockSkewed(
+                f"{where}: the server refuses this terminal's clock: "
+                f"{describe_skew(reading.skew_s, reading.window_s) if reading else message}. "
+                "Set the clock (NTP); syncing resumes by itself once it is right",
+                skew_s=reading.skew_s if reading else None,
+                window_s=reading.window_s if reading else None,
             )
         if code in REVOKED_CODES:
             raise CredentialRevoked(f"{where}: the server revoked this device: {message}")

@@ -73,3 +73,21 @@ class CredentialRevoked(PermanentError):
 
 class NotEnrolled(PermanentError):
     """No device credential in the keyring: run ``kite-admin enroll``."""
+
+
+class ClockSkewed(PermanentError):
+    """The server refused the request because this terminal's clock is outside its window.
+
+    Not a refusal of the request's content (nothing of it was looked at): the same
+    request goes through once the clock is right, so the engine keeps its items and
+    tells IT. ``skew_s`` is the server's time minus the terminal's (positive: the
+    terminal is behind), ``window_s`` what the server allows; either may be None when
+    the server did not say.
+    """
+
+    code = "clock_skew"
+
+    def __init__(self, message: str, *, skew_s: float | None, window_s: float | None) -> None:
+        super().__init__(message)
+        self.skew_s = skew_s
+        self.window_s = window_s

@@ -14,7 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from sync.clock_skew import ClockReading
 from sync.errors import (
+    ClockSkewed,
     CredentialRevoked,
     InvalidResponse,
     NotEnrolled,
@@ -32,6 +34,7 @@ State = Literal[
     "offline",
     "throttled",  # the server answered 429: it asked to wait until next_attempt_at
     "refusing_answers",  # the server answered with something refused (InvalidResponse)
+    "clock_wrong",  # the server refuses this terminal's clock (clock_skew): IT sets it
     "not_enrolled",
     "revoked",
     "incompatible",
@@ -47,6 +50,7 @@ ERROR_CODES = (
     "device_revoked",
     "not_enrolled",
     "request_refused",
+    "clock_skew",
     "local_error",
 )
 
@@ -62,6 +66,7 @@ def error_code(exc: BaseException) -> str:
         (InvalidResponse, "invalid_response"),
         (ProtocolVersionMismatch, "protocol_version"),
         (CredentialRevoked, "device_revoked"),
+        (ClockSkewed, "clock_skew"),
         (NotEnrolled, "not_enrolled"),
         (RequestRefused, "request_refused"),
     ):
@@ -83,10 +88,27 @@ class SyncStatus:
     last_error_detail: str | None = None  # English, for IT and the logs only
     offline_since: datetime | None = None
     next_attempt_at: datetime | None = None
-    call_it: bool = False  # revoked or incompatible: only IT can fix it
+    call_it: bool = False  # revoked, incompatible, or a clock the server refuses: IT must act
+    # The last skew seen between this terminal's clock and the server's (sync.clock_skew):
+    # the server's time minus this terminal's, positive when the terminal is behind.
+    clock_skew_s: float | None = None
+    clock_checked_at: datetime | None = None
+    clock_window_s: float | None = None  # the server's window, once a refusal said it
 
     def evolve(self, **changes: Any) -> SyncStatus:
         return replace(self, **changes)
+
+    def with_clock(self, reading: ClockReading | None) -> SyncStatus:
+        """This snapshot with the clock reading (unchanged when there is none yet)."""
+        if reading is None:
+            return self
+        window = reading.window_s if reading.window_s is not None else self.clock_window_s
+        return replace(
+            self,
+            clock_skew_s=reading.skew_s,
+            clock_checked_at=reading.observed_at,
+            clock_window_s=window,
+        )
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

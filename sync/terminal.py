@@ -77,11 +77,12 @@ def open_terminal(
         if pin_keyring:
             configure_keyring(settings)
         credentials = credentials or CredentialStore()
-        client = client or SyncClient(settings, credentials.credential)
+        now = clock or utcnow
+        # The client puts this clock on every request (Kite-Client-Time): the terminal's own.
+        client = client or SyncClient(settings, credentials.credential, clock=now)
     except BaseException:
         store.close()
         raise
-    now = clock or utcnow
     core = Core(store, settings, now, authenticator or OnlineAuthenticator(client))
     worker = SyncWorker(
         store,

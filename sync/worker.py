@@ -354,9 +354,12 @@ class SyncWorker:
         with self._lock:
             if self._status.state in ("revoked", "incompatible", "not_enrolled"):
                 return
-            was_offline = self._status.offline_since is not None
-        if was_offline:
-            # The server answers again: items backing off need not wait out their delay.
+            held_back = (
+                self._status.offline_since is not None or self._status.state == "clock_wrong"
+            )
+        if held_back:
+            # The server answers again (or takes this clock again): items backing off need not
+            # wait out their delay, which a wrong clock may have put hours away.
             push.due_now(self.store, clock=self.clock)
             self._wake.set()
         waiting, failed = self._counts()
@@ -370,6 +373,7 @@ class SyncWorker:
             items_failed=failed,
             last_error=None,
             last_error_detail=None,
+            call_it=False,
         )
 
     def _failed(self, exc: BaseException) -> None:
@@ -395,6 +399,10 @@ class SyncWorker:
             next_attempt_at = now + timedelta(seconds=wait if wait is not None else 0)
         elif unreachable:
             state = "offline"
+        elif code == "clock_skew":
+            # The server answered: not offline. It refuses the clock, not the work: every
+            # item stays queued and goes once IT has set the clock (retried with backoff).
+            state = "clock_wrong"
         elif code == "invalid_response":
             # The server answered with something refused: nothing of it was applied, so
             # the terminal is not up to date; never "online" while that lasts.
@@ -410,11 +418,12 @@ class SyncWorker:
             last_error_detail=str(exc)[:500],
             items_waiting=waiting,
             items_failed=failed,
+            call_it=state == "clock_wrong",
         )
 
     def _update(self, **changes: object) -> None:
         with self._lock:
-            new = self._status.evolve(**changes)
+            new = self._status.evolve(**changes).with_clock(self.client.clock_reading)
             if new == self._status:
                 return
             self._status = new

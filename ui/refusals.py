@@ -24,6 +24,7 @@ KNOWN_CODES = frozenset(
         "invalid_credentials",
         "account_locked",
         "throttled",
+        "clock_wrong",
         "offline_unknown_resident",
         "closed",
         "not_signed_in",
@@ -95,6 +96,13 @@ def _sentence(refusal: Refusal, now: datetime | None) -> str:
                 "Refusal", "The server is busy. Please wait {seconds} seconds, then try again."
             ).format(seconds=seconds)
         return translate("Refusal", "The server is busy. Please wait a moment, then try again.")
+    if code == "clock_wrong":
+        # The server answered: never "offline". Only IT can set the clock.
+        return translate(
+            "Refusal",
+            "This terminal's clock is wrong, so it cannot check your PIN. "
+            "Please tell staff: facility IT must set the clock.",
+        )
     if code == "offline_unknown_resident":
         return translate(
             "Refusal",

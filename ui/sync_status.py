@@ -85,6 +85,10 @@ def describe_sync(
     translate = QCoreApplication.translate
     if status is None or status.state == "starting":
         return translate("Sync", "Connecting…"), "wait"
+    if status.state == "clock_wrong":
+        return translate(
+            "Sync", "This terminal's clock is wrong, so it cannot sync. Please tell staff."
+        ), "bad"
     if status.call_it or status.state in ("revoked", "incompatible"):
         return translate("Sync", "This terminal needs IT. Please tell staff."), "bad"
     if status.state == "not_enrolled":

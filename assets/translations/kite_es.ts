@@ -295,6 +295,11 @@
     </message>
     <message>
         <location filename="../../ui/screens/enrollment.py" line="140"/>
+        <source>The central service refuses this terminal&apos;s clock. Call facility IT to set the clock; it tries again by itself.</source>
+        <translation>El servicio central rechaza el reloj de esta terminal. Llame al personal de TI del centro para que ajuste el reloj; la terminal lo vuelve a intentar sola.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/enrollment.py" line="144"/>
         <source>The central service refused this enrollment request: another request holds this device ID. Call facility IT.</source>
         <translation>El servicio central rechazó esta solicitud de registro: otra solicitud tiene este ID de dispositivo. Llame al personal de TI del centro.</translation>
     </message>
@@ -553,177 +558,182 @@
 <context>
     <name>Refusal</name>
     <message>
-        <location filename="../../ui/refusals.py" line="78"/>
+        <location filename="../../ui/refusals.py" line="79"/>
         <source>That facility ID and PIN do not match. Check both and try again.</source>
         <translation>El número de identificación y el PIN no coinciden. Revise ambos e inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="83"/>
+        <location filename="../../ui/refusals.py" line="84"/>
         <source>Too many tries. This account is locked for now; try again later.</source>
         <translation>Demasiados intentos. Esta cuenta está bloqueada por ahora; inténtelo más tarde.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="86"/>
+        <location filename="../../ui/refusals.py" line="87"/>
         <source>Too many tries. This account is locked. Try again in {minutes} min (at {time}).</source>
         <translation>Demasiados intentos. Esta cuenta está bloqueada. Inténtelo de nuevo en {minutes} min (a las {time}).</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="94"/>
+        <location filename="../../ui/refusals.py" line="95"/>
         <source>The server is busy. Please wait {seconds} seconds, then try again.</source>
         <translation>El servidor está ocupado. Espere {seconds} segundos y vuelva a intentarlo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="97"/>
+        <location filename="../../ui/refusals.py" line="98"/>
         <source>The server is busy. Please wait a moment, then try again.</source>
         <translation>El servidor está ocupado. Espere un momento y vuelva a intentarlo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="99"/>
+        <location filename="../../ui/refusals.py" line="101"/>
+        <source>This terminal&apos;s clock is wrong, so it cannot check your PIN. Please tell staff: facility IT must set the clock.</source>
+        <translation>El reloj de esta terminal está mal, así que no puede comprobar su PIN. Avise al personal: TI del centro debe ajustar el reloj.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/refusals.py" line="107"/>
         <source>This terminal is offline and has not seen this ID before. Sign in once while it is online, or use another terminal.</source>
         <translation>Esta terminal está sin conexión y no conoce este número. Entre una vez cuando tenga conexión, o use otra terminal.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="107"/>
+        <location filename="../../ui/refusals.py" line="115"/>
         <source>Messaging is closed right now.</source>
         <translation>La mensajería está cerrada en este momento.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="108"/>
+        <location filename="../../ui/refusals.py" line="116"/>
         <source>Messaging is closed. It opens again {when}.</source>
         <translation>La mensajería está cerrada. Vuelve a abrir el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="112"/>
+        <location filename="../../ui/refusals.py" line="120"/>
         <source>Your session has ended. Please sign in again.</source>
         <translation>Su sesión terminó. Entre de nuevo, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="114"/>
+        <location filename="../../ui/refusals.py" line="122"/>
         <source>Someone is still signed in here. Please wait a moment.</source>
         <translation>Todavía hay otra persona conectada aquí. Espere un momento, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="116"/>
+        <location filename="../../ui/refusals.py" line="124"/>
         <source>That item is no longer here.</source>
         <translation>Eso ya no está disponible.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="118"/>
+        <location filename="../../ui/refusals.py" line="126"/>
         <source>How this reply is paid has changed. Check the new payment line, then send.</source>
         <translation>Cambió la forma de pago de esta respuesta. Revise la nueva línea de pago y luego envíe.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="122"/>
+        <location filename="../../ui/refusals.py" line="130"/>
         <source>You do not have enough stamps for this reply. Buy stamps first.</source>
         <translation>No tiene suficientes estampillas para esta respuesta. Compre estampillas primero.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="126"/>
+        <location filename="../../ui/refusals.py" line="134"/>
         <source>Your debit account does not have enough money for this purchase.</source>
         <translation>Su cuenta de débito no tiene suficiente dinero para esta compra.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="130"/>
+        <location filename="../../ui/refusals.py" line="138"/>
         <source>You blocked this contact. Unblock them in Contacts to write to them.</source>
         <translation>Usted bloqueó a este contacto. Desbloquéelo en Contactos para escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="134"/>
+        <location filename="../../ui/refusals.py" line="142"/>
         <source>This contact is not approved yet, so you cannot write to them.</source>
         <translation>Este contacto todavía no está aprobado, así que no puede escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="138"/>
+        <location filename="../../ui/refusals.py" line="146"/>
         <source>The facility has suspended this contact, so you cannot write to them.</source>
         <translation>El centro suspendió a este contacto, así que no puede escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="143"/>
+        <location filename="../../ui/refusals.py" line="151"/>
         <source>You can read messages but not send them for now.</source>
         <translation>Por ahora puede leer mensajes, pero no enviarlos.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="144"/>
+        <location filename="../../ui/refusals.py" line="152"/>
         <source>You can read messages but not send them until {when}.</source>
         <translation>Puede leer mensajes, pero no enviarlos hasta el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="148"/>
+        <location filename="../../ui/refusals.py" line="156"/>
         <source>The facility has paused all messaging for now. You can still read.</source>
         <translation>El centro detuvo por ahora todos los mensajes. Todavía puede leer.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="152"/>
+        <location filename="../../ui/refusals.py" line="160"/>
         <source>Collect replies are not possible for this contact.</source>
         <translation>Con este contacto no se pueden enviar respuestas por cobrar.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="154"/>
+        <location filename="../../ui/refusals.py" line="162"/>
         <source>The return stamp on that message was already used.</source>
         <translation>La estampilla de respuesta de ese mensaje ya se usó.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="158"/>
+        <location filename="../../ui/refusals.py" line="166"/>
         <source>This reply is too long. The limit is {limit} characters.</source>
         <translation>Esta respuesta es demasiado larga. El límite es de {limit} caracteres.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="161"/>
+        <location filename="../../ui/refusals.py" line="169"/>
         <source>This reply is too long. Shorten it, then send.</source>
         <translation>Esta respuesta es demasiado larga. Acórtela y luego envíela.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="163"/>
+        <location filename="../../ui/refusals.py" line="171"/>
         <source>Write something before sending.</source>
         <translation>Escriba algo antes de enviar.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="165"/>
+        <location filename="../../ui/refusals.py" line="173"/>
         <source>That stamp book is no longer on sale.</source>
         <translation>Ese paquete de estampillas ya no está a la venta.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="167"/>
+        <location filename="../../ui/refusals.py" line="175"/>
         <source>The price changed. Check the new price and try again.</source>
         <translation>El precio cambió. Revise el nuevo precio e inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="169"/>
+        <location filename="../../ui/refusals.py" line="177"/>
         <source>That message cannot be answered. Start a new reply instead.</source>
         <translation>Ese mensaje no se puede responder. Escriba una respuesta nueva.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="171"/>
+        <location filename="../../ui/refusals.py" line="179"/>
         <source>That stamp book has too few stamps for this reply. Choose a bigger one.</source>
         <translation>Ese paquete tiene muy pocas estampillas para esta respuesta. Elija uno más grande.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="175"/>
+        <location filename="../../ui/refusals.py" line="183"/>
         <source>This contact is not blocked.</source>
         <translation>Este contacto no está bloqueado.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="177"/>
+        <location filename="../../ui/refusals.py" line="185"/>
         <source>Only approved contacts can be blocked.</source>
         <translation>Solo se pueden bloquear contactos aprobados.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="179"/>
+        <location filename="../../ui/refusals.py" line="187"/>
         <source>The server could not take this after several tries. Nothing was charged. Try again, or ask staff.</source>
         <translation>El servidor no pudo recibir esto después de varios intentos. No se cobró nada. Inténtelo de nuevo o pida ayuda al personal.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="185"/>
+        <location filename="../../ui/refusals.py" line="193"/>
         <source>The server could not confirm that you did this on this terminal. Nothing was charged. Sign in again, then try again.</source>
         <translation>El servidor no pudo confirmar que usted hizo esto en esta terminal. No se cobró nada. Inicie sesión de nuevo y vuelva a intentarlo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="191"/>
+        <location filename="../../ui/refusals.py" line="199"/>
         <source>This could not be done right now. If it keeps happening, ask staff for help.</source>
         <translation>No se pudo hacer en este momento. Si sigue pasando, pida ayuda al personal.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="198"/>
+        <location filename="../../ui/refusals.py" line="206"/>
         <source>Something went wrong on this terminal. Your work is saved. Try again, or ask staff.</source>
         <translation>Algo falló en esta terminal. Su trabajo está guardado. Inténtelo de nuevo o pida ayuda al personal.</translation>
     </message>
@@ -1216,41 +1226,46 @@
     </message>
     <message>
         <location filename="../../ui/sync_status.py" line="89"/>
+        <source>This terminal&apos;s clock is wrong, so it cannot sync. Please tell staff.</source>
+        <translation>El reloj de esta terminal está mal, así que no puede sincronizar. Avise al personal.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="93"/>
         <source>This terminal needs IT. Please tell staff.</source>
         <translation>Esta terminal necesita a TI. Avise al personal, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="91"/>
+        <location filename="../../ui/sync_status.py" line="95"/>
         <source>This terminal is waiting for IT to approve it.</source>
         <translation>Esta terminal espera la aprobación de TI.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="97"/>
+        <location filename="../../ui/sync_status.py" line="101"/>
         <source>Server busy. Trying again at {time}</source>
         <translation>Servidor ocupado. Se intentará de nuevo a las {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="99"/>
+        <location filename="../../ui/sync_status.py" line="103"/>
         <source>Server busy. Trying again soon</source>
         <translation>Servidor ocupado. Se intentará de nuevo pronto</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="103"/>
+        <location filename="../../ui/sync_status.py" line="107"/>
         <source>Not up to date: the server&apos;s answer could not be used</source>
         <translation>Sin actualizar: no se pudo usar la respuesta del servidor</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="108"/>
+        <location filename="../../ui/sync_status.py" line="112"/>
         <source>Offline since {time}</source>
         <translation>Sin conexión desde {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="110"/>
+        <location filename="../../ui/sync_status.py" line="114"/>
         <source>Offline</source>
         <translation>Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="115"/>
+        <location filename="../../ui/sync_status.py" line="119"/>
         <source>Up to date</source>
         <translation>Al día</translation>
     </message>

@@ -39,6 +39,8 @@ from sync.protocol.changes import (
     StatusStep,
 )
 from sync.protocol.common import (
+    CLIENT_TIME_HEADER,
+    CLIENT_TIME_SINCE_MINOR,
     MAX_CHANGES_LIMIT,
     MAX_MESSAGE_CHARS,
     MAX_PUSH_ITEMS,
@@ -57,6 +59,8 @@ from sync.protocol.common import (
     OutboundStatus,
     Payment,
     WireModel,
+    format_client_time,
+    parse_client_time,
     protocol_major,
     protocol_minor,
 )
@@ -102,6 +106,8 @@ from sync.protocol.reconcile import (
 from sync.protocol.session import ResidentSession, SignInRequest, SignInResponse
 
 __all__ = [
+    "CLIENT_TIME_HEADER",
+    "CLIENT_TIME_SINCE_MINOR",
     "KIND_SINCE_MINOR",
     "MAX_CHANGES_LIMIT",
     "MAX_MESSAGE_CHARS",
@@ -185,6 +191,8 @@ __all__ = [
     "StampProduct",
     "StatusStep",
     "WireModel",
+    "format_client_time",
+    "parse_client_time",
     "protocol_major",
     "protocol_minor",
 ]

@@ -28,10 +28,16 @@ PROTOCOL_MAJOR = 1
 #: Minor 4 asks proof that the resident acted: a session opened by online sign-in
 #: (``SignInResponse.session``), the offline proof key's ``proof_salt``, ``proof`` on
 #: every resident-scoped push item and the reject reason ``resident_unproven``.
-PROTOCOL_MINOR = 4
+#: Minor 5 puts the terminal's time on every request (:data:`CLIENT_TIME_HEADER`); the
+#: server refuses a request whose time is outside its window (``clock_skew``).
+PROTOCOL_MINOR = 5
 PROTOCOL_HEADER = "Kite-Protocol"
 #: What a terminal sends in :data:`PROTOCOL_HEADER`.
 PROTOCOL_VERSION = f"{PROTOCOL_MAJOR}.{PROTOCOL_MINOR}"
+#: The terminal's clock when it sent the request (RFC 3339 with a zone), on every request
+#: of a terminal that announces minor :data:`CLIENT_TIME_SINCE_MINOR` or later.
+CLIENT_TIME_HEADER = "Kite-Client-Time"
+CLIENT_TIME_SINCE_MINOR = 5
 
 MAX_PUSH_ITEMS = 200
 #: A request body larger than this is refused with 413 ``body_too_large``; a
@@ -142,6 +148,7 @@ ErrorCode = Literal[
     "messaging_suspended",
     "internal_error",
     "cursor_ahead",
+    "clock_skew",
 ]
 
 
@@ -160,6 +167,21 @@ class ErrorBody(WireModel):
 
 
 _VERSION_RE = re.compile(r"^\s*(\d{1,4})(?:\.(\d{1,4}))?\s*$")
+
+
+def format_client_time(when: datetime) -> str:
+    """A :data:`CLIENT_TIME_HEADER` value: UTC, milliseconds, ``Z``."""
+    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_client_time(value: str | None) -> datetime | None:
+    """The time in a :data:`CLIENT_TIME_HEADER` value; None if absent or unreadable."""
+    if value is None or len(value) > 40:
+        return None
+    try:
+        return _parse_time(value.strip())
+    except ValueError:
+        return None
 
 
 def protocol_major(header: str | None) -> int | None:

@@ -13,14 +13,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.protocol import MAX_REQUEST_BYTES, PROTOCOL_MAJOR
-from sync.server import pins, routes_family, routes_staff, routes_terminal
+from sync.server import pins, routes_family, routes_staff, routes_terminal, time_window
 from sync.server.db import Database
 from sync.server.errors import ApiError, error_body
 from sync.server.feed import FeedNotifier
@@ -143,13 +143,17 @@ def create_app(settings: CentralSettings | None = None) -> FastAPI:
         log.exception("server error", exc_info=exc)
         return JSONResponse(error_body("internal_error", "server error (a bug)"), status_code=500)
 
-    app.include_router(routes_terminal.router)
+    app.include_router(routes_terminal.router, dependencies=[Depends(time_window.documented)])
     app.include_router(routes_staff.router)
     app.include_router(routes_family.router)
     app.add_middleware(BodyLimit)
+    # Outermost: a request from a terminal whose clock is off is refused before anything.
+    app.add_middleware(time_window.TimeWindow, window_s=settings.clock_window_s)
     return app
 
 
 def app_from_environment() -> FastAPI:
-    """Factory for ``uvicorn --factory sync.server.app:app_from_environment``."""
+    """Factory for ``uvicorn --factory --no-date-header sync.server.app:app_from_environment``
+    (the app dates its answers by the server's clock; ``kite-central serve`` also adds the
+    connection deadlines and TLS settings, which plain uvicorn lacks)."""
     return create_app(CentralSettings())

@@ -13,13 +13,25 @@ import json
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from sync.server.db import Database
 from sync.server.settings import CentralSettings
 
 
 def _settings(args: argparse.Namespace) -> CentralSettings:
-    overrides = {"database_url": args.database_url} if args.database_url else {}
-    return CentralSettings(**overrides)
+    overrides: dict[str, object] = {"database_url": args.database_url} if args.database_url else {}
+    for name in ("certfile", "keyfile"):
+        if getattr(args, name, None):
+            overrides[name] = getattr(args, name)
+    try:
+        return CentralSettings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'settings'}: {e['msg']}" for e in exc.errors()
+        )
+        print(f"kite-central: settings refused: {problems}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _database(args: argparse.Namespace) -> Database:
@@ -38,23 +50,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from sync.server.app import create_app
+    from sync.server.connections import ConnectionLimits, GuardedServer, guarded_protocol
 
+    settings = _settings(args)
+    limits = ConnectionLimits(
+        idle_s=settings.idle_timeout_s,
+        header_s=settings.header_timeout_s,
+        body_s=settings.body_timeout_s,
+        max_connections=settings.max_connections,
+    )
     config = uvicorn.Config(
-        create_app(_settings(args)),
+        create_app(settings),
         host=args.host,
         port=args.port,
         log_level=args.log_level,
         timeout_graceful_shutdown=2,
+        http=guarded_protocol(limits),
+        limit_concurrency=limits.max_connections,
+        ssl_certfile=settings.certfile,
+        ssl_keyfile=settings.keyfile,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        date_header=False,  # the app dates every answer by the server's clock (time_window)
     )
+    server = GuardedServer(config, limits)
     if args.fd is None:
-        uvicorn.Server(config).run()
+        server.run()
         return 0
     # uvicorn's own --fd takes every inherited socket for a Unix one, so asyncio never set
     # TCP_NODELAY on its connections and each answer after the first on a keep-alive
     # connection waited ~40 ms for a delayed ACK. A socket made from the descriptor knows
     # its family.
     inherited = socket.socket(fileno=args.fd)
-    uvicorn.Server(config).run(sockets=[inherited])
+    server.run(sockets=[inherited])
     return 0
 
 
@@ -170,6 +197,10 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8470)
     serve.add_argument("--fd", type=int, help="serve on this inherited, bound socket (tests)")
+    serve.add_argument(
+        "--certfile", help="serve TLS with this PEM certificate chain (KITE_CENTRAL_CERTFILE)"
+    )
+    serve.add_argument("--keyfile", help="the certificate's PEM private key (KITE_CENTRAL_KEYFILE)")
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )

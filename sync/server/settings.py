@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///kite-central.db"
@@ -48,3 +49,31 @@ class CentralSettings(BaseSettings):
     #: argon2id cost for PIN hashes (unset: argon2-cffi's defaults). Lower only for tests.
     argon2_time_cost: Annotated[int, Field(ge=1, le=20)] | None = None
     argon2_memory_kib: Annotated[int, Field(ge=1024, le=1_048_576)] | None = None
+    #: The window: a terminal's request whose Kite-Client-Time is further than this from the
+    #: server's clock is refused (403 clock_skew; see sync.server.time_window).
+    clock_window_s: Annotated[int, Field(ge=1, le=7 * 24 * 3600)] = 300
+    #: TLS served by kite-central itself (both or neither; PEM files). Unset: plain HTTP,
+    #: for loopback or behind a reverse proxy that terminates TLS (docs/server.md).
+    certfile: Path | None = None
+    keyfile: Path | None = None
+    #: A connection with no request under way is closed after this long without a byte.
+    idle_timeout_s: Annotated[float, Field(gt=0, le=3600)] = 5.0
+    #: A request's line and headers must be complete this long after its first byte (also
+    #: the TLS handshake).
+    header_timeout_s: Annotated[float, Field(gt=0, le=3600)] = 10.0
+    #: A request's whole body must have arrived this long after its headers.
+    body_timeout_s: Annotated[float, Field(gt=0, le=3600)] = 60.0
+    #: Connections (and requests in progress) held at once; a request beyond is answered 503.
+    max_connections: Annotated[int, Field(ge=1, le=1_000_000)] = 1000
+    #: Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed
+    #: (comma-separated IPs or networks, "*" for any); the client address counts enrollments.
+    forwarded_allow_ips: str = "127.0.0.1"
+
+    @model_validator(mode="after")
+    def _tls_files(self) -> Self:
+        if (self.certfile is None) != (self.keyfile is None):
+            raise ValueError("certfile and keyfile go together: give both for TLS, or neither")
+        for name, path in (("certfile", self.certfile), ("keyfile", self.keyfile)):
+            if path is not None and not path.is_file():
+                raise ValueError(f"{name}: no such file {str(path)!r}")
+        return self

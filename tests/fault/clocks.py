@@ -36,3 +36,15 @@ def open_hours_clock() -> Clock:
         target += timedelta(days=1)
     offset = target - now
     return lambda: utcnow() + offset
+
+
+class MovedClock:
+    """A terminal's clock: ``base`` moved by ``offset``, which a test changes to set the clock
+    wrong (or right again) while the terminal runs."""
+
+    def __init__(self, base: Clock = utcnow, offset: timedelta = timedelta(0)) -> None:
+        self.base = base
+        self.offset = offset
+
+    def __call__(self) -> datetime:
+        return self.base() + self.offset

@@ -90,7 +90,7 @@ class StubServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-            do_GET = do_POST = _serve
+            do_GET = do_POST = do_CONNECT = _serve  # CONNECT: when it plays a proxy
 
             def log_message(self, format: str, *args: object) -> None:
                 return

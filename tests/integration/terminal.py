@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from kiosk.clock import Clock
 from kiosk.config import Settings
 from sync import enrollment
 from sync.backoff import Backoff
@@ -24,6 +25,7 @@ def make_terminal(
     device: tuple[str, str],
     *,
     name: str = "t1",
+    clock: Clock | None = None,
     **overrides: object,
 ) -> Terminal:
     """A terminal enrolled as ``device`` (device ID, credential), e.g. ``world.devices[0]``."""
@@ -45,7 +47,7 @@ def make_terminal(
     credentials.store_credential(credential)
     terminal = open_terminal(
         settings,
-        clock=open_hours_clock(),
+        clock=clock or open_hours_clock(),
         credentials=credentials,
         pin_keyring=False,  # the test's keyring; each terminal under its own service name
         backoff=Backoff(base_s=0.05, cap_s=0.5),

@@ -25,13 +25,19 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, text
 
-from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+from sync.protocol import (
+    CLIENT_TIME_HEADER,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    format_client_time,
+)
 from sync.server.clock import OFFSET_FILE_ENV
 from sync.server.db import Database
 from sync.server.seed import FAMILY_TOKEN, STAFF_TOKEN, SeedReport, seed_demo, seed_facility
@@ -51,6 +57,11 @@ TEST_ENV = {
     # (tests/security/test_attacks_enrollment.py runs servers with the production limits).
     "KITE_CENTRAL_ENROLL_PER_ADDRESS": "1000000",
     "KITE_CENTRAL_ENROLL_PENDING_CAP": "100000",
+    # The test terminals run on a clock at which the demo facility is open, up to a day
+    # ahead of the real one (tests.fault.clocks.open_hours_clock), and tests move a private
+    # server's clock by days: the shared servers' window spans both. The time window's own
+    # tests run servers with the production window (tests/security/test_time_window.py).
+    "KITE_CENTRAL_CLOCK_WINDOW_S": str(3 * 24 * 3600),
 }
 
 
@@ -123,8 +134,17 @@ class LiveServer:
     """A running ``kite-central serve`` subprocess, seeded with the demo facility."""
 
     def __init__(
-        self, workdir: Path, database_url: str, backend: str, seed: SeedReport, env: dict[str, str]
+        self,
+        workdir: Path,
+        database_url: str,
+        backend: str,
+        seed: SeedReport,
+        env: dict[str, str],
+        tls: ServerTls | None = None,
     ) -> None:
+        self.tls = tls
+        #: What the tests' clients trust: the server's own CA when it serves TLS.
+        self.verify = ssl.create_default_context(cafile=str(tls.ca)) if tls else TLS_CONTEXT
         self.database_url = database_url
         self.backend = backend
         self.seed = seed
@@ -149,9 +169,16 @@ class LiveServer:
 
     @classmethod
     def start(
-        cls, workdir: Path, backend: str = "sqlite", env: dict[str, str] | None = None
+        cls,
+        workdir: Path,
+        backend: str = "sqlite",
+        env: dict[str, str] | None = None,
+        tls: ServerTls | None = None,
     ) -> LiveServer:
-        """A new server on a new database, seeded with the demo facility, ready to answer."""
+        """A new server on a new database, seeded with the demo facility, ready to answer.
+
+        With ``tls``, ``kite-central serve --certfile --keyfile`` serves HTTPS.
+        """
         database_url = (
             fresh_postgres_url() if backend == "postgres" else f"sqlite:///{workdir / 'central.db'}"
         )
@@ -164,7 +191,7 @@ class LiveServer:
         finally:
             db.dispose()
         environment = {**TEST_ENV, **(env or {}), "KITE_CENTRAL_DATABASE_URL": database_url}
-        server = cls(workdir, database_url, backend, seed, environment)
+        server = cls(workdir, database_url, backend, seed, environment, tls)
         server.log.write_bytes(b"")
         server._spawn(port=0)
         return server
@@ -175,9 +202,12 @@ class LiveServer:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", port))
         sock.listen(512)
-        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        scheme = "https" if self.tls else "http"
+        self.url = f"{scheme}://127.0.0.1:{sock.getsockname()[1]}"
         command = [sys.executable, "-m", "sync.server.cli", "serve"]
         command += ["--fd", str(sock.fileno()), "--log-level", "warning"]
+        if self.tls:
+            command += ["--certfile", str(self.tls.certfile), "--keyfile", str(self.tls.keyfile)]
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 command,
@@ -200,7 +230,7 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"kite-central exited: {self.server_log()}")
             try:
-                health = httpx.get(f"{self.url}/v1/health", timeout=5, verify=TLS_CONTEXT)
+                health = httpx.get(f"{self.url}/v1/health", timeout=5, verify=self.verify)
                 if health.status_code == 200:
                     return
             except httpx.TransportError:
@@ -268,26 +298,45 @@ class LiveServer:
         headers = {}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
+        hooks = {}
         if protocol is not None:
             headers[PROTOCOL_HEADER] = protocol
-        transport: httpx.BaseTransport = httpx.HTTPTransport(verify=TLS_CONTEXT)
+            hooks = {"request": [self.stamp_client_time]}
+        transport: httpx.BaseTransport = httpx.HTTPTransport(verify=self.verify)
         device_id = self.device_ids.get(token or "")
         if prove and device_id is not None:
             transport = ProvingTransport(transport, device_id, self.pins, self.sessions)
         return httpx.Client(
-            base_url=self.url, headers=headers, timeout=timeout, transport=transport
+            base_url=self.url,
+            headers=headers,
+            timeout=timeout,
+            transport=transport,
+            event_hooks=hooks,
         )
+
+    def now(self) -> datetime:
+        """This server's clock (real time plus what :meth:`advance_clock` added)."""
+        return datetime.now(UTC) + timedelta(seconds=self._clock_offset)
+
+    def stamp_client_time(self, request: httpx.Request) -> None:
+        """Put the time on a request as a terminal whose clock agrees with this server's does
+        (unless the test set one itself)."""
+        request.headers.setdefault(CLIENT_TIME_HEADER, format_client_time(self.now()))
 
     def proved(self, credential: str, body: Any) -> Any:
         """A push ``body`` with its residents' items proved, as the device of ``credential``
         would send it (for tests that write the request themselves)."""
         transport = ProvingTransport(
-            httpx.HTTPTransport(verify=TLS_CONTEXT),
+            httpx.HTTPTransport(verify=self.verify),
             self.device_ids[credential],
             self.pins,
             self.sessions,
         )
-        headers = {"Authorization": f"Bearer {credential}", PROTOCOL_HEADER: PROTOCOL_VERSION}
+        headers = {
+            "Authorization": f"Bearer {credential}",
+            PROTOCOL_HEADER: PROTOCOL_VERSION,
+            CLIENT_TIME_HEADER: format_client_time(self.now()),
+        }
         with transport:
             return transport.prove(f"{self.url}/v1/push", headers, body)
 
@@ -434,6 +483,15 @@ class LiveServer:
             rows = ok(staff.get("/v1/staff/residents"))
         row = next(r for r in rows if r["resident_id"] == resident_id)
         return row["stamps"], row["debit_cents"]
+
+
+@dataclass(frozen=True)
+class ServerTls:
+    """PEM files for a server that serves TLS itself: its certificate and key, and the CA."""
+
+    certfile: Path
+    keyfile: Path
+    ca: Path
 
 
 @dataclass(frozen=True)

@@ -184,3 +184,14 @@ def test_add_facility_prints_a_staff_token_that_works_for_that_facility_only(
             assert (row.role, row.facility_id) == ("staff", "north")
     finally:
         db.dispose()
+
+
+def test_serve_refuses_missing_or_unpaired_tls_files_naming_them(tmp_path: Path) -> None:
+    absent = tmp_path / "server.pem"
+    refused = kite_central("serve", "--certfile", str(absent), "--keyfile", str(absent))
+    assert refused.returncode == 2
+    assert f"certfile: no such file '{absent}'" in refused.stderr
+    absent.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    alone = kite_central("serve", "--certfile", str(absent))
+    assert alone.returncode == 2
+    assert "certfile and keyfile go together" in alone.stderr

@@ -7,6 +7,7 @@ validation and the domain code.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -14,7 +15,12 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from sync.protocol import PROTOCOL_HEADER, PROTOCOL_VERSION
+from sync.protocol import (
+    CLIENT_TIME_HEADER,
+    PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
+    format_client_time,
+)
 from tests.server.live import LiveServer
 
 EXAMPLES_PER_OPERATION = 12
@@ -60,6 +66,7 @@ def _exercise(client: httpx.Client, operation: Any, token: str, failures: list[s
         headers["Authorization"] = f"Bearer {token}"
         if protocol is not None:
             headers[PROTOCOL_HEADER] = protocol
+            headers[CLIENT_TIME_HEADER] = format_client_time(datetime.now(UTC))
         params = dict(kwargs.get("params") or {})
         if isinstance(params.get("wait"), int):
             params["wait"] = 0  # a long-poll would only make the run slow

@@ -136,6 +136,10 @@ class EnrollmentScreen(Screen):
             "approved": self.tr("Approved. Starting…"),
             "revoked": self.tr("This terminal was refused. Call facility IT."),
             "unreachable": self.tr("Cannot reach the central service. Trying again…"),
+            "clock": self.tr(
+                "The central service refuses this terminal's clock. Call facility IT to set "
+                "the clock; it tries again by itself."
+            ),
             "taken": self.tr(
                 "The central service refused this enrollment request: another request holds "
                 "this device ID. Call facility IT."
@@ -173,8 +177,11 @@ class EnrollmentScreen(Screen):
 
     def _unreachable(self, exc: BaseException) -> None:
         # A refusal that retrying will not cure soon: someone else's request holds the ID.
-        taken = getattr(exc, "code", None) in TAKEN_CODES
-        self._set_state("taken" if taken else "unreachable")
+        code = getattr(exc, "code", None)
+        if code == "clock_skew":
+            self._set_state("clock")
+        else:
+            self._set_state("taken" if code in TAKEN_CODES else "unreachable")
         QTimer.singleShot(self.poll_ms, self, self._begin if self.ticket is None else self._poll)
 
     def _poll(self) -> None:
