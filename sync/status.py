@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from sync.errors import (
     CredentialRevoked,
+    CredentialRotated,
+    DeviceSuspended,
     InvalidResponse,
     NotEnrolled,
     ProtocolVersionMismatch,
@@ -34,6 +36,7 @@ State = Literal[
     "refusing_answers",  # the server answered with something refused (InvalidResponse)
     "not_enrolled",
     "revoked",
+    "suspended",  # a credential it had rotated out was used again: out of service, call IT
     "incompatible",
     "stopped",
 ]
@@ -45,6 +48,8 @@ ERROR_CODES = (
     "invalid_response",
     "protocol_version",
     "device_revoked",
+    "device_suspended",
+    "credential_rotated",
     "not_enrolled",
     "request_refused",
     "local_error",
@@ -61,7 +66,9 @@ def error_code(exc: BaseException) -> str:
         (Throttled, "throttled"),
         (InvalidResponse, "invalid_response"),
         (ProtocolVersionMismatch, "protocol_version"),
+        (CredentialRotated, "credential_rotated"),
         (CredentialRevoked, "device_revoked"),
+        (DeviceSuspended, "device_suspended"),
         (NotEnrolled, "not_enrolled"),
         (RequestRefused, "request_refused"),
     ):
@@ -83,7 +90,7 @@ class SyncStatus:
     last_error_detail: str | None = None  # English, for IT and the logs only
     offline_since: datetime | None = None
     next_attempt_at: datetime | None = None
-    call_it: bool = False  # revoked or incompatible: only IT can fix it
+    call_it: bool = False  # revoked, suspended or incompatible: only IT can fix it
 
     def evolve(self, **changes: Any) -> SyncStatus:
         return replace(self, **changes)

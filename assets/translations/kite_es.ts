@@ -4,67 +4,67 @@
 <context>
     <name>ComposeScreen</name>
     <message>
-        <location filename="../../ui/screens/compose.py" line="114"/>
+        <location filename="../../ui/screens/compose.py" line="116"/>
         <source>Reply to {name}</source>
         <translation>Responder a {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="117"/>
+        <location filename="../../ui/screens/compose.py" line="119"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="118"/>
+        <location filename="../../ui/screens/compose.py" line="120"/>
         <source>Back to the conversation; your text is kept</source>
         <translation>Volver a la conversación; su texto se guarda</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="122"/>
+        <location filename="../../ui/screens/compose.py" line="124"/>
         <source>Keyboard</source>
         <translation>Teclado</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="123"/>
+        <location filename="../../ui/screens/compose.py" line="125"/>
         <source>Show or hide the on-screen keyboard</source>
         <translation>Mostrar u ocultar el teclado en pantalla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="125"/>
+        <location filename="../../ui/screens/compose.py" line="127"/>
         <source>Your reply</source>
         <translation>Su respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="126"/>
+        <location filename="../../ui/screens/compose.py" line="128"/>
         <source>Write your reply here</source>
         <translation>Escriba aquí su respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="127"/>
+        <location filename="../../ui/screens/compose.py" line="129"/>
         <source>Send</source>
         <translation>Enviar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="127"/>
+        <location filename="../../ui/screens/compose.py" line="129"/>
         <source>Send this reply</source>
         <translation>Enviar esta respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="128"/>
+        <location filename="../../ui/screens/compose.py" line="130"/>
         <source>Buy stamps</source>
         <translation>Comprar estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="128"/>
+        <location filename="../../ui/screens/compose.py" line="130"/>
         <source>Go to stamps to buy more</source>
         <translation>Ir a Estampillas para comprar más</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="217"/>
+        <location filename="../../ui/screens/compose.py" line="220"/>
         <source>{count} of {limit} characters</source>
         <translation>{count} de {limit} caracteres</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="268"/>
+        <location filename="../../ui/screens/compose.py" line="272"/>
         <source>Write something before sending.</source>
         <translation>Escriba algo antes de enviar.</translation>
     </message>
@@ -113,7 +113,7 @@
     </message>
     <message>
         <location filename="../../ui/screens/contacts.py" line="168"/>
-        <location filename="../../ui/screens/contacts.py" line="192"/>
+        <location filename="../../ui/screens/contacts.py" line="196"/>
         <source>Block</source>
         <translation>Bloquear</translation>
     </message>
@@ -123,27 +123,27 @@
         <translation>Dejar de enviar y recibir mensajes de {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="178"/>
+        <location filename="../../ui/screens/contacts.py" line="180"/>
         <source>Unblock</source>
         <translation>Desbloquear</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="179"/>
+        <location filename="../../ui/screens/contacts.py" line="181"/>
         <source>Allow messages with {name} again</source>
         <translation>Volver a permitir mensajes con {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="188"/>
+        <location filename="../../ui/screens/contacts.py" line="192"/>
         <source>Block {name}?</source>
         <translation>¿Bloquear a {name}?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="190"/>
+        <location filename="../../ui/screens/contacts.py" line="194"/>
         <source>You will not get their messages and cannot write to them until you unblock them.</source>
         <translation>No recibirá sus mensajes ni podrá escribirle hasta que lo desbloquee.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="193"/>
+        <location filename="../../ui/screens/contacts.py" line="197"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
@@ -151,7 +151,7 @@
 <context>
     <name>ConversationDelegate</name>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="141"/>
+        <location filename="../../ui/widgets/delegates.py" line="147"/>
         <source>You: {text}</source>
         <translation>Usted: {text}</translation>
     </message>
@@ -159,83 +159,83 @@
 <context>
     <name>ConversationScreen</name>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="99"/>
+        <location filename="../../ui/screens/conversation.py" line="100"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="99"/>
+        <location filename="../../ui/screens/conversation.py" line="100"/>
         <source>Back to your conversations</source>
         <translation>Volver a sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="100"/>
+        <location filename="../../ui/screens/conversation.py" line="101"/>
         <source>Reply</source>
         <translation>Responder</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="100"/>
+        <location filename="../../ui/screens/conversation.py" line="101"/>
         <source>Write a reply in this conversation</source>
         <translation>Escribir una respuesta en esta conversación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="101"/>
-        <location filename="../../ui/screens/conversation.py" line="222"/>
+        <location filename="../../ui/screens/conversation.py" line="102"/>
+        <location filename="../../ui/screens/conversation.py" line="223"/>
         <source>Delete</source>
         <translation>Borrar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="101"/>
+        <location filename="../../ui/screens/conversation.py" line="102"/>
         <source>Delete the chosen message</source>
         <translation>Borrar el mensaje elegido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="102"/>
+        <location filename="../../ui/screens/conversation.py" line="103"/>
         <source>Messages, newest first</source>
         <translation>Mensajes, los más recientes primero</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="149"/>
+        <location filename="../../ui/screens/conversation.py" line="150"/>
         <source>You blocked this contact. Unblock them in Contacts to reply.</source>
         <translation>Usted bloqueó a este contacto. Desbloquéelo en Contactos para responder.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="151"/>
+        <location filename="../../ui/screens/conversation.py" line="152"/>
         <source>This contact is waiting for approval. You can reply once approved.</source>
         <translation>Este contacto está en espera de aprobación. Podrá responder cuando lo aprueben.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="154"/>
+        <location filename="../../ui/screens/conversation.py" line="155"/>
         <source>The facility has suspended this contact. You can read but not reply.</source>
         <translation>El centro suspendió a este contacto. Puede leer, pero no responder.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="196"/>
+        <location filename="../../ui/screens/conversation.py" line="197"/>
         <source>These messages could not be loaded. Try again.</source>
         <translation>No se pudieron cargar estos mensajes. Inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="218"/>
+        <location filename="../../ui/screens/conversation.py" line="219"/>
         <source>Delete this message?</source>
         <translation>¿Borrar este mensaje?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="220"/>
+        <location filename="../../ui/screens/conversation.py" line="221"/>
         <source>It disappears from your messages on this terminal. This cannot be undone here.</source>
         <translation>Desaparecerá de sus mensajes en esta terminal. Aquí no se puede deshacer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="223"/>
+        <location filename="../../ui/screens/conversation.py" line="224"/>
         <source>Keep it</source>
         <translation>Conservarlo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="241"/>
+        <location filename="../../ui/screens/conversation.py" line="242"/>
         <source>You</source>
         <translation>Usted</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="249"/>
+        <location filename="../../ui/screens/conversation.py" line="250"/>
         <source>Return stamp included</source>
         <translation>Incluye estampilla de respuesta</translation>
     </message>
@@ -345,47 +345,47 @@
 <context>
     <name>InboxScreen</name>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="97"/>
+        <location filename="../../ui/screens/inbox.py" line="98"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="98"/>
+        <location filename="../../ui/screens/inbox.py" line="99"/>
         <source>Conversations</source>
         <translation>Conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="99"/>
+        <location filename="../../ui/screens/inbox.py" line="100"/>
         <source>Choose a conversation to read it</source>
         <translation>Elija una conversación para leerla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="100"/>
+        <location filename="../../ui/screens/inbox.py" line="101"/>
         <source>No messages yet. New messages appear here.</source>
         <translation>Todavía no hay mensajes. Los mensajes nuevos aparecerán aquí.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="101"/>
+        <location filename="../../ui/screens/inbox.py" line="102"/>
         <source>OK</source>
         <translation>Entendido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="101"/>
+        <location filename="../../ui/screens/inbox.py" line="102"/>
         <source>Hide this notice</source>
         <translation>Ocultar este aviso</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="153"/>
+        <location filename="../../ui/screens/inbox.py" line="154"/>
         <source>New message from {names}</source>
         <translation>Mensaje nuevo de {names}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="208"/>
+        <location filename="../../ui/screens/inbox.py" line="209"/>
         <source>1 unread message</source>
         <translation>1 mensaje sin leer</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="210"/>
+        <location filename="../../ui/screens/inbox.py" line="211"/>
         <source>{count} unread messages</source>
         <translation>{count} mensajes sin leer</translation>
     </message>
@@ -464,22 +464,22 @@
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="170"/>
+        <location filename="../../ui/widgets/delegates.py" line="176"/>
         <source>Return stamp (used)</source>
         <translation>Estampilla de respuesta (ya usada)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="172"/>
+        <location filename="../../ui/widgets/delegates.py" line="178"/>
         <source>Return stamp included: your reply is free</source>
         <translation>Incluye estampilla de respuesta: su respuesta es gratis</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="176"/>
+        <location filename="../../ui/widgets/delegates.py" line="182"/>
         <source>Sent collect</source>
         <translation>Enviado por cobrar</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="186"/>
+        <location filename="../../ui/widgets/delegates.py" line="192"/>
         <source>Reason: {reason}</source>
         <translation>Motivo: {reason}</translation>
     </message>
@@ -726,82 +726,82 @@
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../ui/shell.py" line="235"/>
+        <location filename="../../ui/shell.py" line="254"/>
         <source>Kite</source>
         <translation>Kite</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="237"/>
+        <location filename="../../ui/shell.py" line="256"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="237"/>
+        <location filename="../../ui/shell.py" line="256"/>
         <source>Your conversations</source>
         <translation>Sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="238"/>
+        <location filename="../../ui/shell.py" line="257"/>
         <source>Stamps</source>
         <translation>Estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="238"/>
+        <location filename="../../ui/shell.py" line="257"/>
         <source>Balance, stamp books and receipts</source>
         <translation>Saldo, paquetes de estampillas y recibos</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="239"/>
+        <location filename="../../ui/shell.py" line="258"/>
         <source>Contacts</source>
         <translation>Contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="239"/>
+        <location filename="../../ui/shell.py" line="258"/>
         <source>Who you can write to</source>
         <translation>A quién puede escribir</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="246"/>
+        <location filename="../../ui/shell.py" line="265"/>
         <source>Text size</source>
         <translation>Tamaño de letra</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="247"/>
+        <location filename="../../ui/shell.py" line="266"/>
         <source>Switch large text on or off</source>
         <translation>Activar o desactivar la letra grande</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="252"/>
+        <location filename="../../ui/shell.py" line="271"/>
         <source>Contrast</source>
         <translation>Contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="253"/>
+        <location filename="../../ui/shell.py" line="272"/>
         <source>Switch high contrast on or off</source>
         <translation>Activar o desactivar el alto contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="258"/>
+        <location filename="../../ui/shell.py" line="277"/>
         <source>Sign out</source>
         <translation>Salir</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="258"/>
+        <location filename="../../ui/shell.py" line="277"/>
         <source>End your session now</source>
         <translation>Terminar su sesión ahora</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="339"/>
+        <location filename="../../ui/shell.py" line="360"/>
         <source>You were signed out because nothing happened for a while. Your unfinished text is saved.</source>
         <translation>Se cerró su sesión porque no hubo actividad por un rato. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="345"/>
+        <location filename="../../ui/shell.py" line="366"/>
         <source>Your session reached its time limit. Your unfinished text is saved.</source>
         <translation>Su sesión llegó al límite de tiempo. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="349"/>
+        <location filename="../../ui/shell.py" line="370"/>
         <source>Messaging has closed for now. Your unfinished text is saved.</source>
         <translation>La mensajería ya cerró por ahora. Su texto sin terminar está guardado.</translation>
     </message>
@@ -809,99 +809,99 @@
 <context>
     <name>SignInScreen</name>
     <message>
-        <location filename="../../ui/screens/signin.py" line="197"/>
+        <location filename="../../ui/screens/signin.py" line="199"/>
         <source>Welcome to Kite messaging</source>
         <translation>Bienvenido a la mensajería Kite</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="198"/>
+        <location filename="../../ui/screens/signin.py" line="200"/>
         <source>Read your messages, reply and buy stamps.</source>
         <translation>Lea sus mensajes, responda y compre estampillas.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="199"/>
+        <location filename="../../ui/screens/signin.py" line="201"/>
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="201"/>
+        <location filename="../../ui/screens/signin.py" line="203"/>
         <source>Show the screens in this language</source>
         <translation>Mostrar las pantallas en este idioma</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="202"/>
+        <location filename="../../ui/screens/signin.py" line="204"/>
         <source>Large text</source>
         <translation>Letra grande</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="202"/>
+        <location filename="../../ui/screens/signin.py" line="204"/>
         <source>Make all text bigger</source>
         <translation>Agrandar todo el texto</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="203"/>
+        <location filename="../../ui/screens/signin.py" line="205"/>
         <source>High contrast</source>
         <translation>Alto contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="203"/>
+        <location filename="../../ui/screens/signin.py" line="205"/>
         <source>Light text on a black screen</source>
         <translation>Letras claras sobre fondo negro</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="204"/>
-        <location filename="../../ui/screens/signin.py" line="205"/>
+        <location filename="../../ui/screens/signin.py" line="206"/>
+        <location filename="../../ui/screens/signin.py" line="207"/>
         <source>Facility ID number</source>
         <translation>Número de identificación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="206"/>
+        <location filename="../../ui/screens/signin.py" line="208"/>
         <source>Type it with the number pad</source>
         <translation>Escríbalo con el teclado numérico</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="207"/>
-        <location filename="../../ui/screens/signin.py" line="208"/>
+        <location filename="../../ui/screens/signin.py" line="209"/>
+        <location filename="../../ui/screens/signin.py" line="210"/>
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="209"/>
+        <location filename="../../ui/screens/signin.py" line="211"/>
         <source>Your secret number; it is not shown</source>
         <translation>Su número secreto; no se muestra</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="210"/>
+        <location filename="../../ui/screens/signin.py" line="212"/>
         <source>Sign in</source>
         <translation>Entrar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="210"/>
+        <location filename="../../ui/screens/signin.py" line="212"/>
         <source>Sign in with this ID and PIN</source>
         <translation>Entrar con este número y PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="267"/>
+        <location filename="../../ui/screens/signin.py" line="271"/>
         <source>Messaging is closed. It opens again {when}.</source>
         <translation>La mensajería está cerrada. Vuelve a abrir el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="271"/>
+        <location filename="../../ui/screens/signin.py" line="275"/>
         <source>Messaging is closed right now.</source>
         <translation>La mensajería está cerrada en este momento.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="274"/>
+        <location filename="../../ui/screens/signin.py" line="278"/>
         <source>The facility has paused sending messages. You can still sign in and read.</source>
         <translation>El centro detuvo el envío de mensajes. Todavía puede entrar y leer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="296"/>
+        <location filename="../../ui/screens/signin.py" line="300"/>
         <source>Enter your facility ID number and your PIN.</source>
         <translation>Escriba su número de identificación y su PIN.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="301"/>
+        <location filename="../../ui/screens/signin.py" line="305"/>
         <source>The terminal is still starting. Try again in a moment.</source>
         <translation>La terminal todavía se está iniciando. Inténtelo de nuevo en un momento.</translation>
     </message>
@@ -1200,42 +1200,47 @@
         <translation>Conectando…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="89"/>
+        <location filename="../../ui/sync_status.py" line="91"/>
+        <source>This terminal is out of service. Please tell staff.</source>
+        <translation>Esta terminal está fuera de servicio. Avise al personal, por favor.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="93"/>
         <source>This terminal needs IT. Please tell staff.</source>
         <translation>Esta terminal necesita a TI. Avise al personal, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="91"/>
+        <location filename="../../ui/sync_status.py" line="95"/>
         <source>This terminal is waiting for IT to approve it.</source>
         <translation>Esta terminal espera la aprobación de TI.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="97"/>
+        <location filename="../../ui/sync_status.py" line="101"/>
         <source>Server busy. Trying again at {time}</source>
         <translation>Servidor ocupado. Se intentará de nuevo a las {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="99"/>
+        <location filename="../../ui/sync_status.py" line="103"/>
         <source>Server busy. Trying again soon</source>
         <translation>Servidor ocupado. Se intentará de nuevo pronto</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="103"/>
+        <location filename="../../ui/sync_status.py" line="107"/>
         <source>Not up to date: the server&apos;s answer could not be used</source>
         <translation>Sin actualizar: no se pudo usar la respuesta del servidor</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="108"/>
+        <location filename="../../ui/sync_status.py" line="112"/>
         <source>Offline since {time}</source>
         <translation>Sin conexión desde {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="110"/>
+        <location filename="../../ui/sync_status.py" line="114"/>
         <source>Offline</source>
         <translation>Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="115"/>
+        <location filename="../../ui/sync_status.py" line="119"/>
         <source>Up to date</source>
         <translation>Al día</translation>
     </message>
