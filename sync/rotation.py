@@ -84,7 +84,8 @@ class CredentialRotation:
                 if not self.due():  # another process of this terminal rotated meanwhile
                     return False
                 self.rotate()
-        except (TransientError, RequestRefused) as exc:
+        except (TransientError, RequestRefused, OSError) as exc:
+            # OSError: the lock file cannot be made (data_dir missing or read-only).
             self._failed_at = now
             log.warning("credential rotation failed, trying again later: %s", exc)
             return False

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from sync.server.db import rowcount
@@ -136,10 +136,13 @@ def rotated_error() -> ApiError:
 
 
 def lift(session: Session, device_id: str) -> None:
-    """A new approval (by the code on the device's screen) ends a suspension."""
-    suspension = session.get(DeviceSuspension, device_id)
-    if suspension is not None:
-        session.delete(suspension)
+    """A new approval (by the code on the device's screen) ends a suspension.
+
+    The credentials of the earlier enrollment become merely retired: a thief replaying
+    one gets ``401`` and can no longer suspend the device enrolled again.
+    """
+    session.execute(delete(DeviceSuspension).where(DeviceSuspension.device_id == device_id))
+    session.execute(delete(CredentialRetirement).where(CredentialRetirement.device_id == device_id))
 
 
 def is_suspended(session: Session, device_id: str) -> bool:
