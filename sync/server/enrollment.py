@@ -84,7 +84,10 @@ def request_enrollment(
     device = session.get(Device, request.device_id)
     if device is not None and device.facility_id != request.facility_id:
         raise _conflict("this device ID belongs to another facility")
-    if device is not None and _holds(session, device, request.collection_secret):
+    # A suspended device takes a new request like a revoked one, from any secret (the
+    # earlier enrollment's holder may be the thief): staff approve the code on its screen.
+    suspended = device is not None and rotation.is_suspended(session, device.id)
+    if device is not None and not suspended and _holds(session, device, request.collection_secret):
         same_code = hmac.compare_digest(device.code_hash, code)
         if same_code and device.state != "pending":
             return _state(device)
@@ -98,9 +101,7 @@ def request_enrollment(
         device.requested_at = now
         return EnrollResponse(state="pending")
     open_to_all = device is not None and (
-        device.state == "revoked"
-        or _expired(device, limits, now)
-        or rotation.is_suspended(session, device.id)
+        device.state == "revoked" or _expired(device, limits, now) or suspended
     )
     if device is not None and not open_to_all:
         # A live request (or an enrolled device) held by another secret: refuse, change nothing.
