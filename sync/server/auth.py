@@ -14,6 +14,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from sync.protocol import PROTOCOL_HEADER, PROTOCOL_MAJOR, protocol_major, protocol_minor
 from sync.server import rotation
@@ -128,10 +129,15 @@ def authenticate_device(
         first_use_of_next = credential.state == "next"
     if retired is not None:
         # A second holder of a credential the device rotated out: theft, whoever it is.
-        with db.write() as session:
-            rotation.suspend(session, device.id, retired, now)
+        try:
+            with db.write() as session:
+                rotation.suspend(session, device.id, retired, now)
+        except IntegrityError:
+            pass  # another request suspended it at the same moment
+        with db.read() as session:
             suspension = session.get(DeviceSuspension, device.id)
-            assert suspension is not None
+        if suspension is None:  # lifted in between by a new approval
+            raise ApiError(401, "unauthenticated", "this credential was replaced")
         raise rotation.suspended_error(suspension)
     if first_use_of_next:
         # The terminal has the rotated credential: only now does the old one stop working.

@@ -81,12 +81,15 @@ def promote(session: Session, device_id: str, digest: str, now: datetime) -> Non
 def _retire(session: Session, device_id: str, digests: list[str], why: str, now: datetime) -> None:
     if not digests:
         return
-    session.execute(
+    # Only what this transaction itself moved: a concurrent rotation that retired the same
+    # credential first (PostgreSQL re-checks the condition after its row lock) records it.
+    moved = session.execute(
         update(DeviceCredential)
-        .where(DeviceCredential.token_hash.in_(digests))
+        .where(DeviceCredential.token_hash.in_(digests), DeviceCredential.state != "retired")
         .values(state="retired")
-    )
-    for digest in digests:
+        .returning(DeviceCredential.token_hash)
+    ).scalars()
+    for digest in list(moved):
         session.add(
             CredentialRetirement(token_hash=digest, device_id=device_id, why=why, retired_at=now)
         )
