@@ -72,6 +72,11 @@ class _PrivateFileKeyring(PlaintextKeyring):  # type: ignore[misc]
     # goes to a private copy instead, which then replaces the file in one rename.
     _writing = threading.Lock()
 
+    def get_password(self, service: str, username: str) -> str | None:
+        with self._writing:  # never while a write has the file path pointing at its copy
+            value: str | None = super().get_password(service, username)
+            return value
+
     def _write_config_value(self, service: str, key: str, value: str) -> None:
         with self._replacing():
             super()._write_config_value(service, key, value)
@@ -136,6 +141,12 @@ def configure_keyring(settings: Settings) -> KeyringBackend:
     return backend
 
 
+#: One at a time in this process: the sync threads read the credential on every request
+#: while a rotation writes it, and a backend's write is not atomic to a reader (keyrings.alt's
+#: file backends truncate, then write: a reader in between finds no credential).
+_KEYRING_LOCK = threading.RLock()
+
+
 class CredentialStore:
     """Reads and writes this device's secrets in the pinned keyring."""
 
@@ -144,7 +155,8 @@ class CredentialStore:
 
     def _get(self, key: str) -> str | None:
         try:
-            value: str | None = keyring.get_password(self.service, key)
+            with _KEYRING_LOCK:
+                value: str | None = keyring.get_password(self.service, key)
         except KeyringError as exc:
             raise KeyringUnavailable(
                 f"the keyring cannot be read ({exc}); check keyring_backend."
@@ -153,14 +165,15 @@ class CredentialStore:
 
     def _set(self, key: str, value: str) -> None:
         try:
-            keyring.set_password(self.service, key, value)
+            with _KEYRING_LOCK:
+                keyring.set_password(self.service, key, value)
         except KeyringError as exc:
             raise KeyringUnavailable(
                 f"the keyring cannot be written ({exc}); check keyring_backend."
             ) from exc
 
     def _delete(self, key: str) -> None:
-        with contextlib.suppress(PasswordDeleteError):
+        with _KEYRING_LOCK, contextlib.suppress(PasswordDeleteError):
             keyring.delete_password(self.service, key)
 
     def credential(self) -> str | None:

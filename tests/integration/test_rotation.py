@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import configparser
 import json
-from datetime import timedelta
+import threading
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,31 @@ def test_a_keyring_write_that_fails_midway_leaves_the_old_credential(
     monkeypatch.undo()
     assert credentials.credential() == "kd1_the-credential-in-use-0123456789"
     assert sorted(p.name for p in tmp_path.iterdir()) == [KEYRING_FILE]  # no scratch left
+
+
+def test_the_sync_threads_always_read_a_credential_while_a_rotation_writes_it(
+    tmp_path: Path,
+) -> None:
+    configure_keyring(Settings(data_dir=tmp_path))  # the kiosk's file keyring
+    credentials = CredentialStore()
+    credentials.store_credential("kd1_credential-number-0000000000")
+    missing: list[int] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            if credentials.credential() is None:
+                missing.append(1)
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
+    for reader in readers:
+        reader.start()
+    try:
+        for n in range(200):
+            credentials.store_credential(f"kd1_credential-number-{n:010d}")
+            credentials.store_credential_since(datetime.now(UTC))
+    finally:
+        done.set()
+        for reader in readers:
+            reader.join()
+    assert not missing
