@@ -5,7 +5,6 @@ The keyring file is replaced whole, so a failed write leaves the old credential.
 from __future__ import annotations
 
 import configparser
-import json
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -56,8 +55,6 @@ def test_kite_admin_sync_rotates_after_enrollment_and_status_shows_the_age(
     after = admin(config, "status")
     assert "Credential:    last rotated " in after.stdout
     assert "(0 days ago); next rotation due " in after.stdout
-    report = json.loads(admin(config, "status", "--json").stdout)
-    assert report["credential_since"] and report["credential_rotation_days"] == 7
     assert admin(config, "sync").returncode == 0  # not due again: the same credential
     assert keyring.get_password(SERVICE, CREDENTIAL_KEY) == rotated
 
@@ -118,7 +115,7 @@ def test_the_sync_threads_always_read_a_credential_while_a_rotation_writes_it(
     for reader in readers:
         reader.start()
     try:
-        for n in range(200):
+        for n in range(60):
             credentials.store_credential(f"kd1_credential-number-{n:010d}")
             credentials.store_credential_since(datetime.now(UTC))
     finally:
