@@ -102,6 +102,15 @@ class Settings(BaseSettings):
     device_name: str = Field(
         default="", max_length=64, description="Human label shown to IT at enrollment."
     )
+    credential_rotation_days: int = Field(
+        default=30,
+        ge=1,
+        le=180,
+        description=(
+            "Days between rotations of the device credential (also rotated right after "
+            "enrollment). Keep it well under the server's credential lifetime."
+        ),
+    )
 
     @field_validator("server_url")
     @classmethod

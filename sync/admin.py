@@ -4,8 +4,9 @@ Commands:
 
 - ``enroll``: request enrollment (device ID + one-time code, shown as text and
   as a QR code), wait for staff approval, keep the credential in the keyring;
-- ``status``: enrolled?, outbox counts, cursor, the sync engine's last status,
-  how many failures the terminal caught (and the last one's time, class and place);
+- ``status``: enrolled?, the credential's age and next rotation, outbox counts,
+  cursor, the sync engine's last status (a suspended device says so), how many
+  failures the terminal caught (and the last one's time, class and place);
 - ``sync``: run one sync round now (push, pull, reconcile) and print the status;
 - ``list-backups`` / ``restore-backup [FILE]``: the store's backups
   (Kite must be stopped to restore).
@@ -23,6 +24,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -92,11 +94,14 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 def diagnostics(settings: Settings) -> dict[str, Any]:
     """Everything ``status`` reports, as data."""
     credentials = CredentialStore()
+    since = credentials.credential_since()
     report: dict[str, Any] = {
         "server_url": settings.server_url,
         "facility_id": settings.facility_id,
         "enrolled": bool(credentials.credential()),
         "enrollment_pending": bool(credentials.enrollment_code()),
+        "credential_since": since.isoformat() if since else None,
+        "credential_rotation_days": settings.credential_rotation_days,
     }
     if settings.database_path.exists():
         store = open_store(settings.database_path)
@@ -134,9 +139,16 @@ def cmd_status(args: argparse.Namespace) -> int:
     enrolled = "yes" if report["enrolled"] else "no"
     if report.get("revoked"):
         enrolled = "REVOKED: call facility IT"
+    elif sync_status.get("state") == "suspended":
+        enrolled = (
+            "SUSPENDED by the server: a credential this terminal had rotated out was used "
+            "again (suspected theft). Enroll it again: kite-admin enroll --force"
+        )
     elif report["enrollment_pending"] and not report["enrolled"]:
         enrolled = "no (waiting for approval)"
     print(f"Enrolled:      {enrolled}")
+    if report["enrolled"]:
+        print(f"Credential:    {_credential_age(report)}")
     outbox = report.get("outbox", {})
     print(
         "Outbox:        "
@@ -185,6 +197,20 @@ def _print_clock(sync_status: dict[str, Any]) -> None:
             "cannot sign in until it is set (NTP); nothing queued is lost"
         )
     print(line)
+
+
+def _credential_age(report: dict[str, Any]) -> str:
+    """When the credential was rotated in, how old it is, and when it rotates next."""
+    every = report["credential_rotation_days"]
+    if not report["credential_since"]:
+        return f"rotation due at the next sync round (then every {every} days)"
+    since = datetime.fromisoformat(report["credential_since"])
+    age = datetime.now(UTC) - since
+    due = since + timedelta(days=every)
+    return (
+        f"last rotated {since.isoformat(timespec='seconds')} ({age.days} days ago); "
+        f"next rotation due {due.isoformat(timespec='seconds')} (every {every} days)"
+    )
 
 
 def _print_sequence(report: dict[str, Any]) -> None:

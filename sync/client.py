@@ -41,6 +41,8 @@ from sync.clock_skew import ClockReading, describe_skew, from_date_header, from_
 from sync.errors import (
     ClockSkewed,
     CredentialRevoked,
+    CredentialRotated,
+    DeviceSuspended,
     InvalidResponse,
     NotEnrolled,
     ProtocolVersionMismatch,
@@ -143,6 +145,7 @@ class SyncClient:
     ) -> bytes:
         """Send one request and return the body of a 2xx answer, or raise."""
         headers: dict[str, str] = {CLIENT_TIME_HEADER: format_client_time(self.clock())}
+        credential: str | None = None
         if auth:
             credential = self._credential()
             if not credential:
@@ -181,6 +184,12 @@ class SyncClient:
             raise ServerUnreachable(f"{method} {path} failed: {exc}") from exc
         if 200 <= response.status_code < 300:
             return content
+        if auth and _rotated_meanwhile(response, content, credential, self._credential()):
+            # Sent with the credential this terminal rotated out while the request was on
+            # its way (another thread already used its successor): send it with that one.
+            return self.request_bytes(
+                method, path, body=body, params=params, auth=auth, extra_read_s=extra_read_s
+            )
         self._raise_for(response, content, method, path)
         raise AssertionError("unreachable")  # pragma: no cover - _raise_for always raises
 
@@ -232,6 +241,10 @@ class SyncClient:
             )
         if code in REVOKED_CODES:
             raise CredentialRevoked(f"{where}: the server revoked this device: {message}")
+        if code == "device_suspended":
+            raise DeviceSuspended(f"{where}: the server suspended this device: {message}")
+        if code == "credential_rotated":
+            raise CredentialRotated(f"{where}: {message}", retry_after=retry_after)
         if status == 429 or (status == 503 and retry_after is not None):
             raise Throttled(
                 f"{where}: server asks to slow down ({status})", retry_after=retry_after
@@ -296,6 +309,18 @@ class SyncClient:
 
     def reconcile(self, residents: list[dict[str, Any]]) -> bytes:
         return self.request_bytes("POST", "/v1/reconcile", body={"residents": residents})
+
+
+def _rotated_meanwhile(
+    response: requests.Response, content: bytes, sent: str | None, current: str | None
+) -> bool:
+    """A 401 ``credential_rotated`` for a credential the keyring no longer holds."""
+    return (
+        response.status_code == 401
+        and current is not None
+        and current != sent
+        and _error_body(content)[0] == "credential_rotated"
+    )
 
 
 def _error_body(content: bytes) -> tuple[str, str, dict[str, Any]]:

@@ -123,6 +123,9 @@ def collect(
         if not answer.credential:
             raise InvalidResponse("the server approved the device but sent no credential")
         credentials.store_credential(answer.credential)
+        # No time for it: the first sync round rotates it (it came over the enrollment
+        # path, which staff and logs may have seen), then the schedule does.
+        credentials.forget_credential_since()
         credentials.forget_enrollment_code()
         credentials.forget_collection_secret()
         with store.write() as session:

@@ -49,6 +49,16 @@ class InvalidResponse(TransientError):
     """
 
 
+class CredentialRotated(TransientError):
+    """401 ``credential_rotated``: the credential sent was rotated out moments ago.
+
+    The client already sent the request again when the keyring holds a newer one; when
+    it does not, someone else rotated this device's credential, and the server will
+    suspend the device if the old one is used after its grace. Retried, never a refusal
+    of the items sent (they are not at fault).
+    """
+
+
 class PermanentError(SyncError):
     """Retrying the same request will not change the answer."""
 
@@ -69,6 +79,11 @@ class ProtocolVersionMismatch(PermanentError):
 
 class CredentialRevoked(PermanentError):
     """The server revoked this device; resident data must be wiped and IT called."""
+
+
+class DeviceSuspended(PermanentError):
+    """The server suspended this device: a credential it had rotated out was used again
+    (suspected theft). Nothing syncs until IT enrolls it again; nothing is wiped."""
 
 
 class NotEnrolled(PermanentError):

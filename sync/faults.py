@@ -38,6 +38,14 @@ POINTS = (
     "local.after_commit",  # a local change (purchase, reply) committed with its outbox row
 )
 
+#: The credential rotation's points (``sync.rotation``), killed at by their own crash
+#: test (``tests/fault/test_rotation_crash.py``) rather than the push and pull trials.
+ROTATION_POINTS = (
+    "rotate.before_send",  # rotation due, nothing asked yet
+    "rotate.after_answer",  # the server issued the next credential; the keyring has the old
+    "rotate.after_store",  # the keyring has the new credential; the server never saw it used
+)
+
 _lock = threading.Lock()
 _counts: dict[str, int] = {}
 _rng: random.Random | None = None

@@ -18,6 +18,8 @@ from sync.clock_skew import ClockReading
 from sync.errors import (
     ClockSkewed,
     CredentialRevoked,
+    CredentialRotated,
+    DeviceSuspended,
     InvalidResponse,
     NotEnrolled,
     ProtocolVersionMismatch,
@@ -37,6 +39,7 @@ State = Literal[
     "clock_wrong",  # the server refuses this terminal's clock (clock_skew): IT sets it
     "not_enrolled",
     "revoked",
+    "suspended",  # a credential it had rotated out was used again: out of service, call IT
     "incompatible",
     "stopped",
 ]
@@ -48,6 +51,8 @@ ERROR_CODES = (
     "invalid_response",
     "protocol_version",
     "device_revoked",
+    "device_suspended",
+    "credential_rotated",
     "not_enrolled",
     "request_refused",
     "clock_skew",
@@ -65,8 +70,10 @@ def error_code(exc: BaseException) -> str:
         (Throttled, "throttled"),
         (InvalidResponse, "invalid_response"),
         (ProtocolVersionMismatch, "protocol_version"),
+        (CredentialRotated, "credential_rotated"),
         (CredentialRevoked, "device_revoked"),
         (ClockSkewed, "clock_skew"),
+        (DeviceSuspended, "device_suspended"),
         (NotEnrolled, "not_enrolled"),
         (RequestRefused, "request_refused"),
     ):
@@ -88,7 +95,7 @@ class SyncStatus:
     last_error_detail: str | None = None  # English, for IT and the logs only
     offline_since: datetime | None = None
     next_attempt_at: datetime | None = None
-    call_it: bool = False  # revoked, incompatible, or a clock the server refuses: IT must act
+    call_it: bool = False  # revoked, suspended, incompatible, or a clock refused: IT must act
     # The last skew seen between this terminal's clock and the server's (sync.clock_skew):
     # the server's time minus this terminal's, positive when the terminal is behind.
     clock_skew_s: float | None = None

@@ -12,9 +12,11 @@ listener into a Qt signal). Two loops share one store and one client:
 When the server cannot be reached each loop backs off exponentially with full
 jitter (:mod:`sync.backoff`), never sooner than a Retry-After. After each push
 round, pull and reconcile the worker tells its changes listeners which kinds
-of data it changed (:class:`kiosk.changes.Changes`), so views redraw only then. A revoked
-credential or a protocol mismatch stops both loops; revocation also wipes
-resident data and removes the credential, and the status says to call IT.
+of data it changed (:class:`kiosk.changes.Changes`), so views redraw only then. Before
+each push round the credential is rotated if due (:mod:`sync.rotation`). A revoked
+or suspended device or a protocol mismatch stops both loops; revocation also wipes
+resident data and removes the credential (a suspension keeps both: IT enrolls the
+terminal again), and the status says to call IT.
 """
 
 from __future__ import annotations
@@ -29,12 +31,13 @@ from kiosk.changes import Changes
 from kiosk.clock import Clock, utcnow
 from kiosk.config import Settings
 from kiosk.store.database import Store
-from sync import pull, push, reconcile
+from sync import pull, push, reconcile, rotation
 from sync.backoff import Backoff
 from sync.client import SyncClient
 from sync.credentials import CredentialStore
 from sync.errors import (
     CredentialRevoked,
+    DeviceSuspended,
     NotEnrolled,
     PermanentError,
     ProtocolVersionMismatch,
@@ -46,6 +49,7 @@ from sync.status import SyncStatus, error_code, write_status_file
 log = logging.getLogger(__name__)
 
 StatusListener = Callable[[SyncStatus], None]
+_STOPPED = ("revoked", "suspended", "incompatible")  # states only IT can end
 ChangesListener = Callable[[Changes], None]
 
 
@@ -75,6 +79,7 @@ class SyncWorker:
         self.settings = settings
         self.credentials = credentials or CredentialStore()
         self.client = client or SyncClient(settings, self.credentials.credential)
+        self.rotation = rotation.CredentialRotation(settings, self.client, self.credentials, clock)
         self.clock = clock
         self.backoff = backoff or Backoff()
         self.push_batch = push_batch
@@ -156,9 +161,10 @@ class SyncWorker:
 
     def sync_once(self, *, wait_s: int = 0) -> SyncStatus:
         """One round on this thread: push all due items, pull to the end, reconcile."""
-        if self.status().state in ("revoked", "incompatible") or not self._check_device():
+        if self.status().state in _STOPPED or not self._check_device():
             return self.status()
         try:
+            self.rotation.rotate_if_due()
             report = push.push_due(
                 self.store,
                 self.client,
@@ -191,6 +197,7 @@ class SyncWorker:
                     # Safe beside a pull: a correction counts only entries booked up to the
                     # server's snapshot (kiosk.ledger.correct_to_server).
                     self._reconcile(force=True)
+                self.rotation.rotate_if_due()
                 with self._exchange:
                     report = push.push_due(
                         self.store,
@@ -304,6 +311,11 @@ class SyncWorker:
         if isinstance(exc, CredentialRevoked):
             self._revoke()
             return True
+        if isinstance(exc, DeviceSuspended):  # nothing wiped: IT enrolls it again
+            self._update(state="suspended", online=False, call_it=True, last_error=error_code(exc))
+            self._stop.set()
+            self._wake.set()
+            return True
         if isinstance(exc, ProtocolVersionMismatch):
             self._update(state="incompatible", online=False, call_it=True)
             self._stop.set()
@@ -352,7 +364,7 @@ class SyncWorker:
 
     def _succeeded(self) -> None:
         with self._lock:
-            if self._status.state in ("revoked", "incompatible", "not_enrolled"):
+            if self._status.state in (*_STOPPED, "not_enrolled"):
                 return
             held_back = (
                 self._status.offline_since is not None or self._status.state == "clock_wrong"
@@ -385,7 +397,7 @@ class SyncWorker:
             waiting, failed = self._status.items_waiting, self._status.items_failed
         with self._lock:
             current = self._status
-        if current.state in ("revoked", "incompatible"):
+        if current.state in _STOPPED:
             return
         now = self.clock()
         unreachable = code in ("server_unreachable", "server_error")

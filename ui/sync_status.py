@@ -89,6 +89,10 @@ def describe_sync(
         return translate(
             "Sync", "This terminal's clock is wrong, so it cannot sync. Please tell staff."
         ), "bad"
+    if status.state == "suspended":
+        # The server stopped trusting this device (its old credential was used again):
+        # not a network problem, so never "offline".
+        return translate("Sync", "This terminal is out of service. Please tell staff."), "bad"
     if status.call_it or status.state in ("revoked", "incompatible"):
         return translate("Sync", "This terminal needs IT. Please tell staff."), "bad"
     if status.state == "not_enrolled":

@@ -1230,42 +1230,47 @@
         <translation>El reloj de esta terminal está mal, así que no puede sincronizar. Avise al personal.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="93"/>
+        <location filename="../../ui/sync_status.py" line="95"/>
+        <source>This terminal is out of service. Please tell staff.</source>
+        <translation>Esta terminal está fuera de servicio. Avise al personal, por favor.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/sync_status.py" line="97"/>
         <source>This terminal needs IT. Please tell staff.</source>
         <translation>Esta terminal necesita a TI. Avise al personal, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="95"/>
+        <location filename="../../ui/sync_status.py" line="99"/>
         <source>This terminal is waiting for IT to approve it.</source>
         <translation>Esta terminal espera la aprobación de TI.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="101"/>
+        <location filename="../../ui/sync_status.py" line="105"/>
         <source>Server busy. Trying again at {time}</source>
         <translation>Servidor ocupado. Se intentará de nuevo a las {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="103"/>
+        <location filename="../../ui/sync_status.py" line="107"/>
         <source>Server busy. Trying again soon</source>
         <translation>Servidor ocupado. Se intentará de nuevo pronto</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="107"/>
+        <location filename="../../ui/sync_status.py" line="111"/>
         <source>Not up to date: the server&apos;s answer could not be used</source>
         <translation>Sin actualizar: no se pudo usar la respuesta del servidor</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="112"/>
+        <location filename="../../ui/sync_status.py" line="116"/>
         <source>Offline since {time}</source>
         <translation>Sin conexión desde {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="114"/>
+        <location filename="../../ui/sync_status.py" line="118"/>
         <source>Offline</source>
         <translation>Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="119"/>
+        <location filename="../../ui/sync_status.py" line="123"/>
         <source>Up to date</source>
         <translation>Al día</translation>
     </message>

@@ -126,6 +126,8 @@ ErrorCode = Literal[
     "unauthenticated",
     "credential_expired",
     "device_revoked",
+    "device_suspended",
+    "credential_rotated",
     "device_not_approved",
     "forbidden",
     "not_found",

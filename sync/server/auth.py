@@ -2,33 +2,28 @@
 
 Every credential is a random bearer token, stored only as its SHA-256. A device
 credential has a state: ``active``; ``next`` (issued by a rotation, becomes
-active on first use, which retires the old one); ``retired``.
+active on first use, which retires the old one); ``retired``. A credential a
+rotation retired, used again, suspends its device (``sync.server.rotation``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from sync.protocol import PROTOCOL_HEADER, PROTOCOL_MAJOR, protocol_major, protocol_minor
+from sync.server import rotation
 from sync.server.clock import utcnow
 from sync.server.db import Database
 from sync.server.errors import ApiError
-from sync.server.models import ApiToken, Device, DeviceCredential
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_token(prefix: str) -> str:
-    return f"{prefix}_{secrets.token_urlsafe(32)}"
+from sync.server.models import ApiToken, Device, DeviceCredential, DeviceSuspension
+from sync.server.tokens import new_token as new_token  # re-exported: its old home
+from sync.server.tokens import token_hash
 
 
 def database(request: Request) -> Database:
@@ -86,8 +81,13 @@ class DeviceIdentity:
 AuthorizationHeader = Annotated[str | None, Header(description="Bearer <credential>")]
 
 
+def _grace(request: Request) -> timedelta:
+    return timedelta(seconds=request.app.state.settings.rotation_grace_s)
+
+
 def authenticate_device(
     db: Annotated[Database, Depends(database)],
+    grace: Annotated[timedelta, Depends(_grace)],
     _: Annotated[None, Depends(check_protocol)],
     authorization: AuthorizationHeader = None,
 ) -> DeviceIdentity:
@@ -96,19 +96,30 @@ def authenticate_device(
     now = utcnow()
     with db.read() as session:
         found = session.execute(
-            select(DeviceCredential, Device)
+            select(DeviceCredential, Device, DeviceSuspension)
             .join(Device, Device.id == DeviceCredential.device_id)
+            .outerjoin(DeviceSuspension, DeviceSuspension.device_id == Device.id)
             .where(DeviceCredential.token_hash == digest)
         ).first()
         if found is None:
             raise ApiError(401, "unauthenticated", "unknown credential")
-        credential, device = found
+        credential, device, suspension = found
         if device.state == "revoked":
             raise ApiError(403, "device_revoked", "this device was revoked; call IT")
+        if suspension is not None:
+            raise rotation.suspended_error(suspension)
         if credential.state == "retired":
-            raise ApiError(401, "unauthenticated", "this credential was replaced")
-        if credential.expires_at <= now:
-            raise ApiError(401, "credential_expired", "the device credential expired; re-enroll")
+            retired = rotation.retirement(session, digest)
+            if retired is None:  # retired by a new approval or a revocation, not a rotation
+                raise ApiError(401, "unauthenticated", "this credential was replaced")
+            if rotation.within_grace(retired, grace, now):
+                raise rotation.rotated_error()
+        else:
+            retired = None
+            if credential.expires_at <= now:
+                raise ApiError(
+                    401, "credential_expired", "the device credential expired; re-enroll"
+                )
         identity = DeviceIdentity(
             device.id,
             device.facility_id,
@@ -116,22 +127,22 @@ def authenticate_device(
             device.approved_at,
         )
         first_use_of_next = credential.state == "next"
+    if retired is not None:
+        # A second holder of a credential the device rotated out: theft, whoever it is.
+        try:
+            with db.write() as session:
+                rotation.suspend(session, device.id, retired, now)
+        except IntegrityError:
+            pass  # another request suspended it at the same moment
+        with db.read() as session:
+            suspension = session.get(DeviceSuspension, device.id)
+        if suspension is None:  # lifted in between by a new approval
+            raise ApiError(401, "unauthenticated", "this credential was replaced")
+        raise rotation.suspended_error(suspension)
     if first_use_of_next:
         # The terminal has the rotated credential: only now does the old one stop working.
         with db.write() as session:
-            session.execute(
-                update(DeviceCredential)
-                .where(
-                    DeviceCredential.device_id == identity.device_id,
-                    DeviceCredential.state == "active",
-                )
-                .values(state="retired")
-            )
-            session.execute(
-                update(DeviceCredential)
-                .where(DeviceCredential.token_hash == digest)
-                .values(state="active")
-            )
+            rotation.promote(session, identity.device_id, digest, now)
     return identity
 
 

@@ -138,6 +138,28 @@ def cmd_approve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_devices(args: argparse.Namespace) -> int:
+    from sync.server.device_views import device_views
+
+    with _database(args).read() as session:
+        views = device_views(session, args.facility)
+    for view in views:
+        line = f"{view.device_id}  {view.state:8}  {','.join(view.housing_units) or '-'}"
+        if view.credential_issued_at:
+            line += f"  credential issued {view.credential_issued_at.isoformat()}"
+        if view.suspended_at:
+            line += (
+                f"  SUSPENDED since {view.suspended_at.isoformat()}: a credential "
+                f"{view.reused_credential_was} out at {view.reused_credential_retired_at} "
+                "was used again (suspected theft; approve again by its code to lift)"
+            )
+        if view.pin_guessing_since:
+            line += f"  PIN guessing since {view.pin_guessing_since.isoformat()}"
+        print(line)
+    print(f"{len(views)} devices in {args.facility}")
+    return 0
+
+
 def cmd_review(args: argparse.Namespace) -> int:
     from sync.server import review
     from sync.server.errors import ApiError
@@ -235,6 +257,10 @@ def parser() -> argparse.ArgumentParser:
     )
     approve.add_argument("--units", required=True, help="comma-separated housing unit ids")
     approve.set_defaults(func=cmd_approve)
+
+    devices = command("devices", "list a facility's devices, their credentials and suspensions")
+    devices.add_argument("--facility", default="demo", help="facility ID (default: demo)")
+    devices.set_defaults(func=cmd_devices)
 
     rev = command("review", "list the review queue, or approve/reject messages")
     group = rev.add_mutually_exclusive_group()

@@ -12,12 +12,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sync.server.auth import new_token, token_hash
 from sync.server.errors import ApiError, not_found
 from sync.server.feed import publish, unit_audience
 from sync.server.models import ApiToken, Contact, FamilyAccount, HousingUnit, Resident
 from sync.server.pins import hash_pin, offline_verifier
 from sync.server.schemas import NewContact, NewFamily, NewHousingUnit, NewResident
+from sync.server.tokens import new_token, token_hash
 from sync.server.views import contact_data, resident_data
 
 

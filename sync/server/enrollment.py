@@ -21,7 +21,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from sync.protocol import CollectRequest, DeviceCommandData, EnrollRequest, EnrollResponse
-from sync.server.auth import DeviceIdentity, new_token, token_hash
+from sync.server import rotation
 from sync.server.clock import utcnow
 from sync.server.errors import ApiError, not_found
 from sync.server.feed import device_audience, publish
@@ -34,6 +34,7 @@ from sync.server.models import (
     HousingUnit,
 )
 from sync.server.settings import CentralSettings
+from sync.server.tokens import new_token, token_hash
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,10 @@ def request_enrollment(
     device = session.get(Device, request.device_id)
     if device is not None and device.facility_id != request.facility_id:
         raise _conflict("this device ID belongs to another facility")
-    if device is not None and _holds(session, device, request.collection_secret):
+    # A suspended device takes a new request like a revoked one, from any secret (the
+    # earlier enrollment's holder may be the thief): staff approve the code on its screen.
+    suspended = device is not None and rotation.is_suspended(session, device.id)
+    if device is not None and not suspended and _holds(session, device, request.collection_secret):
         same_code = hmac.compare_digest(device.code_hash, code)
         if same_code and device.state != "pending":
             return _state(device)
@@ -96,7 +100,10 @@ def request_enrollment(
         device.name = request.device_name
         device.requested_at = now
         return EnrollResponse(state="pending")
-    if device is not None and not (device.state == "revoked" or _expired(device, limits, now)):
+    open_to_all = device is not None and (
+        device.state == "revoked" or _expired(device, limits, now) or suspended
+    )
+    if device is not None and not open_to_all:
         # A live request (or an enrolled device) held by another secret: refuse, change nothing.
         raise _conflict("this device ID has a live enrollment request or is enrolled already")
     _admit(session, request.facility_id, address, limits, now)
@@ -233,6 +240,8 @@ def approve(
     device.collected = False
     device.housing_units = {"ids": sorted(known)}
     device.approved_at = utcnow()
+    # Approved by the code on its screen: whatever suspension it had ends here.
+    rotation.lift(session, device.id)
     # Retire what it had: the collected credential is the only valid one.
     session.execute(
         update(DeviceCredential)
@@ -262,24 +271,3 @@ def wipe(session: Session, device_id: str) -> None:
         raise not_found("device")
     audience = device_audience(device.id, device.approved_at)
     publish(session, audience, "device_command", DeviceCommandData(command="wipe"))
-
-
-def rotate(session: Session, device: DeviceIdentity, credential_days: int) -> str:
-    """Issue the next credential; the current one works until the new one is first used."""
-    session.execute(
-        update(DeviceCredential)
-        .where(DeviceCredential.device_id == device.device_id, DeviceCredential.state == "next")
-        .values(state="retired")
-    )
-    credential = new_token("kd1")
-    now = utcnow()
-    session.add(
-        DeviceCredential(
-            token_hash=token_hash(credential),
-            device_id=device.device_id,
-            state="next",
-            issued_at=now,
-            expires_at=now + timedelta(days=credential_days),
-        )
-    )
-    return credential

@@ -324,6 +324,44 @@ class DeviceCredential(Base):
     expires_at: Mapped[datetime]
 
 
+class CredentialRetirement(Base):
+    """Why and when a device credential stopped working, when a rotation retired it.
+
+    ``rotated``: its successor (issued by ``POST /v1/device/rotate``) was used, so it was
+    rotated out; ``superseded``: it was issued by a rotation but never used before a
+    later rotation replaced it. Using either again means someone else holds a copy
+    (``sync.server.rotation``). Credentials retired otherwise (approval again,
+    revocation) have no row. A table of its own so that an older database needs no
+    migration.
+    """
+
+    __tablename__ = "credential_retirements"
+
+    token_hash: Mapped[str] = mapped_column(
+        ForeignKey("device_credentials.token_hash"), primary_key=True
+    )
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), index=True)
+    why: Mapped[str] = mapped_column(String(16))  # rotated | superseded
+    retired_at: Mapped[datetime]
+
+
+class DeviceSuspension(Base):
+    """A device suspended because a credential it had rotated out was used again.
+
+    While the row exists no credential of the device works (``403 device_suspended``);
+    approving the device again (a new enrollment, by the code on its screen) deletes it.
+    """
+
+    __tablename__ = "device_suspensions"
+
+    device_id: Mapped[str] = mapped_column(ForeignKey("devices.id"), primary_key=True)
+    suspended_at: Mapped[datetime]
+    reason: Mapped[str] = mapped_column(String(64))
+    #: When the reused credential had been retired, and how (``rotated``/``superseded``).
+    credential_retired_at: Mapped[datetime]
+    credential_why: Mapped[str] = mapped_column(String(16))
+
+
 class EnrollmentSecret(Base):
     """The SHA-256 of the collection secret of a device's enrollment (protocol 1.3).
 

@@ -11,6 +11,7 @@ from sync.protocol import ErrorBody, PolicyDocument
 from sync.server import directory, enrollment, moves, review
 from sync.server.auth import TokenIdentity, authenticate_staff, database
 from sync.server.db import Database
+from sync.server.device_views import device_view, device_views
 from sync.server.errors import ApiError, not_found
 from sync.server.feed import publish, unit_audience
 from sync.server.idempotency import once
@@ -53,19 +54,6 @@ def _settings(request: Request) -> CentralSettings:
 Settings = Annotated[CentralSettings, Depends(_settings)]
 
 
-def device_view(device: Device, guesses: DevicePinGuesses | None = None) -> DeviceView:
-    return DeviceView(
-        device_id=device.id,
-        facility_id=device.facility_id,
-        name=device.name,
-        state=device.state,  # type: ignore[arg-type]
-        housing_units=device.housing_units.get("ids", []),
-        requested_at=device.requested_at,
-        pin_failures_recent=guesses.failures if guesses is not None else 0,
-        pin_guessing_since=guesses.flagged_at if guesses is not None else None,
-    )
-
-
 def _own_device(session: Any, staff: TokenIdentity, device_id: str) -> None:
     device = session.get(Device, device_id)
     if device is None or device.facility_id != staff.facility_id:
@@ -78,15 +66,10 @@ def list_devices(
     db: Db,
     state: Annotated[Literal["pending", "approved", "revoked"] | None, Query()] = None,
 ) -> list[DeviceView]:
+    """The facility's devices: state, PIN guessing, credential age and any suspension."""
+    assert staff.facility_id is not None
     with db.read() as session:
-        query = (
-            select(Device, DevicePinGuesses)
-            .outerjoin(DevicePinGuesses, DevicePinGuesses.device_id == Device.id)
-            .where(Device.facility_id == staff.facility_id)
-        )
-        if state is not None:
-            query = query.where(Device.state == state)
-        return [device_view(d, g) for d, g in session.execute(query.order_by(Device.id)).all()]
+        return device_views(session, staff.facility_id, state)
 
 
 @router.post("/devices/{device_id}/clear-pin-flag")
@@ -102,7 +85,7 @@ def clear_pin_flag(device_id: str, staff: Staff, db: Db) -> DeviceView:
             guesses.failures = 0
             guesses.last_failure_at = None
             guesses.next_allowed_at = None
-        return device_view(device, guesses)
+        return device_view(session, device)
 
 
 @router.post("/devices/{device_id}/approve")
@@ -119,7 +102,7 @@ def approve_device(
             body.one_time_code,
             enrollment.EnrollLimits.of(config),
         )
-        return device_view(device, session.get(DevicePinGuesses, device_id))
+        return device_view(session, device)
 
 
 @router.post("/devices/{device_id}/revoke")
@@ -129,7 +112,7 @@ def revoke_device(device_id: str, staff: Staff, db: Db) -> DeviceView:
         enrollment.revoke(session, device_id)
         device = session.get(Device, device_id)
         assert device is not None
-        return device_view(device, session.get(DevicePinGuesses, device_id))
+        return device_view(session, device)
 
 
 @router.post("/devices/{device_id}/wipe")
@@ -139,7 +122,7 @@ def wipe_device(device_id: str, staff: Staff, db: Db) -> DeviceView:
         enrollment.wipe(session, device_id)
         device = session.get(Device, device_id)
         assert device is not None
-        return device_view(device, session.get(DevicePinGuesses, device_id))
+        return device_view(session, device)
 
 
 @router.get("/review")

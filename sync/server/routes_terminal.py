@@ -31,7 +31,7 @@ from sync.protocol import (
     SignInRequest,
     SignInResponse,
 )
-from sync.server import enrollment, feed, push, reconcile, signin
+from sync.server import enrollment, feed, push, reconcile, rotation, signin
 from sync.server.auth import (
     DeviceIdentity,
     authenticate_device,
@@ -101,9 +101,13 @@ def collect(body: CollectRequest, db: Db, config: Settings) -> EnrollResponse:
 
 @router.post("/device/rotate", tags=["terminal"])
 def rotate(device: DeviceAuth, db: Db, config: Settings) -> RotateResponse:
-    """A new credential; the old one stops working once the new one is used."""
+    """A new credential; the old one stops working once the new one is used.
+
+    The old one used again after that suspends the device (``403 device_suspended``).
+    """
     with db.write() as session:
-        return RotateResponse(credential=enrollment.rotate(session, device, config.credential_days))
+        credential = rotation.rotate(session, device.device_id, config.credential_days, utcnow())
+        return RotateResponse(credential=credential)
 
 
 @router.post(

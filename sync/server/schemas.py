@@ -40,6 +40,16 @@ class DeviceView(WireModel):
     pin_failures_recent: int = 0
     #: Set when the device entered so many wrong PINs that it looks like guessing.
     pin_guessing_since: UtcTime | None = None
+    #: When its working credential was issued (at collection, or by its last rotation).
+    credential_issued_at: UtcTime | None = None
+    #: Set when a credential it had rotated out was used again (suspected theft): no
+    #: credential of the device works until staff approve it again by its code.
+    suspended_at: UtcTime | None = None
+    suspension_reason: Literal["rotated_credential_reused"] | None = None
+    #: When the reused credential had been retired, and how (rotated out, or superseded
+    #: by a later rotation before it was ever used).
+    reused_credential_retired_at: UtcTime | None = None
+    reused_credential_was: Literal["rotated", "superseded"] | None = None
 
 
 class ApproveDeviceRequest(WireModel):

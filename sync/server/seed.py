@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sync.protocol import EnrollRequest, PolicyDocument, SendMessagePayload, StampProduct
 from sync.protocol.policy import OpeningHours
 from sync.server import enrollment, review
-from sync.server.auth import DeviceIdentity, token_hash
+from sync.server.auth import DeviceIdentity
 from sync.server.clock import utcnow
 from sync.server.db import Database
 from sync.server.feed import publish, unit_audience
@@ -35,6 +35,7 @@ from sync.server.models import (
 )
 from sync.server.pins import hash_pin, offline_verifier
 from sync.server.policy import set_policy
+from sync.server.tokens import token_hash
 from sync.server.views import contact_data, resident_data, status_data
 
 FACILITY_ID = "demo"

@@ -21,6 +21,10 @@ class CentralSettings(BaseSettings):
         description="SQLAlchemy URL: sqlite:///path.db (default) or postgresql+psycopg://...",
     )
     credential_days: Annotated[int, Field(ge=1, le=3650)] = 365
+    #: A credential rotated out this recently, used again, is refused (401
+    #: credential_rotated) instead of suspending its device: the genuine terminal's own
+    #: request in flight across its rotation (sync.server.rotation).
+    rotation_grace_s: Annotated[float, Field(ge=0, le=3600)] = 60.0
     #: First PIN-guess delay; each further failure doubles it (429 + Retry-After).
     throttle_base_s: Annotated[float, Field(gt=0, le=600)] = 1.0
     #: Wrong PINs for one resident, from all his unit's devices, that lock him everywhere

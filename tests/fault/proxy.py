@@ -113,6 +113,7 @@ class FaultProxy:
                 conn.close()
                 return
             fault = self._choose()
+            self.before_forward(request)
             if fault == "drop":
                 conn.close()
                 return
@@ -125,6 +126,7 @@ class FaultProxy:
                         break
                     chunks.append(chunk)
             response = _with_close(b"".join(chunks))
+            self.answered(request, response)
             if fault == "reset_after":
                 conn.sendall(response[: max(1, len(response) // 3)])
                 _reset(conn)
@@ -148,6 +150,12 @@ class FaultProxy:
             conn.close()
         except OSError:
             conn.close()
+
+    def before_forward(self, request: bytes) -> None:
+        """Called with each request before it is forwarded (a test may hold it here)."""
+
+    def answered(self, request: bytes, response: bytes) -> None:
+        """Called with each request and the server's whole answer, before it is passed on."""
 
     def _serve(self) -> None:
         assert self._listener is not None

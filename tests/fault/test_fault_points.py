@@ -65,6 +65,8 @@ def test_every_documented_point_is_called_in_the_engine() -> None:
     source = "".join(
         p.read_text(encoding="utf-8") for p in (Path(faults.__file__).parent).glob("*.py")
     )
-    missing = [p for p in faults.POINTS if f'faults.point("{p}")' not in source]
+    missing = [
+        p for p in (*faults.POINTS, *faults.ROTATION_POINTS) if f'faults.point("{p}")' not in source
+    ]
     # local.after_commit is raised by the crash-suite driver right after the core commits
     assert missing == ["local.after_commit"] or missing == []

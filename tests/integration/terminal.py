@@ -1,7 +1,9 @@
 """A whole terminal for tests (``sync.terminal.open_terminal``), enrolled with a credential.
 
 Each terminal keeps its credential under its own keyring service name, so two
-terminals can live in one test process.
+terminals can live in one test process. Made again under the same name with the
+same credential, it is the same terminal restarted: it keeps what its keyring holds
+(a credential it rotated since), as a real terminal does.
 """
 
 from __future__ import annotations
@@ -44,7 +46,10 @@ def make_terminal(
     if not settings.database_path.exists():
         migrated_copy(settings.database_path)
     credentials = CredentialStore(service=f"kite-test-{name}")
-    credentials.store_credential(credential)
+    given = CredentialStore(service=f"kite-test-{name}-given")
+    if given.credential() != credential:  # a new terminal, or a new credential from the test
+        credentials.store_credential(credential)
+        given.store_credential(credential)
     terminal = open_terminal(
         settings,
         clock=clock or open_hours_clock(),

@@ -262,6 +262,19 @@ def test_revoked_terminal_tells_whoever_is_at_the_sign_in_screen_to_call_it(
     assert notice.text() == "This terminal needs IT. Please tell staff."
 
 
+def test_suspended_terminal_shows_out_of_service_not_offline(terminal: Terminal) -> None:
+    from sync.status import SyncStatus
+
+    # What the worker reports once the server suspended the device (it is offline too).
+    status = SyncStatus(
+        state="suspended", online=False, call_it=True, last_error="device_suspended"
+    )
+    terminal.shell.show_sync_status(status)
+    notice = terminal.shell.signin.facility_notice
+    assert notice.isVisible()
+    assert notice.text() == "This terminal is out of service. Please tell staff."
+
+
 def test_keyboard_alone_opens_a_conversation_and_starts_a_reply(signed_in: Terminal) -> None:
     signed_in.world.inbound(body="Hello")
     inbox: Any = signed_in.show("inbox")
