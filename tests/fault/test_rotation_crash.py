@@ -56,7 +56,8 @@ def test_a_kill_anywhere_in_a_rotation_leaves_a_working_credential_and_no_suspic
         "KITE_KEYRING_BACKEND": "file",
         "KITE_LONG_POLL_S": "0",
     }
-    ids = [world.resident.resident_id, world.resident.contact_id]
+    r = world.resident
+    ids = [world.devices[0][0], r.facility_number, r.pin, r.contact_id]
 
     assert _terminal(env, ids, f"{point}@1") == -9  # really killed there
     left = keyring.get_password(SERVICE, CREDENTIAL_KEY)

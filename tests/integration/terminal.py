@@ -24,14 +24,15 @@ from tests.stores import migrated_copy
 def make_terminal(
     folder: Path,
     server_url: str,
-    device: tuple[str, str],
+    device: tuple[str, str] | str,
     *,
     name: str = "t1",
     clock: Clock | None = None,
     **overrides: object,
 ) -> Terminal:
-    """A terminal enrolled as ``device`` (device ID, credential), e.g. ``world.devices[0]``."""
-    device_id, credential = device
+    """A terminal enrolled as ``device`` (device ID, credential), e.g. ``world.devices[0]``,
+    or holding just a credential (a terminal that enrolls itself mints its own ID)."""
+    device_id, credential = (None, device) if isinstance(device, str) else device
     values: dict[str, object] = {
         "server_url": server_url,
         "data_dir": folder / name,

@@ -63,7 +63,7 @@ def test_kite_admin_sync_rotates_after_enrollment_and_status_shows_the_age(
 def test_the_worker_rotates_when_the_schedule_says_so(
     tmp_path: Path, central_server: LiveServer, world: World, age_days: int, rotates: bool
 ) -> None:
-    terminal = make_terminal(tmp_path, central_server.url, world.credential)
+    terminal = make_terminal(tmp_path, central_server.url, world.devices[0])
     try:
         now = terminal.worker.clock()
         terminal.credentials.store_credential_since(now - timedelta(days=age_days))

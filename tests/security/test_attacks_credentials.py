@@ -131,7 +131,7 @@ def test_a_thief_who_rotates_first_is_caught_by_the_genuine_terminals_next_reque
 ) -> None:
     world = server.world(residents=1)
     device_id, stolen = world.devices[0]
-    genuine = make_terminal(tmp_path, server.url, stolen)
+    genuine = make_terminal(tmp_path, server.url, (device_id, stolen))
     try:
         assert genuine.worker.sync_once().online  # rotates: the thief's copy is the old one
         copied = genuine.credentials.credential()  # the thief copies the disk again
@@ -205,7 +205,7 @@ def test_the_terminals_own_request_in_flight_across_its_rotation_does_not_suspen
     host, port = server.url.removeprefix("http://").split(":")
     proxy = HoldingProxy((host, int(port)), old)
     with proxy.running():
-        genuine = make_terminal(tmp_path, proxy.url, old)
+        genuine = make_terminal(tmp_path, proxy.url, (device_id, old))
         # Rotated just now (as far as the schedule knows): the test starts it below.
         genuine.credentials.store_credential_since(genuine.worker.clock())
         statuses: list[SyncStatus] = []
