@@ -155,6 +155,10 @@ def cmd_devices(args: argparse.Namespace) -> int:
             )
         if view.pin_guessing_since:
             line += f"  PIN guessing since {view.pin_guessing_since.isoformat()}"
+        for refusal in view.refusals:
+            line += (
+                f"  REFUSED {refusal.reason} x{refusal.count} (last {refusal.last_at.isoformat()})"
+            )
         print(line)
     print(f"{len(views)} devices in {args.facility}")
     return 0

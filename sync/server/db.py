@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
+from sync.server import device_refusals  # noqa: F401  (its table is part of the schema)
 from sync.server.models import Base, FeedHead
 
 BUSY_TIMEOUT_MS = 30_000

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from sync.server import device_refusals
 from sync.server.models import Device, DeviceCredential, DevicePinGuesses, DeviceSuspension
 from sync.server.schemas import DeviceView
 
@@ -38,7 +39,11 @@ def device_views(
     if device_id is not None:
         query = query.where(Device.id == device_id)
     rows = session.execute(query.order_by(Device.id)).all()
-    return [_view(*row) for row in rows]
+    refused = device_refusals.of_devices(session, (row[0].id for row in rows))
+    return [
+        _view(device, guesses, suspension, issued_at, refused.get(device.id, []))
+        for device, guesses, suspension, issued_at in rows
+    ]
 
 
 def device_view(session: Session, device: Device) -> DeviceView:
@@ -51,6 +56,7 @@ def _view(
     guesses: DevicePinGuesses | None,
     suspension: DeviceSuspension | None,
     issued_at: object,
+    refused: list[device_refusals.DeviceRefusal],
 ) -> DeviceView:
     return DeviceView.model_validate(
         {
@@ -69,5 +75,8 @@ def _view(
                 suspension.credential_retired_at if suspension else None
             ),
             "reused_credential_was": suspension.credential_why if suspension else None,
+            "refusals": [
+                {"reason": r.reason, "count": r.count, "last_at": r.last_at} for r in refused
+            ],
         }
     )

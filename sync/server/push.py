@@ -40,7 +40,7 @@ from sync.protocol import (
     PushRequest,
     PushResponse,
 )
-from sync.server import audit, feed
+from sync.server import audit, device_refusals, feed
 from sync.server.audit import record_audit
 from sync.server.auth import DeviceIdentity
 from sync.server.clock import utcnow
@@ -123,7 +123,9 @@ def push(
             )
     try:
         results = _apply_retrying(db, device, items)
-    except ApiError:
+    except ApiError as refused:
+        if refused.code == "sequence_regressed":
+            _note_refused_request(db, device, refused.code)
         raise
     except Exception:
         if len(items) == 1:
@@ -133,6 +135,17 @@ def push(
         for item in items:
             results.extend(_apply_retrying(db, device, [item]))
     return PushResponse(results=[for_minor(result, minor) for result in results])
+
+
+def _note_refused_request(db: Database, device: DeviceIdentity, code: str) -> None:
+    """Count a whole request refused for the device's own state (its own transaction)."""
+    for _attempt in range(3):
+        try:
+            with db.write() as session:
+                device_refusals.note(session, device.device_id, [code], utcnow())
+            return
+        except IntegrityError:
+            continue  # the first count of it, made at once by a concurrent request
 
 
 def _apply_retrying(
@@ -278,6 +291,12 @@ def _apply_batch(db: Database, device: DeviceIdentity, items: list[OutboxItem]) 
                     result=result,
                 )
             )
+        device_refusals.note(
+            session,
+            device.device_id,
+            (r.reason for r in results if r.outcome == "rejected"),
+            utcnow(),
+        )
         if top_seq > last_seq:
             session.execute(
                 update(Device)

@@ -29,6 +29,14 @@ from sync.protocol.enrollment import OneTimeCode
 MAX_PHOTO_BASE64 = 700_000  # about 512 KiB of image
 
 
+class DeviceRefusalView(WireModel):
+    """Items or requests of a device refused for a reason that is not a resident's doing."""
+
+    reason: Annotated[str, Field(max_length=64)]
+    count: int
+    last_at: UtcTime
+
+
 class DeviceView(WireModel):
     device_id: Id
     facility_id: Id
@@ -50,6 +58,9 @@ class DeviceView(WireModel):
     #: by a later rotation before it was ever used).
     reused_credential_retired_at: UtcTime | None = None
     reused_credential_was: Literal["rotated", "superseded"] | None = None
+    #: Its work refused for reasons only IT can act on (``sync.server.device_refusals``):
+    #: a terminal sending what does not validate, items unproven, a sequence gone back.
+    refusals: list[DeviceRefusalView] = Field(default_factory=list)
 
 
 class ApproveDeviceRequest(WireModel):

@@ -116,3 +116,37 @@ def test_fate_refuses_a_malformed_request(world: World) -> None:
             terminal.post("/v1/push/fate", json={"idempotency_keys": [key()] * 201}).status_code
             == 422
         )
+
+
+def test_staff_see_a_devices_refusals_that_are_not_its_residents_doing(world: World) -> None:
+    """A terminal sending what does not validate, items without the resident's proof, or a
+    sequence gone back: counted per device and reason in the staff device view (a
+    resident's own refusal, not enough stamps, is his to see and is not counted)."""
+    r = world.resident
+    device_id = world.devices[0][0]
+    broken = {"resident_id": r.resident_id, "message_id": "m-1"}  # read_at missing
+    with world.terminal() as proved, world.terminal(prove=False) as unproved:
+        ok(
+            proved.post(
+                "/v1/push",
+                json={
+                    "items": [
+                        item("mark_read", 1, broken),
+                        item("purchase_stamps", 2, purchase(r.resident_id, "book-25", 25, 99_999)),
+                    ]
+                },
+            )
+        )
+        ok(
+            unproved.post(
+                "/v1/push", json={"items": [item("purchase_stamps", 3, purchase(r.resident_id))]}
+            )
+        )
+        regressed = proved.post(
+            "/v1/push", json={"items": [item("purchase_stamps", 2, purchase(r.resident_id))]}
+        )
+    assert regressed.json()["error"]["code"] == "sequence_regressed"
+    with world.staff() as staff:
+        [view] = [d for d in ok(staff.get("/v1/staff/devices")) if d["device_id"] == device_id]
+    counts = {x["reason"]: x["count"] for x in view["refusals"]}
+    assert counts == {"invalid_payload": 1, "resident_unproven": 1, "sequence_regressed": 1}
