@@ -144,6 +144,11 @@ def cmd_status(args: argparse.Namespace) -> int:
             "SUSPENDED by the server: a credential this terminal had rotated out was used "
             "again (suspected theft). Enroll it again: kite-admin enroll --force"
         )
+    elif sync_status.get("state") == "credential_refused":
+        enrolled = (
+            "REFUSED by the server: it does not take this terminal's credential (unknown, "
+            "expired or replaced). Enroll it again: kite-admin enroll --force"
+        )
     elif report["enrollment_pending"] and not report["enrolled"]:
         enrolled = "no (waiting for approval)"
     print(f"Enrolled:      {enrolled}")

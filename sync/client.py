@@ -40,6 +40,7 @@ from kiosk.config import Settings
 from sync.clock_skew import ClockReading, describe_skew, from_date_header, from_refusal
 from sync.errors import (
     ClockSkewed,
+    CredentialRefused,
     CredentialRevoked,
     CredentialRotated,
     DeviceSuspended,
@@ -65,6 +66,10 @@ log = logging.getLogger(__name__)
 
 # Error codes by which the server says the device itself is no longer trusted.
 REVOKED_CODES = frozenset({"device_revoked"})
+#: The server refuses the device's credential itself, not what the request carried.
+CREDENTIAL_REFUSED_CODES = frozenset(
+    {"unauthenticated", "credential_expired", "device_not_approved"}
+)
 MAX_RETRY_AFTER_S = 3600.0
 # Far above the largest valid answer (a page of 1,000 long messages); a body past
 # it is a hostile or broken server, refused before it fills the memory.
@@ -245,6 +250,11 @@ class SyncClient:
             raise DeviceSuspended(f"{where}: the server suspended this device: {message}")
         if code == "credential_rotated":
             raise CredentialRotated(f"{where}: {message}", retry_after=retry_after)
+        if code in CREDENTIAL_REFUSED_CODES:
+            raise CredentialRefused(
+                f"{where}: the server does not take this device's credential ({code}): "
+                f"{message}. Enroll it again (kite-admin enroll --force); nothing queued is lost"
+            )
         if status == 429 or (status == 503 and retry_after is not None):
             raise Throttled(
                 f"{where}: server asks to slow down ({status})", retry_after=retry_after

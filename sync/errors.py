@@ -86,6 +86,12 @@ class DeviceSuspended(PermanentError):
     (suspected theft). Nothing syncs until IT enrolls it again; nothing is wiped."""
 
 
+class CredentialRefused(PermanentError):
+    """The server does not take this device's credential (unknown, replaced without this
+    terminal knowing, expired, or the device not approved). Not a refusal of what the
+    request carried: queued work is kept, and nothing syncs until IT enrolls it again."""
+
+
 class NotEnrolled(PermanentError):
     """No device credential in the keyring: run ``kite-admin enroll``."""
 

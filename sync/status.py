@@ -17,6 +17,7 @@ from typing import Any, Literal
 from sync.clock_skew import ClockReading
 from sync.errors import (
     ClockSkewed,
+    CredentialRefused,
     CredentialRevoked,
     CredentialRotated,
     DeviceSuspended,
@@ -40,6 +41,7 @@ State = Literal[
     "not_enrolled",
     "revoked",
     "suspended",  # a credential it had rotated out was used again: out of service, call IT
+    "credential_refused",  # the server does not take its credential: IT enrolls it again
     "incompatible",
     "stopped",
 ]
@@ -53,6 +55,7 @@ ERROR_CODES = (
     "device_revoked",
     "device_suspended",
     "credential_rotated",
+    "credential_refused",
     "not_enrolled",
     "request_refused",
     "clock_skew",
@@ -74,6 +77,7 @@ def error_code(exc: BaseException) -> str:
         (CredentialRevoked, "device_revoked"),
         (ClockSkewed, "clock_skew"),
         (DeviceSuspended, "device_suspended"),
+        (CredentialRefused, "credential_refused"),
         (NotEnrolled, "not_enrolled"),
         (RequestRefused, "request_refused"),
     ):

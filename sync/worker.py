@@ -36,6 +36,7 @@ from sync.backoff import Backoff
 from sync.client import SyncClient
 from sync.credentials import CredentialStore
 from sync.errors import (
+    CredentialRefused,
     CredentialRevoked,
     DeviceSuspended,
     NotEnrolled,
@@ -49,7 +50,7 @@ from sync.status import SyncStatus, error_code, write_status_file
 log = logging.getLogger(__name__)
 
 StatusListener = Callable[[SyncStatus], None]
-_STOPPED = ("revoked", "suspended", "incompatible")  # states only IT can end
+_STOPPED = ("revoked", "suspended", "credential_refused", "incompatible")  # states only IT can end
 ChangesListener = Callable[[Changes], None]
 
 
@@ -313,6 +314,13 @@ class SyncWorker:
             return True
         if isinstance(exc, DeviceSuspended):  # nothing wiped: IT enrolls it again
             self._update(state="suspended", online=False, call_it=True, last_error=error_code(exc))
+            self._stop.set()
+            self._wake.set()
+            return True
+        if isinstance(exc, CredentialRefused):  # nothing wiped, nothing refused: IT enrolls again
+            self._update(
+                state="credential_refused", online=False, call_it=True, last_error=error_code(exc)
+            )
             self._stop.set()
             self._wake.set()
             return True

@@ -153,3 +153,41 @@ def test_after_a_wipe_a_resident_who_signs_in_again_has_his_contacts_and_balance
     wait_for(lambda: terminal.core.balances().confirmed == 5)
     sent = terminal.core.send_reply(r.contact_id, None, "Paid with my own stamp")
     assert sent.message.payment == Payment.STAMPS, sent
+
+
+def test_a_credential_the_server_no_longer_takes_keeps_the_queue_and_calls_it(
+    tmp_path: Path, central_server: LiveServer, world: World
+) -> None:
+    """A 401 (an unknown, replaced or expired credential) refuses the device, not its
+    work: the replies stay queued, IT is called, and they go once it is enrolled again
+    and started."""
+    r = world.resident
+    terminal = make_terminal(tmp_path, central_server.url, world.devices[0])
+    try:
+        assert terminal.worker.sync_once().online  # his stamps and contacts
+        terminal.core.sign_in(r.facility_number, r.pin)
+        for body in ("first, kept", "second, kept"):
+            terminal.core.send_reply(r.contact_id, None, body)
+        real = terminal.credentials.credential()
+        assert real is not None
+        terminal.credentials.store_credential("kd1_" + "x" * 43)  # the server knows it not
+        status = terminal.worker.sync_once()
+        assert (status.state, status.call_it, status.last_error) == (
+            "credential_refused",
+            True,
+            "credential_refused",
+        )
+        assert OutboxState.FAILED not in outbox_states(terminal)
+        assert status.items_waiting >= 2
+        terminal.credentials.store_credential(real)  # enrolled again (here: the one it had)
+    finally:
+        terminal.close()
+    again = make_terminal(tmp_path, central_server.url, world.devices[0])  # IT starts it
+    try:
+        assert again.worker.sync_once().items_waiting == 0
+        assert outbox_states(again) == {OutboxState.DONE}
+    finally:
+        again.close()
+    with central_server.staff() as staff:
+        queue = ok(staff.get("/v1/staff/review", params={"resident_id": r.resident_id}))
+    assert sorted(m["body"] for m in queue) == ["first, kept", "second, kept"]
