@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,11 @@ def demo_facility_open(at: datetime) -> bool:
     return OPENS_HOUR <= at.astimezone(FACILITY_ZONE).hour < CLOSES_HOUR
 
 
+#: Where the first clock of a run leaves its offset, so every clock after it, in this
+#: process or a child (the crash run's terminals), reads the same time.
+OFFSET_VARIABLE = "TESTS_OPEN_HOURS_OFFSET_S"
+
+
 def open_hours_clock() -> Clock:
     """A clock at which the demo facility is open, so replies can be written.
 
@@ -27,15 +33,30 @@ def open_hours_clock() -> Clock:
     Forward only: the terminal's clock may run ahead of the server's, never
     behind it, so what a terminal writes sorts after what it has received (a
     reply after the message it answers), as it does with real clocks.
+
+    One offset for the whole run: a terminal made again later (a restart) reads
+    the time its first run left off at, never an earlier one, at any time of day.
     """
-    now = utcnow()
-    if demo_facility_open(now) and demo_facility_open(now + LONGEST_RUN):
+    offset = run_offset()
+    if not offset:
         return utcnow
-    target = now.replace(hour=18, minute=0, second=0, microsecond=0)
-    if target <= now:
-        target += timedelta(days=1)
-    offset = target - now
     return lambda: utcnow() + offset
+
+
+def run_offset() -> timedelta:
+    """How far this run's clocks are ahead of real time (the reference servers' too)."""
+    given = os.environ.get(OFFSET_VARIABLE)
+    if given is not None:
+        return timedelta(seconds=float(given))
+    now = utcnow()
+    offset = timedelta(0)
+    if not (demo_facility_open(now) and demo_facility_open(now + LONGEST_RUN)):
+        target = now.replace(hour=18, minute=0, second=0, microsecond=0)
+        if target <= now:
+            target += timedelta(days=1)
+        offset = target - now
+    os.environ[OFFSET_VARIABLE] = repr(offset.total_seconds())
+    return offset
 
 
 class MovedClock:

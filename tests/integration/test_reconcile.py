@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from kiosk import feed
-from kiosk.clock import utcnow
 from kiosk.store.models import DebitSnapshot
 from sync import reconcile
 from tests.integration.terminal import Terminal, make_terminal
@@ -42,7 +41,7 @@ def test_wrong_local_debit_balance_is_replaced_by_the_servers(
                 resident_id=resident.resident_id,
                 cents=server_cents + 777,
                 # newer than the figure it pulled, older than the server's answer to come
-                as_of=utcnow(),
+                as_of=terminal.worker.clock(),
             )
         )
     report = reconcile.reconcile(terminal.store, terminal.client, clock=terminal.worker.clock)

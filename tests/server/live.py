@@ -41,6 +41,7 @@ from sync.protocol import (
 from sync.server.clock import OFFSET_FILE_ENV
 from sync.server.db import Database
 from sync.server.seed import FAMILY_TOKEN, STAFF_TOKEN, SeedReport, seed_demo, seed_facility
+from tests.fault.clocks import run_offset
 from tests.server.proving import ProvingTransport, Sessions
 
 POSTGRES_ENV = "KITE_TEST_POSTGRES_URL"
@@ -154,7 +155,10 @@ class LiveServer:
         self.staff_token = STAFF_TOKEN
         self.family_token = FAMILY_TOKEN
         self._counter = 0
+        # On the test terminals' clock (tests.fault.clocks), so that server and terminal
+        # agree on the time and on the facility's hours, as real clocks do.
         self._clock_offset = 0.0
+        self.advance_clock(run_offset().total_seconds())
         #: The one-time code each device enrolled by :meth:`enroll_device` showed (staff
         #: approve a device again only with it).
         self.enroll_codes: dict[str, str] = {}
