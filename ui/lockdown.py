@@ -108,20 +108,41 @@ def prepare_kiosk_platform() -> None:
 
 
 class FullScreenGuard(QObject):
-    """Puts a kiosk window back to full screen after any other state was asked for.
+    """Keeps a kiosk window full screen and open.
 
     ``showNormal()``, ``showMinimized()`` or ``showMaximized()``, from the app or from a
     compositor's configure, leave full screen; the next turn of the event loop
     restores it, so no state but full screen lasts.
+
+    Every close is refused: a compositor's close request (xdg-toplevel ``close``), a
+    window manager's Alt+F4, ``close()`` from anywhere. Qt 6's ``QApplication.quit()``
+    closes the windows first, so it is refused too; the kiosk leaves its event loop
+    with ``exit()``, which closes nothing (``ui.main``: SIGTERM from systemd).
     """
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
         self.window = window
         self.restored = 0  # for diagnostics and tests
+        self.refused_closes = 0
         window.installEventFilter(self)
+        # The compositor's request reaches the QWindow first.
+        self.handle = window.windowHandle()
+        if self.handle is not None:
+            self.handle.installEventFilter(self)
+
+    def release(self) -> None:
+        """Stop guarding (the event loop has ended: the window may go)."""
+        self.window.removeEventFilter(self)
+        if self.handle is not None:
+            self.handle.removeEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        ours = watched is self.window or watched is self.handle
+        if ours and event.type() == QEvent.Type.Close:
+            event.ignore()
+            self.refused_closes += 1
+            return True
         changed = watched is self.window and event.type() == QEvent.Type.WindowStateChange
         if changed and (not self.window.isFullScreen() or self.window.isMinimized()):
             QTimer.singleShot(0, self._restore)

@@ -146,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         shell.resize(1280, 800)
         shell.show()
     if args.exit_on_first_paint:
-        shell.signin.first_paint.connect(app.quit)
+        shell.signin.first_paint.connect(lambda: app.exit(0))
         return app.exec()
 
     state: dict[str, Startup] = {}
@@ -174,7 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     shell.signin.first_paint.connect(lambda: QTimer.singleShot(0, after_first_paint))
     # systemd stops the kiosk with SIGTERM: leave the event loop and end the session
     # properly (unfinished text becomes a draft). The timer lets Python run the handler.
-    signal.signal(signal.SIGTERM, lambda *_: app.quit())
+    # exit(), not quit(): quit() closes the windows first, and the kiosk's refuses.
+    signal.signal(signal.SIGTERM, lambda *_: app.exit(0))
     heartbeat = QTimer(app)
     heartbeat.start(250)
     code = app.exec()

@@ -101,7 +101,7 @@ def kiosk(signed_in: Terminal) -> Iterator[Kiosk]:
         yield Kiosk(signed_in, locked.escape, locked.guard)
     finally:
         app.removeEventFilter(locked.escape)
-        locked.guard.window.removeEventFilter(locked.guard)
+        locked.guard.release()
 
 
 # Chords that leave or switch applications elsewhere; the filter swallows each before
@@ -163,6 +163,22 @@ def test_a_normal_minimised_or_maximised_window_goes_back_to_full_screen(
         lambda: kiosk.shell.isFullScreen() and not kiosk.shell.isMinimized()
     )
     assert kiosk.guard.restored >= 1
+    kiosk.assert_held()
+
+
+CLOSE_REQUESTS = {
+    # What a compositor's close request (xdg-toplevel close) or a window manager's
+    # Alt+F4 becomes in Qt: a close event at the window's QWindow.
+    "compositor close request": lambda shell: shell.windowHandle().close(),
+    "close() on the window": lambda shell: shell.close(),
+}
+
+
+@pytest.mark.parametrize("request_", list(CLOSE_REQUESTS), ids=list(CLOSE_REQUESTS))
+def test_a_request_to_close_the_window_is_refused(kiosk: Kiosk, request_: str) -> None:
+    CLOSE_REQUESTS[request_](kiosk.shell)
+    QApplication.processEvents()
+    assert kiosk.guard.refused_closes >= 1
     kiosk.assert_held()
 
 
