@@ -122,7 +122,7 @@ class Session:
 
     def next_step(self) -> None:
         if not self.steps:
-            self.app.quit()
+            self.app.exit(0)  # the kiosk window refuses the closes quit() makes
             return
         name, act, ready = self.steps.pop(0)
         act()
