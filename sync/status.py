@@ -1,7 +1,10 @@
 """The sync engine's state as the screens and ``kite-admin status`` see it.
 
 A :class:`SyncStatus` is an immutable snapshot; codes, not sentences (the UI
-translates them). ``last_error`` is one of :data:`ERROR_CODES`.
+translates them). ``last_error`` is one of :data:`ERROR_CODES`. What a round
+makes of the status is decided here too (:func:`after_success`,
+:func:`after_failure`, and :func:`stopping_state` and :func:`stopped` for the
+failures only IT can end); the worker (:mod:`sync.worker`) applies it.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import json
 import os
 import tempfile
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -64,6 +67,17 @@ ERROR_CODES = (
 
 STATUS_FILE = "sync-status.json"
 
+# The failures only IT can end (the first that matches): the state each stops the worker
+# in, and the last_error it leaves (None: "incompatible" keeps the "protocol_version" that
+# after_failure set). No later failure changes these states.
+_STOPPING: tuple[tuple[type[SyncError], State, str | None], ...] = (
+    (CredentialRevoked, "revoked", "device_revoked"),  # the worker wipes first (_revoke)
+    (DeviceSuspended, "suspended", "device_suspended"),  # nothing wiped: IT enrolls it again
+    (CredentialRefused, "credential_refused", "credential_refused"),  # nothing wiped or refused
+    (ProtocolVersionMismatch, "incompatible", None),
+)
+STOPPED_STATES: tuple[State, ...] = tuple(state for _, state, _ in _STOPPING)
+
 
 def error_code(exc: BaseException) -> str:
     """The status code for an exception the engine caught."""
@@ -86,6 +100,23 @@ def error_code(exc: BaseException) -> str:
     return "server_error" if isinstance(exc, SyncError) else "local_error"
 
 
+def stopping_state(exc: BaseException) -> State | None:
+    """The state a failure only IT can end stops the worker in; None for any other."""
+    for cls, state, _ in _STOPPING:
+        if isinstance(exc, cls):
+            return state
+    return None
+
+
+def stopped(state: State) -> dict[str, Any]:
+    """The changes that leave the status in ``state``, one of :data:`STOPPED_STATES`."""
+    changes: dict[str, Any] = {"state": state, "online": False, "call_it": True}
+    for _, stopping, last_error in _STOPPING:
+        if stopping == state and last_error is not None:
+            changes["last_error"] = last_error
+    return changes
+
+
 @dataclass(frozen=True)
 class SyncStatus:
     """What the terminal knows about its link with the server, right now."""
@@ -99,7 +130,7 @@ class SyncStatus:
     last_error_detail: str | None = None  # English, for IT and the logs only
     offline_since: datetime | None = None
     next_attempt_at: datetime | None = None
-    call_it: bool = False  # revoked, suspended, incompatible, or a clock refused: IT must act
+    call_it: bool = False  # a state of STOPPED_STATES, or a clock refused: IT must act
     # The last skew seen between this terminal's clock and the server's (sync.clock_skew):
     # the server's time minus this terminal's, positive when the terminal is behind.
     clock_skew_s: float | None = None
@@ -126,6 +157,66 @@ class SyncStatus:
         for key, value in asdict(self).items():
             out[key] = value.isoformat() if isinstance(value, datetime) else value
         return out
+
+
+def after_success(*, now: datetime, waiting: int, failed: int) -> dict[str, Any]:
+    """The changes a round that reached the server makes, the outbox's counts given."""
+    return {
+        "state": "online",
+        "online": True,
+        "last_success_at": now,
+        "offline_since": None,
+        "next_attempt_at": None,
+        "items_waiting": waiting,
+        "items_failed": failed,
+        "last_error": None,
+        "last_error_detail": None,
+        "call_it": False,
+    }
+
+
+def after_failure(
+    current: SyncStatus, exc: BaseException, *, now: datetime, waiting: int, failed: int
+) -> dict[str, Any]:
+    """The changes a failed round makes to ``current``, the outbox's counts given.
+
+    Not for a state of :data:`STOPPED_STATES`: no failure changes those (the worker
+    asks nothing then). A failure that stops the worker changes the status once more
+    afterwards (:func:`stopped`).
+    """
+    code = error_code(exc)
+    unreachable = code in ("server_unreachable", "server_error")
+    next_attempt_at = None
+    if code == "not_enrolled":
+        state: State = "not_enrolled"
+    elif code == "throttled":
+        # The server answered and asked to wait: not offline; say until when.
+        state = "throttled"
+        wait = getattr(exc, "retry_after", None)
+        next_attempt_at = now + timedelta(seconds=wait if wait is not None else 0)
+    elif unreachable:
+        state = "offline"
+    elif code == "clock_skew":
+        # The server answered: not offline. It refuses the clock, not the work: every
+        # item stays queued and goes once IT has set the clock (retried with backoff).
+        state = "clock_wrong"
+    elif code == "invalid_response":
+        # The server answered with something refused: nothing of it was applied, so
+        # the terminal is not up to date; never "online" while that lasts.
+        state = "refusing_answers"
+    else:
+        state = current.state
+    return {
+        "state": state,
+        "online": current.online and state == current.state and not unreachable,
+        "offline_since": (current.offline_since or now) if unreachable else current.offline_since,
+        "next_attempt_at": next_attempt_at,
+        "last_error": code,
+        "last_error_detail": str(exc)[:500],
+        "items_waiting": waiting,
+        "items_failed": failed,
+        "call_it": state == "clock_wrong",
+    }
 
 
 def write_status_file(data_dir: Path, status: SyncStatus) -> None:

@@ -14,9 +14,10 @@ jitter (:mod:`sync.backoff`), never sooner than a Retry-After. After each push
 round, pull and reconcile the worker tells its changes listeners which kinds
 of data it changed (:class:`kiosk.changes.Changes`), so views redraw only then. Before
 each push round the credential is rotated if due (:mod:`sync.rotation`). A revoked
-or suspended device or a protocol mismatch stops both loops; revocation also wipes
-resident data and removes the credential (a suspension keeps both: IT enrolls the
-terminal again), and the status says to call IT.
+or suspended device, a credential the server no longer takes or a protocol mismatch
+stops both loops; revocation also wipes resident data and removes the credential (the
+others keep both: IT enrolls the terminal again), and the status says to call IT.
+What each failure makes of the status is :mod:`sync.status`'s to say.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from kiosk import device, outbox, wipe
 from kiosk.changes import Changes
@@ -35,22 +36,21 @@ from sync import pull, push, reconcile, rotation
 from sync.backoff import Backoff
 from sync.client import SyncClient
 from sync.credentials import CredentialStore
-from sync.errors import (
-    CredentialRefused,
-    CredentialRevoked,
-    DeviceSuspended,
-    NotEnrolled,
-    PermanentError,
-    ProtocolVersionMismatch,
-    SyncError,
-    TransientError,
+from sync.errors import CredentialRevoked, NotEnrolled, PermanentError, SyncError, TransientError
+from sync.status import (
+    STOPPED_STATES,
+    SyncStatus,
+    after_failure,
+    after_success,
+    error_code,
+    stopped,
+    stopping_state,
+    write_status_file,
 )
-from sync.status import SyncStatus, error_code, write_status_file
 
 log = logging.getLogger(__name__)
 
 StatusListener = Callable[[SyncStatus], None]
-_STOPPED = ("revoked", "suspended", "credential_refused", "incompatible")  # states only IT can end
 ChangesListener = Callable[[Changes], None]
 
 
@@ -99,7 +99,6 @@ class SyncWorker:
         self._threads: list[threading.Thread] = []
         self._status = SyncStatus()
         self._last_reconcile: datetime | None = None
-        # Server errors per idempotency key, across push rounds (sync.push.FATE_AFTER).
         store.add_outbox_listener(self.nudge)
 
     # -- public ------------------------------------------------------------------
@@ -149,8 +148,7 @@ class SyncWorker:
 
     def stop(self, timeout: float | None = None) -> None:
         """Ask both loops to end and wait for them (a long poll ends by itself)."""
-        self._stop.set()
-        self._wake.set()
+        self._halt()
         for thread in self._threads:
             thread.join(timeout)
         self._threads = [t for t in self._threads if t.is_alive()]
@@ -162,7 +160,7 @@ class SyncWorker:
 
     def sync_once(self, *, wait_s: int = 0) -> SyncStatus:
         """One round on this thread: push all due items, pull to the end, reconcile."""
-        if self.status().state in _STOPPED or not self._check_device():
+        if self.status().state in STOPPED_STATES or not self._check_device():
             return self.status()
         try:
             self.rotation.rotate_if_due()
@@ -207,21 +205,12 @@ class SyncWorker:
                         batch_size=self.push_batch,
                         backoff=self.backoff,
                     )
-            except TransientError as exc:
+            except Exception as exc:
                 failures += 1
-                self._failed(exc)
-                delay = self.backoff.delay(failures, exc.retry_after)
-            except PermanentError as exc:
-                self._failed(exc)
-                if self._fatal(exc):
+                retry_in = self._round_failed(exc, failures, "push")
+                if retry_in is None:
                     return
-                failures += 1
-                delay = self.backoff.delay(failures)
-            except Exception as exc:  # a bug or a local failure must not kill the engine
-                log.exception("push round failed")
-                failures += 1
-                self._failed(exc)
-                delay = self.backoff.delay(failures)
+                delay = retry_in
             else:
                 failures = 0
                 self._changed(report.changed)
@@ -242,24 +231,27 @@ class SyncWorker:
             try:
                 if self._pull_to_end(self.settings.long_poll_s):
                     self._reconcile(force=False)
-            except TransientError as exc:
-                failures += 1
-                self._failed(exc)
-                self._stop.wait(self.backoff.delay(failures, exc.retry_after))
-            except PermanentError as exc:
-                self._failed(exc)
-                if self._fatal(exc):
-                    return
-                failures += 1
-                self._stop.wait(self.backoff.delay(failures))
             except Exception as exc:
-                log.exception("pull round failed")
                 failures += 1
-                self._failed(exc)
-                self._stop.wait(self.backoff.delay(failures))
+                retry_in = self._round_failed(exc, failures, "pull")
+                if retry_in is None:
+                    return
+                self._stop.wait(retry_in)
             else:
                 failures = 0
                 self._succeeded()
+
+    def _round_failed(self, exc: Exception, failures: int, loop: str) -> float | None:
+        """Record a failed round of ``loop``: seconds until the next, or None once halted."""
+        if isinstance(exc, TransientError):
+            self._failed(exc)
+            return self.backoff.delay(failures, exc.retry_after)
+        if isinstance(exc, PermanentError):
+            self._failed(exc)
+            return None if self._fatal(exc) else self.backoff.delay(failures)
+        log.exception("%s round failed", loop)  # a bug or a local failure must not kill the engine
+        self._failed(exc)
+        return self.backoff.delay(failures)
 
     def _pull_to_end(self, wait_s: int) -> bool:
         """Pull one round; True if it caught up (only then are counts worth comparing)."""
@@ -309,31 +301,23 @@ class SyncWorker:
         return True
 
     def _fatal(self, exc: BaseException) -> bool:
-        if isinstance(exc, CredentialRevoked):
+        """Halt after a failure only IT can end, or for want of a credential; True if so."""
+        state = stopping_state(exc)
+        if state == "revoked":
             self._revoke()
-            return True
-        if isinstance(exc, DeviceSuspended):  # nothing wiped: IT enrolls it again
-            self._update(state="suspended", online=False, call_it=True, last_error=error_code(exc))
-            self._stop.set()
-            self._wake.set()
-            return True
-        if isinstance(exc, CredentialRefused):  # nothing wiped, nothing refused: IT enrolls again
-            self._update(
-                state="credential_refused", online=False, call_it=True, last_error=error_code(exc)
-            )
-            self._stop.set()
-            self._wake.set()
-            return True
-        if isinstance(exc, ProtocolVersionMismatch):
-            self._update(state="incompatible", online=False, call_it=True)
-            self._stop.set()
-            self._wake.set()
-            return True
-        if isinstance(exc, NotEnrolled):
-            self._stop.set()
-            self._wake.set()
-            return True
-        return False
+        elif state is not None:
+            self._update(**stopped(state))
+            self._halt()
+        elif isinstance(exc, NotEnrolled):
+            self._halt()  # its status ("not_enrolled") came with the failure
+        else:
+            return False
+        return True
+
+    def _halt(self) -> None:
+        """End both loops (a waiting push loop wakes to see it)."""
+        self._stop.set()
+        self._wake.set()
 
     def _revoke(self) -> None:
         """Wipe resident data, drop the credential, and say to call IT."""
@@ -343,14 +327,8 @@ class SyncWorker:
             wipe.finish_wipe(self.store)
         self.credentials.forget_credential()
         self._changed(Changes.ALL)
-        self._update(
-            state="revoked",
-            online=False,
-            call_it=True,
-            last_error="device_revoked",
-        )
-        self._stop.set()
-        self._wake.set()
+        self._update(**stopped("revoked"))
+        self._halt()
 
     def _revoked_in_store(self) -> bool:
         with self.store.read() as session:
@@ -371,8 +349,9 @@ class SyncWorker:
         self._update(items_waiting=waiting, items_failed=failed)
 
     def _succeeded(self) -> None:
+        """Record a round that reached the server (:func:`sync.status.after_success`)."""
         with self._lock:
-            if self._status.state in (*_STOPPED, "not_enrolled"):
+            if self._status.state in (*STOPPED_STATES, "not_enrolled"):
                 return
             held_back = (
                 self._status.offline_since is not None or self._status.state == "clock_wrong"
@@ -383,63 +362,21 @@ class SyncWorker:
             push.due_now(self.store, clock=self.clock)
             self._wake.set()
         waiting, failed = self._counts()
-        self._update(
-            state="online",
-            online=True,
-            last_success_at=self.clock(),
-            offline_since=None,
-            next_attempt_at=None,
-            items_waiting=waiting,
-            items_failed=failed,
-            last_error=None,
-            last_error_detail=None,
-            call_it=False,
-        )
+        self._update(**after_success(now=self.clock(), waiting=waiting, failed=failed))
 
     def _failed(self, exc: BaseException) -> None:
-        code = error_code(exc)
-        log.warning("sync: %s: %s", code, exc)
+        """Record a failure in the status (:func:`sync.status.after_failure`)."""
+        log.warning("sync: %s: %s", error_code(exc), exc)
         try:
             waiting, failed = self._counts()
         except Exception:  # the store itself may be what failed
             waiting, failed = self._status.items_waiting, self._status.items_failed
         with self._lock:
             current = self._status
-        if current.state in _STOPPED:
+        if current.state in STOPPED_STATES:
             return
         now = self.clock()
-        unreachable = code in ("server_unreachable", "server_error")
-        next_attempt_at = None
-        if code == "not_enrolled":
-            state: str = "not_enrolled"
-        elif code == "throttled":
-            # The server answered and asked to wait: not offline; say until when.
-            state = "throttled"
-            wait = getattr(exc, "retry_after", None)
-            next_attempt_at = now + timedelta(seconds=wait if wait is not None else 0)
-        elif unreachable:
-            state = "offline"
-        elif code == "clock_skew":
-            # The server answered: not offline. It refuses the clock, not the work: every
-            # item stays queued and goes once IT has set the clock (retried with backoff).
-            state = "clock_wrong"
-        elif code == "invalid_response":
-            # The server answered with something refused: nothing of it was applied, so
-            # the terminal is not up to date; never "online" while that lasts.
-            state = "refusing_answers"
-        else:
-            state = current.state
-        self._update(
-            state=state,
-            online=current.online and state == current.state and not unreachable,
-            offline_since=(current.offline_since or now) if unreachable else current.offline_since,
-            next_attempt_at=next_attempt_at,
-            last_error=code,
-            last_error_detail=str(exc)[:500],
-            items_waiting=waiting,
-            items_failed=failed,
-            call_it=state == "clock_wrong",
-        )
+        self._update(**after_failure(current, exc, now=now, waiting=waiting, failed=failed))
 
     def _update(self, **changes: object) -> None:
         with self._lock:

@@ -1,4 +1,4 @@
-"""A real reference server on 127.0.0.1 for tests: :class:`LiveServer` and :class:`World`.
+"""A real reference server on 127.0.0.1 for tests: :class:`LiveServer` and :class:`ServerPool`.
 
 The server runs as ``kite-central serve`` in a subprocess on a socket this
 process bound to port 0 (so no port race), against a fresh SQLite file or a
@@ -7,7 +7,10 @@ returns once ``/v1/health`` answers. Tests reach it only over HTTP.
 
 :meth:`LiveServer.world` builds an isolated little world through the staff and
 family endpoints: its own housing unit, residents with PINs and balances, a
-family with approved contacts, and an enrolled device for that unit.
+family with approved contacts, and an enrolled device for that unit
+(:mod:`tests.server.worlds`). The small request and response helpers (``ok``,
+``key``, ``item``, ``pull_all``, ...) live in :mod:`tests.server.wire`; this module
+re-exports both, so ``from tests.server.live import World, ok`` keeps working.
 Other suites (the terminal's sync engine) import these helpers; see the
 ``central_server`` and ``world`` fixtures in ``tests/server/conftest.py``.
 """
@@ -15,7 +18,6 @@ Other suites (the terminal's sync engine) import these helpers; see the
 from __future__ import annotations
 
 import os
-import secrets
 import socket
 import ssl
 import subprocess
@@ -24,7 +26,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,9 +42,23 @@ from sync.protocol import (
 )
 from sync.server.clock import OFFSET_FILE_ENV
 from sync.server.db import Database
-from sync.server.seed import FAMILY_TOKEN, STAFF_TOKEN, SeedReport, seed_demo, seed_facility
+from sync.server.seed import FAMILY_TOKEN, STAFF_TOKEN, SeedReport, seed_demo
 from tests.fault.clocks import run_offset
+from tests.server import worlds
 from tests.server.proving import ProvingTransport, Sessions
+
+# Re-exported (``X as X``): importers of these names from this module keep working.
+from tests.server.wire import collection_secret as collection_secret
+from tests.server.wire import enroll_body as enroll_body
+from tests.server.wire import item as item
+from tests.server.wire import key as key
+from tests.server.wire import message as message
+from tests.server.wire import ok as ok
+from tests.server.wire import pull_all as pull_all
+from tests.server.wire import purchase as purchase
+from tests.server.worlds import Facility as Facility
+from tests.server.worlds import TestResident as TestResident
+from tests.server.worlds import World as World
 
 POSTGRES_ENV = "KITE_TEST_POSTGRES_URL"
 # httpx builds a new TLS context for every client unless handed one (40 ms each, for a
@@ -69,29 +85,6 @@ TEST_ENV = {
 def backends() -> list[str]:
     """``sqlite`` always; ``postgres`` too when KITE_TEST_POSTGRES_URL is set (CI sets it)."""
     return ["sqlite", "postgres"] if os.environ.get(POSTGRES_ENV) else ["sqlite"]
-
-
-def collection_secret() -> str:
-    """A fresh enrollment collection secret, as a terminal mints it."""
-    return secrets.token_urlsafe(32)
-
-
-def enroll_body(
-    device_id: str, code: str, secret: str, facility_id: str = "demo"
-) -> dict[str, str]:
-    """The body of ``POST /v1/enroll``."""
-    return {
-        "device_id": device_id,
-        "one_time_code": code,
-        "collection_secret": secret,
-        "facility_id": facility_id,
-        "device_name": "test terminal",
-    }
-
-
-def key() -> str:
-    """A fresh idempotency key (32 hex digits)."""
-    return uuid.uuid4().hex
 
 
 def fresh_postgres_url() -> str:
@@ -354,132 +347,11 @@ class LiveServer:
         self._counter += 1
         return f"{prefix}-{os.getpid()}-{self._counter}-{uuid.uuid4().hex[:6]}"
 
-    # -- worlds --------------------------------------------------------------------------
+    # -- worlds: built in tests/server/worlds.py, called as methods of this server --------
 
-    def add_facility(self) -> Facility:
-        """A new, empty facility beside the demo one, with a staff token of its own.
-
-        Made in-process by the seed function a deployment uses (there is no endpoint
-        that creates facilities); the running server sees it at once.
-        """
-        facility = Facility(self.unique("fac"), f"kst_{uuid.uuid4().hex}")
-        db = Database(self.database_url)
-        try:
-            seed_facility(db, facility.facility_id, "Another facility", facility.staff_token)
-        finally:
-            db.dispose()
-        return facility
-
-    def enroll_device(
-        self, units: list[str], device_id: str | None = None, facility: Facility | None = None
-    ) -> tuple[str, str]:
-        """Request (code + secret), approve (staff, with the code) and collect (with the
-        secret): returns (device_id, credential)."""
-        device_id = device_id or self.unique("dev")
-        code, secret = uuid.uuid4().hex[:12], collection_secret()
-        facility_id = facility.facility_id if facility else "demo"
-        staff_token = facility.staff_token if facility else None
-        self.enroll_codes[device_id] = code
-        with self.client() as terminal, self.staff(staff_token) as staff:
-            ok(terminal.post("/v1/enroll", json=enroll_body(device_id, code, secret, facility_id)))
-            ok(
-                staff.post(
-                    f"/v1/staff/devices/{device_id}/approve",
-                    json={"housing_units": units, "one_time_code": code},
-                )
-            )
-            answer = ok(
-                terminal.post(
-                    "/v1/enroll/collect",
-                    json={"device_id": device_id, "collection_secret": secret},
-                )
-            )
-        assert answer["state"] == "approved"
-        self.device_ids[answer["credential"]] = device_id
-        return device_id, answer["credential"]
-
-    def world(
-        self,
-        residents: int = 1,
-        debit_cents: int = 0,
-        stamps: int = 0,
-        devices: int = 1,
-        *,
-        facility: Facility | None = None,
-        unit: str | None = None,
-    ) -> World:
-        """A fresh housing unit with its residents, a family contact each, and enrolled devices.
-
-        In the demo facility unless ``facility`` (from :meth:`add_facility`) is given;
-        ``unit`` names the housing unit (a fresh unique ID by default).
-        """
-        unit = unit or self.unique("unit")
-        world = World(server=self, unit=unit, facility=facility)
-        with self.staff(facility.staff_token if facility else None) as staff:
-            ok(staff.post("/v1/staff/housing-units", json={"unit_id": unit, "name": unit}))
-            family_id = self.unique("fam")
-            world.family_token = ok(
-                staff.post(
-                    "/v1/staff/families",
-                    json={"family_id": family_id, "display_name": "Test family"},
-                )
-            )["token"]
-            world.family_id = family_id
-            for i in range(residents):
-                rid = self.unique("res")
-                number = str(uuid.uuid4().int)[:9]
-                pin = f"{1000 + i}"
-                ok(
-                    staff.post(
-                        "/v1/staff/residents",
-                        json={
-                            "resident_id": rid,
-                            "facility_number": number,
-                            "display_name": f"Resident {i}",
-                            "housing_unit": unit,
-                            "pin": pin,
-                        },
-                    )
-                )
-                cid = self.unique("con")
-                ok(
-                    staff.post(
-                        "/v1/staff/contacts",
-                        json={
-                            "contact_id": cid,
-                            "resident_id": rid,
-                            "family_id": family_id,
-                            "display_name": f"Family of {i}",
-                            "state": "approved",
-                            "accepts_cod": True,
-                        },
-                    )
-                )
-                if debit_cents:
-                    ok(
-                        staff.post(
-                            f"/v1/staff/residents/{rid}/deposit",
-                            json={"idempotency_key": key(), "cents": debit_cents},
-                        )
-                    )
-                world.residents.append(TestResident(rid, number, pin, cid))
-                self.pins[rid] = (number, pin)
-        if stamps:
-            with self.family(world.family_token) as fam:
-                for r in world.residents:
-                    ok(
-                        fam.post(
-                            "/v1/family/transfers",
-                            json={
-                                "idempotency_key": key(),
-                                "contact_id": r.contact_id,
-                                "stamps": stamps,
-                            },
-                        )
-                    )
-        for _ in range(devices):
-            world.devices.append(self.enroll_device([unit], facility=facility))
-        return world
+    add_facility = worlds.add_facility
+    enroll_device = worlds.enroll_device
+    world = worlds.build_world
 
     def balances(self, resident_id: str) -> tuple[int, int]:
         """(stamps, debit cents) as the server holds them."""
@@ -496,118 +368,3 @@ class ServerTls:
     certfile: Path
     keyfile: Path
     ca: Path
-
-
-@dataclass(frozen=True)
-class Facility:
-    """A facility beside the demo one (:meth:`LiveServer.add_facility`) and its staff token."""
-
-    facility_id: str
-    staff_token: str
-
-
-@dataclass
-class TestResident:
-    __test__ = False  # not a pytest class
-
-    resident_id: str
-    facility_number: str
-    pin: str
-    contact_id: str
-
-
-@dataclass
-class World:
-    """One test's corner of the facility (see :meth:`LiveServer.world`)."""
-
-    server: LiveServer
-    unit: str
-    facility: Facility | None = None  # None: the demo facility
-    family_id: str = ""
-    family_token: str = ""
-    residents: list[TestResident] = field(default_factory=list)
-    devices: list[tuple[str, str]] = field(default_factory=list)  # (device_id, credential)
-
-    @property
-    def resident(self) -> TestResident:
-        return self.residents[0]
-
-    @property
-    def credential(self) -> str:
-        return self.devices[0][1]
-
-    def terminal(self, index: int = 0, *, prove: bool = True) -> httpx.Client:
-        """An HTTP client speaking as device ``index`` of this world (see ``LiveServer.client``)."""
-        return self.server.client(self.devices[index][1], prove=prove)
-
-    def family(self) -> httpx.Client:
-        return self.server.family(self.family_token)
-
-    def staff(self) -> httpx.Client:
-        """The staff of this world's facility."""
-        return self.server.staff(self.facility.staff_token if self.facility else None)
-
-
-def ok(response: httpx.Response) -> Any:
-    """The JSON of a 2xx answer; otherwise fail showing the error body."""
-    assert response.is_success, (
-        f"{response.request.method} {response.request.url}: {response.status_code} {response.text}"
-    )
-    return response.json()
-
-
-def item(
-    kind: str, seq: int, payload: dict[str, Any], idempotency_key: str | None = None
-) -> dict[str, Any]:
-    """One outbox item as a terminal sends it."""
-    return {
-        "idempotency_key": idempotency_key or key(),
-        "seq": seq,
-        "kind": kind,
-        "payload": payload,
-    }
-
-
-def purchase(
-    resident_id: str, product: str = "stamp-1", quantity: int = 1, price: int = 50
-) -> dict[str, Any]:
-    return {
-        "client_id": key(),
-        "resident_id": resident_id,
-        "product_id": product,
-        "quantity": quantity,
-        "price_cents": price,
-    }
-
-
-def message(
-    resident_id: str,
-    contact_id: str,
-    payment: str = "stamps",
-    body: str = "Hello",
-    stamps: int | None = None,
-    in_reply_to: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "client_id": key(),
-        "resident_id": resident_id,
-        "contact_id": contact_id,
-        "body": body,
-        "in_reply_to": in_reply_to,
-        "payment": payment,
-        "stamps": (1 if payment == "stamps" else 0) if stamps is None else stamps,
-        "written_at": "2026-11-23T08:00:00Z",
-    }
-
-
-def pull_all(
-    client: httpx.Client, cursor: str = "0", limit: int = 500
-) -> tuple[list[dict[str, Any]], str]:
-    """Every change after ``cursor``, page by page; returns (changes, last cursor)."""
-    changes: list[dict[str, Any]] = []
-    while True:
-        page = ok(client.get("/v1/changes", params={"cursor": cursor, "limit": limit}))
-        changes.extend(page["changes"])
-        cursor = page["next_cursor"]
-        if not page["has_more"]:
-            return changes, cursor

@@ -1,8 +1,12 @@
-"""The core and the sync side never import Qt; the server shares only the protocol."""
+"""The core and the sync side never import Qt; the server shares only the protocol.
+
+And no module of the three rooms outgrows the house limit of 450 lines.
+"""
 
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 import subprocess
 import sys
@@ -192,3 +196,23 @@ def test_sync_and_ui_run_no_sql_on_the_terminals_tables() -> None:
         for where in _runs_sql(path)
     ]
     assert not offenders, "SQL outside kiosk/:\n" + "\n".join(offenders)
+
+
+HOUSE_LIMIT = 450  # lines a module of kiosk/, sync/ or ui/ may have
+
+
+def _migration_revision(path: Path) -> bool:
+    """An Alembic revision script (``.../migrations/versions/*.py``): a record, never split."""
+    parts = path.relative_to(ROOT).parts
+    return any(pair == ("migrations", "versions") for pair in itertools.pairwise(parts))
+
+
+def test_no_module_is_over_the_house_limit() -> None:
+    over = [
+        f"{path.relative_to(ROOT)}: {lines} lines"
+        for folder in ("kiosk", "sync", "ui")
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        if not _migration_revision(path)
+        and (lines := len(path.read_text(encoding="utf-8").splitlines())) > HOUSE_LIMIT
+    ]
+    assert not over, f"over {HOUSE_LIMIT} lines (split by what the code does):\n" + "\n".join(over)
