@@ -9,7 +9,10 @@ Commands:
   failures the terminal caught (and the last one's time, class and place);
 - ``sync``: run one sync round now (push, pull, reconcile) and print the status;
 - ``list-backups`` / ``restore-backup [FILE]``: the store's backups
-  (Kite must be stopped to restore).
+  (Kite must be stopped to restore);
+- ``doctor``: check the set-up (config, permissions, keyring, CA bundle, server,
+  TLS, clock, disk, Qt, fonts, store) and print each problem with its fix
+  (:mod:`sync.doctor`); exit 1 when anything is wrong.
 
 Every command takes ``--config`` (else ``KITE_CONFIG``, else the image's
 default). Exit status: 0 done, 1 refused or failed (the message says why),
@@ -275,6 +278,15 @@ def cmd_restore_backup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from sync import doctor
+
+    path, findings = doctor.run(args.config)
+    print(f"kite-admin doctor: {path}")
+    print(doctor.render(findings))
+    return EXIT_OK if all(finding.ok for finding in findings) else EXIT_FAILED
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kite-admin", description=__doc__.split("\n")[0])
     parser.add_argument("--config", help="configuration file (default: KITE_CONFIG or the image's)")
@@ -300,6 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore-backup", help="put a backup back (Kite stopped)")
     restore.add_argument("backup", nargs="?", help="backup file (default: the newest)")
     restore.set_defaults(run=cmd_restore_backup)
+
+    doctor = commands.add_parser("doctor", help="check the set-up; print each problem and its fix")
+    doctor.set_defaults(run=cmd_doctor)
     return parser
 
 

@@ -70,13 +70,19 @@ def _removable(sidecar: Path) -> bool:
 
 
 def inspect(
-    path: Path, *, integrity: bool = True, skip: frozenset[str] = frozenset()
+    path: Path,
+    *,
+    integrity: bool = True,
+    skip: frozenset[str] = frozenset(),
+    thorough: bool = False,
 ) -> Inspection:
     """Read the revision of an existing, non-empty file; raise NotSQLite or Damaged.
 
     With ``integrity``, ``PRAGMA quick_check`` runs first: over the whole file
     (every page; O(file size)), or, when ``skip`` names tables, table by table
-    over all the others and their indexes.
+    over all the others and their indexes. ``thorough`` runs ``integrity_check``
+    over the whole file instead (also matches every index against its table:
+    slower, for ``kite-admin doctor``).
     """
     if not has_sqlite_header(path):
         raise NotSQLite(str(path))
@@ -87,7 +93,7 @@ def inspect(
                 for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
             if integrity:
-                _quick_check(connection, sorted(tables - skip) if skip else None)
+                _quick_check(connection, sorted(tables - skip) if skip else None, thorough)
             revision = None
             if "alembic_version" in tables:
                 row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -102,9 +108,11 @@ def inspect(
     return Inspection(revision=revision, has_tables=bool(tables - {"alembic_version"}))
 
 
-def _quick_check(connection: sqlite3.Connection, tables: list[str] | None) -> None:
+def _quick_check(
+    connection: sqlite3.Connection, tables: list[str] | None, thorough: bool = False
+) -> None:
     statements = (
-        ["PRAGMA quick_check"]
+        ["PRAGMA integrity_check" if thorough else "PRAGMA quick_check"]
         if tables is None
         else [f'PRAGMA quick_check("{name}")' for name in tables if '"' not in name]
     )
