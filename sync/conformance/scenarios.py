@@ -95,6 +95,8 @@ class Outcome:
     passed: bool
     seconds: float
     detail: str = ""
+    #: each distinct problem found (schemathesis rows: "METHOD /path: failure (status)")
+    problems: list[str] = field(default_factory=list)
 
 
 def setup(options: Options, wire: Wire) -> Context:

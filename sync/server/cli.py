@@ -277,7 +277,8 @@ def parser() -> argparse.ArgumentParser:
     openapi = sub.add_parser("openapi", help="print the OpenAPI document")
     openapi.set_defaults(func=cmd_openapi)
 
-    from sync.conformance.run import add_arguments, command as conformance_command
+    from sync.conformance.run import add_arguments
+    from sync.conformance.run import command as conformance_command
 
     conformance = sub.add_parser(
         "conformance",
