@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 
 import httpx
+import pytest
 
 from sync.conformance.run import run
 from sync.conformance.scenarios import REGISTRY, selected
 from sync.conformance.staff import Options
+from sync.server.cli import main
 from tests.fault.stub_server import Reply, Seen, StubServer
 from tests.server.live import LiveServer
 
@@ -91,6 +93,21 @@ def test_the_kit_fails_a_server_that_breaks_the_protocol(central_server: LiveSer
     assert "status 500" in verdicts["reconcile"].detail
     assert not result.passed
     assert "FAIL" in result.table()
+
+
+def test_the_command_exits_by_the_table(
+    central_server: LiveServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = ["conformance", "--staff-token", central_server.staff_token, "--scenario", "health"]
+    assert main([*base, central_server.url, "--scenario", "proof-vector"]) == 0
+    assert "2/2 passed" in capsys.readouterr().out
+    stub = StubServer()
+    stub.default = _relay(central_server.url, spoil_push=False)  # type: ignore[assignment]
+    with stub.running():
+        assert main([*base, stub.url, "--scenario", "reconcile"]) == 1
+    out = capsys.readouterr().out
+    assert "reconcile" in out and "FAIL" in out and "1/2 passed" in out
+    assert main(["conformance", central_server.url, "--staff-token", ""]) == 2
 
 
 def test_scenario_names_are_unique() -> None:
