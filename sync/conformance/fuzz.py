@@ -10,7 +10,7 @@ data rejected, positive data accepted, ...). ``wait`` of the long poll is held a
 
 It changes what the roles may change (the policy of the facility too): run the kit
 against a test server, never a production one. Needs ``schemathesis`` (4.x), which
-the ``test`` extra installs; without it the rows say so and fail.
+the ``conformance`` extra installs; without it the rows say so and fail.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def fuzz(options: Options, wire: Wire) -> list[Outcome]:
         from schemathesis.config import SchemathesisConfig
         from schemathesis.core.result import Ok
     except ImportError:
-        detail = "schemathesis is not installed (pip install 'kite-terminal[test]')"
+        detail = "schemathesis is not installed (pip install 'kite-terminal[conformance]')"
         return [Outcome(f"schemathesis-{r}", "", False, 0.0, detail) for r in ROLES]
     staff = Staff(wire, options)
     world = staff.build_world(residents=1)
