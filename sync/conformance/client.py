@@ -222,7 +222,9 @@ class Terminal:
     def rotate(self) -> str:
         """``POST /v1/device/rotate``; the new credential replaces the old one at once."""
         self.wire.guesses.add("rotate-body")
-        answer = conform("rotate", self.call("POST", "/v1/device/rotate", body={}), set())
+        answer = conform(
+            "rotate", self.call("POST", "/v1/device/rotate", body={}), self.wire.guesses
+        )
         self.credential = answer["credential"]
         return self.credential
 
@@ -292,7 +294,8 @@ class Terminal:
 
     def push(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """``POST /v1/push``: one checked ``ItemResult`` per item, in order."""
-        answer = conform("push", self.call("POST", "/v1/push", body={"items": items}), set())
+        body = {"items": items}
+        answer = conform("push", self.call("POST", "/v1/push", body=body), self.wire.guesses)
         results = answer["results"]
         if not isinstance(results, list) or len(results) != len(items):
             raise ShapeError(f"push: {len(items)} items, answered {results!r:.300}")
