@@ -49,7 +49,7 @@ def test_every_scenario_passes_against_the_reference_server(private_server: Live
     unexplained = [p for p in problems if not p.endswith(KNOWN_DRIFT)]
     assert unexplained == [], table
     assert problems, f"schemathesis found no drift any more: drop KNOWN_DRIFT\n{table}"
-    assert sum(int(o.detail.split()[0]) for o in fuzzed) > 100, table
+    assert sum(int(o.detail.split()[0]) for o in fuzzed) > 50, table  # every operation sent
 
 
 def _relay(target: str, spoil_push: bool) -> object:
