@@ -276,6 +276,18 @@ def parser() -> argparse.ArgumentParser:
 
     openapi = sub.add_parser("openapi", help="print the OpenAPI document")
     openapi.set_defaults(func=cmd_openapi)
+
+    from sync.conformance.run import add_arguments
+    from sync.conformance.run import command as conformance_command
+
+    conformance = sub.add_parser(
+        "conformance",
+        help="run the protocol's scenarios and schemathesis against a server (docs/conformance.md)",
+        description="Run the conformance kit against the server at URL and print a pass/fail "
+        "table; exit 1 if anything failed. Use a test server: the kit changes data.",
+    )
+    add_arguments(conformance)
+    conformance.set_defaults(func=conformance_command)
     return top
 
 

@@ -63,12 +63,49 @@ def test_kiosk_imports_neither_sync_nor_ui() -> None:
 
 def test_server_shares_only_the_protocol_with_the_terminal() -> None:
     for path in (ROOT / "sync" / "server").rglob("*.py"):
+        allowed = [["sync", "protocol"], ["sync", "server"]]
+        if path == ROOT / "sync" / "server" / "cli.py":
+            allowed.append(["sync", "conformance"])  # the one subcommand that runs the kit
         for name in _imports(path):
             top = name.split(".")
             if top[0] in {"kiosk", "ui"}:
                 raise AssertionError(f"{path.relative_to(ROOT)} imports {name}")
-            if top[0] == "sync" and top[:2] not in (["sync", "protocol"], ["sync", "server"]):
+            if top[0] == "sync" and top[:2] not in allowed:
                 raise AssertionError(f"{path.relative_to(ROOT)} imports {name}")
+
+
+#: What the conformance kit may import besides the standard library and itself: it is an
+#: independent client written from the published documents, so nothing of the project.
+_KIT_MAY_IMPORT = {"requests", "argon2", "schemathesis", "hypothesis", "jsonschema"}
+
+
+def test_conformance_kit_imports_nothing_of_the_project() -> None:
+    kit = ROOT / "sync" / "conformance"
+    paths = sorted(kit.rglob("*.py"))
+    assert paths, "sync/conformance is missing"
+    for path in paths:
+        for name in _imports(path):
+            top = name.split(".")[0]
+            if name == "sync.conformance" or name.startswith("sync.conformance."):
+                continue
+            assert top in sys.stdlib_module_names or top in _KIT_MAY_IMPORT, (
+                f"{path.relative_to(ROOT)} imports {name}"
+            )
+
+
+def test_the_kit_rule_sees_a_forbidden_import(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "import json\nfrom sync.protocol import OutboxItem\nfrom sync.conformance import proof\n",
+        encoding="utf-8",
+    )
+    found = {
+        name
+        for name in _imports(sample)
+        if not (name == "sync.conformance" or name.startswith("sync.conformance."))
+        and name.split(".")[0] not in sys.stdlib_module_names | _KIT_MAY_IMPORT
+    }
+    assert found == {"sync.protocol"}
 
 
 def test_ui_runs_no_sql_or_http_itself() -> None:

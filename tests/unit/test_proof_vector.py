@@ -45,3 +45,13 @@ def test_a_proof_salt_asking_too_much_is_refused_with_its_reason() -> None:
     greedy = "$argon2id$v=19$m=4194304,t=1,p=1$AAECAwQFBgcICQoLDA0ODw"
     with pytest.raises(ValueError, match="m=4194304"):
         parse_proof_salt(greedy)
+
+
+def test_the_conformance_kit_carries_the_documented_vector() -> None:
+    """The independent client (sync/conformance) checks itself against its copy of the
+    page's vector; the copy must be the page's."""
+    from sync.conformance.proof import VECTOR, vector_problems
+
+    documented = {name.replace(" ", "_"): value for name, value in _vector().items()}
+    assert documented == VECTOR
+    assert vector_problems() == []
