@@ -164,13 +164,14 @@ class SyncWorker:
             return self.status()
         try:
             self.rotation.rotate_if_due()
-            report = push.push_due(
-                self.store,
-                self.client,
-                clock=self.clock,
-                batch_size=self.push_batch,
-                backoff=self.backoff,
-            )
+            with self._exchange:  # as the push loop's rounds: never beside a reconcile
+                report = push.push_due(
+                    self.store,
+                    self.client,
+                    clock=self.clock,
+                    batch_size=self.push_batch,
+                    backoff=self.backoff,
+                )
             self._changed(report.changed)
             if self._pull_to_end(wait_s):
                 self._reconcile(force=True)
