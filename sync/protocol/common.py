@@ -30,7 +30,11 @@ PROTOCOL_MAJOR = 1
 #: every resident-scoped push item and the reject reason ``resident_unproven``.
 #: Minor 5 puts the terminal's time on every request (:data:`CLIENT_TIME_HEADER`); the
 #: server refuses a request whose time is outside its window (``clock_skew``).
-PROTOCOL_MINOR = 5
+#: Minor 6 writes the contract down: the error code ``method_not_allowed`` (405, with
+#: ``Allow``), ``outbound_message.written_at`` is the writing terminal's own time, and the
+#: JSON Schemas in ``docs/schemas`` (``sync.protocol.schemas``). Nothing a terminal of an
+#: older minor reads changed shape, so the server sends every minor the same.
+PROTOCOL_MINOR = 6
 PROTOCOL_HEADER = "Kite-Protocol"
 #: What a terminal sends in :data:`PROTOCOL_HEADER`.
 PROTOCOL_VERSION = f"{PROTOCOL_MAJOR}.{PROTOCOL_MINOR}"
@@ -151,6 +155,7 @@ ErrorCode = Literal[
     "internal_error",
     "cursor_ahead",
     "clock_skew",
+    "method_not_allowed",
 ]
 
 

@@ -17,6 +17,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.protocol import MAX_REQUEST_BYTES, PROTOCOL_MAJOR
@@ -87,6 +88,16 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """Every method the OpenAPI document names for this path (Starlette names one route's)."""
+    path = request.url.path
+    allowed: set[str] = set()
+    for template, operations in app.openapi()["paths"].items():
+        if compile_path(template)[0].match(path):
+            allowed |= {method.upper() for method in operations}
+    return sorted(allowed)
+
+
 def create_app(settings: CentralSettings | None = None) -> FastAPI:
     """The reference central server for ``settings`` (environment if omitted)."""
     settings = settings or CentralSettings()
@@ -132,7 +143,18 @@ def create_app(settings: CentralSettings | None = None) -> FastAPI:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 405:
+            allowed = _allowed_methods(app, request)
+            return JSONResponse(
+                error_body(
+                    "method_not_allowed",
+                    f"{request.method} is not an operation of this path",
+                    allowed=allowed,
+                ),
+                status_code=405,
+                headers={"Allow": ", ".join(allowed)},
+            )
         code = "not_found" if exc.status_code == 404 else "invalid_request"
         return JSONResponse(
             error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers

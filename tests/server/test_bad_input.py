@@ -163,3 +163,25 @@ def test_a_time_that_is_not_rfc_3339_or_out_of_range_is_refused_alone_never_a_50
         )
     assert answer.status_code == 422, answer.text
     assert answer.json()["error"]["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("DELETE", "/v1/push", "POST"),
+        ("GET", "/v1/push", "POST"),
+        ("DELETE", "/v1/staff/residents", "GET, POST"),  # two routes share the path
+        ("PATCH", "/v1/family/messages", "GET, POST"),
+        ("POST", "/v1/health", "GET"),
+    ],
+)
+def test_a_method_the_path_lacks_is_405_naming_every_method_it_has(
+    world: World, method: str, path: str, allowed: str
+) -> None:
+    with world.terminal() as terminal:
+        answer = terminal.request(method, path)
+    assert answer.status_code == 405
+    assert answer.headers["Allow"] == allowed
+    error = answer.json()["error"]
+    assert error["code"] == "method_not_allowed"
+    assert error["params"]["allowed"] == allowed.split(", ")
