@@ -16,7 +16,17 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    PlainSerializer,
+    TypeAdapter,
+)
+from pydantic.json_schema import JsonSchemaValue, WithJsonSchema
+from pydantic_core import CoreSchema
 
 PROTOCOL_MAJOR = 1
 #: Minor 1 added the ``outbound_message`` and ``message_read`` changes and the
@@ -60,6 +70,22 @@ class WireModel(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
 
+class PublishedAs:
+    """Annotation: publish a field's JSON Schema as ``shape``, validate it as declared.
+
+    For a field the server reads loosely on purpose and checks later (an item's
+    ``result``), so that the published schema still says exactly what is sent.
+    """
+
+    def __init__(self, shape: Any) -> None:
+        self._adapter: TypeAdapter[Any] = TypeAdapter(shape)
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return handler(self._adapter.core_schema)
+
+
 #: RFC 3339 ``date-time`` (section 5.6): nothing else (no week dates, no basic format).
 _RFC3339 = re.compile(
     r"^(\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$"
@@ -95,6 +121,9 @@ UtcTime = Annotated[
     datetime,
     BeforeValidator(_parse_time),
     PlainSerializer(lambda v: v.isoformat().replace("+00:00", "Z"), return_type=str),
+    WithJsonSchema(
+        {"type": "string", "format": "date-time", "maxLength": 40, "pattern": _RFC3339.pattern}
+    ),
 ]
 
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
