@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, GetJsonSchemaHandler, TypeAdapter, model_validator
+from pydantic import ConfigDict, Field, GetJsonSchemaHandler, TypeAdapter, model_validator
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
@@ -136,6 +136,14 @@ class ResidentProof(WireModel):
     ``method: session``: keyed by the session ``session_id`` an online sign-in
     opened; ``method: offline``: keyed by the resident's offline proof key.
     """
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"method": {"const": "session"}}},
+            "then": {"required": ["session_id"], "properties": {"session_id": {"type": "string"}}},
+            "else": {"properties": {"session_id": {"type": "null"}}},
+        }
+    )
 
     method: Literal["session", "offline"]
     session_id: Id | None = None

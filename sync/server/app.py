@@ -88,6 +88,26 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def refuse_unknown_query(request: Request) -> None:
+    """A query parameter the operation does not declare is 422, as an unknown field is."""
+    if not request.query_params:
+        return
+    template = getattr(request.scope.get("route"), "path_format", "")
+    operation = request.app.openapi()["paths"].get(template, {}).get(request.method.lower(), {})
+    declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+    unknown = sorted(set(request.query_params) - declared)[:20]
+    if unknown:
+        errors = [
+            {
+                "loc": ["query", n],
+                "type": "extra_forbidden",
+                "msg": "Extra inputs are not permitted",
+            }
+            for n in unknown
+        ]
+        raise ApiError(422, "invalid_request", "the request has unknown parameters", errors=errors)
+
+
 def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
     """Every method the OpenAPI document names for this path (Starlette names one route's)."""
     path = request.url.path
@@ -116,6 +136,7 @@ def create_app(settings: CentralSettings | None = None) -> FastAPI:
             db.dispose()
 
     app = FastAPI(
+        dependencies=[Depends(refuse_unknown_query)],
         title="Kite central (reference server)",
         version=f"{PROTOCOL_MAJOR}.0",
         description="The executable specification of the Kite sync protocol (docs/protocol.md).",

@@ -44,6 +44,7 @@ EXTRA: dict[str, tuple[int, ...]] = {
     "GET /v1/changes": (409,),
     "GET /v1/media/{media_id}": (404,),
     "POST /v1/staff/devices/{device_id}/approve": (409,),
+    "POST /v1/staff/residents/{resident_id}/deposit": (409,),
     "POST /v1/staff/devices/{device_id}/revoke": (409,),
     "POST /v1/staff/devices/{device_id}/wipe": (409,),
     "POST /v1/staff/review/{message_id}": (409,),
