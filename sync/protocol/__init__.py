@@ -69,6 +69,7 @@ from sync.protocol.enrollment import (
     EnrollRequest,
     EnrollResponse,
     EnrollState,
+    RotateRequest,
     RotateResponse,
 )
 from sync.protocol.policy import OpeningHours, PolicyDocument, StampProduct
@@ -182,6 +183,7 @@ __all__ = [
     "ResidentProof",
     "ResidentSession",
     "ResidentSnapshot",
+    "RotateRequest",
     "RotateResponse",
     "SendMessagePayload",
     "SendMessageResult",

@@ -16,7 +16,17 @@ import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    PlainSerializer,
+    TypeAdapter,
+)
+from pydantic.json_schema import JsonSchemaValue, WithJsonSchema
+from pydantic_core import CoreSchema
 
 PROTOCOL_MAJOR = 1
 #: Minor 1 added the ``outbound_message`` and ``message_read`` changes and the
@@ -30,7 +40,11 @@ PROTOCOL_MAJOR = 1
 #: every resident-scoped push item and the reject reason ``resident_unproven``.
 #: Minor 5 puts the terminal's time on every request (:data:`CLIENT_TIME_HEADER`); the
 #: server refuses a request whose time is outside its window (``clock_skew``).
-PROTOCOL_MINOR = 5
+#: Minor 6 writes the contract down: the error code ``method_not_allowed`` (405, with
+#: ``Allow``), ``outbound_message.written_at`` is the writing terminal's own time, and the
+#: JSON Schemas in ``docs/schemas`` (``sync.protocol.schemas``). Nothing a terminal of an
+#: older minor reads changed shape, so the server sends every minor the same.
+PROTOCOL_MINOR = 6
 PROTOCOL_HEADER = "Kite-Protocol"
 #: What a terminal sends in :data:`PROTOCOL_HEADER`.
 PROTOCOL_VERSION = f"{PROTOCOL_MAJOR}.{PROTOCOL_MINOR}"
@@ -54,6 +68,22 @@ class WireModel(BaseModel):
     """Base of every wire model: strict, closed, immutable."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class PublishedAs:
+    """Annotation: publish a field's JSON Schema as ``shape``, validate it as declared.
+
+    For a field the server reads loosely on purpose and checks later (an item's
+    ``result``), so that the published schema still says exactly what is sent.
+    """
+
+    def __init__(self, shape: Any) -> None:
+        self._adapter: TypeAdapter[Any] = TypeAdapter(shape)
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return handler(self._adapter.core_schema)
 
 
 #: RFC 3339 ``date-time`` (section 5.6): nothing else (no week dates, no basic format).
@@ -91,6 +121,9 @@ UtcTime = Annotated[
     datetime,
     BeforeValidator(_parse_time),
     PlainSerializer(lambda v: v.isoformat().replace("+00:00", "Z"), return_type=str),
+    WithJsonSchema(
+        {"type": "string", "format": "date-time", "maxLength": 40, "pattern": _RFC3339.pattern}
+    ),
 ]
 
 _ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
@@ -151,6 +184,7 @@ ErrorCode = Literal[
     "internal_error",
     "cursor_ahead",
     "clock_skew",
+    "method_not_allowed",
 ]
 
 

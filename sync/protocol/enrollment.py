@@ -47,6 +47,10 @@ class EnrollResponse(WireModel):
     housing_units: list[Id] = Field(default_factory=list, max_length=100)
 
 
+class RotateRequest(WireModel):
+    """``POST /v1/device/rotate``: the body is ``{}`` (the reference terminal sends it) or none."""
+
+
 class RotateResponse(WireModel):
     """``POST /v1/device/rotate``: the new credential.
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, GetJsonSchemaHandler, TypeAdapter, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from sync.protocol.changes import DebitBalanceData, LedgerEntryData
 from sync.protocol.common import (
@@ -21,6 +23,7 @@ from sync.protocol.common import (
     IdempotencyKey,
     OutboundStatus,
     Payment,
+    PublishedAs,
     ShortText,
     Stamps,
     UtcTime,
@@ -134,6 +137,14 @@ class ResidentProof(WireModel):
     opened; ``method: offline``: keyed by the resident's offline proof key.
     """
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {"properties": {"method": {"const": "session"}}},
+            "then": {"required": ["session_id"], "properties": {"session_id": {"type": "string"}}},
+            "else": {"properties": {"session_id": {"type": "null"}}},
+        }
+    )
+
     method: Literal["session", "offline"]
     session_id: Id | None = None
     mac: Annotated[str, Field(min_length=64, max_length=64, pattern=r"^[0-9a-f]{64}$")]
@@ -145,18 +156,91 @@ class ResidentProof(WireModel):
         return self
 
 
+Seq = Annotated[int, Field(ge=1, le=2**62)]
+
+
 class OutboxItem(WireModel):
     """One outbox row on the wire. ``seq`` is the device's monotonic sequence number.
 
     ``proof`` (1.4) is required of the kinds in ``RESIDENT_KINDS``; an item of those
     kinds without a valid one is rejected with ``resident_unproven``.
+
+    The server reads ``payload`` as any object here and validates it against its
+    kind's model item by item (so one bad payload is rejected alone, never the
+    request); the published schema is the union of the typed items below, one per kind.
     """
 
     idempotency_key: IdempotencyKey
-    seq: Annotated[int, Field(ge=1, le=2**62)]
+    seq: Seq
     kind: ItemKind
     payload: dict[str, Any]
     proof: ResidentProof | None = None
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return handler(_TYPED_ITEMS.core_schema)
+
+
+class _TypedItem(WireModel):
+    idempotency_key: IdempotencyKey
+    seq: Seq
+    proof: ResidentProof | None = None
+
+
+class SendMessageItem(_TypedItem):
+    """An :class:`OutboxItem` of kind ``send_message`` (the published schema only)."""
+
+    kind: Literal["send_message"]
+    payload: SendMessagePayload
+
+
+class PurchaseStampsItem(_TypedItem):
+    """An :class:`OutboxItem` of kind ``purchase_stamps`` (the published schema only)."""
+
+    kind: Literal["purchase_stamps"]
+    payload: PurchaseStampsPayload
+
+
+class MarkReadItem(_TypedItem):
+    """An :class:`OutboxItem` of kind ``mark_read`` (the published schema only)."""
+
+    kind: Literal["mark_read"]
+    payload: MarkReadPayload
+
+
+class HideMessageItem(_TypedItem):
+    """An :class:`OutboxItem` of kind ``hide_message`` (the published schema only)."""
+
+    kind: Literal["hide_message"]
+    payload: HideMessagePayload
+
+
+class SetContactBlockedItem(_TypedItem):
+    """An :class:`OutboxItem` of kind ``set_contact_blocked`` (the published schema only)."""
+
+    kind: Literal["set_contact_blocked"]
+    payload: SetContactBlockedPayload
+
+
+class AuditItem(_TypedItem):
+    """An :class:`OutboxItem` of kind ``audit`` (``proof`` not asked: no resident acts)."""
+
+    kind: Literal["audit"]
+    payload: AuditPayload
+
+
+TypedOutboxItem = Annotated[
+    SendMessageItem
+    | PurchaseStampsItem
+    | MarkReadItem
+    | HideMessageItem
+    | SetContactBlockedItem
+    | AuditItem,
+    Field(discriminator="kind"),
+]
+_TYPED_ITEMS: TypeAdapter[Any] = TypeAdapter(TypedOutboxItem)
 
 
 class PushRequest(WireModel):
@@ -192,7 +276,12 @@ class ItemResult(WireModel):
     original_outcome: Literal["accepted", "rejected"] | None = None
     reason: RejectReason | None = None
     params: dict[str, Any] = Field(default_factory=dict)
-    result: dict[str, Any] | None = None
+    #: ``send_message``: a :class:`SendMessageResult`; ``purchase_stamps``: a
+    #: :class:`PurchaseResult`; any other kind, and every rejection: null.
+    result: Annotated[
+        dict[str, Any] | None, PublishedAs(SendMessageResult | PurchaseResult | None)
+    ] = None
+    #: Free text for logs (empty today); a terminal shows it nowhere and must accept it.
     memo: ShortText = ""
 
 

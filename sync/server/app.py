@@ -17,10 +17,11 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.protocol import MAX_REQUEST_BYTES, PROTOCOL_MAJOR
-from sync.server import pins, routes_family, routes_staff, routes_terminal, time_window
+from sync.server import openapi, pins, routes_family, routes_staff, routes_terminal, time_window
 from sync.server.db import Database
 from sync.server.errors import ApiError, error_body
 from sync.server.feed import FeedNotifier
@@ -87,6 +88,36 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+def refuse_unknown_query(request: Request) -> None:
+    """A query parameter the operation does not declare is 422, as an unknown field is."""
+    if not request.query_params:
+        return
+    template = getattr(request.scope.get("route"), "path_format", "")
+    operation = request.app.openapi()["paths"].get(template, {}).get(request.method.lower(), {})
+    declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+    unknown = sorted(set(request.query_params) - declared)[:20]
+    if unknown:
+        errors = [
+            {
+                "loc": ["query", n],
+                "type": "extra_forbidden",
+                "msg": "Extra inputs are not permitted",
+            }
+            for n in unknown
+        ]
+        raise ApiError(422, "invalid_request", "the request has unknown parameters", errors=errors)
+
+
+def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """Every method the OpenAPI document names for this path (Starlette names one route's)."""
+    path = request.url.path
+    allowed: set[str] = set()
+    for template, operations in app.openapi()["paths"].items():
+        if compile_path(template)[0].match(path):
+            allowed |= {method.upper() for method in operations}
+    return sorted(allowed)
+
+
 def create_app(settings: CentralSettings | None = None) -> FastAPI:
     """The reference central server for ``settings`` (environment if omitted)."""
     settings = settings or CentralSettings()
@@ -105,6 +136,7 @@ def create_app(settings: CentralSettings | None = None) -> FastAPI:
             db.dispose()
 
     app = FastAPI(
+        dependencies=[Depends(refuse_unknown_query)],
         title="Kite central (reference server)",
         version=f"{PROTOCOL_MAJOR}.0",
         description="The executable specification of the Kite sync protocol (docs/protocol.md).",
@@ -132,7 +164,18 @@ def create_app(settings: CentralSettings | None = None) -> FastAPI:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 405:
+            allowed = _allowed_methods(app, request)
+            return JSONResponse(
+                error_body(
+                    "method_not_allowed",
+                    f"{request.method} is not an operation of this path",
+                    allowed=allowed,
+                ),
+                status_code=405,
+                headers={"Allow": ", ".join(allowed)},
+            )
         code = "not_found" if exc.status_code == 404 else "invalid_request"
         return JSONResponse(
             error_body(code, str(exc.detail)), status_code=exc.status_code, headers=exc.headers
@@ -146,6 +189,7 @@ def create_app(settings: CentralSettings | None = None) -> FastAPI:
     app.include_router(routes_terminal.router, dependencies=[Depends(time_window.documented)])
     app.include_router(routes_staff.router)
     app.include_router(routes_family.router)
+    openapi.install(app)
     app.add_middleware(BodyLimit)
     # Outermost: a request from a terminal whose clock is off is refused before anything.
     app.add_middleware(time_window.TimeWindow, window_s=settings.clock_window_s)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -59,10 +60,10 @@ def client_minor(
     return protocol_minor(kite_protocol)
 
 
-def _bearer(authorization: str | None) -> str:
-    if not authorization or not authorization.startswith("Bearer "):
+def _bearer(authorization: HTTPAuthorizationCredentials | None) -> str:
+    if authorization is None:
         raise ApiError(401, "unauthenticated", "missing bearer credential")
-    token = authorization[len("Bearer ") :].strip()
+    token = authorization.credentials.strip()
     if not token or len(token) > 200:
         raise ApiError(401, "unauthenticated", "unknown credential")
     return token
@@ -78,7 +79,28 @@ class DeviceIdentity:
     enrolled_at: datetime | None = None  # this enrollment's approval: its feed audience
 
 
-AuthorizationHeader = Annotated[str | None, Header(description="Bearer <credential>")]
+# The three roles' bearer schemes, as the OpenAPI document names them (``securitySchemes``).
+# auto_error=False: a missing or foreign Authorization header is our own 401 with its code.
+DeviceBearer = Annotated[
+    HTTPAuthorizationCredentials | None,
+    Security(
+        HTTPBearer(
+            scheme_name="device",
+            description="A device credential (collected at enrollment, renewed by rotation)",
+            auto_error=False,
+        )
+    ),
+]
+StaffBearer = Annotated[
+    HTTPAuthorizationCredentials | None,
+    Security(
+        HTTPBearer(scheme_name="staff", description="A facility staff token", auto_error=False)
+    ),
+]
+FamilyBearer = Annotated[
+    HTTPAuthorizationCredentials | None,
+    Security(HTTPBearer(scheme_name="family", description="A family's token", auto_error=False)),
+]
 
 
 def _grace(request: Request) -> timedelta:
@@ -89,7 +111,7 @@ def authenticate_device(
     db: Annotated[Database, Depends(database)],
     grace: Annotated[timedelta, Depends(_grace)],
     _: Annotated[None, Depends(check_protocol)],
-    authorization: AuthorizationHeader = None,
+    authorization: DeviceBearer = None,
 ) -> DeviceIdentity:
     """The device behind ``Authorization: Bearer``; 401/403 with a code otherwise."""
     digest = token_hash(_bearer(authorization))
@@ -153,7 +175,9 @@ class TokenIdentity:
     family_id: str | None
 
 
-def _token(db: Database, authorization: str | None, role: str) -> TokenIdentity:
+def _token(
+    db: Database, authorization: HTTPAuthorizationCredentials | None, role: str
+) -> TokenIdentity:
     digest = token_hash(_bearer(authorization))
     with db.read() as session:
         row = session.get(ApiToken, digest)
@@ -165,12 +189,12 @@ def _token(db: Database, authorization: str | None, role: str) -> TokenIdentity:
 
 
 def authenticate_staff(
-    db: Annotated[Database, Depends(database)], authorization: AuthorizationHeader = None
+    db: Annotated[Database, Depends(database)], authorization: StaffBearer = None
 ) -> TokenIdentity:
     return _token(db, authorization, "staff")
 
 
 def authenticate_family(
-    db: Annotated[Database, Depends(database)], authorization: AuthorizationHeader = None
+    db: Annotated[Database, Depends(database)], authorization: FamilyBearer = None
 ) -> TokenIdentity:
     return _token(db, authorization, "family")

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from sync.server import device_refusals  # noqa: F401  (its table is part of the schema)
@@ -86,11 +86,15 @@ def create_schema(engine: Engine) -> None:
     """Create every table that is missing, and the feed head row.
 
     There is no migration of the server's database: ``create_all`` adds missing
-    tables but never changes existing ones. A database made before tenancy (family
-    accounts without a facility, one global namespace of housing units) is refused
-    with :class:`OutdatedSchema` rather than half-used.
+    tables but never changes existing ones, save adding ``messages.written_at`` (1.6).
+    A database made before tenancy (family accounts without a facility, one global
+    namespace of housing units) is refused with :class:`OutdatedSchema` rather than
+    half-used.
     """
     Base.metadata.create_all(engine)
+    if "written_at" not in {c["name"] for c in inspect(engine).get_columns("messages")}:
+        with engine.begin() as conn:  # the one column added since: nullable, so no backfill
+            conn.execute(text("ALTER TABLE messages ADD COLUMN written_at TIMESTAMP"))
     columns = {c["name"] for c in inspect(engine).get_columns("family_accounts")}
     if "facility_id" not in columns:
         raise OutdatedSchema(

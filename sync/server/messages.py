@@ -141,6 +141,7 @@ def send_message(
         body=payload.body,
         status="pending_review",
         created_at=now,
+        written_at=payload.written_at,
         client_id=payload.client_id,
         device_id=device.device_id,
         payment=payload.payment,

@@ -258,6 +258,7 @@ class Message(Base):
     reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime]
     reviewed_at: Mapped[datetime | None]
+    written_at: Mapped[datetime | None]  # outbound: the writing terminal's own time (1.6)
     # inbound
     has_return_stamp: Mapped[bool] = mapped_column(Boolean, default=False)
     return_stamp_used: Mapped[bool] = mapped_column(Boolean, default=False)

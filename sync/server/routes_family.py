@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from sync.protocol import ErrorBody
 from sync.server import family
 from sync.server.auth import TokenIdentity, authenticate_family, database
 from sync.server.db import Database
@@ -21,10 +20,8 @@ from sync.server.schemas import (
     TransferResult,
 )
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 422)
-}
-router = APIRouter(prefix="/v1/family", tags=["family"], responses=ERRORS)
+# Each operation's error answers are written into the document by sync.server.openapi.
+router = APIRouter(prefix="/v1/family", tags=["family"])
 Db = Annotated[Database, Depends(database)]
 Family = Annotated[TokenIdentity, Depends(authenticate_family)]
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
-from sync.protocol import ErrorBody, PolicyDocument
+from sync.protocol import PolicyDocument
 from sync.server import directory, enrollment, moves, review
 from sync.server.auth import TokenIdentity, authenticate_staff, database
 from sync.server.db import Database
@@ -38,10 +38,8 @@ from sync.server.schemas import (
 from sync.server.settings import CentralSettings
 from sync.server.views import contact_data, resident_data
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 422)
-}
-router = APIRouter(prefix="/v1/staff", tags=["staff"], responses=ERRORS)
+# Each operation's error answers are written into the document by sync.server.openapi.
+router = APIRouter(prefix="/v1/staff", tags=["staff"])
 Db = Annotated[Database, Depends(database)]
 Staff = Annotated[TokenIdentity, Depends(authenticate_staff)]
 

@@ -27,6 +27,8 @@ from sync.protocol.common import (
 from sync.protocol.enrollment import OneTimeCode
 
 MAX_PHOTO_BASE64 = 700_000  # about 512 KiB of image
+#: Standard base64 with its padding: what ``b64decode(validate=True)`` takes, as a pattern.
+_BASE64 = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
 
 
 class DeviceRefusalView(WireModel):
@@ -95,7 +97,7 @@ class ReviewOutcome(WireModel):
 class PhotoUpload(WireModel):
     caption: ShortText = ""
     content_type: Literal["image/jpeg", "image/png"]
-    data_base64: Annotated[str, Field(min_length=4, max_length=MAX_PHOTO_BASE64)]
+    data_base64: Annotated[str, Field(min_length=4, max_length=MAX_PHOTO_BASE64, pattern=_BASE64)]
 
     @field_validator("data_base64")
     @classmethod

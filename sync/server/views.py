@@ -83,11 +83,13 @@ def ledger_data(entry: LedgerEntry) -> LedgerEntryData:
 def outbound_data(message: Message) -> OutboundMessageData:
     """A resident's own message, whole, with the timeline the server can tell.
 
-    The server keeps when a message was written and when it was last decided
-    (review, or the family opening a COD message), so the timeline has those steps.
+    ``written_at`` is the writing terminal's own time (1.6; a message stored before
+    that has only the server's); the timeline has ``pending_review`` at that time and the
+    step at which it was last decided (review, or the family opening a COD message).
     """
     assert message.client_id is not None and message.payment is not None
-    timeline = [StatusStep(status="pending_review", at=message.created_at)]
+    written_at = message.written_at or message.created_at
+    timeline = [StatusStep(status="pending_review", at=written_at)]
     if message.status != "pending_review":
         timeline.append(
             StatusStep(
@@ -105,7 +107,7 @@ def outbound_data(message: Message) -> OutboundMessageData:
         payment=message.payment,  # type: ignore[arg-type]
         stamps=message.stamps,
         in_reply_to=message.in_reply_to,
-        written_at=message.created_at,
+        written_at=written_at,
         status=message.status,  # type: ignore[arg-type]
         reason=message.reason,
         timeline=timeline,

@@ -163,3 +163,39 @@ def test_a_time_that_is_not_rfc_3339_or_out_of_range_is_refused_alone_never_a_50
         )
     assert answer.status_code == 422, answer.text
     assert answer.json()["error"]["code"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("DELETE", "/v1/push", "POST"),
+        ("GET", "/v1/push", "POST"),
+        ("DELETE", "/v1/staff/residents", "GET, POST"),  # two routes share the path
+        ("PATCH", "/v1/family/messages", "GET, POST"),
+        ("POST", "/v1/health", "GET"),
+    ],
+)
+def test_a_method_the_path_lacks_is_405_naming_every_method_it_has(
+    world: World, method: str, path: str, allowed: str
+) -> None:
+    with world.terminal() as terminal:
+        answer = terminal.request(method, path)
+    assert answer.status_code == 405
+    assert answer.headers["Allow"] == allowed
+    error = answer.json()["error"]
+    assert error["code"] == "method_not_allowed"
+    assert error["params"]["allowed"] == allowed.split(", ")
+
+
+def test_a_query_parameter_the_operation_does_not_declare_is_invalid_request(
+    world: World,
+) -> None:
+    with world.terminal() as terminal:
+        answer = terminal.get("/v1/changes", params={"cursor": "0", "since": "yesterday"})
+    assert answer.status_code == 422
+    error = answer.json()["error"]
+    assert error["code"] == "invalid_request"
+    assert error["params"]["errors"][0]["loc"] == ["query", "since"]
+    with world.staff() as staff:
+        assert staff.get("/v1/staff/residents", params={"all": "1"}).status_code == 422
+        assert staff.get("/v1/staff/devices", params={"state": "pending"}).status_code == 200

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from kiosk import feed
 from kiosk.clock import utcnow
@@ -89,10 +89,10 @@ def test_reply_written_on_one_kiosk_reaches_the_units_other_kiosks_whole(
         "payment": "stamps",
         "stamps": 1,
         "in_reply_to": None,
-        "written_at": whole["written_at"],
+        "written_at": written["written_at"],  # the terminal's own time, not the server's (1.6)
         "status": "pending_review",
         "reason": None,
-        "timeline": [{"status": "pending_review", "at": whole["written_at"], "reason": None}],
+        "timeline": [{"status": "pending_review", "at": written["written_at"], "reason": None}],
         "hidden": False,
     }
     with world.server.staff() as staff:
@@ -258,3 +258,34 @@ def test_a_protocol_1_0_terminal_gets_only_what_it_can_read(central_server: Live
     [snapshot] = answer["snapshots"]
     assert "outbound" not in snapshot and "reads" not in snapshot
     ReconcileResponse.model_validate(answer)
+
+
+def test_a_database_from_before_written_at_gains_the_column_and_keeps_serving(
+    private_server: LiveServer,
+) -> None:
+    """``messages.written_at`` (1.6) is the one column added to an existing database:
+    a server started on a database without it adds it, and old messages fall back to
+    the time the server accepted them."""
+    world = private_server.world(stamps=3, devices=2)
+    r = world.resident
+    older = reply(r.resident_id, r.contact_id, body="before the upgrade")
+    with world.terminal(0) as kiosk_a:
+        _push(kiosk_a, item("send_message", 1, older))
+    private_server.stop()
+    engine = create_engine(private_server.database_url)
+    with engine.begin() as conn:
+        conn.execute(text("ALTER TABLE messages DROP COLUMN written_at"))
+    engine.dispose()
+    private_server.restart()
+    newer = reply(r.resident_id, r.contact_id, body="after the upgrade")
+    with world.terminal(0) as kiosk_a:
+        _push(kiosk_a, item("send_message", 2, newer))
+    with world.terminal(1) as kiosk_b:
+        answer = _reconcile(kiosk_b, [])
+        snapshot = _reconcile(
+            kiosk_b, [{"resident_id": r.resident_id, "stamps": 0, "debit_cents": 0, "messages": 0}]
+        ).snapshots[0]
+    assert answer.snapshots == []
+    written = {m.body: m.written_at for m in snapshot.outbound}
+    assert written["after the upgrade"] == datetime.fromisoformat(newer["written_at"])
+    assert written["before the upgrade"] != datetime.fromisoformat(older["written_at"])

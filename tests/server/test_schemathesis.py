@@ -1,8 +1,10 @@
-"""Property-based: cases generated from the OpenAPI document never make the server fail (5xx).
+"""Property-based: cases generated from the OpenAPI document never make the server fail (5xx)
+and never get a status their operation does not document.
 
-Bounded (a few examples per operation, no shrinking deadline) so CI stays fast; the
-generated cases carry valid credentials so they get past authentication and exercise
-validation and the domain code.
+Bounded (a few examples per operation, positive and negative data, no shrinking) so CI
+stays fast; the generated cases carry valid credentials so they get past authentication
+and exercise validation and the domain code. The long run with every check and the
+stateful phase is ``python -m tests.server.fuzz_all`` (by hand; docs/development.md).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import httpx
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from schemathesis import GenerationMode
 
 from sync.protocol import (
     CLIENT_TIME_HEADER,
@@ -51,6 +54,10 @@ def test_generated_requests_never_get_a_server_error(central_server: LiveServer)
 
 
 def _exercise(client: httpx.Client, operation: Any, token: str, failures: list[str]) -> None:
+    strategy = operation.as_strategy(GenerationMode.POSITIVE) | operation.as_strategy(
+        GenerationMode.NEGATIVE
+    )
+
     @settings(
         max_examples=EXAMPLES_PER_OPERATION,
         deadline=None,
@@ -59,7 +66,7 @@ def _exercise(client: httpx.Client, operation: Any, token: str, failures: list[s
         derandomize=True,
         phases=[Phase.explicit, Phase.generate],  # report, do not shrink: keeps the run bounded
     )
-    @given(case=operation.as_strategy(), protocol=st.sampled_from([PROTOCOL_VERSION, None]))
+    @given(case=strategy, protocol=st.sampled_from([PROTOCOL_VERSION, None]))
     def check(case: Any, protocol: str | None) -> None:
         kwargs = case.as_transport_kwargs(base_url=str(client.base_url))
         headers = {k: str(v) for k, v in (kwargs.get("headers") or {}).items()}
@@ -77,7 +84,8 @@ def _exercise(client: httpx.Client, operation: Any, token: str, failures: list[s
             params=params,
             content=_body(kwargs),
         )
-        if answer.status_code >= 500:
+        documented = set(operation.definition.raw["responses"])
+        if answer.status_code >= 500 or str(answer.status_code) not in documented:
             failures.append(f"{kwargs['method']} {kwargs['url']} -> {answer.status_code}")
         elif answer.status_code >= 400:
             assert "error" in answer.json(), answer.text
