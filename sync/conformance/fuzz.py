@@ -66,17 +66,21 @@ def fuzz(options: Options, wire: Wire) -> list[Outcome]:
         "family": world.family_token,
     }
     document = wire.call("GET", "/openapi.json", terminal=False)
-    schema = schemathesis.openapi.from_dict(document, config=SchemathesisConfig())
-    schema.config.update(base_url=options.url)
+    # One schema per role, its credential given as the run's own (explicit) header: the
+    # checks then know it is real, and probe the operation without it and with a wrong one.
+    schemas = {}
+    for role in ROLES:
+        schemas[role] = schemathesis.openapi.from_dict(document, config=SchemathesisConfig())
+        schemas[role].config.update(base_url=options.url, headers=_auth(tokens[role]))
     problems: dict[str, list[str]] = defaultdict(list)
     counts: dict[str, int] = defaultdict(int)
     spent: dict[str, float] = defaultdict(float)
-    for found in schema.get_all_operations():
+    for found in schemas["device"].get_all_operations():
         if not isinstance(found, Ok):
             problems["device"].append(f"an operation the document does not describe: {found.err()}")
             continue
-        operation = found.ok()
-        role = role_of(operation.path)
+        role = role_of(found.ok().path)
+        operation = schemas[role][found.ok().path][found.ok().method.upper()]
         began = time.monotonic()
         modes = [schemathesis.GenerationMode.POSITIVE]
         if negatable(document, operation.path, operation.method):
@@ -101,6 +105,10 @@ def fuzz(options: Options, wire: Wire) -> list[Outcome]:
     return outcomes
 
 
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 def _exercise(
     operation: Any, mode: Any, role: str, token: str, options: Options, problems: list[str]
 ) -> int:
@@ -108,16 +116,18 @@ def _exercise(
     from hypothesis.errors import Unsatisfiable
     from schemathesis.core.failures import FailureGroup
 
+    def terminal_headers() -> dict[str, str]:
+        if role != "device":
+            return {}
+        return {PROTOCOL_HEADER: PROTOCOL_VERSION, CLIENT_TIME_HEADER: client_time()}
+
     def headers() -> dict[str, str]:
-        sent = {"authorization": f"Bearer {token}"}
-        if role == "device":
-            sent[PROTOCOL_HEADER] = PROTOCOL_VERSION
-            sent[CLIENT_TIME_HEADER] = client_time()
-        return sent
+        return {**_auth(token), **terminal_headers()}
 
     # The role's headers are given, not generated (generating header strings costs most of
-    # the run's time, and these headers have their own scenarios).
-    fixed: dict[str, Any] = {"headers": headers()}
+    # the run's time, and these headers have their own scenarios); the credential is the
+    # run's, not the case's (see fuzz).
+    fixed: dict[str, Any] = {"headers": terminal_headers()}
     if operation.path == "/v1/changes":
         fixed["query"] = {"wait": 0}  # a long poll would only make the run slow
     sent = [0]
