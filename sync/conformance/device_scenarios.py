@@ -7,7 +7,7 @@ from functools import partial
 
 from argon2 import PasswordHasher
 
-from sync.conformance import proof
+from sync.conformance import audit_chain, proof
 from sync.conformance.client import (
     CLIENT_TIME_HEADER,
     PROTOCOL_HEADER,
@@ -19,9 +19,9 @@ from sync.conformance.scenarios import Context, check, refused, scenario
 from sync.conformance.shapes import conform
 
 
-@scenario("proof-vector", "the client reproduces the page's resident-proof test vector")
+@scenario("proof-vector", "the client reproduces the page's proof and audit-chain test vectors")
 def proof_vector(context: Context) -> None:
-    problems = proof.vector_problems()
+    problems = proof.vector_problems() + audit_chain.vector_problems()
     check(not problems, "; ".join(problems))
 
 

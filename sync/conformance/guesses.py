@@ -91,18 +91,6 @@ GUESSES: tuple[Guess, ...] = (
         "changes (a message later rejected in review still counts)",
     ),
     Guess(
-        "audit-hash",
-        "`audit` items follow 'the chain format of kiosk/audit.py', which no document "
-        "describes; the server keeps a broken link, flagged",
-        "sends `prev_hash` and `hash` as 64 hex characters (SHA-256 of its canonical JSON); "
-        "checks only that the server accepts and deduplicates it",
-    ),
-    Guess(
-        "audit-fields",
-        "the types of `audit`'s `seq`, `action` and `details` are unstated",
-        "`seq` an integer from 1, `action` a short word, `details` a JSON object",
-    ),
-    Guess(
         "cursor-order",
         "cursors are 'opaque strings (today decimal digits) ordered by the server'",
         "compares two cursors as integers when both are decimal digits, else only for equality",

@@ -9,7 +9,6 @@ with the salt and costs of ``proof_salt``. :data:`VECTOR` is the page's test vec
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import json
 import re
@@ -93,7 +92,3 @@ def vector_problems() -> list[str]:
     if key != VECTOR["offline_key"]:
         problems.append(f"offline key {key} != {VECTOR['offline_key']}")
     return problems
-
-
-def sha256_hex(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()

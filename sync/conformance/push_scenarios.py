@@ -7,8 +7,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from sync.conformance import audit_chain
 from sync.conformance.client import Refused, key
-from sync.conformance.proof import sha256_hex
 from sync.conformance.scenarios import Context, check, refused, scenario
 from sync.conformance.shapes import conform
 
@@ -53,16 +53,16 @@ def blocked(context: Context, index: int, value: bool) -> dict[str, Any]:
 
 
 def audit(context: Context, chain_seq: int) -> dict[str, Any]:
-    context.wire.guesses.update({"audit-hash", "audit-fields"})
+    """The first event of a chain (docs/protocol.md, "The audit chain")."""
     event = {
         "seq": chain_seq,
-        "at": now(),
+        "at": audit_chain.event_time(datetime.now(UTC)),
         "resident_id": context.resident(0).resident_id,
         "action": "sign_in",
         "details": {"kit": "conformance"},
-        "prev_hash": "0" * 64,
+        "prev_hash": audit_chain.GENESIS,
     }
-    return {**event, "hash": sha256_hex(event)}
+    return {**event, "hash": audit_chain.chain_hash(audit_chain.GENESIS, event)}
 
 
 def inbound_message(context: Context, index: int) -> str:
