@@ -159,83 +159,83 @@
 <context>
     <name>ConversationScreen</name>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="100"/>
+        <location filename="../../ui/screens/conversation.py" line="106"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="100"/>
+        <location filename="../../ui/screens/conversation.py" line="106"/>
         <source>Back to your conversations</source>
         <translation>Volver a sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="101"/>
+        <location filename="../../ui/screens/conversation.py" line="107"/>
         <source>Reply</source>
         <translation>Responder</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="101"/>
+        <location filename="../../ui/screens/conversation.py" line="107"/>
         <source>Write a reply in this conversation</source>
         <translation>Escribir una respuesta en esta conversación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="102"/>
-        <location filename="../../ui/screens/conversation.py" line="223"/>
+        <location filename="../../ui/screens/conversation.py" line="108"/>
+        <location filename="../../ui/screens/conversation.py" line="292"/>
         <source>Delete</source>
         <translation>Borrar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="102"/>
+        <location filename="../../ui/screens/conversation.py" line="108"/>
         <source>Delete the chosen message</source>
         <translation>Borrar el mensaje elegido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="103"/>
-        <source>Messages, newest first</source>
-        <translation>Mensajes, los más recientes primero</translation>
+        <location filename="../../ui/screens/conversation.py" line="109"/>
+        <source>Messages, oldest first, newest at the bottom</source>
+        <translation>Mensajes, del más antiguo al más reciente, el más reciente abajo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="150"/>
+        <location filename="../../ui/screens/conversation.py" line="201"/>
         <source>You blocked this contact. Unblock them in Contacts to reply.</source>
         <translation>Usted bloqueó a este contacto. Desbloquéelo en Contactos para responder.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="152"/>
+        <location filename="../../ui/screens/conversation.py" line="203"/>
         <source>This contact is waiting for approval. You can reply once approved.</source>
         <translation>Este contacto está en espera de aprobación. Podrá responder cuando lo aprueben.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="155"/>
+        <location filename="../../ui/screens/conversation.py" line="206"/>
         <source>The facility has suspended this contact. You can read but not reply.</source>
         <translation>El centro suspendió a este contacto. Puede leer, pero no responder.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="197"/>
+        <location filename="../../ui/screens/conversation.py" line="264"/>
         <source>These messages could not be loaded. Try again.</source>
         <translation>No se pudieron cargar estos mensajes. Inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="219"/>
+        <location filename="../../ui/screens/conversation.py" line="288"/>
         <source>Delete this message?</source>
         <translation>¿Borrar este mensaje?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="221"/>
+        <location filename="../../ui/screens/conversation.py" line="290"/>
         <source>It disappears from your messages on this terminal. This cannot be undone here.</source>
         <translation>Desaparecerá de sus mensajes en esta terminal. Aquí no se puede deshacer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="224"/>
+        <location filename="../../ui/screens/conversation.py" line="293"/>
         <source>Keep it</source>
         <translation>Conservarlo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="242"/>
+        <location filename="../../ui/screens/conversation.py" line="311"/>
         <source>You</source>
         <translation>Usted</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="250"/>
+        <location filename="../../ui/screens/conversation.py" line="319"/>
         <source>Return stamp included</source>
         <translation>Incluye estampilla de respuesta</translation>
     </message>

@@ -307,7 +307,7 @@ class ComposeScreen(Screen):
         self._sending = False
         contact = self.contact
         self.clear()
-        self.shell.show_screen("conversation", contact=contact)
+        self.shell.show_screen("conversation", contact=contact, at_newest=True)
 
     def _send_refused(self, refusal: Refusal) -> None:
         self._sending = False
