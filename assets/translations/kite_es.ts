@@ -4,67 +4,72 @@
 <context>
     <name>ComposeScreen</name>
     <message>
-        <location filename="../../ui/screens/compose.py" line="116"/>
+        <location filename="../../ui/screens/compose.py" line="117"/>
+        <source>New message to {name}</source>
+        <translation>Mensaje nuevo para {name}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/compose.py" line="119"/>
         <source>Reply to {name}</source>
         <translation>Responder a {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="119"/>
+        <location filename="../../ui/screens/compose.py" line="122"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="120"/>
+        <location filename="../../ui/screens/compose.py" line="123"/>
         <source>Back to the conversation; your text is kept</source>
         <translation>Volver a la conversación; su texto se guarda</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="124"/>
+        <location filename="../../ui/screens/compose.py" line="127"/>
         <source>Keyboard</source>
         <translation>Teclado</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="125"/>
+        <location filename="../../ui/screens/compose.py" line="128"/>
         <source>Show or hide the on-screen keyboard</source>
         <translation>Mostrar u ocultar el teclado en pantalla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="127"/>
+        <location filename="../../ui/screens/compose.py" line="130"/>
         <source>Your reply</source>
         <translation>Su respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="128"/>
+        <location filename="../../ui/screens/compose.py" line="131"/>
         <source>Write your reply here</source>
         <translation>Escriba aquí su respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="129"/>
+        <location filename="../../ui/screens/compose.py" line="132"/>
         <source>Send</source>
         <translation>Enviar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="129"/>
+        <location filename="../../ui/screens/compose.py" line="132"/>
         <source>Send this reply</source>
         <translation>Enviar esta respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="130"/>
+        <location filename="../../ui/screens/compose.py" line="133"/>
         <source>Buy stamps</source>
         <translation>Comprar estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="130"/>
+        <location filename="../../ui/screens/compose.py" line="133"/>
         <source>Go to stamps to buy more</source>
         <translation>Ir a Estampillas para comprar más</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="220"/>
+        <location filename="../../ui/screens/compose.py" line="223"/>
         <source>{count} of {limit} characters</source>
         <translation>{count} de {limit} caracteres</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="272"/>
+        <location filename="../../ui/screens/compose.py" line="275"/>
         <source>Write something before sending.</source>
         <translation>Escriba algo antes de enviar.</translation>
     </message>
@@ -72,78 +77,88 @@
 <context>
     <name>ContactsScreen</name>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="65"/>
+        <location filename="../../ui/screens/contacts.py" line="68"/>
         <source>Contacts</source>
         <translation>Contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="66"/>
+        <location filename="../../ui/screens/contacts.py" line="69"/>
         <source>Your contacts</source>
         <translation>Sus contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="101"/>
+        <location filename="../../ui/screens/contacts.py" line="104"/>
         <source>Approved</source>
         <translation>Aprobados</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="102"/>
+        <location filename="../../ui/screens/contacts.py" line="105"/>
         <source>Waiting for approval</source>
         <translation>En espera de aprobación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="103"/>
+        <location filename="../../ui/screens/contacts.py" line="106"/>
         <source>Blocked by you</source>
         <translation>Bloqueados por usted</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="104"/>
+        <location filename="../../ui/screens/contacts.py" line="107"/>
         <source>Suspended by the facility</source>
         <translation>Suspendidos por el centro</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="120"/>
+        <location filename="../../ui/screens/contacts.py" line="123"/>
         <source>You can read messages but not send them until {when}.</source>
         <translation>Puede leer mensajes, pero no enviarlos hasta el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="143"/>
+        <location filename="../../ui/screens/contacts.py" line="146"/>
         <source>No contacts yet. Family and friends appear here once the facility approves them.</source>
         <translation>Todavía no tiene contactos. Sus familiares y amigos aparecerán aquí cuando el centro los apruebe.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="168"/>
-        <location filename="../../ui/screens/contacts.py" line="196"/>
+        <location filename="../../ui/screens/contacts.py" line="171"/>
+        <source>Write</source>
+        <translation>Escribir</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/contacts.py" line="172"/>
+        <source>Open your conversation with {name} and write to them</source>
+        <translation>Abrir su conversación con {name} y escribirle</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/contacts.py" line="184"/>
+        <location filename="../../ui/screens/contacts.py" line="212"/>
         <source>Block</source>
         <translation>Bloquear</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="169"/>
+        <location filename="../../ui/screens/contacts.py" line="185"/>
         <source>Stop messages to and from {name}</source>
         <translation>Dejar de enviar y recibir mensajes de {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="180"/>
+        <location filename="../../ui/screens/contacts.py" line="196"/>
         <source>Unblock</source>
         <translation>Desbloquear</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="181"/>
+        <location filename="../../ui/screens/contacts.py" line="197"/>
         <source>Allow messages with {name} again</source>
         <translation>Volver a permitir mensajes con {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="192"/>
+        <location filename="../../ui/screens/contacts.py" line="208"/>
         <source>Block {name}?</source>
         <translation>¿Bloquear a {name}?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="194"/>
+        <location filename="../../ui/screens/contacts.py" line="210"/>
         <source>You will not get their messages and cannot write to them until you unblock them.</source>
         <translation>No recibirá sus mensajes ni podrá escribirle hasta que lo desbloquee.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="197"/>
+        <location filename="../../ui/screens/contacts.py" line="213"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
@@ -159,83 +174,103 @@
 <context>
     <name>ConversationScreen</name>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="106"/>
+        <location filename="../../ui/screens/conversation.py" line="110"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="106"/>
+        <location filename="../../ui/screens/conversation.py" line="110"/>
         <source>Back to your conversations</source>
         <translation>Volver a sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="107"/>
+        <location filename="../../ui/screens/conversation.py" line="120"/>
         <source>Reply</source>
         <translation>Responder</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="107"/>
+        <location filename="../../ui/screens/conversation.py" line="120"/>
         <source>Write a reply in this conversation</source>
         <translation>Escribir una respuesta en esta conversación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="108"/>
-        <location filename="../../ui/screens/conversation.py" line="292"/>
+        <location filename="../../ui/screens/conversation.py" line="112"/>
+        <location filename="../../ui/screens/conversation.py" line="311"/>
         <source>Delete</source>
         <translation>Borrar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="108"/>
+        <location filename="../../ui/screens/conversation.py" line="112"/>
         <source>Delete the chosen message</source>
         <translation>Borrar el mensaje elegido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="109"/>
+        <location filename="../../ui/screens/conversation.py" line="113"/>
         <source>Messages, oldest first, newest at the bottom</source>
         <translation>Mensajes, del más antiguo al más reciente, el más reciente abajo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="201"/>
+        <location filename="../../ui/screens/conversation.py" line="118"/>
+        <source>Write</source>
+        <translation>Escribir</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/conversation.py" line="118"/>
+        <source>Write the first message</source>
+        <translation>Escribir el primer mensaje</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/conversation.py" line="216"/>
+        <source>No messages with {name} yet.</source>
+        <translation>Todavía no hay mensajes con {name}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/conversation.py" line="217"/>
+        <source>Tap Write to send the first one.</source>
+        <translation>Toque Escribir para enviar el primero.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/conversation.py" line="220"/>
         <source>You blocked this contact. Unblock them in Contacts to reply.</source>
         <translation>Usted bloqueó a este contacto. Desbloquéelo en Contactos para responder.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="203"/>
+        <location filename="../../ui/screens/conversation.py" line="222"/>
         <source>This contact is waiting for approval. You can reply once approved.</source>
         <translation>Este contacto está en espera de aprobación. Podrá responder cuando lo aprueben.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="206"/>
+        <location filename="../../ui/screens/conversation.py" line="225"/>
         <source>The facility has suspended this contact. You can read but not reply.</source>
         <translation>El centro suspendió a este contacto. Puede leer, pero no responder.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="264"/>
+        <location filename="../../ui/screens/conversation.py" line="283"/>
         <source>These messages could not be loaded. Try again.</source>
         <translation>No se pudieron cargar estos mensajes. Inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="288"/>
+        <location filename="../../ui/screens/conversation.py" line="307"/>
         <source>Delete this message?</source>
         <translation>¿Borrar este mensaje?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="290"/>
+        <location filename="../../ui/screens/conversation.py" line="309"/>
         <source>It disappears from your messages on this terminal. This cannot be undone here.</source>
         <translation>Desaparecerá de sus mensajes en esta terminal. Aquí no se puede deshacer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="293"/>
+        <location filename="../../ui/screens/conversation.py" line="312"/>
         <source>Keep it</source>
         <translation>Conservarlo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="311"/>
+        <location filename="../../ui/screens/conversation.py" line="330"/>
         <source>You</source>
         <translation>Usted</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="319"/>
+        <location filename="../../ui/screens/conversation.py" line="338"/>
         <source>Return stamp included</source>
         <translation>Incluye estampilla de respuesta</translation>
     </message>
@@ -350,49 +385,73 @@
 <context>
     <name>InboxScreen</name>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="98"/>
+        <location filename="../../ui/screens/inbox.py" line="129"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="99"/>
+        <location filename="../../ui/screens/inbox.py" line="130"/>
         <source>Conversations</source>
         <translation>Conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="100"/>
+        <location filename="../../ui/screens/inbox.py" line="131"/>
         <source>Choose a conversation to read it</source>
         <translation>Elija una conversación para leerla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="101"/>
-        <source>No messages yet. New messages appear here.</source>
-        <translation>Todavía no hay mensajes. Los mensajes nuevos aparecerán aquí.</translation>
+        <location filename="../../ui/screens/inbox.py" line="133"/>
+        <source>No messages yet. New messages appear here. Tap New message to write first.</source>
+        <translation>Todavía no hay mensajes. Los mensajes nuevos aparecerán aquí. Toque Mensaje nuevo para escribir primero.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="102"/>
+        <location filename="../../ui/screens/inbox.py" line="135"/>
+        <source>New message</source>
+        <translation>Mensaje nuevo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inbox.py" line="135"/>
+        <source>Write to one of your contacts</source>
+        <translation>Escribir a uno de sus contactos</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/inbox.py" line="274"/>
+        <source>%n unread messages</source>
+        <translation>
+            <numerusform>%n mensaje sin leer</numerusform>
+            <numerusform>%n mensajes sin leer</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inbox.py" line="137"/>
         <source>OK</source>
         <translation>Entendido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="102"/>
+        <location filename="../../ui/screens/inbox.py" line="137"/>
         <source>Hide this notice</source>
         <translation>Ocultar este aviso</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/inbox.py" line="181"/>
+        <source>Drafts (%n)</source>
+        <translation>
+            <numerusform>Borradores (%n)</numerusform>
+            <numerusform>Borradores (%n)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/inbox.py" line="182"/>
+        <source>%n unfinished messages: open, finish or delete them</source>
+        <translation>
+            <numerusform>%n mensaje sin terminar: ábralo, termínelo o bórrelo</numerusform>
+            <numerusform>%n mensajes sin terminar: ábralos, termínelos o bórrelos</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="154"/>
+        <location filename="../../ui/screens/inbox.py" line="219"/>
         <source>New message from {names}</source>
         <translation>Mensaje nuevo de {names}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/inbox.py" line="209"/>
-        <source>1 unread message</source>
-        <translation>1 mensaje sin leer</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/inbox.py" line="211"/>
-        <source>{count} unread messages</source>
-        <translation>{count} mensajes sin leer</translation>
     </message>
 </context>
 <context>
@@ -487,6 +546,39 @@
         <location filename="../../ui/widgets/delegates.py" line="192"/>
         <source>Reason: {reason}</source>
         <translation>Motivo: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>NewMessageScreen</name>
+    <message>
+        <location filename="../../ui/screens/new_message.py" line="70"/>
+        <source>New message: who to write to?</source>
+        <translation>Mensaje nuevo: ¿a quién quiere escribir?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/new_message.py" line="71"/>
+        <source>Back</source>
+        <translation>Atrás</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/new_message.py" line="71"/>
+        <source>Back to your conversations</source>
+        <translation>Volver a sus conversaciones</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/new_message.py" line="72"/>
+        <source>Your approved contacts</source>
+        <translation>Sus contactos aprobados</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/new_message.py" line="124"/>
+        <source>Write a new message to {name}</source>
+        <translation>Escribir un mensaje nuevo a {name}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/new_message.py" line="133"/>
+        <source>You have no approved contacts yet. Family and friends appear here once the facility approves them.</source>
+        <translation>Todavía no tiene contactos aprobados. Sus familiares y amigos aparecerán aquí cuando el centro los apruebe.</translation>
     </message>
 </context>
 <context>
@@ -736,6 +828,25 @@
         <location filename="../../ui/refusals.py" line="206"/>
         <source>Something went wrong on this terminal. Your work is saved. Try again, or ask staff.</source>
         <translation>Algo falló en esta terminal. Su trabajo está guardado. Inténtelo de nuevo o pida ayuda al personal.</translation>
+    </message>
+</context>
+<context>
+    <name>Restriction</name>
+    <message>
+        <location filename="../../ui/restrictions.py" line="26"/>
+        <source>You can read messages but not send them until {when}.</source>
+        <translation>Puede leer mensajes, pero no enviarlos hasta el {when}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/restrictions.py" line="30"/>
+        <location filename="../../ui/restrictions.py" line="44"/>
+        <source>Reason: {reason}</source>
+        <translation>Motivo: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/restrictions.py" line="40"/>
+        <source>The facility has paused all messaging for now. You can still read.</source>
+        <translation>El centro ha pausado todos los mensajes por ahora. Todavía puede leer.</translation>
     </message>
 </context>
 <context>
@@ -1273,6 +1384,14 @@
         <location filename="../../ui/sync_status.py" line="123"/>
         <source>Up to date</source>
         <translation>Al día</translation>
+    </message>
+</context>
+<context>
+    <name>Time</name>
+    <message>
+        <location filename="../../ui/formatting.py" line="86"/>
+        <source>{date} at {time}</source>
+        <translation>{date} a las {time}</translation>
     </message>
 </context>
 </TS>

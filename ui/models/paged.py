@@ -160,14 +160,15 @@ class PagedMessageModel(QAbstractListModel):
                 index = self.index(row)
                 self.dataChanged.emit(index, index)
         # Messages hidden meanwhile leave the list: those the newest page covers but lacks.
+        # (An empty newest page: nothing is left at all, e.g. the last message was deleted.)
         shown = {m.message_id for m in page.messages}
-        if page.messages:
-            cutoff = _key(page.messages[-1])
-            gone = [
-                r
-                for r, m in enumerate(self._items)
-                if _key(m) >= cutoff and m.message_id not in shown
-            ]
+        cutoff = _key(page.messages[-1]) if page.messages else None
+        gone = [
+            r
+            for r, m in enumerate(self._items)
+            if (cutoff is None or _key(m) >= cutoff) and m.message_id not in shown
+        ]
+        if gone:
             for row in reversed(gone):
                 self.beginRemoveRows(QModelIndex(), row, row)
                 del self._items[row]

@@ -113,7 +113,10 @@ class ComposeScreen(Screen):
     # -- Screen ------------------------------------------------------------------
     def retranslate(self) -> None:
         who = isolate(self.contact.display_name) if self.contact is not None else ""
-        self.title.setText(self.tr("Reply to {name}").format(name=who))
+        if self.in_reply_to is None:
+            self.title.setText(self.tr("New message to {name}").format(name=who))
+        else:
+            self.title.setText(self.tr("Reply to {name}").format(name=who))
         name(
             self.back_button,
             self.tr("Back"),

@@ -1,4 +1,7 @@
-"""Contacts: approved, pending, blocked and suspended; block and unblock; restrictions.
+"""Contacts: approved, pending, blocked and suspended; write, block and unblock; restrictions.
+
+Each approved contact has "Write": their conversation opens (empty if they
+have never written), with its Write button for a first message.
 
 A resident under a communication restriction sees it here, with its end date
 and the facility's reason.
@@ -161,6 +164,19 @@ class ContactsScreen(Screen):
         layout.addWidget(text, 1)
         row.setAccessibleName(line + ". " + self._section_title(state))
         if state == "approved":
+            write = button("primary", "compose", row)
+            write.setObjectName(f"write_{contact.contact_id}")
+            name(
+                write,
+                self.tr("Write"),
+                self.tr("Open your conversation with {name} and write to them").format(
+                    name=isolate(contact.display_name)
+                ),
+            )
+            write.clicked.connect(
+                lambda _=False, c=contact: self.shell.show_screen("conversation", contact=c)
+            )
+            layout.addWidget(write)
             action = button(None, "block", row)
             action.setObjectName(f"block_{contact.contact_id}")
             name(

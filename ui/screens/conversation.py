@@ -91,6 +91,10 @@ class ConversationScreen(Screen):
         self.list.selectionModel().currentChanged.connect(lambda *_: self._update_actions())
         self.list.verticalScrollBar().valueChanged.connect(self._scrolled)
         root.addWidget(self.list, 1)
+        self.empty = label("muted")
+        self.empty.setObjectName("conversation_empty")
+        self.empty.hide()
+        root.addWidget(self.empty)
         self._read_timer = QTimer(self)
         self._read_timer.setSingleShot(True)
         self._read_timer.setInterval(MARK_READ_DELAY_MS)
@@ -104,13 +108,20 @@ class ConversationScreen(Screen):
     # -- Screen ------------------------------------------------------------------
     def retranslate(self) -> None:
         name(self.back_button, self.tr("Back"), self.tr("Back to your conversations"))
-        name(self.reply_button, self.tr("Reply"), self.tr("Write a reply in this conversation"))
+        self._name_reply_button()
         name(self.delete_button, self.tr("Delete"), self.tr("Delete the chosen message"))
         self.list.setAccessibleName(self.tr("Messages, oldest first, newest at the bottom"))
         self._update_actions()
 
+    def _name_reply_button(self) -> None:
+        if self.model.rowCount() == 0 and not self.model.loading:
+            name(self.reply_button, self.tr("Write"), self.tr("Write the first message"))
+        else:
+            name(self.reply_button, self.tr("Reply"), self.tr("Write a reply in this conversation"))
+
     def clear(self) -> None:
         self._read_timer.stop()
+        self.empty.hide()
         self.contact = None
         self.model.clear()
         self.delegate.clear_cache()
@@ -197,6 +208,14 @@ class ConversationScreen(Screen):
         can_write = state == "approved"
         self.reply_button.setEnabled(can_write)
         self.delete_button.setEnabled(self._selected() is not None)
+        self._name_reply_button()
+        nothing = self.model.rowCount() == 0 and not self.model.loading and contact is not None
+        self.empty.setVisible(nothing)
+        if nothing and contact is not None:
+            self.empty.setText(
+                self.tr("No messages with {name} yet.").format(name=isolate(contact.display_name))
+                + (" " + self.tr("Tap Write to send the first one.") if can_write else "")
+            )
         reasons = {
             "blocked": self.tr("You blocked this contact. Unblock them in Contacts to reply."),
             "pending": self.tr(
