@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QCoreApplication
 
 from kiosk.errors import Refusal
+from ui.counts import counts
 from ui.formatting import day_and_time, minutes_left, time_of_day
 
 log = logging.getLogger(__name__)
@@ -92,9 +93,7 @@ def _sentence(refusal: Refusal, now: datetime | None) -> str:
         # The server answered (429): never "offline". Tell how long to wait.
         seconds = params.get("seconds")
         if isinstance(seconds, int) and seconds > 0:
-            return translate(
-                "Refusal", "The server is busy. Please wait {seconds} seconds, then try again."
-            ).format(seconds=seconds)
+            return counts().server_busy(seconds)
         return translate("Refusal", "The server is busy. Please wait a moment, then try again.")
     if code == "clock_wrong":
         # The server answered: never "offline". Only IT can set the clock.

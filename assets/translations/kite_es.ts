@@ -4,72 +4,72 @@
 <context>
     <name>ComposeScreen</name>
     <message>
-        <location filename="../../ui/screens/compose.py" line="117"/>
+        <location filename="../../ui/screens/compose.py" line="124"/>
         <source>New message to {name}</source>
         <translation>Mensaje nuevo para {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="119"/>
+        <location filename="../../ui/screens/compose.py" line="126"/>
         <source>Reply to {name}</source>
         <translation>Responder a {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="122"/>
+        <location filename="../../ui/screens/compose.py" line="129"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="123"/>
+        <location filename="../../ui/screens/compose.py" line="130"/>
         <source>Back to the conversation; your text is kept</source>
         <translation>Volver a la conversación; su texto se guarda</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="127"/>
+        <location filename="../../ui/screens/compose.py" line="134"/>
         <source>Keyboard</source>
         <translation>Teclado</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="128"/>
+        <location filename="../../ui/screens/compose.py" line="135"/>
         <source>Show or hide the on-screen keyboard</source>
         <translation>Mostrar u ocultar el teclado en pantalla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="130"/>
+        <location filename="../../ui/screens/compose.py" line="137"/>
         <source>Your reply</source>
         <translation>Su respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="131"/>
+        <location filename="../../ui/screens/compose.py" line="138"/>
         <source>Write your reply here</source>
         <translation>Escriba aquí su respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="132"/>
+        <location filename="../../ui/screens/compose.py" line="139"/>
         <source>Send</source>
         <translation>Enviar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="132"/>
+        <location filename="../../ui/screens/compose.py" line="139"/>
         <source>Send this reply</source>
         <translation>Enviar esta respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="133"/>
+        <location filename="../../ui/screens/compose.py" line="140"/>
         <source>Buy stamps</source>
         <translation>Comprar estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="133"/>
+        <location filename="../../ui/screens/compose.py" line="140"/>
         <source>Go to stamps to buy more</source>
         <translation>Ir a Estampillas para comprar más</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="223"/>
+        <location filename="../../ui/screens/compose.py" line="236"/>
         <source>{count} of {limit} characters</source>
         <translation>{count} de {limit} caracteres</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="275"/>
+        <location filename="../../ui/screens/compose.py" line="295"/>
         <source>Write something before sending.</source>
         <translation>Escriba algo antes de enviar.</translation>
     </message>
@@ -276,6 +276,73 @@
     </message>
 </context>
 <context>
+    <name>Counts</name>
+    <message numerus="yes">
+        <location filename="../../ui/counts.py" line="19"/>
+        <source>%n photos</source>
+        <translation>
+            <numerusform>%n foto</numerusform>
+            <numerusform>%n fotos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/counts.py" line="22"/>
+        <source>%n videos</source>
+        <translation>
+            <numerusform>%n video</numerusform>
+            <numerusform>%n videos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/counts.py" line="25"/>
+        <source>%n eCards</source>
+        <translation>
+            <numerusform>%n tarjeta electrónica</numerusform>
+            <numerusform>%n tarjetas electrónicas</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/counts.py" line="28"/>
+        <source>%n attachments</source>
+        <translation>
+            <numerusform>%n archivo adjunto</numerusform>
+            <numerusform>%n archivos adjuntos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/counts.py" line="31"/>
+        <source>Uses {stamps} of your %n stamps</source>
+        <translation>
+            <numerusform>Usa {stamps} de su %n estampilla</numerusform>
+            <numerusform>Usa {stamps} de sus %n estampillas</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/counts.py" line="34"/>
+        <source>%n replies waiting to send</source>
+        <translation>
+            <numerusform>%n respuesta pendiente de envío</numerusform>
+            <numerusform>%n respuestas pendientes de envío</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/counts.py" line="37"/>
+        <source>%n stamp purchases waiting to send</source>
+        <translation>
+            <numerusform>%n compra de estampillas pendiente de envío</numerusform>
+            <numerusform>%n compras de estampillas pendientes de envío</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/counts.py" line="40"/>
+        <source>The server is busy. Please wait %n seconds, then try again.</source>
+        <translation>
+            <numerusform>El servidor está ocupado. Espere %n segundo y vuelva a intentarlo.</numerusform>
+            <numerusform>El servidor está ocupado. Espere %n segundos y vuelva a intentarlo.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>EnrollmentScreen</name>
     <message>
         <location filename="../../ui/screens/enrollment.py" line="122"/>
@@ -347,37 +414,46 @@
         <translation>La mensajería cierra pronto</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="52"/>
-        <source>Messaging closes in {seconds} seconds. Anything you are writing is kept as a draft.</source>
-        <translation>La mensajería cierra en {seconds} segundos. Lo que esté escribiendo se guardará como borrador.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="56"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="57"/>
         <source>Your time is almost up</source>
         <translation>Su tiempo casi se acaba</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="58"/>
-        <source>Your session ends in {seconds} seconds. Anything you are writing is kept as a draft.</source>
-        <translation>Su sesión termina en {seconds} segundos. Lo que esté escribiendo se guardará como borrador.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="62"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="64"/>
         <source>Are you still there?</source>
         <translation>¿Sigue ahí?</translation>
     </message>
-    <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="63"/>
-        <source>Your session ends in {seconds} seconds unless you tap More time.</source>
-        <translation>Su sesión termina en {seconds} segundos, a menos que toque Más tiempo.</translation>
+    <message numerus="yes">
+        <location filename="../../ui/widgets/idle_warning.py" line="52"/>
+        <source>Messaging closes in %n seconds. Anything you are writing is kept as a draft.</source>
+        <translation>
+            <numerusform>La mensajería cierra en %n segundo. Lo que esté escribiendo se guardará como borrador.</numerusform>
+            <numerusform>La mensajería cierra en %n segundos. Lo que esté escribiendo se guardará como borrador.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/widgets/idle_warning.py" line="59"/>
+        <source>Your session ends in %n seconds. Anything you are writing is kept as a draft.</source>
+        <translation>
+            <numerusform>Su sesión termina en %n segundo. Lo que esté escribiendo se guardará como borrador.</numerusform>
+            <numerusform>Su sesión termina en %n segundos. Lo que esté escribiendo se guardará como borrador.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/widgets/idle_warning.py" line="66"/>
+        <source>Your session ends in %n seconds unless you tap More time.</source>
+        <translation>
+            <numerusform>Su sesión termina en %n segundo, a menos que toque Más tiempo.</numerusform>
+            <numerusform>Su sesión termina en %n segundos, a menos que toque Más tiempo.</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="65"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="69"/>
         <source>More time</source>
         <translation>Más tiempo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="65"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="69"/>
         <source>Keep my session open</source>
         <translation>Mantener abierta mi sesión</translation>
     </message>
@@ -480,49 +556,6 @@
         <location filename="../../ui/widgets/keypad.py" line="46"/>
         <source>Number pad</source>
         <translation>Teclado numérico</translation>
-    </message>
-</context>
-<context>
-    <name>Media</name>
-    <message>
-        <location filename="../../ui/statuses.py" line="85"/>
-        <source>1 photo</source>
-        <translation>1 foto</translation>
-    </message>
-    <message>
-        <location filename="../../ui/statuses.py" line="87"/>
-        <source>{count} photos</source>
-        <translation>{count} fotos</translation>
-    </message>
-    <message>
-        <location filename="../../ui/statuses.py" line="91"/>
-        <source>1 video</source>
-        <translation>1 video</translation>
-    </message>
-    <message>
-        <location filename="../../ui/statuses.py" line="93"/>
-        <source>{count} videos</source>
-        <translation>{count} videos</translation>
-    </message>
-    <message>
-        <location filename="../../ui/statuses.py" line="97"/>
-        <source>1 eCard</source>
-        <translation>1 tarjeta electrónica</translation>
-    </message>
-    <message>
-        <location filename="../../ui/statuses.py" line="99"/>
-        <source>{count} eCards</source>
-        <translation>{count} tarjetas electrónicas</translation>
-    </message>
-    <message>
-        <location filename="../../ui/statuses.py" line="103"/>
-        <source>1 attachment</source>
-        <translation>1 archivo adjunto</translation>
-    </message>
-    <message>
-        <location filename="../../ui/statuses.py" line="105"/>
-        <source>{count} attachments</source>
-        <translation>{count} archivos adjuntos</translation>
     </message>
 </context>
 <context>
@@ -632,200 +665,190 @@
 <context>
     <name>Payment</name>
     <message>
-        <location filename="../../ui/statuses.py" line="65"/>
+        <location filename="../../ui/statuses.py" line="66"/>
         <source>Uses the return stamp from {name}</source>
         <translation>Usa la estampilla de respuesta de {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="67"/>
+        <location filename="../../ui/statuses.py" line="68"/>
         <source>Sent collect: {name} pays to open it</source>
         <translation>Envío por cobrar: {name} paga para abrirlo</translation>
-    </message>
-    <message>
-        <location filename="../../ui/statuses.py" line="70"/>
-        <source>Uses {stamps} of your {balance} stamps</source>
-        <translation>Usa {stamps} de sus {balance} estampillas</translation>
     </message>
 </context>
 <context>
     <name>Refusal</name>
     <message>
-        <location filename="../../ui/refusals.py" line="79"/>
+        <location filename="../../ui/refusals.py" line="80"/>
         <source>That facility ID and PIN do not match. Check both and try again.</source>
         <translation>El número de identificación y el PIN no coinciden. Revise ambos e inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="84"/>
+        <location filename="../../ui/refusals.py" line="85"/>
         <source>Too many tries. This account is locked for now; try again later.</source>
         <translation>Demasiados intentos. Esta cuenta está bloqueada por ahora; inténtelo más tarde.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="87"/>
+        <location filename="../../ui/refusals.py" line="88"/>
         <source>Too many tries. This account is locked. Try again in {minutes} min (at {time}).</source>
         <translation>Demasiados intentos. Esta cuenta está bloqueada. Inténtelo de nuevo en {minutes} min (a las {time}).</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="95"/>
-        <source>The server is busy. Please wait {seconds} seconds, then try again.</source>
-        <translation>El servidor está ocupado. Espere {seconds} segundos y vuelva a intentarlo.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/refusals.py" line="98"/>
+        <location filename="../../ui/refusals.py" line="97"/>
         <source>The server is busy. Please wait a moment, then try again.</source>
         <translation>El servidor está ocupado. Espere un momento y vuelva a intentarlo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="101"/>
+        <location filename="../../ui/refusals.py" line="100"/>
         <source>This terminal&apos;s clock is wrong, so it cannot check your PIN. Please tell staff: facility IT must set the clock.</source>
         <translation>El reloj de esta terminal está mal, así que no puede comprobar su PIN. Avise al personal: TI del centro debe ajustar el reloj.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="107"/>
+        <location filename="../../ui/refusals.py" line="106"/>
         <source>This terminal is offline and has not seen this ID before. Sign in once while it is online, or use another terminal.</source>
         <translation>Esta terminal está sin conexión y no conoce este número. Entre una vez cuando tenga conexión, o use otra terminal.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="115"/>
+        <location filename="../../ui/refusals.py" line="114"/>
         <source>Messaging is closed right now.</source>
         <translation>La mensajería está cerrada en este momento.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="116"/>
+        <location filename="../../ui/refusals.py" line="115"/>
         <source>Messaging is closed. It opens again {when}.</source>
         <translation>La mensajería está cerrada. Vuelve a abrir el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="120"/>
+        <location filename="../../ui/refusals.py" line="119"/>
         <source>Your session has ended. Please sign in again.</source>
         <translation>Su sesión terminó. Entre de nuevo, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="122"/>
+        <location filename="../../ui/refusals.py" line="121"/>
         <source>Someone is still signed in here. Please wait a moment.</source>
         <translation>Todavía hay otra persona conectada aquí. Espere un momento, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="124"/>
+        <location filename="../../ui/refusals.py" line="123"/>
         <source>That item is no longer here.</source>
         <translation>Eso ya no está disponible.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="126"/>
+        <location filename="../../ui/refusals.py" line="125"/>
         <source>How this reply is paid has changed. Check the new payment line, then send.</source>
         <translation>Cambió la forma de pago de esta respuesta. Revise la nueva línea de pago y luego envíe.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="130"/>
+        <location filename="../../ui/refusals.py" line="129"/>
         <source>You do not have enough stamps for this reply. Buy stamps first.</source>
         <translation>No tiene suficientes estampillas para esta respuesta. Compre estampillas primero.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="134"/>
+        <location filename="../../ui/refusals.py" line="133"/>
         <source>Your debit account does not have enough money for this purchase.</source>
         <translation>Su cuenta de débito no tiene suficiente dinero para esta compra.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="138"/>
+        <location filename="../../ui/refusals.py" line="137"/>
         <source>You blocked this contact. Unblock them in Contacts to write to them.</source>
         <translation>Usted bloqueó a este contacto. Desbloquéelo en Contactos para escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="142"/>
+        <location filename="../../ui/refusals.py" line="141"/>
         <source>This contact is not approved yet, so you cannot write to them.</source>
         <translation>Este contacto todavía no está aprobado, así que no puede escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="146"/>
+        <location filename="../../ui/refusals.py" line="145"/>
         <source>The facility has suspended this contact, so you cannot write to them.</source>
         <translation>El centro suspendió a este contacto, así que no puede escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="151"/>
+        <location filename="../../ui/refusals.py" line="150"/>
         <source>You can read messages but not send them for now.</source>
         <translation>Por ahora puede leer mensajes, pero no enviarlos.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="152"/>
+        <location filename="../../ui/refusals.py" line="151"/>
         <source>You can read messages but not send them until {when}.</source>
         <translation>Puede leer mensajes, pero no enviarlos hasta el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="156"/>
+        <location filename="../../ui/refusals.py" line="155"/>
         <source>The facility has paused all messaging for now. You can still read.</source>
         <translation>El centro detuvo por ahora todos los mensajes. Todavía puede leer.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="160"/>
+        <location filename="../../ui/refusals.py" line="159"/>
         <source>Collect replies are not possible for this contact.</source>
         <translation>Con este contacto no se pueden enviar respuestas por cobrar.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="162"/>
+        <location filename="../../ui/refusals.py" line="161"/>
         <source>The return stamp on that message was already used.</source>
         <translation>La estampilla de respuesta de ese mensaje ya se usó.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="166"/>
+        <location filename="../../ui/refusals.py" line="165"/>
         <source>This reply is too long. The limit is {limit} characters.</source>
         <translation>Esta respuesta es demasiado larga. El límite es de {limit} caracteres.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="169"/>
+        <location filename="../../ui/refusals.py" line="168"/>
         <source>This reply is too long. Shorten it, then send.</source>
         <translation>Esta respuesta es demasiado larga. Acórtela y luego envíela.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="171"/>
+        <location filename="../../ui/refusals.py" line="170"/>
         <source>Write something before sending.</source>
         <translation>Escriba algo antes de enviar.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="173"/>
+        <location filename="../../ui/refusals.py" line="172"/>
         <source>That stamp book is no longer on sale.</source>
         <translation>Ese paquete de estampillas ya no está a la venta.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="175"/>
+        <location filename="../../ui/refusals.py" line="174"/>
         <source>The price changed. Check the new price and try again.</source>
         <translation>El precio cambió. Revise el nuevo precio e inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="177"/>
+        <location filename="../../ui/refusals.py" line="176"/>
         <source>That message cannot be answered. Start a new reply instead.</source>
         <translation>Ese mensaje no se puede responder. Escriba una respuesta nueva.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="179"/>
+        <location filename="../../ui/refusals.py" line="178"/>
         <source>That stamp book has too few stamps for this reply. Choose a bigger one.</source>
         <translation>Ese paquete tiene muy pocas estampillas para esta respuesta. Elija uno más grande.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="183"/>
+        <location filename="../../ui/refusals.py" line="182"/>
         <source>This contact is not blocked.</source>
         <translation>Este contacto no está bloqueado.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="185"/>
+        <location filename="../../ui/refusals.py" line="184"/>
         <source>Only approved contacts can be blocked.</source>
         <translation>Solo se pueden bloquear contactos aprobados.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="187"/>
+        <location filename="../../ui/refusals.py" line="186"/>
         <source>The server could not take this after several tries. Nothing was charged. Try again, or ask staff.</source>
         <translation>El servidor no pudo recibir esto después de varios intentos. No se cobró nada. Inténtelo de nuevo o pida ayuda al personal.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="193"/>
+        <location filename="../../ui/refusals.py" line="192"/>
         <source>The server could not confirm that you did this on this terminal. Nothing was charged. Sign in again, then try again.</source>
         <translation>El servidor no pudo confirmar que usted hizo esto en esta terminal. No se cobró nada. Inicie sesión de nuevo y vuelva a intentarlo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="199"/>
+        <location filename="../../ui/refusals.py" line="198"/>
         <source>This could not be done right now. If it keeps happening, ask staff for help.</source>
         <translation>No se pudo hacer en este momento. Si sigue pasando, pida ayuda al personal.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="206"/>
+        <location filename="../../ui/refusals.py" line="205"/>
         <source>Something went wrong on this terminal. Your work is saved. Try again, or ask staff.</source>
         <translation>Algo falló en esta terminal. Su trabajo está guardado. Inténtelo de nuevo o pida ayuda al personal.</translation>
     </message>
@@ -1045,192 +1068,217 @@
 <context>
     <name>StampsScreen</name>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="153"/>
+        <location filename="../../ui/screens/stamps.py" line="161"/>
         <source>Stamps</source>
         <translation>Estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="154"/>
+        <location filename="../../ui/screens/stamps.py" line="162"/>
         <source>Stamps you can use</source>
         <translation>Estampillas disponibles</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="155"/>
+        <location filename="../../ui/screens/stamps.py" line="163"/>
         <source>Debit account</source>
         <translation>Cuenta de débito</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="156"/>
+        <location filename="../../ui/screens/stamps.py" line="164"/>
         <source>Buy stamps</source>
         <translation>Comprar estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="157"/>
+        <location filename="../../ui/screens/stamps.py" line="165"/>
         <source>No stamp books are on sale right now.</source>
         <translation>En este momento no hay paquetes de estampillas a la venta.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="158"/>
+        <location filename="../../ui/screens/stamps.py" line="166"/>
         <source>Receipts</source>
         <translation>Recibos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="159"/>
+        <location filename="../../ui/screens/stamps.py" line="167"/>
         <source>Receipt history, newest first</source>
         <translation>Historial de recibos, los más recientes primero</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="209"/>
-        <source>Purchase confirmed: {stamps} stamps added.</source>
-        <translation>Compra confirmada: se agregaron {stamps} estampillas.</translation>
+        <location filename="../../ui/screens/stamps.py" line="170"/>
+        <source>Back to your message</source>
+        <translation>Volver a su mensaje</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="216"/>
-        <source>The purchase of {stamps} stamps was refused. Nothing was taken from your debit account.</source>
-        <translation>La compra de {stamps} estampillas fue rechazada. No se descontó nada de su cuenta de débito.</translation>
+        <location filename="../../ui/screens/stamps.py" line="171"/>
+        <source>Return to the message you were writing</source>
+        <translation>Volver al mensaje que estaba escribiendo</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/stamps.py" line="227"/>
+        <source>Purchase confirmed: %n stamps added.</source>
+        <translation>
+            <numerusform>Compra confirmada: se agregó %n estampilla.</numerusform>
+            <numerusform>Compra confirmada: se agregaron %n estampillas.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/stamps.py" line="232"/>
+        <source>The purchase of %n stamps was refused. Nothing was taken from your debit account.</source>
+        <translation>
+            <numerusform>Se rechazó la compra de %n estampilla. No se cobró nada de su cuenta de débito.</numerusform>
+            <numerusform>Se rechazó la compra de %n estampillas. No se cobró nada de su cuenta de débito.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/stamps.py" line="255"/>
+        <source>%n bought, waiting for confirmation</source>
+        <translation>
+            <numerusform>%n comprada, en espera de confirmación</numerusform>
+            <numerusform>%n compradas, en espera de confirmación</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/stamps.py" line="257"/>
+        <source>%n set aside for replies waiting to send</source>
+        <translation>
+            <numerusform>%n reservada para respuestas por enviar</numerusform>
+            <numerusform>%n reservadas para respuestas por enviar</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/stamps.py" line="283"/>
+        <source>{name}: %n stamps, {price}</source>
+        <translation>
+            <numerusform>{name}: %n estampilla, {price}</numerusform>
+            <numerusform>{name}: %n estampillas, {price}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/stamps.py" line="300"/>
+        <source>{price} comes out of your debit account. The %n stamps can be used once the facility confirms the purchase.</source>
+        <translation>
+            <numerusform>{price} se descuenta de su cuenta de débito. La estampilla (%n) se podrá usar cuando el centro confirme la compra.</numerusform>
+            <numerusform>{price} se descuenta de su cuenta de débito. Las %n estampillas se podrán usar cuando el centro confirme la compra.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/stamps.py" line="327"/>
+        <source>Purchase sent: %n stamps are pending until the facility confirms them.</source>
+        <translation>
+            <numerusform>Compra enviada: %n estampilla queda pendiente hasta que el centro la confirme.</numerusform>
+            <numerusform>Compra enviada: %n estampillas quedan pendientes hasta que el centro las confirme.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/stamps.py" line="362"/>
+        <source>%n stamps for {price}</source>
+        <translation>
+            <numerusform>%n estampilla por {price}</numerusform>
+            <numerusform>%n estampillas por {price}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/stamps.py" line="366"/>
+        <source>+%n stamps</source>
+        <translation>
+            <numerusform>+%n estampilla</numerusform>
+            <numerusform>+%n estampillas</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/stamps.py" line="368"/>
+        <source>-%n stamps</source>
+        <translation>
+            <numerusform>-%n estampilla</numerusform>
+            <numerusform>-%n estampillas</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="239"/>
-        <source>{count} bought, waiting for confirmation</source>
-        <translation>{count} compradas, en espera de confirmación</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="245"/>
-        <source>{count} set aside for replies waiting to send</source>
-        <translation>{count} reservadas para respuestas por enviar</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="247"/>
+        <location filename="../../ui/screens/stamps.py" line="258"/>
         <source>Nothing pending</source>
         <translation>Nada pendiente</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="250"/>
+        <location filename="../../ui/screens/stamps.py" line="261"/>
         <source>Not received yet</source>
         <translation>Todavía no se ha recibido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="254"/>
+        <location filename="../../ui/screens/stamps.py" line="265"/>
         <source>As of {time}</source>
         <translation>Al {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="258"/>
+        <location filename="../../ui/screens/stamps.py" line="269"/>
         <source>Stamps you can use: {count}</source>
         <translation>Estampillas disponibles: {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="261"/>
+        <location filename="../../ui/screens/stamps.py" line="272"/>
         <source>Debit account: {amount}</source>
         <translation>Cuenta de débito: {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="273"/>
-        <source>{name}: 1 stamp, {price}</source>
-        <translation>{name}: 1 estampilla, {price}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="277"/>
-        <source>{name}: {stamps} stamps, {price}</source>
-        <translation>{name}: {stamps} estampillas, {price}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="280"/>
+        <location filename="../../ui/screens/stamps.py" line="286"/>
         <source>Buy this from your debit account</source>
         <translation>Comprar esto con su cuenta de débito</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="290"/>
+        <location filename="../../ui/screens/stamps.py" line="296"/>
         <source>Buy {name} for {price}?</source>
         <translation>¿Comprar {name} por {price}?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="294"/>
-        <source>{price} comes out of your debit account. The {stamps} stamps can be used once the facility confirms the purchase.</source>
-        <translation>Se descontarán {price} de su cuenta de débito. Podrá usar las {stamps} estampillas cuando el centro confirme la compra.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="297"/>
+        <location filename="../../ui/screens/stamps.py" line="305"/>
         <source>Buy</source>
         <translation>Comprar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="298"/>
+        <location filename="../../ui/screens/stamps.py" line="306"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="319"/>
-        <source>Purchase sent: {stamps} stamps are pending until the facility confirms them.</source>
-        <translation>Compra enviada: {stamps} estampillas quedan pendientes hasta que el centro las confirme.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="338"/>
+        <location filename="../../ui/screens/stamps.py" line="348"/>
         <source>Purchase</source>
         <translation>Compra</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="339"/>
+        <location filename="../../ui/screens/stamps.py" line="349"/>
         <source>Gift from family</source>
         <translation>Regalo de la familia</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="340"/>
+        <location filename="../../ui/screens/stamps.py" line="350"/>
         <source>Reply sent</source>
         <translation>Respuesta enviada</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="341"/>
+        <location filename="../../ui/screens/stamps.py" line="351"/>
         <source>Refund</source>
         <translation>Reembolso</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="342"/>
+        <location filename="../../ui/screens/stamps.py" line="352"/>
         <source>Adjustment</source>
         <translation>Ajuste</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="346"/>
+        <location filename="../../ui/screens/stamps.py" line="356"/>
         <source>Correction from the server&apos;s records</source>
         <translation>Corrección según los registros del servidor</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="353"/>
-        <source>1 stamp for {price}</source>
-        <translation>1 estampilla por {price}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="356"/>
-        <source>{stamps} stamps for {price}</source>
-        <translation>{stamps} estampillas por {price}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="361"/>
-        <source>+1 stamp</source>
-        <translation>+1 estampilla</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="363"/>
-        <source>-1 stamp</source>
-        <translation>-1 estampilla</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="365"/>
-        <source>{stamps:+d} stamps</source>
-        <translation>{stamps:+d} estampillas</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="369"/>
+        <location filename="../../ui/screens/stamps.py" line="372"/>
         <source>Pending</source>
         <translation>Pendiente</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="377"/>
+        <location filename="../../ui/screens/stamps.py" line="380"/>
         <source>The facility refused this purchase.</source>
         <translation>El centro rechazó esta compra.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="358"/>
+        <location filename="../../ui/screens/stamps.py" line="363"/>
         <source>Refused</source>
         <translation>Rechazada</translation>
     </message>
@@ -1238,72 +1286,72 @@
 <context>
     <name>Status</name>
     <message>
-        <location filename="../../ui/statuses.py" line="32"/>
+        <location filename="../../ui/statuses.py" line="33"/>
         <source>Queued</source>
         <translation>En cola</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="33"/>
+        <location filename="../../ui/statuses.py" line="34"/>
         <source>Sent</source>
         <translation>Enviado</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="34"/>
+        <location filename="../../ui/statuses.py" line="35"/>
         <source>Pending review</source>
         <translation>En revisión</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="35"/>
+        <location filename="../../ui/statuses.py" line="36"/>
         <source>Delivered</source>
         <translation>Entregado</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="36"/>
+        <location filename="../../ui/statuses.py" line="37"/>
         <source>Rejected</source>
         <translation>Rechazado</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="37"/>
+        <location filename="../../ui/statuses.py" line="38"/>
         <source>Waiting for recipient to pay</source>
         <translation>Esperando que el destinatario pague</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="38"/>
+        <location filename="../../ui/statuses.py" line="39"/>
         <source>Opened</source>
         <translation>Abierto</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="48"/>
+        <location filename="../../ui/statuses.py" line="49"/>
         <source>Queued on this terminal {time}</source>
         <translation>En cola en esta terminal {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="49"/>
+        <location filename="../../ui/statuses.py" line="50"/>
         <source>Sent {time}</source>
         <translation>Enviado {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="50"/>
+        <location filename="../../ui/statuses.py" line="51"/>
         <source>In review since {time}</source>
         <translation>En revisión desde {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="51"/>
+        <location filename="../../ui/statuses.py" line="52"/>
         <source>Delivered {time}</source>
         <translation>Entregado {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="52"/>
+        <location filename="../../ui/statuses.py" line="53"/>
         <source>Rejected {time}</source>
         <translation>Rechazado {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="53"/>
+        <location filename="../../ui/statuses.py" line="54"/>
         <source>Delivered, waiting for the recipient to pay, since {time}</source>
         <translation>Entregado, esperando que el destinatario pague, desde {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="56"/>
+        <location filename="../../ui/statuses.py" line="57"/>
         <source>Opened {time}</source>
         <translation>Abierto {time}</translation>
     </message>
@@ -1311,77 +1359,57 @@
 <context>
     <name>Sync</name>
     <message>
-        <location filename="../../ui/sync_status.py" line="60"/>
-        <source>1 reply waiting to send</source>
-        <translation>1 respuesta pendiente de envío</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_status.py" line="63"/>
-        <source>{count} replies waiting to send</source>
-        <translation>{count} respuestas pendientes de envío</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_status.py" line="66"/>
-        <source>1 stamp purchase waiting to send</source>
-        <translation>1 compra de estampillas pendiente de envío</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_status.py" line="69"/>
-        <source>{count} stamp purchases waiting to send</source>
-        <translation>{count} compras de estampillas pendientes de envío</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_status.py" line="87"/>
+        <location filename="../../ui/sync_status.py" line="77"/>
         <source>Connecting…</source>
         <translation>Conectando…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="89"/>
+        <location filename="../../ui/sync_status.py" line="79"/>
         <source>This terminal&apos;s clock is wrong, so it cannot sync. Please tell staff.</source>
         <translation>El reloj de esta terminal está mal, así que no puede sincronizar. Avise al personal.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="95"/>
+        <location filename="../../ui/sync_status.py" line="85"/>
         <source>This terminal is out of service. Please tell staff.</source>
         <translation>Esta terminal está fuera de servicio. Avise al personal, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="97"/>
+        <location filename="../../ui/sync_status.py" line="87"/>
         <source>This terminal needs IT. Please tell staff.</source>
         <translation>Esta terminal necesita a TI. Avise al personal, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="99"/>
+        <location filename="../../ui/sync_status.py" line="89"/>
         <source>This terminal is waiting for IT to approve it.</source>
         <translation>Esta terminal espera la aprobación de TI.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="105"/>
+        <location filename="../../ui/sync_status.py" line="95"/>
         <source>Server busy. Trying again at {time}</source>
         <translation>Servidor ocupado. Se intentará de nuevo a las {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="107"/>
+        <location filename="../../ui/sync_status.py" line="97"/>
         <source>Server busy. Trying again soon</source>
         <translation>Servidor ocupado. Se intentará de nuevo pronto</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="111"/>
+        <location filename="../../ui/sync_status.py" line="101"/>
         <source>Not up to date: the server&apos;s answer could not be used</source>
         <translation>Sin actualizar: no se pudo usar la respuesta del servidor</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="116"/>
+        <location filename="../../ui/sync_status.py" line="106"/>
         <source>Offline since {time}</source>
         <translation>Sin conexión desde {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="118"/>
+        <location filename="../../ui/sync_status.py" line="108"/>
         <source>Offline</source>
         <translation>Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="123"/>
+        <location filename="../../ui/sync_status.py" line="113"/>
         <source>Up to date</source>
         <translation>Al día</translation>
     </message>
