@@ -9,6 +9,11 @@ sign-in fields with their undo history, and empties the clipboard.
 Change notices (:class:`kiosk.changes.Changes`) from background tasks and from
 the sync worker arrive at one hook, :meth:`Shell.data_changed`, which hands
 them to the screen in front.
+
+Language: the resident's (their record's, or what they chose on this terminal)
+applies at sign-in; the top bar's language button switches while signed in and
+the core keeps the choice; at the session's end the kiosk's own language
+(``Context.default_language``) comes back for the next person.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ from kiosk.errors import Refusal
 from ui import theme
 from ui.context import Context
 from ui.formatting import isolate
+from ui.i18n import LANGUAGES
+from ui.language_switch import LanguageSwitch
 from ui.lockdown import clear_clipboard
 from ui.screens.signin import SignInScreen
 from ui.sync_status import describe_sync
@@ -101,7 +108,7 @@ class Shell(QMainWindow):
         self.topbar.setProperty("role", "topbar")
         bar = QHBoxLayout(self.topbar)
         bar.setContentsMargins(16, 8, 16, 8)
-        bar.setSpacing(10)
+        bar.setSpacing(6)  # seven buttons at large text, on 1280 px
         # The name gives way to the buttons, never the other way round.
         self.resident_label = ElidedLabel("subtitle", self.topbar)
         self.resident_label.setObjectName("resident_name")
@@ -114,6 +121,8 @@ class Shell(QMainWindow):
             widget.clicked.connect(lambda _=False, k=key: self.show_screen(k))
             bar.addWidget(widget)
             self.nav[key] = widget
+        self.language_switch = LanguageSwitch(self, self.topbar)
+        self.language_button = self.language_switch.button
         self.text_size_button = button(None, "text-size", self.topbar, checkable=True)
         self.text_size_button.setObjectName("toggle_large_text")
         self.text_size_button.toggled.connect(self.set_large_text)
@@ -123,7 +132,12 @@ class Shell(QMainWindow):
         self.sign_out_button = button("danger", "signout", self.topbar)
         self.sign_out_button.setObjectName("sign_out")
         self.sign_out_button.clicked.connect(lambda: self.end_session("sign_out"))
-        for widget in (self.text_size_button, self.contrast_button, self.sign_out_button):
+        for widget in (
+            self.language_button,
+            self.text_size_button,
+            self.contrast_button,
+            self.sign_out_button,
+        ):
             bar.addWidget(widget)
         for widget in self.topbar.findChildren(QPushButton):
             widget.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
@@ -278,7 +292,8 @@ class Shell(QMainWindow):
         self.show_sync_status(self._sync_status)
 
     def set_language(self, language: str) -> None:
-        self.context.languages.set(language)
+        if language != self.context.languages.current:
+            self.context.languages.set(language)
         self.signin.set_language(language)
 
     def set_large_text(self, on: bool) -> None:
@@ -326,6 +341,8 @@ class Shell(QMainWindow):
         self.resident = signed.resident
         self._open_session_screens()  # never a screen an earlier session touched
         self.resident_label.set_full_text(isolate(signed.resident.display_name))
+        if signed.resident.language in LANGUAGES:
+            self.set_language(signed.resident.language)
         if self.watch is not None:
             self.watch.start()
         self.show_screen("inbox")
@@ -353,6 +370,7 @@ class Shell(QMainWindow):
         self.resident = None
         self.resident_label.set_full_text("")
         clear_clipboard()
+        self.set_language(self.context.default_language)  # the kiosk's, for the next person
         self._raise(self.signin)
         if reason == "idle":
             self.signin.show_message(

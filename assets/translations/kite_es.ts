@@ -4,72 +4,72 @@
 <context>
     <name>ComposeScreen</name>
     <message>
-        <location filename="../../ui/screens/compose.py" line="124"/>
+        <location filename="../../ui/screens/compose.py" line="125"/>
         <source>New message to {name}</source>
         <translation>Mensaje nuevo para {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="126"/>
+        <location filename="../../ui/screens/compose.py" line="127"/>
         <source>Reply to {name}</source>
         <translation>Responder a {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="129"/>
+        <location filename="../../ui/screens/compose.py" line="130"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="130"/>
+        <location filename="../../ui/screens/compose.py" line="131"/>
         <source>Back to the conversation; your text is kept</source>
         <translation>Volver a la conversación; su texto se guarda</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="134"/>
+        <location filename="../../ui/screens/compose.py" line="135"/>
         <source>Keyboard</source>
         <translation>Teclado</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="135"/>
+        <location filename="../../ui/screens/compose.py" line="136"/>
         <source>Show or hide the on-screen keyboard</source>
         <translation>Mostrar u ocultar el teclado en pantalla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="137"/>
+        <location filename="../../ui/screens/compose.py" line="138"/>
         <source>Your reply</source>
         <translation>Su respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="138"/>
+        <location filename="../../ui/screens/compose.py" line="139"/>
         <source>Write your reply here</source>
         <translation>Escriba aquí su respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="139"/>
+        <location filename="../../ui/screens/compose.py" line="140"/>
         <source>Send</source>
         <translation>Enviar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="139"/>
+        <location filename="../../ui/screens/compose.py" line="140"/>
         <source>Send this reply</source>
         <translation>Enviar esta respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="140"/>
+        <location filename="../../ui/screens/compose.py" line="141"/>
         <source>Buy stamps</source>
         <translation>Comprar estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="140"/>
+        <location filename="../../ui/screens/compose.py" line="141"/>
         <source>Go to stamps to buy more</source>
         <translation>Ir a Estampillas para comprar más</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="236"/>
+        <location filename="../../ui/screens/compose.py" line="237"/>
         <source>{count} of {limit} characters</source>
         <translation>{count} de {limit} caracteres</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="295"/>
+        <location filename="../../ui/screens/compose.py" line="296"/>
         <source>Write something before sending.</source>
         <translation>Escriba algo antes de enviar.</translation>
     </message>
@@ -559,6 +559,14 @@
     </message>
 </context>
 <context>
+    <name>LanguageSwitch</name>
+    <message>
+        <location filename="../../ui/language_switch.py" line="47"/>
+        <source>Show the screens in {language}</source>
+        <translation>Mostrar las pantallas en {language}</translation>
+    </message>
+</context>
+<context>
     <name>MessageDelegate</name>
     <message>
         <location filename="../../ui/widgets/delegates.py" line="176"/>
@@ -875,92 +883,92 @@
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../ui/shell.py" line="254"/>
+        <location filename="../../ui/shell.py" line="268"/>
         <source>Kite</source>
         <translation>Kite</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="256"/>
+        <location filename="../../ui/shell.py" line="270"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="256"/>
+        <location filename="../../ui/shell.py" line="270"/>
         <source>Your conversations</source>
         <translation>Sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="257"/>
+        <location filename="../../ui/shell.py" line="271"/>
         <source>Stamps</source>
         <translation>Estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="257"/>
+        <location filename="../../ui/shell.py" line="271"/>
         <source>Balance, stamp books and receipts</source>
         <translation>Saldo, paquetes de estampillas y recibos</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="258"/>
+        <location filename="../../ui/shell.py" line="272"/>
         <source>Contacts</source>
         <translation>Contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="258"/>
+        <location filename="../../ui/shell.py" line="272"/>
         <source>Who you can write to</source>
         <translation>A quién puede escribir</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="265"/>
+        <location filename="../../ui/shell.py" line="279"/>
         <source>Text size</source>
         <translation>Tamaño de letra</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="266"/>
+        <location filename="../../ui/shell.py" line="280"/>
         <source>Switch large text on or off</source>
         <translation>Activar o desactivar la letra grande</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="271"/>
+        <location filename="../../ui/shell.py" line="285"/>
         <source>Contrast</source>
         <translation>Contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="272"/>
+        <location filename="../../ui/shell.py" line="286"/>
         <source>Switch high contrast on or off</source>
         <translation>Activar o desactivar el alto contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="277"/>
+        <location filename="../../ui/shell.py" line="291"/>
         <source>Sign out</source>
         <translation>Salir</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="277"/>
+        <location filename="../../ui/shell.py" line="291"/>
         <source>End your session now</source>
         <translation>Terminar su sesión ahora</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="360"/>
+        <location filename="../../ui/shell.py" line="378"/>
         <source>You were signed out because nothing happened for a while. Your unfinished text is saved.</source>
         <translation>Se cerró su sesión porque no hubo actividad por un rato. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="366"/>
+        <location filename="../../ui/shell.py" line="384"/>
         <source>Your session reached its time limit. Your unfinished text is saved.</source>
         <translation>Su sesión llegó al límite de tiempo. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="370"/>
+        <location filename="../../ui/shell.py" line="388"/>
         <source>Messaging has closed for now. Your unfinished text is saved.</source>
         <translation>La mensajería ya cerró por ahora. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="406"/>
+        <location filename="../../ui/shell.py" line="424"/>
         <source>Sorry, something went wrong. Please try again.</source>
         <translation>Lo sentimos, algo salió mal. Inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="410"/>
+        <location filename="../../ui/shell.py" line="428"/>
         <source>Sorry, something went wrong and your session was ended. Your unfinished text is saved. Please sign in again.</source>
         <translation>Lo sentimos, algo salió mal y su sesión se cerró. Su texto sin terminar está guardado. Vuelva a iniciar sesión.</translation>
     </message>
