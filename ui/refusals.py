@@ -15,7 +15,7 @@ from PySide6.QtCore import QCoreApplication
 
 from kiosk.errors import Refusal
 from ui.counts import counts
-from ui.formatting import day_and_time, minutes_left, time_of_day
+from ui.formatting import day_and_time, full_date_and_time, minutes_left, time_of_day
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +148,9 @@ def _sentence(refusal: Refusal, now: datetime | None) -> str:
     if code == "restricted":
         if until is None:
             return translate("Refusal", "You can read messages but not send them for now.")
+        # A date, not a weekday: a restriction may end weeks from now.
         return translate("Refusal", "You can read messages but not send them until {when}.").format(
-            when=day_and_time(until)
+            when=full_date_and_time(until)
         )
     if code == "messaging_suspended":
         return translate(

@@ -77,88 +77,83 @@
 <context>
     <name>ContactsScreen</name>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="68"/>
+        <location filename="../../ui/screens/contacts.py" line="69"/>
         <source>Contacts</source>
         <translation>Contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="69"/>
+        <location filename="../../ui/screens/contacts.py" line="70"/>
         <source>Your contacts</source>
         <translation>Sus contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="104"/>
+        <location filename="../../ui/screens/contacts.py" line="105"/>
         <source>Approved</source>
         <translation>Aprobados</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="105"/>
+        <location filename="../../ui/screens/contacts.py" line="106"/>
         <source>Waiting for approval</source>
         <translation>En espera de aprobación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="106"/>
+        <location filename="../../ui/screens/contacts.py" line="107"/>
         <source>Blocked by you</source>
         <translation>Bloqueados por usted</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="107"/>
+        <location filename="../../ui/screens/contacts.py" line="108"/>
         <source>Suspended by the facility</source>
         <translation>Suspendidos por el centro</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="123"/>
-        <source>You can read messages but not send them until {when}.</source>
-        <translation>Puede leer mensajes, pero no enviarlos hasta el {when}.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/contacts.py" line="146"/>
+        <location filename="../../ui/screens/contacts.py" line="138"/>
         <source>No contacts yet. Family and friends appear here once the facility approves them.</source>
         <translation>Todavía no tiene contactos. Sus familiares y amigos aparecerán aquí cuando el centro los apruebe.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="171"/>
+        <location filename="../../ui/screens/contacts.py" line="163"/>
         <source>Write</source>
         <translation>Escribir</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="172"/>
+        <location filename="../../ui/screens/contacts.py" line="164"/>
         <source>Open your conversation with {name} and write to them</source>
         <translation>Abrir su conversación con {name} y escribirle</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="184"/>
-        <location filename="../../ui/screens/contacts.py" line="212"/>
+        <location filename="../../ui/screens/contacts.py" line="176"/>
+        <location filename="../../ui/screens/contacts.py" line="204"/>
         <source>Block</source>
         <translation>Bloquear</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="185"/>
+        <location filename="../../ui/screens/contacts.py" line="177"/>
         <source>Stop messages to and from {name}</source>
         <translation>Dejar de enviar y recibir mensajes de {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="196"/>
+        <location filename="../../ui/screens/contacts.py" line="188"/>
         <source>Unblock</source>
         <translation>Desbloquear</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="197"/>
+        <location filename="../../ui/screens/contacts.py" line="189"/>
         <source>Allow messages with {name} again</source>
         <translation>Volver a permitir mensajes con {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="208"/>
+        <location filename="../../ui/screens/contacts.py" line="200"/>
         <source>Block {name}?</source>
         <translation>¿Bloquear a {name}?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="210"/>
+        <location filename="../../ui/screens/contacts.py" line="202"/>
         <source>You will not get their messages and cannot write to them until you unblock them.</source>
         <translation>No recibirá sus mensajes ni podrá escribirle hasta que lo desbloquee.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="213"/>
+        <location filename="../../ui/screens/contacts.py" line="205"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
@@ -561,7 +556,7 @@
 <context>
     <name>LanguageSwitch</name>
     <message>
-        <location filename="../../ui/language_switch.py" line="47"/>
+        <location filename="../../ui/language_switch.py" line="53"/>
         <source>Show the screens in {language}</source>
         <translation>Mostrar las pantallas en {language}</translation>
     </message>
@@ -776,87 +771,87 @@
         <translation>Por ahora puede leer mensajes, pero no enviarlos.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="151"/>
+        <location filename="../../ui/refusals.py" line="152"/>
         <source>You can read messages but not send them until {when}.</source>
         <translation>Puede leer mensajes, pero no enviarlos hasta el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="155"/>
+        <location filename="../../ui/refusals.py" line="156"/>
         <source>The facility has paused all messaging for now. You can still read.</source>
         <translation>El centro detuvo por ahora todos los mensajes. Todavía puede leer.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="159"/>
+        <location filename="../../ui/refusals.py" line="160"/>
         <source>Collect replies are not possible for this contact.</source>
         <translation>Con este contacto no se pueden enviar respuestas por cobrar.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="161"/>
+        <location filename="../../ui/refusals.py" line="162"/>
         <source>The return stamp on that message was already used.</source>
         <translation>La estampilla de respuesta de ese mensaje ya se usó.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="165"/>
+        <location filename="../../ui/refusals.py" line="166"/>
         <source>This reply is too long. The limit is {limit} characters.</source>
         <translation>Esta respuesta es demasiado larga. El límite es de {limit} caracteres.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="168"/>
+        <location filename="../../ui/refusals.py" line="169"/>
         <source>This reply is too long. Shorten it, then send.</source>
         <translation>Esta respuesta es demasiado larga. Acórtela y luego envíela.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="170"/>
+        <location filename="../../ui/refusals.py" line="171"/>
         <source>Write something before sending.</source>
         <translation>Escriba algo antes de enviar.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="172"/>
+        <location filename="../../ui/refusals.py" line="173"/>
         <source>That stamp book is no longer on sale.</source>
         <translation>Ese paquete de estampillas ya no está a la venta.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="174"/>
+        <location filename="../../ui/refusals.py" line="175"/>
         <source>The price changed. Check the new price and try again.</source>
         <translation>El precio cambió. Revise el nuevo precio e inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="176"/>
+        <location filename="../../ui/refusals.py" line="177"/>
         <source>That message cannot be answered. Start a new reply instead.</source>
         <translation>Ese mensaje no se puede responder. Escriba una respuesta nueva.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="178"/>
+        <location filename="../../ui/refusals.py" line="179"/>
         <source>That stamp book has too few stamps for this reply. Choose a bigger one.</source>
         <translation>Ese paquete tiene muy pocas estampillas para esta respuesta. Elija uno más grande.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="182"/>
+        <location filename="../../ui/refusals.py" line="183"/>
         <source>This contact is not blocked.</source>
         <translation>Este contacto no está bloqueado.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="184"/>
+        <location filename="../../ui/refusals.py" line="185"/>
         <source>Only approved contacts can be blocked.</source>
         <translation>Solo se pueden bloquear contactos aprobados.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="186"/>
+        <location filename="../../ui/refusals.py" line="187"/>
         <source>The server could not take this after several tries. Nothing was charged. Try again, or ask staff.</source>
         <translation>El servidor no pudo recibir esto después de varios intentos. No se cobró nada. Inténtelo de nuevo o pida ayuda al personal.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="192"/>
+        <location filename="../../ui/refusals.py" line="193"/>
         <source>The server could not confirm that you did this on this terminal. Nothing was charged. Sign in again, then try again.</source>
         <translation>El servidor no pudo confirmar que usted hizo esto en esta terminal. No se cobró nada. Inicie sesión de nuevo y vuelva a intentarlo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="198"/>
+        <location filename="../../ui/refusals.py" line="199"/>
         <source>This could not be done right now. If it keeps happening, ask staff for help.</source>
         <translation>No se pudo hacer en este momento. Si sigue pasando, pida ayuda al personal.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="205"/>
+        <location filename="../../ui/refusals.py" line="206"/>
         <source>Something went wrong on this terminal. Your work is saved. Try again, or ask staff.</source>
         <translation>Algo falló en esta terminal. Su trabajo está guardado. Inténtelo de nuevo o pida ayuda al personal.</translation>
     </message>

@@ -7,6 +7,7 @@ approved contact, or one whose messages were all deleted, could not be written t
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtWidgets import QPushButton
@@ -15,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from tests.server.live import LiveServer, ok
 from tests.ui.conftest import Terminal
 from tests.ui.live import live_shell
+from ui.formatting import full_date_and_time
 
 
 def test_new_message_from_the_inbox_writes_to_an_approved_contact_who_never_wrote(
@@ -142,3 +144,40 @@ def test_a_newly_approved_contact_is_written_to_through_the_real_server(
     assert [(m["contact_id"], m["body"]) for m in queue] == [
         (new_id, "Glad you were approved. Write soon.")
     ]
+
+
+def test_a_restriction_shows_its_full_end_date_and_reason_on_inbox_contacts_new_and_compose(
+    signed_in: Terminal,
+) -> None:
+    world = signed_in.world
+    world.ledger(2)
+    # Ten days on: a weekday alone ("until Thursday") would say nothing useful.
+    until = world.clock() + timedelta(days=10)
+    world.resident(restricted_until=until.isoformat(), restriction_reason="Sanction 12")
+    expected = "until " + full_date_and_time(until) + "."
+    assert str(until.year) in expected
+    inbox = signed_in.show("inbox")
+    assert inbox.notice.isVisible()
+    assert expected in inbox.notice.text() and "Reason: Sanction 12" in inbox.notice.text()
+    contacts = signed_in.show("contacts")
+    assert expected in contacts.restriction.text()
+    assert "Reason: Sanction 12" in contacts.restriction.text()
+    picker = signed_in.show("new_message")
+    assert expected in picker.notice.text()
+    compose = signed_in.show("compose", contact=signed_in.core.contacts()[0])
+    compose.editor.setPlainText("Hello")
+    compose.request_quote()
+    signed_in.settle()
+    assert expected in compose.reason.text() and "Sanction 12" in compose.reason.text()
+    assert not compose.send_button.isEnabled()
+
+
+def test_messaging_paused_is_said_on_the_inbox_with_the_facility_reason(
+    signed_in: Terminal,
+) -> None:
+    signed_in.world.policy(messaging_suspended=True, suspended_reason="Count in progress")
+    inbox = signed_in.show("inbox")
+    assert inbox.notice.text() == (
+        "The facility has paused all messaging for now. You can still read.\n"
+        "Reason: Count in progress"
+    )

@@ -15,8 +15,9 @@ from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
-from ui.formatting import day_and_time, isolate
+from ui.formatting import isolate
 from ui.refusals import describe
+from ui.restrictions import restriction_notice
 from ui.theme import TOUCH_PX, current_appearance
 from ui.widgets.base import Navigator, Screen, button, card, label, name
 from ui.widgets.confirm import ConfirmPanel
@@ -114,17 +115,8 @@ class ContactsScreen(Screen):
             if widget is not None:
                 widget.deleteLater()
         self.row_widgets = {}
-        resident = self.resident
-        if (
-            resident is not None
-            and resident.restricted_until is not None
-            and resident.restricted_until > self.context.now()
-        ):
-            text = self.tr("You can read messages but not send them until {when}.").format(
-                when=day_and_time(resident.restricted_until)
-            )
-            if resident.restriction_reason:
-                text += "\n" + resident.restriction_reason
+        text = restriction_notice(self.resident, self.context.now())
+        if text:
             self.restriction.setText(text)
             self.restriction.setAccessibleName(text)
             self.restriction.show()
