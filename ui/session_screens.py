@@ -26,6 +26,7 @@ RESIDENT_SCREENS = (
     "stamps",
     "contacts",
     "new_message",
+    "drafts",
 )
 
 
@@ -39,6 +40,7 @@ class SessionScreens(QStackedWidget):
         from ui.screens.compose import ComposeScreen
         from ui.screens.contacts import ContactsScreen
         from ui.screens.conversation import ConversationScreen
+        from ui.screens.drafts import DraftsScreen
         from ui.screens.inbox import InboxScreen
         from ui.screens.new_message import NewMessageScreen
         from ui.screens.stamps import StampsScreen
@@ -52,6 +54,7 @@ class SessionScreens(QStackedWidget):
             "stamps": StampsScreen(context, shell, self),
             "contacts": ContactsScreen(context, shell, self),
             "new_message": NewMessageScreen(context, shell, self),
+            "drafts": DraftsScreen(context, shell, self),
         }
         for screen in self.screens.values():
             self.addWidget(screen)

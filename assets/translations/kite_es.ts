@@ -64,12 +64,12 @@
         <translation>Ir a Estampillas para comprar más</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="237"/>
+        <location filename="../../ui/screens/compose.py" line="243"/>
         <source>{count} of {limit} characters</source>
         <translation>{count} de {limit} caracteres</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="296"/>
+        <location filename="../../ui/screens/compose.py" line="302"/>
         <source>Write something before sending.</source>
         <translation>Escriba algo antes de enviar.</translation>
     </message>
@@ -179,18 +179,18 @@
         <translation>Volver a sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="120"/>
+        <location filename="../../ui/screens/conversation.py" line="127"/>
         <source>Reply</source>
         <translation>Responder</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="120"/>
+        <location filename="../../ui/screens/conversation.py" line="127"/>
         <source>Write a reply in this conversation</source>
         <translation>Escribir una respuesta en esta conversación</translation>
     </message>
     <message>
         <location filename="../../ui/screens/conversation.py" line="112"/>
-        <location filename="../../ui/screens/conversation.py" line="311"/>
+        <location filename="../../ui/screens/conversation.py" line="345"/>
         <source>Delete</source>
         <translation>Borrar</translation>
     </message>
@@ -205,67 +205,77 @@
         <translation>Mensajes, del más antiguo al más reciente, el más reciente abajo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="118"/>
+        <location filename="../../ui/screens/conversation.py" line="121"/>
+        <source>Revise and send again</source>
+        <translation>Corregir y volver a enviar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/conversation.py" line="122"/>
+        <source>Open the text of this rejected reply as a draft to change and send</source>
+        <translation>Abrir el texto de esta respuesta rechazada como borrador para cambiarlo y enviarlo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/conversation.py" line="125"/>
         <source>Write</source>
         <translation>Escribir</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="118"/>
+        <location filename="../../ui/screens/conversation.py" line="125"/>
         <source>Write the first message</source>
         <translation>Escribir el primer mensaje</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="216"/>
+        <location filename="../../ui/screens/conversation.py" line="223"/>
         <source>No messages with {name} yet.</source>
         <translation>Todavía no hay mensajes con {name}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="217"/>
+        <location filename="../../ui/screens/conversation.py" line="224"/>
         <source>Tap Write to send the first one.</source>
         <translation>Toque Escribir para enviar el primero.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="220"/>
+        <location filename="../../ui/screens/conversation.py" line="227"/>
         <source>You blocked this contact. Unblock them in Contacts to reply.</source>
         <translation>Usted bloqueó a este contacto. Desbloquéelo en Contactos para responder.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="222"/>
+        <location filename="../../ui/screens/conversation.py" line="229"/>
         <source>This contact is waiting for approval. You can reply once approved.</source>
         <translation>Este contacto está en espera de aprobación. Podrá responder cuando lo aprueben.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="225"/>
+        <location filename="../../ui/screens/conversation.py" line="232"/>
         <source>The facility has suspended this contact. You can read but not reply.</source>
         <translation>El centro suspendió a este contacto. Puede leer, pero no responder.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="283"/>
+        <location filename="../../ui/screens/conversation.py" line="290"/>
         <source>These messages could not be loaded. Try again.</source>
         <translation>No se pudieron cargar estos mensajes. Inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="307"/>
+        <location filename="../../ui/screens/conversation.py" line="341"/>
         <source>Delete this message?</source>
         <translation>¿Borrar este mensaje?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="309"/>
+        <location filename="../../ui/screens/conversation.py" line="343"/>
         <source>It disappears from your messages on this terminal. This cannot be undone here.</source>
         <translation>Desaparecerá de sus mensajes en esta terminal. Aquí no se puede deshacer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="312"/>
+        <location filename="../../ui/screens/conversation.py" line="346"/>
         <source>Keep it</source>
         <translation>Conservarlo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="330"/>
+        <location filename="../../ui/screens/conversation.py" line="364"/>
         <source>You</source>
         <translation>Usted</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="338"/>
+        <location filename="../../ui/screens/conversation.py" line="372"/>
         <source>Return stamp included</source>
         <translation>Incluye estampilla de respuesta</translation>
     </message>
@@ -335,6 +345,100 @@
             <numerusform>El servidor está ocupado. Espere %n segundo y vuelva a intentarlo.</numerusform>
             <numerusform>El servidor está ocupado. Espere %n segundos y vuelva a intentarlo.</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>DraftsScreen</name>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="81"/>
+        <source>Drafts</source>
+        <translation>Borradores</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="82"/>
+        <source>Back</source>
+        <translation>Atrás</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="82"/>
+        <source>Back to your conversations</source>
+        <translation>Volver a sus conversaciones</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="83"/>
+        <source>Your unfinished messages</source>
+        <translation>Sus mensajes sin terminar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="135"/>
+        <source>No drafts. Anything you start writing is kept here.</source>
+        <translation>No hay borradores. Todo lo que empiece a escribir se guarda aquí.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="148"/>
+        <source>To {name}, changed {time}</source>
+        <translation>Para {name}, cambiado {time}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="165"/>
+        <source>Revise and send again</source>
+        <translation>Corregir y volver a enviar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="166"/>
+        <source>Change this rejected text and send it again</source>
+        <translation>Cambiar este texto rechazado y volver a enviarlo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="169"/>
+        <source>Open</source>
+        <translation>Abrir</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="169"/>
+        <source>Continue writing this message</source>
+        <translation>Seguir escribiendo este mensaje</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="174"/>
+        <location filename="../../ui/screens/drafts.py" line="205"/>
+        <source>Delete</source>
+        <translation>Borrar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="174"/>
+        <source>Throw this draft away</source>
+        <translation>Descartar este borrador</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="183"/>
+        <source>Returned: the facility rejected this reply.</source>
+        <translation>Devuelto: el centro rechazó esta respuesta.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="186"/>
+        <source>Reason: {reason}</source>
+        <translation>Motivo: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="191"/>
+        <source>Kept when a session ended.</source>
+        <translation>Guardado al terminar una sesión.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="203"/>
+        <source>Delete this draft?</source>
+        <translation>¿Borrar este borrador?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="204"/>
+        <source>Its text is thrown away. This cannot be undone.</source>
+        <translation>Su texto se descartará. Esto no se puede deshacer.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="206"/>
+        <source>Keep it</source>
+        <translation>Conservarlo</translation>
     </message>
 </context>
 <context>

@@ -272,6 +272,10 @@ class Draft(Base):
         String(16), default="typed"
     )  # typed | rejected | session_end
     updated_at: Mapped[datetime]
+    # For origin "rejected": the reply whose text this is ("Revise and send again").
+    rejected_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL")
+    )
 
 
 class LedgerEntry(Base):

@@ -174,11 +174,19 @@ class ComposeScreen(Screen):
         if self.contact is not None and not self._sending:
             self.request_quote()
 
-    def open(self, contact: ContactView | None = None, in_reply_to: int | None = None) -> None:
+    def open(
+        self,
+        contact: ContactView | None = None,
+        in_reply_to: int | None = None,
+        draft_id: int | None = None,
+    ) -> None:
+        """Write to ``contact`` (answering ``in_reply_to``, if any), from that target's
+        newest draft, or exactly from ``draft_id`` (the drafts list, Revise and send again)."""
         if contact is None or (
             self.contact is not None
             and self.contact.contact_id == contact.contact_id
             and self.in_reply_to == in_reply_to
+            and draft_id in (None, self.draft_id)
         ):
             # Back to the message being written (e.g. from buying stamps): what paid for
             # it a minute ago may not now, so quote again.
@@ -198,14 +206,12 @@ class ComposeScreen(Screen):
         contact_id = contact.contact_id
 
         def load() -> tuple[DraftView | None, int]:
-            draft = next(
-                (
-                    d
-                    for d in core.drafts()
-                    if d.contact_id == contact_id and d.in_reply_to == in_reply_to
-                ),
-                None,
-            )
+            def wanted(d: DraftView) -> bool:
+                if draft_id is not None:
+                    return d.draft_id == draft_id
+                return d.contact_id == contact_id and d.in_reply_to == in_reply_to
+
+            draft = next((d for d in core.drafts() if wanted(d)), None)
             return draft, core.policy().max_message_chars
 
         self.context.tasks.run(load, self._loaded, on_refusal=self._refused, owner=self)

@@ -114,7 +114,14 @@ class ConversationScreen(Screen):
         self._update_actions()
 
     def _name_reply_button(self) -> None:
-        if self.model.rowCount() == 0 and not self.model.loading:
+        selected = self._selected()
+        if selected is not None and str(selected.status) == "rejected":
+            name(
+                self.reply_button,
+                self.tr("Revise and send again"),
+                self.tr("Open the text of this rejected reply as a draft to change and send"),
+            )
+        elif self.model.rowCount() == 0 and not self.model.loading:
             name(self.reply_button, self.tr("Write"), self.tr("Write the first message"))
         else:
             name(self.reply_button, self.tr("Reply"), self.tr("Write a reply in this conversation"))
@@ -286,18 +293,45 @@ class ConversationScreen(Screen):
         self.error.show()
 
     def reply(self) -> None:
+        """Reply on the chosen row: its own draft, if it has one; a rejected reply opens the
+        draft its text came back as (Revise and send again)."""
         if self.contact is None:
             return
         selected = self._selected()
-        in_reply_to = None
+        core = self.context.core
+        if selected is not None and str(selected.status) == "rejected" and core is not None:
+            rejected, contact = selected.message_id, self.contact
+
+            def returned() -> int | None:
+                return next(
+                    (d.draft_id for d in core.drafts() if d.rejected_message_id == rejected),
+                    None,
+                )
+
+            def revise(draft_id: int | None) -> None:
+                if draft_id is None:  # sent again or deleted since: a reply as any other
+                    self._reply_to_newest(contact)
+                else:
+                    self.shell.show_screen(
+                        "compose",
+                        contact=contact,
+                        in_reply_to=selected.in_reply_to,
+                        draft_id=draft_id,
+                    )
+
+            self.context.tasks.run(returned, revise, owner=self)
+            return
         if selected is not None and selected.direction == "inbound":
-            in_reply_to = selected.message_id
+            self.shell.show_screen("compose", contact=self.contact, in_reply_to=selected.message_id)
         else:
-            newest_inbound = next(
-                (m for m in reversed(self.model.items()) if m.direction == "inbound"), None
-            )
-            in_reply_to = newest_inbound.message_id if newest_inbound is not None else None
-        self.shell.show_screen("compose", contact=self.contact, in_reply_to=in_reply_to)
+            self._reply_to_newest(self.contact)
+
+    def _reply_to_newest(self, contact: ContactView) -> None:
+        newest_inbound = next(
+            (m for m in reversed(self.model.items()) if m.direction == "inbound"), None
+        )
+        in_reply_to = newest_inbound.message_id if newest_inbound is not None else None
+        self.shell.show_screen("compose", contact=contact, in_reply_to=in_reply_to)
 
     def ask_delete(self) -> None:
         message = self._selected()
