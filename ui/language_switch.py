@@ -1,10 +1,10 @@
-"""The top bar's language button: a signed-in resident switches between English and Spanish.
+"""The inbox's language button: a signed-in resident switches between English and Spanish.
 
-The button is a globe, like the text-size and contrast toggles beside it (the
-top bar has no room for words at large text); it is named, and its tooltip
-says, the other language's own name ("Español" over English screens), so a
-screen reader finds it whatever is on screen. The sign-in screen has the
-labelled language buttons. The switch applies
+It sits in the inbox header, where every session starts, not in the top bar: at
+large text on a portrait 800 px screen the top bar has no room for one more
+button. The button is a globe; it is named, and its tooltip says, the other
+language's own name ("Español" over English screens), so a screen reader finds
+it whatever is on screen. The sign-in screen has the labelled language buttons. The switch applies
 at once; the core keeps the choice on this terminal (``Core.choose_language``:
 the protocol has no item to change the resident's record on the server), so it
 applies again at the resident's next sign-in here.
@@ -18,17 +18,18 @@ from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QPushButton, QWidget
 
 from ui.i18n import LANGUAGE_NAMES, LANGUAGES
-from ui.widgets.base import button, name
+from ui.widgets.base import Navigator, button, name
 
 if TYPE_CHECKING:
-    from ui.shell import Shell
+    from ui.context import Context
 
 
 class LanguageSwitch(QObject):
-    """Owns the language button of ``shell``'s top bar."""
+    """Owns a language button placed in ``bar``."""
 
-    def __init__(self, shell: Shell, bar: QWidget) -> None:
-        super().__init__(shell)
+    def __init__(self, context: Context, shell: Navigator, bar: QWidget) -> None:
+        super().__init__(bar)
+        self.context = context
         self.shell = shell
         self.button: QPushButton = button(None, "globe", bar)
         self.button.setObjectName("switch_language")
@@ -42,7 +43,7 @@ class LanguageSwitch(QObject):
         return False
 
     def other(self) -> str:
-        current = self.shell.context.languages.current
+        current = self.context.languages.current
         return next((lang for lang in LANGUAGES if lang != current), current)
 
     def retranslate(self) -> None:
@@ -60,10 +61,10 @@ class LanguageSwitch(QObject):
         language = self.other()
         self.shell.set_language(language)
         self.retranslate()
-        core, context = self.shell.context.core, self.shell.context
+        core = self.context.core
         if core is not None and self.shell.resident is not None:
-            context.tasks.run(
+            self.context.tasks.run(
                 lambda: core.choose_language(language),
                 on_refusal=lambda _r: None,  # an ended session: the sign-out says so
-                owner=self.shell.session,
+                owner=self,
             )

@@ -11,9 +11,10 @@ the sync worker arrive at one hook, :meth:`Shell.data_changed`, which hands
 them to the screen in front.
 
 Language: the resident's (their record's, or what they chose on this terminal)
-applies at sign-in; the top bar's language button switches while signed in and
-the core keeps the choice; at the session's end the kiosk's own language
-(``Context.default_language``) comes back for the next person.
+applies at sign-in; the inbox's language button (``ui.language_switch``)
+switches while signed in and the core keeps the choice; at the session's end
+the kiosk's own language (``Context.default_language``) comes back for the
+next person.
 """
 
 from __future__ import annotations
@@ -42,7 +43,6 @@ from ui import theme
 from ui.context import Context
 from ui.formatting import isolate
 from ui.i18n import LANGUAGES
-from ui.language_switch import LanguageSwitch
 from ui.lockdown import clear_clipboard
 from ui.screens.signin import SignInScreen
 from ui.sync_status import describe_sync
@@ -108,7 +108,7 @@ class Shell(QMainWindow):
         self.topbar.setProperty("role", "topbar")
         bar = QHBoxLayout(self.topbar)
         bar.setContentsMargins(16, 8, 16, 8)
-        bar.setSpacing(6)  # seven buttons at large text, on 1280 px
+        bar.setSpacing(10)
         # The name gives way to the buttons, never the other way round.
         self.resident_label = ElidedLabel("subtitle", self.topbar)
         self.resident_label.setObjectName("resident_name")
@@ -121,8 +121,6 @@ class Shell(QMainWindow):
             widget.clicked.connect(lambda _=False, k=key: self.show_screen(k))
             bar.addWidget(widget)
             self.nav[key] = widget
-        self.language_switch = LanguageSwitch(self, self.topbar)
-        self.language_button = self.language_switch.button
         self.text_size_button = button(None, "text-size", self.topbar, checkable=True)
         self.text_size_button.setObjectName("toggle_large_text")
         self.text_size_button.toggled.connect(self.set_large_text)
@@ -132,12 +130,7 @@ class Shell(QMainWindow):
         self.sign_out_button = button("danger", "signout", self.topbar)
         self.sign_out_button.setObjectName("sign_out")
         self.sign_out_button.clicked.connect(lambda: self.end_session("sign_out"))
-        for widget in (
-            self.language_button,
-            self.text_size_button,
-            self.contrast_button,
-            self.sign_out_button,
-        ):
+        for widget in (self.text_size_button, self.contrast_button, self.sign_out_button):
             bar.addWidget(widget)
         for widget in self.topbar.findChildren(QPushButton):
             widget.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)

@@ -98,7 +98,7 @@
 <context>
     <name>InboxScreen</name>
     <message numerus="yes">
-        <location filename="../../ui/screens/inbox.py" line="181"/>
+        <location filename="../../ui/screens/inbox.py" line="186"/>
         <source>Drafts (%n)</source>
         <translation>
             <numerusform>Drafts (%n)</numerusform>
@@ -106,7 +106,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/inbox.py" line="182"/>
+        <location filename="../../ui/screens/inbox.py" line="187"/>
         <source>%n unfinished messages: open, finish or delete them</source>
         <translation>
             <numerusform>%n unfinished message: open, finish or delete it</numerusform>
@@ -114,7 +114,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/inbox.py" line="274"/>
+        <location filename="../../ui/screens/inbox.py" line="279"/>
         <source>%n unread messages</source>
         <translation>
             <numerusform>%n unread message</numerusform>

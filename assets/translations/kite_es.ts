@@ -560,37 +560,37 @@
 <context>
     <name>InboxScreen</name>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="129"/>
+        <location filename="../../ui/screens/inbox.py" line="134"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="130"/>
+        <location filename="../../ui/screens/inbox.py" line="135"/>
         <source>Conversations</source>
         <translation>Conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="131"/>
+        <location filename="../../ui/screens/inbox.py" line="136"/>
         <source>Choose a conversation to read it</source>
         <translation>Elija una conversación para leerla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="133"/>
+        <location filename="../../ui/screens/inbox.py" line="138"/>
         <source>No messages yet. New messages appear here. Tap New message to write first.</source>
         <translation>Todavía no hay mensajes. Los mensajes nuevos aparecerán aquí. Toque Mensaje nuevo para escribir primero.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="135"/>
+        <location filename="../../ui/screens/inbox.py" line="140"/>
         <source>New message</source>
         <translation>Mensaje nuevo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="135"/>
+        <location filename="../../ui/screens/inbox.py" line="140"/>
         <source>Write to one of your contacts</source>
         <translation>Escribir a uno de sus contactos</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/inbox.py" line="274"/>
+        <location filename="../../ui/screens/inbox.py" line="279"/>
         <source>%n unread messages</source>
         <translation>
             <numerusform>%n mensaje sin leer</numerusform>
@@ -598,17 +598,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="137"/>
+        <location filename="../../ui/screens/inbox.py" line="142"/>
         <source>OK</source>
         <translation>Entendido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="137"/>
+        <location filename="../../ui/screens/inbox.py" line="142"/>
         <source>Hide this notice</source>
         <translation>Ocultar este aviso</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/inbox.py" line="181"/>
+        <location filename="../../ui/screens/inbox.py" line="186"/>
         <source>Drafts (%n)</source>
         <translation>
             <numerusform>Borradores (%n)</numerusform>
@@ -616,7 +616,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/inbox.py" line="182"/>
+        <location filename="../../ui/screens/inbox.py" line="187"/>
         <source>%n unfinished messages: open, finish or delete them</source>
         <translation>
             <numerusform>%n mensaje sin terminar: ábralo, termínelo o bórrelo</numerusform>
@@ -624,7 +624,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="219"/>
+        <location filename="../../ui/screens/inbox.py" line="224"/>
         <source>New message from {names}</source>
         <translation>Mensaje nuevo de {names}</translation>
     </message>
@@ -660,7 +660,7 @@
 <context>
     <name>LanguageSwitch</name>
     <message>
-        <location filename="../../ui/language_switch.py" line="53"/>
+        <location filename="../../ui/language_switch.py" line="54"/>
         <source>Show the screens in {language}</source>
         <translation>Mostrar las pantallas en {language}</translation>
     </message>
@@ -982,92 +982,92 @@
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../ui/shell.py" line="268"/>
+        <location filename="../../ui/shell.py" line="260"/>
         <source>Kite</source>
         <translation>Kite</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="270"/>
+        <location filename="../../ui/shell.py" line="262"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="270"/>
+        <location filename="../../ui/shell.py" line="262"/>
         <source>Your conversations</source>
         <translation>Sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="271"/>
+        <location filename="../../ui/shell.py" line="263"/>
         <source>Stamps</source>
         <translation>Estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="271"/>
+        <location filename="../../ui/shell.py" line="263"/>
         <source>Balance, stamp books and receipts</source>
         <translation>Saldo, paquetes de estampillas y recibos</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="272"/>
+        <location filename="../../ui/shell.py" line="264"/>
         <source>Contacts</source>
         <translation>Contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="272"/>
+        <location filename="../../ui/shell.py" line="264"/>
         <source>Who you can write to</source>
         <translation>A quién puede escribir</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="279"/>
+        <location filename="../../ui/shell.py" line="271"/>
         <source>Text size</source>
         <translation>Tamaño de letra</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="280"/>
+        <location filename="../../ui/shell.py" line="272"/>
         <source>Switch large text on or off</source>
         <translation>Activar o desactivar la letra grande</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="285"/>
+        <location filename="../../ui/shell.py" line="277"/>
         <source>Contrast</source>
         <translation>Contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="286"/>
+        <location filename="../../ui/shell.py" line="278"/>
         <source>Switch high contrast on or off</source>
         <translation>Activar o desactivar el alto contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="291"/>
+        <location filename="../../ui/shell.py" line="283"/>
         <source>Sign out</source>
         <translation>Salir</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="291"/>
+        <location filename="../../ui/shell.py" line="283"/>
         <source>End your session now</source>
         <translation>Terminar su sesión ahora</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="378"/>
+        <location filename="../../ui/shell.py" line="370"/>
         <source>You were signed out because nothing happened for a while. Your unfinished text is saved.</source>
         <translation>Se cerró su sesión porque no hubo actividad por un rato. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="384"/>
+        <location filename="../../ui/shell.py" line="376"/>
         <source>Your session reached its time limit. Your unfinished text is saved.</source>
         <translation>Su sesión llegó al límite de tiempo. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="388"/>
+        <location filename="../../ui/shell.py" line="380"/>
         <source>Messaging has closed for now. Your unfinished text is saved.</source>
         <translation>La mensajería ya cerró por ahora. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="424"/>
+        <location filename="../../ui/shell.py" line="416"/>
         <source>Sorry, something went wrong. Please try again.</source>
         <translation>Lo sentimos, algo salió mal. Inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="428"/>
+        <location filename="../../ui/shell.py" line="420"/>
         <source>Sorry, something went wrong and your session was ended. Your unfinished text is saved. Please sign in again.</source>
         <translation>Lo sentimos, algo salió mal y su sesión se cerró. Su texto sin terminar está guardado. Vuelva a iniciar sesión.</translation>
     </message>

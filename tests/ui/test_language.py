@@ -28,7 +28,7 @@ def test_a_spanish_record_signs_in_to_spanish_and_sign_out_gives_the_kiosk_back_
     assert shell.context.languages.current == "es"
     assert inbox.title.text() == "Mensajes"
     assert inbox.new_button.text() == "Mensaje nuevo"
-    assert shell.language_button.accessibleName() == "English"
+    assert inbox.language_button.accessibleName() == "English"
     terminal.click(shell.sign_out_button)
     assert shell.current_key() == "signin"
     assert shell.context.languages.current == "en"
@@ -41,13 +41,13 @@ def test_a_resident_switches_language_while_signed_in_and_finds_it_at_the_next_s
     shell = signed_in.shell
     inbox = shell.page("inbox")
     assert inbox.title.text() == "Messages"
-    assert shell.language_button.accessibleName() == "Español"
-    assert shell.language_button.toolTip() == "Español"
-    signed_in.click(shell.language_button)
+    assert inbox.language_button.accessibleName() == "Español"
+    assert inbox.language_button.toolTip() == "Español"
+    signed_in.click(inbox.language_button)
     assert shell.context.languages.current == "es"
     assert inbox.title.text() == "Mensajes"
     assert shell.nav["stamps"].text() == "Estampillas"
-    assert shell.language_button.accessibleName() == "English"
+    assert inbox.language_button.accessibleName() == "English"
     signed_in.settle()
     assert signed_in.core.resident().language == "es"  # kept on this terminal
     signed_in.click(shell.sign_out_button)

@@ -1,6 +1,7 @@
 """Inbox: conversations by contact, newest first, with unread counts and reply statuses.
 
-"New message" writes to any approved contact; "Drafts" (with their count) opens
+A globe switches the language (``ui.language_switch``); "New message" writes
+to any approved contact; "Drafts" (with their count) opens
 the drafts list. When the resident may not send (a restriction with its end
 date and reason, or messaging paused) a notice says so above the list. A
 banner announces messages that arrived while the resident was here; the sync
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QVBoxLa
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
 from ui.formatting import isolate
+from ui.language_switch import LanguageSwitch
 from ui.models.conversations import ConversationModel
 from ui.refusals import describe
 from ui.restrictions import sending_notice
@@ -77,8 +79,11 @@ class InboxScreen(Screen):
         self.sync_line = label("badge", wrap=True)
         self.sync_line.setObjectName("inbox_sync")
         self.sync_line.hide()
+        self.language_switch = LanguageSwitch(context, shell, self)
+        self.language_button = self.language_switch.button
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
+        head.addWidget(self.language_button)
         head.addWidget(self.drafts_button)
         head.addWidget(self.new_button)
         root.addLayout(head)
