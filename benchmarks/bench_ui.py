@@ -171,7 +171,7 @@ def _child() -> dict[str, Any]:
             rows = model.rowCount()
             pages.append(
                 timed(
-                    lambda: model.fetchMore(conversation.list.rootIndex()),
+                    model.fetch_older,
                     lambda r=rows: model.rowCount() > r,
                 )
             )

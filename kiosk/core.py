@@ -22,7 +22,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session as DbSession
 
-from kiosk import compose, contacts, drafts, inbox, ledger, outbox, sessions, stamps
+from kiosk import compose, contacts, drafts, inbox, languages, ledger, outbox, sessions, stamps
 from kiosk.auth import Authenticator
 from kiosk.changes import Changes, report
 from kiosk.clock import Clock
@@ -187,6 +187,13 @@ class Core:
             return sessions.resident_view(found)
 
         return self._read(work)
+
+    def choose_language(self, language: str) -> str:
+        """Keep the resident's language choice on this terminal (applies at their next sign-in)."""
+        now = self._clock()
+        return self._write(
+            Changes.NONE, lambda db, rid, _p: languages.choose_language(db, rid, language, now)
+        )
 
     # -- contacts -----------------------------------------------------------------
     def contacts(self, state: ContactState | None = None) -> tuple[ContactView, ...]:

@@ -23,6 +23,7 @@ def to_view(draft: Draft) -> DraftView:
         body=draft.body,
         origin=draft.origin,
         updated_at=draft.updated_at,
+        rejected_message_id=draft.rejected_message_id,
     )
 
 
@@ -43,6 +44,7 @@ def save_draft(
     *,
     draft_id: int | None = None,
     origin: str = "typed",
+    rejected_message_id: int | None = None,
 ) -> Draft:
     """Create a draft, or update ``draft_id`` (its origin is kept), in the caller's transaction."""
     if origin not in ORIGINS:
@@ -68,6 +70,7 @@ def save_draft(
             body=body,
             origin=origin,
             updated_at=now,
+            rejected_message_id=rejected_message_id,
         )
         session.add(draft)
     session.flush()

@@ -102,6 +102,7 @@ def _return_draft(session: Session, message: Message, now: datetime) -> None:
         message.body,
         now,
         origin="rejected",
+        rejected_message_id=message.id,
     )
 
 

@@ -92,7 +92,7 @@ def resident_view(resident: Resident) -> ResidentView:
         facility_number=resident.facility_number,
         display_name=resident.display_name,
         housing_unit=resident.housing_unit,
-        language=resident.language,
+        language=resident.chosen_language or resident.language,
         restricted_until=resident.restricted_until,
         restriction_reason=resident.restriction_reason,
     )

@@ -141,6 +141,7 @@ class DraftView:
     body: str
     origin: str  # typed | rejected | session_end
     updated_at: datetime
+    rejected_message_id: int | None = None  # origin "rejected": the reply rejected
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,10 @@ of ``ui/`` (keeping existing translations, dropping strings no longer used) and
 then ``pyside6-lrelease``. Translators edit the ``.ts`` files (Qt Linguist, or
 any editor); ``tests/ui/test_translations.py`` fails when a string has no
 Spanish or when its ``{placeholders}`` differ from the English.
+
+English has a ``.ts`` file too, holding only the strings with a count
+(``self.tr("%n stamps added", "", n)``): Qt picks "1 stamp added" or "2 stamps
+added" from its plural forms, in English as in Spanish.
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from pathlib import Path
 
 from ui.assets import assets_dir
 
-LANGUAGES = ("es",)
+LANGUAGES = ("en", "es")
+# The source strings are English: its file holds only the plural forms of counted strings.
+PLURAL_ONLY = frozenset({"en"})
 UI_DIR = Path(__file__).resolve().parent
 PLACEHOLDER = re.compile(r"\{[a-z_]+(?::[^}]*)?\}")
 
@@ -44,10 +50,21 @@ def ts_path(language: str) -> Path:
     return assets_dir() / "translations" / f"kite_{language}.ts"
 
 
-def extract(ts_file: Path) -> None:
+def extract(ts_file: Path, language: str | None = None) -> None:
     """Update ``ts_file`` from the sources (existing translations are kept)."""
+    language = language or ts_file.stem.removeprefix("kite_")
+    only = ["-pluralonly"] if language in PLURAL_ONLY else []
     subprocess.run(
-        [tool("pyside6-lupdate"), *map(str, sources()), "-no-obsolete", "-ts", str(ts_file)],
+        [
+            tool("pyside6-lupdate"),
+            *map(str, sources()),
+            "-no-obsolete",
+            *only,
+            "-target-language",
+            language,
+            "-ts",
+            str(ts_file),
+        ],
         check=True,
         capture_output=True,
     )
@@ -78,6 +95,10 @@ def entries(ts_file: Path) -> list[Entry]:
         for message in context.iter("message"):
             translation = message.find("translation")
             text = translation.text if translation is not None and translation.text else ""
+            forms = [] if translation is None else translation.findall("numerusform")
+            if forms:  # a counted string: every plural form must be there
+                texts = [f.text or "" for f in forms]
+                text = "\n".join(texts) if all(texts) else ""
             kind = translation.get("type", "") if translation is not None else "unfinished"
             found.append(
                 Entry(
@@ -97,10 +118,13 @@ def problems(ts_file: Path) -> list[str]:
         where = f"{ts_file.name} [{entry.context}] {entry.source!r}"
         if not entry.translation or not entry.finished:
             out.append(f"{where}: no translation")
-        elif sorted(PLACEHOLDER.findall(entry.source)) != sorted(
-            PLACEHOLDER.findall(entry.translation)
+        elif any(
+            sorted(PLACEHOLDER.findall(entry.source)) != sorted(PLACEHOLDER.findall(form))
+            for form in entry.translation.split("\n")
         ):
             out.append(f"{where}: placeholders differ in {entry.translation!r}")
+        elif "%n" in entry.source and "%n" not in entry.translation:
+            out.append(f"{where}: the count %n is missing from {entry.translation!r}")
     return out
 
 

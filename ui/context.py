@@ -26,4 +26,7 @@ class Context:
     languages: Languages = field(default_factory=Languages)
     core: Core | None = None
     mode: str = "kiosk"
+    # The kiosk's own language (its configuration): the sign-in screen's, and where the
+    # screens go back to when a resident who chose another signs out.
+    default_language: str = "en"
     now: Callable[[], datetime] = _utcnow

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from PySide6.QtCore import QDateTime, QLocale, QTimeZone
+from PySide6.QtCore import QCoreApplication, QDateTime, QLocale, QTimeZone
 
 # Times are shown in the facility's zone (from its policy), whatever the machine's zone is.
 _zone: dict[str, QTimeZone] = {}
@@ -73,3 +73,16 @@ def isolate(text: str) -> str:
     at the isolate and never reorders the text that follows it on screen.
     """
     return f"{FSI}{text}{PDI}" if _NEEDS_ISOLATION.search(text) else text
+
+
+def full_date_and_time(value: datetime) -> str:
+    """``Thursday, March 12, 2026 at 10:17``: a date a resident can plan by, never a weekday alone.
+
+    The date is the current language's long form (``jueves, 12 de marzo de 2026`` in
+    Spanish); a restriction may end weeks away, where "Thursday" says nothing.
+    """
+    local = _local(value)
+    date = QLocale().toString(local.date(), QLocale.FormatType.LongFormat)
+    return QCoreApplication.translate("Time", "{date} at {time}").format(
+        date=date, time=local.toString("HH:mm")
+    )

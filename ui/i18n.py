@@ -38,12 +38,12 @@ class Languages:
         previous = _installed.pop("kite", None)
         if previous is not None:
             app.removeTranslator(previous)
-        if language != "en":
-            translator = QTranslator(app)
-            path = assets_dir() / "translations" / f"kite_{language}.qm"
-            if not translator.load(str(path)):
-                raise FileNotFoundError(f"{path} is missing: run python -m ui.build_translations")
-            app.installTranslator(translator)
-            _installed["kite"] = translator
+        # English too: its file holds the plural forms of counted strings ("1 stamp added").
+        translator = QTranslator(app)
+        path = assets_dir() / "translations" / f"kite_{language}.qm"
+        if not translator.load(str(path)):
+            raise FileNotFoundError(f"{path} is missing: run python -m ui.build_translations")
+        app.installTranslator(translator)
+        _installed["kite"] = translator
         QLocale.setDefault(QLocale(language))
         self.current = language

@@ -81,7 +81,7 @@ def smoke_test(config: str | None) -> int:
         return 1
     app = QApplication(sys.argv[:1])
     theme.apply(app, theme.Appearance())
-    context = Context(tasks=Tasks(app), mode=settings.mode)
+    context = Context(tasks=Tasks(app), mode=settings.mode, default_language=settings.language)
     context.languages.set(settings.language)
     shell = Shell(context)
     shell.resize(1280, 800)
@@ -133,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("Kite")
     theme.apply(app, theme.Appearance())
     tasks = Tasks(app)
-    context = Context(tasks=tasks, mode=early.mode)
+    context = Context(tasks=tasks, mode=early.mode, default_language=early.language)
     context.languages.set(early.language)
     shell = Shell(context)
     guard = FailureGuard(shell)
@@ -165,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             app.exit(CONFIG_ERROR_EXIT)
             return
         hooks.use_data_dir(settings.data_dir)
+        context.default_language = settings.language
         if settings.language != context.languages.current:
             shell.set_language(settings.language)
         startup = Startup(app, shell, settings)

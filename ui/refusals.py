@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from PySide6.QtCore import QCoreApplication
 
 from kiosk.errors import Refusal
-from ui.formatting import day_and_time, minutes_left, time_of_day
+from ui.counts import counts
+from ui.formatting import day_and_time, full_date_and_time, minutes_left, time_of_day
 
 log = logging.getLogger(__name__)
 
@@ -92,9 +93,7 @@ def _sentence(refusal: Refusal, now: datetime | None) -> str:
         # The server answered (429): never "offline". Tell how long to wait.
         seconds = params.get("seconds")
         if isinstance(seconds, int) and seconds > 0:
-            return translate(
-                "Refusal", "The server is busy. Please wait {seconds} seconds, then try again."
-            ).format(seconds=seconds)
+            return counts().server_busy(seconds)
         return translate("Refusal", "The server is busy. Please wait a moment, then try again.")
     if code == "clock_wrong":
         # The server answered: never "offline". Only IT can set the clock.
@@ -149,8 +148,9 @@ def _sentence(refusal: Refusal, now: datetime | None) -> str:
     if code == "restricted":
         if until is None:
             return translate("Refusal", "You can read messages but not send them for now.")
+        # A date, not a weekday: a restriction may end weeks from now.
         return translate("Refusal", "You can read messages but not send them until {when}.").format(
-            when=day_and_time(until)
+            when=full_date_and_time(until)
         )
     if code == "messaging_suspended":
         return translate(

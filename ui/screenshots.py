@@ -111,6 +111,10 @@ class _Session:
         shell.signin.pin_field.setText(DEMO_PIN)
         shell.signin.submit()
         self.settle()
+        # The demo resident's record says Spanish; each variant shows its own language, as
+        # the resident's switch in the top bar would.
+        shell.set_language(VARIANTS[self.variant].language)
+        self.settle()
         shell.show_sync_status(
             SyncStatus(
                 state="offline",
@@ -135,6 +139,15 @@ class _Session:
             screen.request_quote()
 
         self.shot("compose", compose)
+        self.shot("new-message", lambda: shell.show_screen("new_message"))
+
+        def drafts() -> None:
+            core.save_draft("c1", None, "Dear Maria, I have been thinking about what you said")
+            core.save_draft("c2", None, "Luis, happy birthday! I hope the party")
+            self.settle()
+            shell.show_screen("drafts")
+
+        self.shot("drafts", drafts)
         self.shot("stamps", lambda: shell.show_screen("stamps"))
         self.shot("contacts", lambda: shell.show_screen("contacts"))
         self.shot("idle-warning", lambda: shell.idle_warning.show_countdown(18, "idle"))

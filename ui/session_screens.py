@@ -19,7 +19,15 @@ if TYPE_CHECKING:
     from ui.screens.inbox import InboxScreen
     from ui.widgets.base import Navigator, Screen
 
-RESIDENT_SCREENS = ("inbox", "conversation", "compose", "stamps", "contacts")
+RESIDENT_SCREENS = (
+    "inbox",
+    "conversation",
+    "compose",
+    "stamps",
+    "contacts",
+    "new_message",
+    "drafts",
+)
 
 
 class SessionScreens(QStackedWidget):
@@ -32,7 +40,9 @@ class SessionScreens(QStackedWidget):
         from ui.screens.compose import ComposeScreen
         from ui.screens.contacts import ContactsScreen
         from ui.screens.conversation import ConversationScreen
+        from ui.screens.drafts import DraftsScreen
         from ui.screens.inbox import InboxScreen
+        from ui.screens.new_message import NewMessageScreen
         from ui.screens.stamps import StampsScreen
 
         self.inbox: InboxScreen = InboxScreen(context, shell, self)
@@ -43,6 +53,8 @@ class SessionScreens(QStackedWidget):
             "compose": self.compose,
             "stamps": StampsScreen(context, shell, self),
             "contacts": ContactsScreen(context, shell, self),
+            "new_message": NewMessageScreen(context, shell, self),
+            "drafts": DraftsScreen(context, shell, self),
         }
         for screen in self.screens.values():
             self.addWidget(screen)

@@ -9,6 +9,12 @@ sign-in fields with their undo history, and empties the clipboard.
 Change notices (:class:`kiosk.changes.Changes`) from background tasks and from
 the sync worker arrive at one hook, :meth:`Shell.data_changed`, which hands
 them to the screen in front.
+
+Language: the resident's (their record's, or what they chose on this terminal)
+applies at sign-in; the inbox's language button (``ui.language_switch``)
+switches while signed in and the core keeps the choice; at the session's end
+the kiosk's own language (``Context.default_language``) comes back for the
+next person.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ from kiosk.errors import Refusal
 from ui import theme
 from ui.context import Context
 from ui.formatting import isolate
+from ui.i18n import LANGUAGES
 from ui.lockdown import clear_clipboard
 from ui.screens.signin import SignInScreen
 from ui.sync_status import describe_sync
@@ -278,7 +285,8 @@ class Shell(QMainWindow):
         self.show_sync_status(self._sync_status)
 
     def set_language(self, language: str) -> None:
-        self.context.languages.set(language)
+        if language != self.context.languages.current:
+            self.context.languages.set(language)
         self.signin.set_language(language)
 
     def set_large_text(self, on: bool) -> None:
@@ -326,6 +334,8 @@ class Shell(QMainWindow):
         self.resident = signed.resident
         self._open_session_screens()  # never a screen an earlier session touched
         self.resident_label.set_full_text(isolate(signed.resident.display_name))
+        if signed.resident.language in LANGUAGES:
+            self.set_language(signed.resident.language)
         if self.watch is not None:
             self.watch.start()
         self.show_screen("inbox")
@@ -353,6 +363,7 @@ class Shell(QMainWindow):
         self.resident = None
         self.resident_label.set_full_text("")
         clear_clipboard()
+        self.set_language(self.context.default_language)  # the kiosk's, for the next person
         self._raise(self.signin)
         if reason == "idle":
             self.signin.show_message(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication
 
+from ui.counts import counts
 from ui.formatting import when
 
 if TYPE_CHECKING:
@@ -67,41 +68,19 @@ def payment_line(payment: str, stamps: int, contact_name: str, balance: int) -> 
         return translate("Payment", "Sent collect: {name} pays to open it").format(
             name=contact_name
         )
-    return translate("Payment", "Uses {stamps} of your {balance} stamps").format(
-        stamps=stamps, balance=balance
-    )
+    return counts().uses_own_stamps(stamps, balance)
 
 
 def media_summary(media: Sequence[MediaItem]) -> str:
-    """``2 photos, 1 video`` for the marker on a message that carries media."""
-    translate = QCoreApplication.translate
-    counts: dict[str, int] = {}
+    """``2 photos, 1 video`` for the marker on a message that carries media.
+
+    The kinds are the protocol's (``sync.protocol.common.MediaKind``): a VideoGram is
+    ``video``.
+    """
+    said = counts()
+    by_kind: dict[str, int] = {}
     for item in media:
-        counts[item.kind] = counts.get(item.kind, 0) + 1
-    parts = []
-    for kind, count in counts.items():
-        if kind == "photo":
-            parts.append(
-                translate("Media", "1 photo")
-                if count == 1
-                else translate("Media", "{count} photos").format(count=count)
-            )
-        elif kind == "videogram":
-            parts.append(
-                translate("Media", "1 video")
-                if count == 1
-                else translate("Media", "{count} videos").format(count=count)
-            )
-        elif kind == "ecard":
-            parts.append(
-                translate("Media", "1 eCard")
-                if count == 1
-                else translate("Media", "{count} eCards").format(count=count)
-            )
-        else:
-            parts.append(
-                translate("Media", "1 attachment")
-                if count == 1
-                else translate("Media", "{count} attachments").format(count=count)
-            )
+        by_kind[item.kind] = by_kind.get(item.kind, 0) + 1
+    phrases = {"photo": said.photos, "video": said.videos, "ecard": said.ecards}
+    parts = [phrases.get(kind, said.attachments)(n) for kind, n in by_kind.items()]
     return ", ".join(parts)

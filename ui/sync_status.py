@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
+from ui.counts import counts
 from ui.formatting import when
 
 if TYPE_CHECKING:
@@ -49,27 +50,16 @@ class SyncStatusBridge(QObject):
 def describe_waiting(waiting: WaitingToSend | None) -> list[str]:
     """The resident's own replies and purchases still to go out, as short translated phrases.
 
-    English and Spanish both say "1" in the singular and every other count in
-    the plural, so each phrase has a singular and a plural string.
+    Each count goes through Qt's plural forms (``%n``), in English as in Spanish.
     """
-    translate = QCoreApplication.translate
     parts: list[str] = []
     if waiting is None:
         return parts
-    if waiting.replies == 1:
-        parts.append(translate("Sync", "1 reply waiting to send"))
-    elif waiting.replies > 1:
-        parts.append(
-            translate("Sync", "{count} replies waiting to send").format(count=waiting.replies)
-        )
-    if waiting.purchases == 1:
-        parts.append(translate("Sync", "1 stamp purchase waiting to send"))
-    elif waiting.purchases > 1:
-        parts.append(
-            translate("Sync", "{count} stamp purchases waiting to send").format(
-                count=waiting.purchases
-            )
-        )
+    replies, purchases = waiting.replies, waiting.purchases
+    if replies:
+        parts.append(counts().replies_waiting(replies))
+    if purchases:
+        parts.append(counts().purchases_waiting(purchases))
     return parts
 
 

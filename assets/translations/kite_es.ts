@@ -4,67 +4,72 @@
 <context>
     <name>ComposeScreen</name>
     <message>
-        <location filename="../../ui/screens/compose.py" line="116"/>
+        <location filename="../../ui/screens/compose.py" line="125"/>
+        <source>New message to {name}</source>
+        <translation>Mensaje nuevo para {name}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/compose.py" line="127"/>
         <source>Reply to {name}</source>
         <translation>Responder a {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="119"/>
+        <location filename="../../ui/screens/compose.py" line="130"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="120"/>
+        <location filename="../../ui/screens/compose.py" line="131"/>
         <source>Back to the conversation; your text is kept</source>
         <translation>Volver a la conversación; su texto se guarda</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="124"/>
+        <location filename="../../ui/screens/compose.py" line="135"/>
         <source>Keyboard</source>
         <translation>Teclado</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="125"/>
+        <location filename="../../ui/screens/compose.py" line="136"/>
         <source>Show or hide the on-screen keyboard</source>
         <translation>Mostrar u ocultar el teclado en pantalla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="127"/>
+        <location filename="../../ui/screens/compose.py" line="138"/>
         <source>Your reply</source>
         <translation>Su respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="128"/>
+        <location filename="../../ui/screens/compose.py" line="139"/>
         <source>Write your reply here</source>
         <translation>Escriba aquí su respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="129"/>
+        <location filename="../../ui/screens/compose.py" line="140"/>
         <source>Send</source>
         <translation>Enviar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="129"/>
+        <location filename="../../ui/screens/compose.py" line="140"/>
         <source>Send this reply</source>
         <translation>Enviar esta respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="130"/>
+        <location filename="../../ui/screens/compose.py" line="141"/>
         <source>Buy stamps</source>
         <translation>Comprar estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="130"/>
+        <location filename="../../ui/screens/compose.py" line="141"/>
         <source>Go to stamps to buy more</source>
         <translation>Ir a Estampillas para comprar más</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="220"/>
+        <location filename="../../ui/screens/compose.py" line="243"/>
         <source>{count} of {limit} characters</source>
         <translation>{count} de {limit} caracteres</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="272"/>
+        <location filename="../../ui/screens/compose.py" line="302"/>
         <source>Write something before sending.</source>
         <translation>Escriba algo antes de enviar.</translation>
     </message>
@@ -72,78 +77,83 @@
 <context>
     <name>ContactsScreen</name>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="65"/>
+        <location filename="../../ui/screens/contacts.py" line="69"/>
         <source>Contacts</source>
         <translation>Contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="66"/>
+        <location filename="../../ui/screens/contacts.py" line="70"/>
         <source>Your contacts</source>
         <translation>Sus contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="101"/>
+        <location filename="../../ui/screens/contacts.py" line="105"/>
         <source>Approved</source>
         <translation>Aprobados</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="102"/>
+        <location filename="../../ui/screens/contacts.py" line="106"/>
         <source>Waiting for approval</source>
         <translation>En espera de aprobación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="103"/>
+        <location filename="../../ui/screens/contacts.py" line="107"/>
         <source>Blocked by you</source>
         <translation>Bloqueados por usted</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="104"/>
+        <location filename="../../ui/screens/contacts.py" line="108"/>
         <source>Suspended by the facility</source>
         <translation>Suspendidos por el centro</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="120"/>
-        <source>You can read messages but not send them until {when}.</source>
-        <translation>Puede leer mensajes, pero no enviarlos hasta el {when}.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/contacts.py" line="143"/>
+        <location filename="../../ui/screens/contacts.py" line="138"/>
         <source>No contacts yet. Family and friends appear here once the facility approves them.</source>
         <translation>Todavía no tiene contactos. Sus familiares y amigos aparecerán aquí cuando el centro los apruebe.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="168"/>
-        <location filename="../../ui/screens/contacts.py" line="196"/>
+        <location filename="../../ui/screens/contacts.py" line="163"/>
+        <source>Write</source>
+        <translation>Escribir</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/contacts.py" line="164"/>
+        <source>Open your conversation with {name} and write to them</source>
+        <translation>Abrir su conversación con {name} y escribirle</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/contacts.py" line="176"/>
+        <location filename="../../ui/screens/contacts.py" line="204"/>
         <source>Block</source>
         <translation>Bloquear</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="169"/>
+        <location filename="../../ui/screens/contacts.py" line="177"/>
         <source>Stop messages to and from {name}</source>
         <translation>Dejar de enviar y recibir mensajes de {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="180"/>
+        <location filename="../../ui/screens/contacts.py" line="188"/>
         <source>Unblock</source>
         <translation>Desbloquear</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="181"/>
+        <location filename="../../ui/screens/contacts.py" line="189"/>
         <source>Allow messages with {name} again</source>
         <translation>Volver a permitir mensajes con {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="192"/>
+        <location filename="../../ui/screens/contacts.py" line="200"/>
         <source>Block {name}?</source>
         <translation>¿Bloquear a {name}?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="194"/>
+        <location filename="../../ui/screens/contacts.py" line="202"/>
         <source>You will not get their messages and cannot write to them until you unblock them.</source>
         <translation>No recibirá sus mensajes ni podrá escribirle hasta que lo desbloquee.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="197"/>
+        <location filename="../../ui/screens/contacts.py" line="205"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
@@ -159,85 +169,276 @@
 <context>
     <name>ConversationScreen</name>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="100"/>
+        <location filename="../../ui/screens/conversation.py" line="110"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="100"/>
+        <location filename="../../ui/screens/conversation.py" line="110"/>
         <source>Back to your conversations</source>
         <translation>Volver a sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="101"/>
+        <location filename="../../ui/screens/conversation.py" line="127"/>
         <source>Reply</source>
         <translation>Responder</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="101"/>
+        <location filename="../../ui/screens/conversation.py" line="127"/>
         <source>Write a reply in this conversation</source>
         <translation>Escribir una respuesta en esta conversación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="102"/>
-        <location filename="../../ui/screens/conversation.py" line="223"/>
+        <location filename="../../ui/screens/conversation.py" line="112"/>
+        <location filename="../../ui/screens/conversation.py" line="345"/>
         <source>Delete</source>
         <translation>Borrar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="102"/>
+        <location filename="../../ui/screens/conversation.py" line="112"/>
         <source>Delete the chosen message</source>
         <translation>Borrar el mensaje elegido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="103"/>
-        <source>Messages, newest first</source>
-        <translation>Mensajes, los más recientes primero</translation>
+        <location filename="../../ui/screens/conversation.py" line="113"/>
+        <source>Messages, oldest first, newest at the bottom</source>
+        <translation>Mensajes, del más antiguo al más reciente, el más reciente abajo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="150"/>
+        <location filename="../../ui/screens/conversation.py" line="121"/>
+        <source>Revise and send again</source>
+        <translation>Corregir y volver a enviar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/conversation.py" line="122"/>
+        <source>Open the text of this rejected reply as a draft to change and send</source>
+        <translation>Abrir el texto de esta respuesta rechazada como borrador para cambiarlo y enviarlo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/conversation.py" line="125"/>
+        <source>Write</source>
+        <translation>Escribir</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/conversation.py" line="125"/>
+        <source>Write the first message</source>
+        <translation>Escribir el primer mensaje</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/conversation.py" line="223"/>
+        <source>No messages with {name} yet.</source>
+        <translation>Todavía no hay mensajes con {name}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/conversation.py" line="224"/>
+        <source>Tap Write to send the first one.</source>
+        <translation>Toque Escribir para enviar el primero.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/conversation.py" line="227"/>
         <source>You blocked this contact. Unblock them in Contacts to reply.</source>
         <translation>Usted bloqueó a este contacto. Desbloquéelo en Contactos para responder.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="152"/>
+        <location filename="../../ui/screens/conversation.py" line="229"/>
         <source>This contact is waiting for approval. You can reply once approved.</source>
         <translation>Este contacto está en espera de aprobación. Podrá responder cuando lo aprueben.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="155"/>
+        <location filename="../../ui/screens/conversation.py" line="232"/>
         <source>The facility has suspended this contact. You can read but not reply.</source>
         <translation>El centro suspendió a este contacto. Puede leer, pero no responder.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="197"/>
+        <location filename="../../ui/screens/conversation.py" line="290"/>
         <source>These messages could not be loaded. Try again.</source>
         <translation>No se pudieron cargar estos mensajes. Inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="219"/>
+        <location filename="../../ui/screens/conversation.py" line="341"/>
         <source>Delete this message?</source>
         <translation>¿Borrar este mensaje?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="221"/>
+        <location filename="../../ui/screens/conversation.py" line="343"/>
         <source>It disappears from your messages on this terminal. This cannot be undone here.</source>
         <translation>Desaparecerá de sus mensajes en esta terminal. Aquí no se puede deshacer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="224"/>
+        <location filename="../../ui/screens/conversation.py" line="346"/>
         <source>Keep it</source>
         <translation>Conservarlo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="242"/>
+        <location filename="../../ui/screens/conversation.py" line="364"/>
         <source>You</source>
         <translation>Usted</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="250"/>
+        <location filename="../../ui/screens/conversation.py" line="372"/>
         <source>Return stamp included</source>
         <translation>Incluye estampilla de respuesta</translation>
+    </message>
+</context>
+<context>
+    <name>Counts</name>
+    <message numerus="yes">
+        <location filename="../../ui/counts.py" line="19"/>
+        <source>%n photos</source>
+        <translation>
+            <numerusform>%n foto</numerusform>
+            <numerusform>%n fotos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/counts.py" line="22"/>
+        <source>%n videos</source>
+        <translation>
+            <numerusform>%n video</numerusform>
+            <numerusform>%n videos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/counts.py" line="25"/>
+        <source>%n eCards</source>
+        <translation>
+            <numerusform>%n tarjeta electrónica</numerusform>
+            <numerusform>%n tarjetas electrónicas</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/counts.py" line="28"/>
+        <source>%n attachments</source>
+        <translation>
+            <numerusform>%n archivo adjunto</numerusform>
+            <numerusform>%n archivos adjuntos</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/counts.py" line="31"/>
+        <source>Uses {stamps} of your %n stamps</source>
+        <translation>
+            <numerusform>Usa {stamps} de su %n estampilla</numerusform>
+            <numerusform>Usa {stamps} de sus %n estampillas</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/counts.py" line="34"/>
+        <source>%n replies waiting to send</source>
+        <translation>
+            <numerusform>%n respuesta pendiente de envío</numerusform>
+            <numerusform>%n respuestas pendientes de envío</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/counts.py" line="37"/>
+        <source>%n stamp purchases waiting to send</source>
+        <translation>
+            <numerusform>%n compra de estampillas pendiente de envío</numerusform>
+            <numerusform>%n compras de estampillas pendientes de envío</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/counts.py" line="40"/>
+        <source>The server is busy. Please wait %n seconds, then try again.</source>
+        <translation>
+            <numerusform>El servidor está ocupado. Espere %n segundo y vuelva a intentarlo.</numerusform>
+            <numerusform>El servidor está ocupado. Espere %n segundos y vuelva a intentarlo.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>DraftsScreen</name>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="81"/>
+        <source>Drafts</source>
+        <translation>Borradores</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="82"/>
+        <source>Back</source>
+        <translation>Atrás</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="82"/>
+        <source>Back to your conversations</source>
+        <translation>Volver a sus conversaciones</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="83"/>
+        <source>Your unfinished messages</source>
+        <translation>Sus mensajes sin terminar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="135"/>
+        <source>No drafts. Anything you start writing is kept here.</source>
+        <translation>No hay borradores. Todo lo que empiece a escribir se guarda aquí.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="148"/>
+        <source>To {name}, changed {time}</source>
+        <translation>Para {name}, cambiado {time}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="165"/>
+        <source>Revise and send again</source>
+        <translation>Corregir y volver a enviar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="166"/>
+        <source>Change this rejected text and send it again</source>
+        <translation>Cambiar este texto rechazado y volver a enviarlo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="169"/>
+        <source>Open</source>
+        <translation>Abrir</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="169"/>
+        <source>Continue writing this message</source>
+        <translation>Seguir escribiendo este mensaje</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="174"/>
+        <location filename="../../ui/screens/drafts.py" line="205"/>
+        <source>Delete</source>
+        <translation>Borrar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="174"/>
+        <source>Throw this draft away</source>
+        <translation>Descartar este borrador</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="183"/>
+        <source>Returned: the facility rejected this reply.</source>
+        <translation>Devuelto: el centro rechazó esta respuesta.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="186"/>
+        <source>Reason: {reason}</source>
+        <translation>Motivo: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="191"/>
+        <source>Kept when a session ended.</source>
+        <translation>Guardado al terminar una sesión.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="203"/>
+        <source>Delete this draft?</source>
+        <translation>¿Borrar este borrador?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="204"/>
+        <source>Its text is thrown away. This cannot be undone.</source>
+        <translation>Su texto se descartará. Esto no se puede deshacer.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/drafts.py" line="206"/>
+        <source>Keep it</source>
+        <translation>Conservarlo</translation>
     </message>
 </context>
 <context>
@@ -312,37 +513,46 @@
         <translation>La mensajería cierra pronto</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="52"/>
-        <source>Messaging closes in {seconds} seconds. Anything you are writing is kept as a draft.</source>
-        <translation>La mensajería cierra en {seconds} segundos. Lo que esté escribiendo se guardará como borrador.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="56"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="57"/>
         <source>Your time is almost up</source>
         <translation>Su tiempo casi se acaba</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="58"/>
-        <source>Your session ends in {seconds} seconds. Anything you are writing is kept as a draft.</source>
-        <translation>Su sesión termina en {seconds} segundos. Lo que esté escribiendo se guardará como borrador.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="62"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="64"/>
         <source>Are you still there?</source>
         <translation>¿Sigue ahí?</translation>
     </message>
-    <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="63"/>
-        <source>Your session ends in {seconds} seconds unless you tap More time.</source>
-        <translation>Su sesión termina en {seconds} segundos, a menos que toque Más tiempo.</translation>
+    <message numerus="yes">
+        <location filename="../../ui/widgets/idle_warning.py" line="52"/>
+        <source>Messaging closes in %n seconds. Anything you are writing is kept as a draft.</source>
+        <translation>
+            <numerusform>La mensajería cierra en %n segundo. Lo que esté escribiendo se guardará como borrador.</numerusform>
+            <numerusform>La mensajería cierra en %n segundos. Lo que esté escribiendo se guardará como borrador.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/widgets/idle_warning.py" line="59"/>
+        <source>Your session ends in %n seconds. Anything you are writing is kept as a draft.</source>
+        <translation>
+            <numerusform>Su sesión termina en %n segundo. Lo que esté escribiendo se guardará como borrador.</numerusform>
+            <numerusform>Su sesión termina en %n segundos. Lo que esté escribiendo se guardará como borrador.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/widgets/idle_warning.py" line="66"/>
+        <source>Your session ends in %n seconds unless you tap More time.</source>
+        <translation>
+            <numerusform>Su sesión termina en %n segundo, a menos que toque Más tiempo.</numerusform>
+            <numerusform>Su sesión termina en %n segundos, a menos que toque Más tiempo.</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="65"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="69"/>
         <source>More time</source>
         <translation>Más tiempo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="65"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="69"/>
         <source>Keep my session open</source>
         <translation>Mantener abierta mi sesión</translation>
     </message>
@@ -350,49 +560,73 @@
 <context>
     <name>InboxScreen</name>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="98"/>
+        <location filename="../../ui/screens/inbox.py" line="134"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="99"/>
+        <location filename="../../ui/screens/inbox.py" line="135"/>
         <source>Conversations</source>
         <translation>Conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="100"/>
+        <location filename="../../ui/screens/inbox.py" line="136"/>
         <source>Choose a conversation to read it</source>
         <translation>Elija una conversación para leerla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="101"/>
-        <source>No messages yet. New messages appear here.</source>
-        <translation>Todavía no hay mensajes. Los mensajes nuevos aparecerán aquí.</translation>
+        <location filename="../../ui/screens/inbox.py" line="138"/>
+        <source>No messages yet. New messages appear here. Tap New message to write first.</source>
+        <translation>Todavía no hay mensajes. Los mensajes nuevos aparecerán aquí. Toque Mensaje nuevo para escribir primero.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="102"/>
+        <location filename="../../ui/screens/inbox.py" line="140"/>
+        <source>New message</source>
+        <translation>Mensaje nuevo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inbox.py" line="140"/>
+        <source>Write to one of your contacts</source>
+        <translation>Escribir a uno de sus contactos</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/inbox.py" line="279"/>
+        <source>%n unread messages</source>
+        <translation>
+            <numerusform>%n mensaje sin leer</numerusform>
+            <numerusform>%n mensajes sin leer</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inbox.py" line="142"/>
         <source>OK</source>
         <translation>Entendido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="102"/>
+        <location filename="../../ui/screens/inbox.py" line="142"/>
         <source>Hide this notice</source>
         <translation>Ocultar este aviso</translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/inbox.py" line="186"/>
+        <source>Drafts (%n)</source>
+        <translation>
+            <numerusform>Borradores (%n)</numerusform>
+            <numerusform>Borradores (%n)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/inbox.py" line="187"/>
+        <source>%n unfinished messages: open, finish or delete them</source>
+        <translation>
+            <numerusform>%n mensaje sin terminar: ábralo, termínelo o bórrelo</numerusform>
+            <numerusform>%n mensajes sin terminar: ábralos, termínelos o bórrelos</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="154"/>
+        <location filename="../../ui/screens/inbox.py" line="224"/>
         <source>New message from {names}</source>
         <translation>Mensaje nuevo de {names}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/inbox.py" line="209"/>
-        <source>1 unread message</source>
-        <translation>1 mensaje sin leer</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/inbox.py" line="211"/>
-        <source>{count} unread messages</source>
-        <translation>{count} mensajes sin leer</translation>
     </message>
 </context>
 <context>
@@ -424,46 +658,11 @@
     </message>
 </context>
 <context>
-    <name>Media</name>
+    <name>LanguageSwitch</name>
     <message>
-        <location filename="../../ui/statuses.py" line="85"/>
-        <source>1 photo</source>
-        <translation>1 foto</translation>
-    </message>
-    <message>
-        <location filename="../../ui/statuses.py" line="87"/>
-        <source>{count} photos</source>
-        <translation>{count} fotos</translation>
-    </message>
-    <message>
-        <location filename="../../ui/statuses.py" line="91"/>
-        <source>1 video</source>
-        <translation>1 video</translation>
-    </message>
-    <message>
-        <location filename="../../ui/statuses.py" line="93"/>
-        <source>{count} videos</source>
-        <translation>{count} videos</translation>
-    </message>
-    <message>
-        <location filename="../../ui/statuses.py" line="97"/>
-        <source>1 eCard</source>
-        <translation>1 tarjeta electrónica</translation>
-    </message>
-    <message>
-        <location filename="../../ui/statuses.py" line="99"/>
-        <source>{count} eCards</source>
-        <translation>{count} tarjetas electrónicas</translation>
-    </message>
-    <message>
-        <location filename="../../ui/statuses.py" line="103"/>
-        <source>1 attachment</source>
-        <translation>1 archivo adjunto</translation>
-    </message>
-    <message>
-        <location filename="../../ui/statuses.py" line="105"/>
-        <source>{count} attachments</source>
-        <translation>{count} archivos adjuntos</translation>
+        <location filename="../../ui/language_switch.py" line="54"/>
+        <source>Show the screens in {language}</source>
+        <translation>Mostrar las pantallas en {language}</translation>
     </message>
 </context>
 <context>
@@ -487,6 +686,39 @@
         <location filename="../../ui/widgets/delegates.py" line="192"/>
         <source>Reason: {reason}</source>
         <translation>Motivo: {reason}</translation>
+    </message>
+</context>
+<context>
+    <name>NewMessageScreen</name>
+    <message>
+        <location filename="../../ui/screens/new_message.py" line="70"/>
+        <source>New message: who to write to?</source>
+        <translation>Mensaje nuevo: ¿a quién quiere escribir?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/new_message.py" line="71"/>
+        <source>Back</source>
+        <translation>Atrás</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/new_message.py" line="71"/>
+        <source>Back to your conversations</source>
+        <translation>Volver a sus conversaciones</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/new_message.py" line="72"/>
+        <source>Your approved contacts</source>
+        <translation>Sus contactos aprobados</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/new_message.py" line="124"/>
+        <source>Write a new message to {name}</source>
+        <translation>Escribir un mensaje nuevo a {name}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/new_message.py" line="133"/>
+        <source>You have no approved contacts yet. Family and friends appear here once the facility approves them.</source>
+        <translation>Todavía no tiene contactos aprobados. Sus familiares y amigos aparecerán aquí cuando el centro los apruebe.</translation>
     </message>
 </context>
 <context>
@@ -540,115 +772,105 @@
 <context>
     <name>Payment</name>
     <message>
-        <location filename="../../ui/statuses.py" line="65"/>
+        <location filename="../../ui/statuses.py" line="66"/>
         <source>Uses the return stamp from {name}</source>
         <translation>Usa la estampilla de respuesta de {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="67"/>
+        <location filename="../../ui/statuses.py" line="68"/>
         <source>Sent collect: {name} pays to open it</source>
         <translation>Envío por cobrar: {name} paga para abrirlo</translation>
-    </message>
-    <message>
-        <location filename="../../ui/statuses.py" line="70"/>
-        <source>Uses {stamps} of your {balance} stamps</source>
-        <translation>Usa {stamps} de sus {balance} estampillas</translation>
     </message>
 </context>
 <context>
     <name>Refusal</name>
     <message>
-        <location filename="../../ui/refusals.py" line="79"/>
+        <location filename="../../ui/refusals.py" line="80"/>
         <source>That facility ID and PIN do not match. Check both and try again.</source>
         <translation>El número de identificación y el PIN no coinciden. Revise ambos e inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="84"/>
+        <location filename="../../ui/refusals.py" line="85"/>
         <source>Too many tries. This account is locked for now; try again later.</source>
         <translation>Demasiados intentos. Esta cuenta está bloqueada por ahora; inténtelo más tarde.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="87"/>
+        <location filename="../../ui/refusals.py" line="88"/>
         <source>Too many tries. This account is locked. Try again in {minutes} min (at {time}).</source>
         <translation>Demasiados intentos. Esta cuenta está bloqueada. Inténtelo de nuevo en {minutes} min (a las {time}).</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="95"/>
-        <source>The server is busy. Please wait {seconds} seconds, then try again.</source>
-        <translation>El servidor está ocupado. Espere {seconds} segundos y vuelva a intentarlo.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/refusals.py" line="98"/>
+        <location filename="../../ui/refusals.py" line="97"/>
         <source>The server is busy. Please wait a moment, then try again.</source>
         <translation>El servidor está ocupado. Espere un momento y vuelva a intentarlo.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="101"/>
+        <location filename="../../ui/refusals.py" line="100"/>
         <source>This terminal&apos;s clock is wrong, so it cannot check your PIN. Please tell staff: facility IT must set the clock.</source>
         <translation>El reloj de esta terminal está mal, así que no puede comprobar su PIN. Avise al personal: TI del centro debe ajustar el reloj.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="107"/>
+        <location filename="../../ui/refusals.py" line="106"/>
         <source>This terminal is offline and has not seen this ID before. Sign in once while it is online, or use another terminal.</source>
         <translation>Esta terminal está sin conexión y no conoce este número. Entre una vez cuando tenga conexión, o use otra terminal.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="115"/>
+        <location filename="../../ui/refusals.py" line="114"/>
         <source>Messaging is closed right now.</source>
         <translation>La mensajería está cerrada en este momento.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="116"/>
+        <location filename="../../ui/refusals.py" line="115"/>
         <source>Messaging is closed. It opens again {when}.</source>
         <translation>La mensajería está cerrada. Vuelve a abrir el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="120"/>
+        <location filename="../../ui/refusals.py" line="119"/>
         <source>Your session has ended. Please sign in again.</source>
         <translation>Su sesión terminó. Entre de nuevo, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="122"/>
+        <location filename="../../ui/refusals.py" line="121"/>
         <source>Someone is still signed in here. Please wait a moment.</source>
         <translation>Todavía hay otra persona conectada aquí. Espere un momento, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="124"/>
+        <location filename="../../ui/refusals.py" line="123"/>
         <source>That item is no longer here.</source>
         <translation>Eso ya no está disponible.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="126"/>
+        <location filename="../../ui/refusals.py" line="125"/>
         <source>How this reply is paid has changed. Check the new payment line, then send.</source>
         <translation>Cambió la forma de pago de esta respuesta. Revise la nueva línea de pago y luego envíe.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="130"/>
+        <location filename="../../ui/refusals.py" line="129"/>
         <source>You do not have enough stamps for this reply. Buy stamps first.</source>
         <translation>No tiene suficientes estampillas para esta respuesta. Compre estampillas primero.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="134"/>
+        <location filename="../../ui/refusals.py" line="133"/>
         <source>Your debit account does not have enough money for this purchase.</source>
         <translation>Su cuenta de débito no tiene suficiente dinero para esta compra.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="138"/>
+        <location filename="../../ui/refusals.py" line="137"/>
         <source>You blocked this contact. Unblock them in Contacts to write to them.</source>
         <translation>Usted bloqueó a este contacto. Desbloquéelo en Contactos para escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="142"/>
+        <location filename="../../ui/refusals.py" line="141"/>
         <source>This contact is not approved yet, so you cannot write to them.</source>
         <translation>Este contacto todavía no está aprobado, así que no puede escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="146"/>
+        <location filename="../../ui/refusals.py" line="145"/>
         <source>The facility has suspended this contact, so you cannot write to them.</source>
         <translation>El centro suspendió a este contacto, así que no puede escribirle.</translation>
     </message>
     <message>
-        <location filename="../../ui/refusals.py" line="151"/>
+        <location filename="../../ui/refusals.py" line="150"/>
         <source>You can read messages but not send them for now.</source>
         <translation>Por ahora puede leer mensajes, pero no enviarlos.</translation>
     </message>
@@ -739,94 +961,113 @@
     </message>
 </context>
 <context>
+    <name>Restriction</name>
+    <message>
+        <location filename="../../ui/restrictions.py" line="26"/>
+        <source>You can read messages but not send them until {when}.</source>
+        <translation>Puede leer mensajes, pero no enviarlos hasta el {when}.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/restrictions.py" line="30"/>
+        <location filename="../../ui/restrictions.py" line="44"/>
+        <source>Reason: {reason}</source>
+        <translation>Motivo: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/restrictions.py" line="40"/>
+        <source>The facility has paused all messaging for now. You can still read.</source>
+        <translation>El centro ha pausado todos los mensajes por ahora. Todavía puede leer.</translation>
+    </message>
+</context>
+<context>
     <name>Shell</name>
     <message>
-        <location filename="../../ui/shell.py" line="254"/>
+        <location filename="../../ui/shell.py" line="260"/>
         <source>Kite</source>
         <translation>Kite</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="256"/>
+        <location filename="../../ui/shell.py" line="262"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="256"/>
+        <location filename="../../ui/shell.py" line="262"/>
         <source>Your conversations</source>
         <translation>Sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="257"/>
+        <location filename="../../ui/shell.py" line="263"/>
         <source>Stamps</source>
         <translation>Estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="257"/>
+        <location filename="../../ui/shell.py" line="263"/>
         <source>Balance, stamp books and receipts</source>
         <translation>Saldo, paquetes de estampillas y recibos</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="258"/>
+        <location filename="../../ui/shell.py" line="264"/>
         <source>Contacts</source>
         <translation>Contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="258"/>
+        <location filename="../../ui/shell.py" line="264"/>
         <source>Who you can write to</source>
         <translation>A quién puede escribir</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="265"/>
+        <location filename="../../ui/shell.py" line="271"/>
         <source>Text size</source>
         <translation>Tamaño de letra</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="266"/>
+        <location filename="../../ui/shell.py" line="272"/>
         <source>Switch large text on or off</source>
         <translation>Activar o desactivar la letra grande</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="271"/>
+        <location filename="../../ui/shell.py" line="277"/>
         <source>Contrast</source>
         <translation>Contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="272"/>
+        <location filename="../../ui/shell.py" line="278"/>
         <source>Switch high contrast on or off</source>
         <translation>Activar o desactivar el alto contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="277"/>
+        <location filename="../../ui/shell.py" line="283"/>
         <source>Sign out</source>
         <translation>Salir</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="277"/>
+        <location filename="../../ui/shell.py" line="283"/>
         <source>End your session now</source>
         <translation>Terminar su sesión ahora</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="360"/>
+        <location filename="../../ui/shell.py" line="370"/>
         <source>You were signed out because nothing happened for a while. Your unfinished text is saved.</source>
         <translation>Se cerró su sesión porque no hubo actividad por un rato. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="366"/>
+        <location filename="../../ui/shell.py" line="376"/>
         <source>Your session reached its time limit. Your unfinished text is saved.</source>
         <translation>Su sesión llegó al límite de tiempo. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="370"/>
+        <location filename="../../ui/shell.py" line="380"/>
         <source>Messaging has closed for now. Your unfinished text is saved.</source>
         <translation>La mensajería ya cerró por ahora. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="406"/>
+        <location filename="../../ui/shell.py" line="416"/>
         <source>Sorry, something went wrong. Please try again.</source>
         <translation>Lo sentimos, algo salió mal. Inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="410"/>
+        <location filename="../../ui/shell.py" line="420"/>
         <source>Sorry, something went wrong and your session was ended. Your unfinished text is saved. Please sign in again.</source>
         <translation>Lo sentimos, algo salió mal y su sesión se cerró. Su texto sin terminar está guardado. Vuelva a iniciar sesión.</translation>
     </message>
@@ -934,192 +1175,217 @@
 <context>
     <name>StampsScreen</name>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="153"/>
+        <location filename="../../ui/screens/stamps.py" line="161"/>
         <source>Stamps</source>
         <translation>Estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="154"/>
+        <location filename="../../ui/screens/stamps.py" line="162"/>
         <source>Stamps you can use</source>
         <translation>Estampillas disponibles</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="155"/>
+        <location filename="../../ui/screens/stamps.py" line="163"/>
         <source>Debit account</source>
         <translation>Cuenta de débito</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="156"/>
+        <location filename="../../ui/screens/stamps.py" line="164"/>
         <source>Buy stamps</source>
         <translation>Comprar estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="157"/>
+        <location filename="../../ui/screens/stamps.py" line="165"/>
         <source>No stamp books are on sale right now.</source>
         <translation>En este momento no hay paquetes de estampillas a la venta.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="158"/>
+        <location filename="../../ui/screens/stamps.py" line="166"/>
         <source>Receipts</source>
         <translation>Recibos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="159"/>
+        <location filename="../../ui/screens/stamps.py" line="167"/>
         <source>Receipt history, newest first</source>
         <translation>Historial de recibos, los más recientes primero</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="209"/>
-        <source>Purchase confirmed: {stamps} stamps added.</source>
-        <translation>Compra confirmada: se agregaron {stamps} estampillas.</translation>
+        <location filename="../../ui/screens/stamps.py" line="170"/>
+        <source>Back to your message</source>
+        <translation>Volver a su mensaje</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="216"/>
-        <source>The purchase of {stamps} stamps was refused. Nothing was taken from your debit account.</source>
-        <translation>La compra de {stamps} estampillas fue rechazada. No se descontó nada de su cuenta de débito.</translation>
+        <location filename="../../ui/screens/stamps.py" line="171"/>
+        <source>Return to the message you were writing</source>
+        <translation>Volver al mensaje que estaba escribiendo</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/stamps.py" line="227"/>
+        <source>Purchase confirmed: %n stamps added.</source>
+        <translation>
+            <numerusform>Compra confirmada: se agregó %n estampilla.</numerusform>
+            <numerusform>Compra confirmada: se agregaron %n estampillas.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/stamps.py" line="232"/>
+        <source>The purchase of %n stamps was refused. Nothing was taken from your debit account.</source>
+        <translation>
+            <numerusform>Se rechazó la compra de %n estampilla. No se cobró nada de su cuenta de débito.</numerusform>
+            <numerusform>Se rechazó la compra de %n estampillas. No se cobró nada de su cuenta de débito.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/stamps.py" line="255"/>
+        <source>%n bought, waiting for confirmation</source>
+        <translation>
+            <numerusform>%n comprada, en espera de confirmación</numerusform>
+            <numerusform>%n compradas, en espera de confirmación</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/stamps.py" line="257"/>
+        <source>%n set aside for replies waiting to send</source>
+        <translation>
+            <numerusform>%n reservada para respuestas por enviar</numerusform>
+            <numerusform>%n reservadas para respuestas por enviar</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/stamps.py" line="283"/>
+        <source>{name}: %n stamps, {price}</source>
+        <translation>
+            <numerusform>{name}: %n estampilla, {price}</numerusform>
+            <numerusform>{name}: %n estampillas, {price}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/stamps.py" line="300"/>
+        <source>{price} comes out of your debit account. The %n stamps can be used once the facility confirms the purchase.</source>
+        <translation>
+            <numerusform>{price} se descuenta de su cuenta de débito. La estampilla (%n) se podrá usar cuando el centro confirme la compra.</numerusform>
+            <numerusform>{price} se descuenta de su cuenta de débito. Las %n estampillas se podrán usar cuando el centro confirme la compra.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/stamps.py" line="327"/>
+        <source>Purchase sent: %n stamps are pending until the facility confirms them.</source>
+        <translation>
+            <numerusform>Compra enviada: %n estampilla queda pendiente hasta que el centro la confirme.</numerusform>
+            <numerusform>Compra enviada: %n estampillas quedan pendientes hasta que el centro las confirme.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/stamps.py" line="362"/>
+        <source>%n stamps for {price}</source>
+        <translation>
+            <numerusform>%n estampilla por {price}</numerusform>
+            <numerusform>%n estampillas por {price}</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/stamps.py" line="366"/>
+        <source>+%n stamps</source>
+        <translation>
+            <numerusform>+%n estampilla</numerusform>
+            <numerusform>+%n estampillas</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/stamps.py" line="368"/>
+        <source>-%n stamps</source>
+        <translation>
+            <numerusform>-%n estampilla</numerusform>
+            <numerusform>-%n estampillas</numerusform>
+        </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="239"/>
-        <source>{count} bought, waiting for confirmation</source>
-        <translation>{count} compradas, en espera de confirmación</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="245"/>
-        <source>{count} set aside for replies waiting to send</source>
-        <translation>{count} reservadas para respuestas por enviar</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="247"/>
+        <location filename="../../ui/screens/stamps.py" line="258"/>
         <source>Nothing pending</source>
         <translation>Nada pendiente</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="250"/>
+        <location filename="../../ui/screens/stamps.py" line="261"/>
         <source>Not received yet</source>
         <translation>Todavía no se ha recibido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="254"/>
+        <location filename="../../ui/screens/stamps.py" line="265"/>
         <source>As of {time}</source>
         <translation>Al {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="258"/>
+        <location filename="../../ui/screens/stamps.py" line="269"/>
         <source>Stamps you can use: {count}</source>
         <translation>Estampillas disponibles: {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="261"/>
+        <location filename="../../ui/screens/stamps.py" line="272"/>
         <source>Debit account: {amount}</source>
         <translation>Cuenta de débito: {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="273"/>
-        <source>{name}: 1 stamp, {price}</source>
-        <translation>{name}: 1 estampilla, {price}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="277"/>
-        <source>{name}: {stamps} stamps, {price}</source>
-        <translation>{name}: {stamps} estampillas, {price}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="280"/>
+        <location filename="../../ui/screens/stamps.py" line="286"/>
         <source>Buy this from your debit account</source>
         <translation>Comprar esto con su cuenta de débito</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="290"/>
+        <location filename="../../ui/screens/stamps.py" line="296"/>
         <source>Buy {name} for {price}?</source>
         <translation>¿Comprar {name} por {price}?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="294"/>
-        <source>{price} comes out of your debit account. The {stamps} stamps can be used once the facility confirms the purchase.</source>
-        <translation>Se descontarán {price} de su cuenta de débito. Podrá usar las {stamps} estampillas cuando el centro confirme la compra.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="297"/>
+        <location filename="../../ui/screens/stamps.py" line="305"/>
         <source>Buy</source>
         <translation>Comprar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="298"/>
+        <location filename="../../ui/screens/stamps.py" line="306"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="319"/>
-        <source>Purchase sent: {stamps} stamps are pending until the facility confirms them.</source>
-        <translation>Compra enviada: {stamps} estampillas quedan pendientes hasta que el centro las confirme.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="338"/>
+        <location filename="../../ui/screens/stamps.py" line="348"/>
         <source>Purchase</source>
         <translation>Compra</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="339"/>
+        <location filename="../../ui/screens/stamps.py" line="349"/>
         <source>Gift from family</source>
         <translation>Regalo de la familia</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="340"/>
+        <location filename="../../ui/screens/stamps.py" line="350"/>
         <source>Reply sent</source>
         <translation>Respuesta enviada</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="341"/>
+        <location filename="../../ui/screens/stamps.py" line="351"/>
         <source>Refund</source>
         <translation>Reembolso</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="342"/>
+        <location filename="../../ui/screens/stamps.py" line="352"/>
         <source>Adjustment</source>
         <translation>Ajuste</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="346"/>
+        <location filename="../../ui/screens/stamps.py" line="356"/>
         <source>Correction from the server&apos;s records</source>
         <translation>Corrección según los registros del servidor</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="353"/>
-        <source>1 stamp for {price}</source>
-        <translation>1 estampilla por {price}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="356"/>
-        <source>{stamps} stamps for {price}</source>
-        <translation>{stamps} estampillas por {price}</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="361"/>
-        <source>+1 stamp</source>
-        <translation>+1 estampilla</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="363"/>
-        <source>-1 stamp</source>
-        <translation>-1 estampilla</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="365"/>
-        <source>{stamps:+d} stamps</source>
-        <translation>{stamps:+d} estampillas</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/stamps.py" line="369"/>
+        <location filename="../../ui/screens/stamps.py" line="372"/>
         <source>Pending</source>
         <translation>Pendiente</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="377"/>
+        <location filename="../../ui/screens/stamps.py" line="380"/>
         <source>The facility refused this purchase.</source>
         <translation>El centro rechazó esta compra.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="358"/>
+        <location filename="../../ui/screens/stamps.py" line="363"/>
         <source>Refused</source>
         <translation>Rechazada</translation>
     </message>
@@ -1127,72 +1393,72 @@
 <context>
     <name>Status</name>
     <message>
-        <location filename="../../ui/statuses.py" line="32"/>
+        <location filename="../../ui/statuses.py" line="33"/>
         <source>Queued</source>
         <translation>En cola</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="33"/>
+        <location filename="../../ui/statuses.py" line="34"/>
         <source>Sent</source>
         <translation>Enviado</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="34"/>
+        <location filename="../../ui/statuses.py" line="35"/>
         <source>Pending review</source>
         <translation>En revisión</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="35"/>
+        <location filename="../../ui/statuses.py" line="36"/>
         <source>Delivered</source>
         <translation>Entregado</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="36"/>
+        <location filename="../../ui/statuses.py" line="37"/>
         <source>Rejected</source>
         <translation>Rechazado</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="37"/>
+        <location filename="../../ui/statuses.py" line="38"/>
         <source>Waiting for recipient to pay</source>
         <translation>Esperando que el destinatario pague</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="38"/>
+        <location filename="../../ui/statuses.py" line="39"/>
         <source>Opened</source>
         <translation>Abierto</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="48"/>
+        <location filename="../../ui/statuses.py" line="49"/>
         <source>Queued on this terminal {time}</source>
         <translation>En cola en esta terminal {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="49"/>
+        <location filename="../../ui/statuses.py" line="50"/>
         <source>Sent {time}</source>
         <translation>Enviado {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="50"/>
+        <location filename="../../ui/statuses.py" line="51"/>
         <source>In review since {time}</source>
         <translation>En revisión desde {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="51"/>
+        <location filename="../../ui/statuses.py" line="52"/>
         <source>Delivered {time}</source>
         <translation>Entregado {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="52"/>
+        <location filename="../../ui/statuses.py" line="53"/>
         <source>Rejected {time}</source>
         <translation>Rechazado {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="53"/>
+        <location filename="../../ui/statuses.py" line="54"/>
         <source>Delivered, waiting for the recipient to pay, since {time}</source>
         <translation>Entregado, esperando que el destinatario pague, desde {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="56"/>
+        <location filename="../../ui/statuses.py" line="57"/>
         <source>Opened {time}</source>
         <translation>Abierto {time}</translation>
     </message>
@@ -1200,79 +1466,67 @@
 <context>
     <name>Sync</name>
     <message>
-        <location filename="../../ui/sync_status.py" line="60"/>
-        <source>1 reply waiting to send</source>
-        <translation>1 respuesta pendiente de envío</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_status.py" line="63"/>
-        <source>{count} replies waiting to send</source>
-        <translation>{count} respuestas pendientes de envío</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_status.py" line="66"/>
-        <source>1 stamp purchase waiting to send</source>
-        <translation>1 compra de estampillas pendiente de envío</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_status.py" line="69"/>
-        <source>{count} stamp purchases waiting to send</source>
-        <translation>{count} compras de estampillas pendientes de envío</translation>
-    </message>
-    <message>
-        <location filename="../../ui/sync_status.py" line="87"/>
+        <location filename="../../ui/sync_status.py" line="77"/>
         <source>Connecting…</source>
         <translation>Conectando…</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="89"/>
+        <location filename="../../ui/sync_status.py" line="79"/>
         <source>This terminal&apos;s clock is wrong, so it cannot sync. Please tell staff.</source>
         <translation>El reloj de esta terminal está mal, así que no puede sincronizar. Avise al personal.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="95"/>
+        <location filename="../../ui/sync_status.py" line="85"/>
         <source>This terminal is out of service. Please tell staff.</source>
         <translation>Esta terminal está fuera de servicio. Avise al personal, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="97"/>
+        <location filename="../../ui/sync_status.py" line="87"/>
         <source>This terminal needs IT. Please tell staff.</source>
         <translation>Esta terminal necesita a TI. Avise al personal, por favor.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="99"/>
+        <location filename="../../ui/sync_status.py" line="89"/>
         <source>This terminal is waiting for IT to approve it.</source>
         <translation>Esta terminal espera la aprobación de TI.</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="105"/>
+        <location filename="../../ui/sync_status.py" line="95"/>
         <source>Server busy. Trying again at {time}</source>
         <translation>Servidor ocupado. Se intentará de nuevo a las {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="107"/>
+        <location filename="../../ui/sync_status.py" line="97"/>
         <source>Server busy. Trying again soon</source>
         <translation>Servidor ocupado. Se intentará de nuevo pronto</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="111"/>
+        <location filename="../../ui/sync_status.py" line="101"/>
         <source>Not up to date: the server&apos;s answer could not be used</source>
         <translation>Sin actualizar: no se pudo usar la respuesta del servidor</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="116"/>
+        <location filename="../../ui/sync_status.py" line="106"/>
         <source>Offline since {time}</source>
         <translation>Sin conexión desde {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="118"/>
+        <location filename="../../ui/sync_status.py" line="108"/>
         <source>Offline</source>
         <translation>Sin conexión</translation>
     </message>
     <message>
-        <location filename="../../ui/sync_status.py" line="123"/>
+        <location filename="../../ui/sync_status.py" line="113"/>
         <source>Up to date</source>
         <translation>Al día</translation>
+    </message>
+</context>
+<context>
+    <name>Time</name>
+    <message>
+        <location filename="../../ui/formatting.py" line="86"/>
+        <source>{date} at {time}</source>
+        <translation>{date} a las {time}</translation>
     </message>
 </context>
 </TS>

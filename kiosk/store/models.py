@@ -168,7 +168,9 @@ class Resident(Base):
     facility_number: Mapped[str] = mapped_column(String(32), unique=True)
     display_name: Mapped[str] = mapped_column(String(128))
     housing_unit: Mapped[str] = mapped_column(String(64), default="")
-    language: Mapped[str] = mapped_column(String(8), default="en")
+    language: Mapped[str] = mapped_column(String(8), default="en")  # the facility's record
+    # What the resident chose on this terminal (kiosk.languages); wins over the record here.
+    chosen_language: Mapped[str | None] = mapped_column(String(8))
     pin_verifier: Mapped[str | None] = mapped_column(String(256))  # slow salted hash, offline use
     proof_salt: Mapped[str | None] = mapped_column(String(160))  # for the offline proof key
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -270,6 +272,10 @@ class Draft(Base):
         String(16), default="typed"
     )  # typed | rejected | session_end
     updated_at: Mapped[datetime]
+    # For origin "rejected": the reply whose text this is ("Revise and send again").
+    rejected_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL")
+    )
 
 
 class LedgerEntry(Base):

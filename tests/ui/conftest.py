@@ -36,8 +36,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture
 def world(store: Store) -> World:
-    """One facility: resident r1 (A1001, PIN 2468, Ana Ruiz) and approved contact c1 (Maria)."""
+    """One facility: resident r1 (A1001, PIN 2468, Ana Ruiz) and approved contact c1 (Maria).
+
+    Ana's record says English, so the screens stay in the kiosk's English after she signs
+    in; the tests of a Spanish-speaking resident give her record ``language="es"``.
+    """
     built = World(store)
+    built.resident_language = "en"
     built.policy()
     built.resident()
     built.contact()

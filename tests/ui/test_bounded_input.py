@@ -100,7 +100,7 @@ def test_a_right_to_left_override_in_a_name_or_body_is_isolated(signed_in: Termi
     assert conversation.title.text() == f"{FSI}{evil}{PDI}"
     assert conversation.title.accessibleName() == isolate(evil)
     compose = signed_in.show("compose", contact=contact)
-    assert compose.title.text() == f"Reply to {isolate(evil)}"
+    assert compose.title.text() == f"New message to {isolate(evil)}"  # not a reply: no target
     contacts = signed_in.show("contacts")
     texts = [label.text() for label in contacts.findChildren(QLabel)]
     assert any(isolate(evil) in text for text in texts)

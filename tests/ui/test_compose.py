@@ -69,7 +69,7 @@ def test_sent_reply_appears_queued_in_the_conversation(signed_in: Terminal) -> N
     signed_in.click(compose.send_button)
     conversation = signed_in.shell.page("conversation")
     assert signed_in.shell.current_key() == "conversation"
-    reply = conversation.model.item(0)
+    reply = conversation.model.newest()
     assert (reply.body, str(reply.status)) == ("On its way", "queued")
     assert signed_in.core.balances().spendable == 1
 

@@ -6,10 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from sqlalchemy import event, select
 
 from kiosk import replies
+from kiosk.changes import Changes
 from kiosk.store.models import OutboxItem
 from tests.ui.conftest import Terminal
 
@@ -94,7 +95,7 @@ def test_conversation_shows_markers_and_each_replys_status_timeline(signed_in: T
     signed_in.settle()
     conversation = signed_in.shell.page("conversation")
     assert signed_in.shell.current_key() == "conversation"
-    first = conversation.model.item(0)
+    first = conversation.model.newest()
     described = conversation.describe_message(first)
     assert "2 photos" in described
     assert "Return stamp included" in described
@@ -113,7 +114,7 @@ def test_conversation_shows_markers_and_each_replys_status_timeline(signed_in: T
     _status(signed_in, client_id, "rejected", 60, "Mentions another resident")
     conversation.refresh()
     signed_in.settle()
-    reply = conversation.model.item(0)
+    reply = conversation.model.newest()
     assert reply.direction == "outbound"
     assert [str(s.status) for s in reply.timeline] == [
         "queued",
@@ -147,7 +148,8 @@ def test_deleting_a_message_asks_first_then_hides_it(signed_in: Terminal) -> Non
     world.inbound(body="Delete me")
     contact = signed_in.core.contacts()[0]
     conversation = signed_in.show("conversation", contact=contact)
-    assert conversation.model.item(0).body == "Delete me"
+    assert [m.body for m in conversation.model.items()] == ["Keep me", "Delete me"]
+    assert conversation.model.newest().body == "Delete me"  # opened on the newest, chosen
     signed_in.click(conversation.delete_button)
     assert conversation.confirm.isVisible()
     signed_in.click(conversation.confirm.cancel_button)
@@ -178,7 +180,9 @@ def test_blocked_contact_conversation_explains_why_reply_is_off(signed_in: Termi
     assert "Unblock them in Contacts" in conversation.notice.text()
 
 
-def test_long_thread_loads_one_page_then_more_as_the_resident_scrolls(signed_in: Terminal) -> None:
+def test_long_thread_reads_oldest_to_newest_opens_at_the_newest_and_loads_older_pages_upward(
+    signed_in: Terminal,
+) -> None:
     world = signed_in.world
     start = world.clock() - timedelta(days=30)
     world.feed(
@@ -189,18 +193,40 @@ def test_long_thread_loads_one_page_then_more_as_the_resident_scrolls(signed_in:
     )
     contact = signed_in.core.contacts()[0]
     conversation = signed_in.show("conversation", contact=contact)
-    model = conversation.model
+    model, bar = conversation.model, conversation.list.verticalScrollBar()
+    # One page, oldest at the top, newest at the bottom, opened at the bottom, newest chosen.
     assert model.rowCount() == 100
-    assert model.item(0).body == "Note 249"
-    assert model.canFetchMore()
-    conversation.list.scrollToBottom()
-    signed_in.qtbot.waitUntil(lambda: model.rowCount() >= 200)
-    conversation.list.scrollToBottom()
+    assert [m.body for m in model.items()] == [f"Note {n}" for n in range(150, 250)]
+    assert bar.maximum() > 0 and bar.value() == bar.maximum()
+    assert conversation.list.currentIndex().row() == 99
+    # Qt's bottom-of-the-view fetching stays off: the bottom is where a thread starts.
+    assert not model.canFetchMore(QModelIndex()) and model.can_fetch_older()
+    # Scrolling to the top reads the next older page above, and the place is kept.
+    top_before = model.item(0).message_id
+    conversation.list.scrollToTop()
+    signed_in.qtbot.waitUntil(lambda: model.rowCount() == 200)
+    signed_in.settle()
+    top_row = conversation.top_index().row()
+    assert model.item(top_row).message_id == top_before
+    assert bar.value() > 0
+    conversation.list.scrollToTop()
     signed_in.qtbot.waitUntil(lambda: model.rowCount() == 250)
     signed_in.settle()
-    assert not model.canFetchMore()
-    bodies = [m.body for m in model.items()]
-    assert bodies == [f"Note {n}" for n in range(249, -1, -1)]
+    assert not model.can_fetch_older()
+    assert [m.body for m in model.items()] == [f"Note {n}" for n in range(250)]
+
+
+def test_a_new_message_arrives_at_the_bottom_of_an_open_thread(signed_in: Terminal) -> None:
+    world = signed_in.world
+    world.inbound(body="First")
+    contact = signed_in.core.contacts()[0]
+    conversation = signed_in.show("conversation", contact=contact)
+    world.clock.advance(60)
+    world.inbound(body="Second")
+    signed_in.shell.data_changed(Changes.MESSAGES)
+    signed_in.settle()
+    assert [m.body for m in conversation.model.items()] == ["First", "Second"]
+    assert conversation.model.newest().body == "Second"
 
 
 def test_sync_line_counts_the_residents_replies_waiting_not_read_receipts(

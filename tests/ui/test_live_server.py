@@ -132,11 +132,11 @@ def test_enrollment_then_sign_in_read_and_reply_through_the_real_server(
     qtbot.waitUntil(lambda: shell.current_key() == "conversation", timeout=10_000)
 
     def reply_status() -> str:
-        reply = conversation.model.item(0) if conversation.model.rowCount() else None
+        reply = conversation.model.newest()
         return str(reply.status) if reply is not None and reply.direction == "outbound" else ""
 
     qtbot.waitUntil(lambda: reply_status() == "pending_review", timeout=20_000)
-    steps = [str(s.status) for s in conversation.model.item(0).timeline]
+    steps = [str(s.status) for s in conversation.model.newest().timeline]
     assert steps[:2] == ["queued", "sent"]
 
     # Back at the inbox, the family writes again: a sync round brings it to the screen.

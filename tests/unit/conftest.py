@@ -74,6 +74,7 @@ class World:
         self.directory = Directory()
         self._cursor = itertools.count(1)
         self._ids = itertools.count(1)
+        self.resident_language = "es"  # what a resident's record says unless told otherwise
 
     # -- the server's change feed -------------------------------------------------
     def feed(self, *changes: tuple[str, dict[str, Any]]) -> int:
@@ -112,14 +113,16 @@ class World:
         name: str = "Ana Ruiz",
         pin_code: str | None = "2468",
         cache_verifier: bool = True,
+        language: str | None = None,
         **extra: Any,
     ) -> ResidentProfile:
+        language = language or self.resident_language
         data = {
             "resident_id": resident_id,
             "facility_number": number,
             "display_name": name,
             "housing_unit": "B-2",
-            "language": "es",
+            "language": language,
             "restricted_until": None,
             "restriction_reason": None,
             **extra,
@@ -130,7 +133,7 @@ class World:
             facility_number=number,
             display_name=name,
             housing_unit="B-2",
-            language="es",
+            language=language,
             restricted_until=(
                 None if data["restricted_until"] is None else server_time(data["restricted_until"])
             ),

@@ -1,10 +1,14 @@
-"""Compose a reply: the text, a character counter, and how it will be paid, before Send.
+"""Compose a reply or a new message: the text, a counter, and how it will be paid, before Send.
 
-The payment line comes from ``Core.quote`` as the resident types (debounced):
+The payment line comes from ``Core.quote``: as the resident types (debounced),
+each time the screen is shown, and whenever a change notice says stamps,
+policy, contacts or messages changed (a purchase confirmed, a contact
+suspended, the answered message's return stamp used): never a timer. It says
 the return stamp of the message answered, the resident's own stamps, or
 collect (the recipient pays). When nothing can pay, Send is disabled and the
-reason says why. Text is saved as a draft while typing, on leaving the
-screen and at session end, so nothing typed is lost.
+reason says why; only the newest quote asked for is shown. Text is saved as a
+draft while typing, on leaving the screen and at session end, so nothing typed
+is lost.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QLocale, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
+from kiosk.changes import Changes
 from kiosk.errors import Refusal
 from ui.formatting import isolate
 from ui.refusals import describe, describe_error
@@ -34,6 +39,8 @@ DRAFT_DELAY_MS = 2000
 class ComposeScreen(Screen):
     """Writing one reply to one contact."""
 
+    shows = Changes.STAMPS | Changes.POLICY | Changes.CONTACTS | Changes.MESSAGES
+
     def __init__(self, context: Context, shell: Navigator, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("compose")
@@ -48,6 +55,7 @@ class ComposeScreen(Screen):
         self._saved_body = ""
         self._balance = 0
         self._refusal: Refusal | None = None
+        self._quote_asked = 0  # the newest quote asked for; older answers are dropped
 
         root = QVBoxLayout(self)
         root.setContentsMargins(24, 12, 24, 12)
@@ -85,7 +93,7 @@ class ComposeScreen(Screen):
         info.addWidget(self.counter)
         self.buy_button = button(None, "stamp", self)
         self.buy_button.setObjectName("compose_buy_stamps")
-        self.buy_button.clicked.connect(lambda: self.shell.show_screen("stamps"))
+        self.buy_button.clicked.connect(lambda: self.shell.show_screen("stamps", from_compose=True))
         self.buy_button.hide()
         self.send_button = button("primary", "send", self)
         self.send_button.setObjectName("send")
@@ -113,7 +121,10 @@ class ComposeScreen(Screen):
     # -- Screen ------------------------------------------------------------------
     def retranslate(self) -> None:
         who = isolate(self.contact.display_name) if self.contact is not None else ""
-        self.title.setText(self.tr("Reply to {name}").format(name=who))
+        if self.in_reply_to is None:
+            self.title.setText(self.tr("New message to {name}").format(name=who))
+        else:
+            self.title.setText(self.tr("Reply to {name}").format(name=who))
         name(
             self.back_button,
             self.tr("Back"),
@@ -158,14 +169,28 @@ class ComposeScreen(Screen):
 
         return [DraftInput(self.contact.contact_id, body, self.in_reply_to, self.draft_id)]
 
-    def open(self, contact: ContactView | None = None, in_reply_to: int | None = None) -> None:
-        if contact is None:
-            return
-        if (
+    def refresh(self) -> None:
+        """A change notice of stamps, policy, contacts or messages: quote again."""
+        if self.contact is not None and not self._sending:
+            self.request_quote()
+
+    def open(
+        self,
+        contact: ContactView | None = None,
+        in_reply_to: int | None = None,
+        draft_id: int | None = None,
+    ) -> None:
+        """Write to ``contact`` (answering ``in_reply_to``, if any), from that target's
+        newest draft, or exactly from ``draft_id`` (the drafts list, Revise and send again)."""
+        if contact is None or (
             self.contact is not None
             and self.contact.contact_id == contact.contact_id
             and self.in_reply_to == in_reply_to
+            and draft_id in (None, self.draft_id)
         ):
+            # Back to the message being written (e.g. from buying stamps): what paid for
+            # it a minute ago may not now, so quote again.
+            self.refresh()
             self.editor.setFocus()
             return
         self.clear()
@@ -181,14 +206,12 @@ class ComposeScreen(Screen):
         contact_id = contact.contact_id
 
         def load() -> tuple[DraftView | None, int]:
-            draft = next(
-                (
-                    d
-                    for d in core.drafts()
-                    if d.contact_id == contact_id and d.in_reply_to == in_reply_to
-                ),
-                None,
-            )
+            def wanted(d: DraftView) -> bool:
+                if draft_id is not None:
+                    return d.draft_id == draft_id
+                return d.contact_id == contact_id and d.in_reply_to == in_reply_to
+
+            draft = next((d for d in core.drafts() if wanted(d)), None)
             return draft, core.policy().max_message_chars
 
         self.context.tasks.run(load, self._loaded, on_refusal=self._refused, owner=self)
@@ -239,7 +262,14 @@ class ComposeScreen(Screen):
         def quote() -> tuple[Quote, int, str]:
             return core.quote(contact_id, in_reply_to, text), core.balances().spendable, text
 
-        self.context.tasks.run(quote, self._quoted, on_refusal=self._quote_refused, owner=self)
+        self._quote_asked += 1
+        asked = self._quote_asked
+        self.context.tasks.run(
+            quote,
+            lambda result: self._quoted(result) if asked == self._quote_asked else None,
+            on_refusal=lambda r: self._quote_refused(r) if asked == self._quote_asked else None,
+            owner=self,
+        )
 
     def _quoted(self, result: tuple[Quote, int, str]) -> None:
         quote, balance, text = result
@@ -307,7 +337,7 @@ class ComposeScreen(Screen):
         self._sending = False
         contact = self.contact
         self.clear()
-        self.shell.show_screen("conversation", contact=contact)
+        self.shell.show_screen("conversation", contact=contact, at_newest=True)
 
     def _send_refused(self, refusal: Refusal) -> None:
         self._sending = False

@@ -1,4 +1,7 @@
-"""Contacts: approved, pending, blocked and suspended; block and unblock; restrictions.
+"""Contacts: approved, pending, blocked and suspended; write, block and unblock; restrictions.
+
+Each approved contact has "Write": their conversation opens (empty if they
+have never written), with its Write button for a first message.
 
 A resident under a communication restriction sees it here, with its end date
 and the facility's reason.
@@ -12,8 +15,9 @@ from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
-from ui.formatting import day_and_time, isolate
+from ui.formatting import isolate
 from ui.refusals import describe
+from ui.restrictions import restriction_notice
 from ui.theme import TOUCH_PX, current_appearance
 from ui.widgets.base import Navigator, Screen, button, card, label, name
 from ui.widgets.confirm import ConfirmPanel
@@ -111,17 +115,8 @@ class ContactsScreen(Screen):
             if widget is not None:
                 widget.deleteLater()
         self.row_widgets = {}
-        resident = self.resident
-        if (
-            resident is not None
-            and resident.restricted_until is not None
-            and resident.restricted_until > self.context.now()
-        ):
-            text = self.tr("You can read messages but not send them until {when}.").format(
-                when=day_and_time(resident.restricted_until)
-            )
-            if resident.restriction_reason:
-                text += "\n" + resident.restriction_reason
+        text = restriction_notice(self.resident, self.context.now())
+        if text:
             self.restriction.setText(text)
             self.restriction.setAccessibleName(text)
             self.restriction.show()
@@ -161,6 +156,19 @@ class ContactsScreen(Screen):
         layout.addWidget(text, 1)
         row.setAccessibleName(line + ". " + self._section_title(state))
         if state == "approved":
+            write = button("primary", "compose", row)
+            write.setObjectName(f"write_{contact.contact_id}")
+            name(
+                write,
+                self.tr("Write"),
+                self.tr("Open your conversation with {name} and write to them").format(
+                    name=isolate(contact.display_name)
+                ),
+            )
+            write.clicked.connect(
+                lambda _=False, c=contact: self.shell.show_screen("conversation", contact=c)
+            )
+            layout.addWidget(write)
             action = button(None, "block", row)
             action.setObjectName(f"block_{contact.contact_id}")
             name(

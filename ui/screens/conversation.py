@@ -1,4 +1,4 @@
-"""One conversation: every message in order (newest first), older ones loaded as you scroll.
+"""One conversation: oldest to newest, opened at the newest; older ones load as you scroll up.
 
 Each reply shows its status timeline with times and, if rejected, the reason;
 markers show photos or other media and a return stamp. A message can be
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QTimer
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QVBoxLayout, QWidget
 
 from kiosk.changes import Changes
@@ -71,7 +71,12 @@ class ConversationScreen(Screen):
 
         self.model = PagedMessageModel(context.tasks, self.describe_message, PAGE, self)
         self.model.loaded.connect(self._loaded)
+        self.model.merged.connect(self._merged)
         self.model.failed.connect(self._failed)
+        # Where the row at the top was before an older page went in above it (message id,
+        # pixels above the viewport), so the resident's place does not jump.
+        self._anchor: tuple[int, int] | None = None
+        self._stick_to_bottom = True
         self.delegate = MessageDelegate(self, now=context.now)
         self.list = QListView(self)
         self.list.setObjectName("message_list")
@@ -84,7 +89,12 @@ class ConversationScreen(Screen):
         self.list.setSpacing(2)
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.selectionModel().currentChanged.connect(lambda *_: self._update_actions())
+        self.list.verticalScrollBar().valueChanged.connect(self._scrolled)
         root.addWidget(self.list, 1)
+        self.empty = label("muted")
+        self.empty.setObjectName("conversation_empty")
+        self.empty.hide()
+        root.addWidget(self.empty)
         self._read_timer = QTimer(self)
         self._read_timer.setSingleShot(True)
         self._read_timer.setInterval(MARK_READ_DELAY_MS)
@@ -98,13 +108,27 @@ class ConversationScreen(Screen):
     # -- Screen ------------------------------------------------------------------
     def retranslate(self) -> None:
         name(self.back_button, self.tr("Back"), self.tr("Back to your conversations"))
-        name(self.reply_button, self.tr("Reply"), self.tr("Write a reply in this conversation"))
+        self._name_reply_button()
         name(self.delete_button, self.tr("Delete"), self.tr("Delete the chosen message"))
-        self.list.setAccessibleName(self.tr("Messages, newest first"))
+        self.list.setAccessibleName(self.tr("Messages, oldest first, newest at the bottom"))
         self._update_actions()
+
+    def _name_reply_button(self) -> None:
+        selected = self._selected()
+        if selected is not None and str(selected.status) == "rejected":
+            name(
+                self.reply_button,
+                self.tr("Revise and send again"),
+                self.tr("Open the text of this rejected reply as a draft to change and send"),
+            )
+        elif self.model.rowCount() == 0 and not self.model.loading:
+            name(self.reply_button, self.tr("Write"), self.tr("Write the first message"))
+        else:
+            name(self.reply_button, self.tr("Reply"), self.tr("Write a reply in this conversation"))
 
     def clear(self) -> None:
         self._read_timer.stop()
+        self.empty.hide()
         self.contact = None
         self.model.clear()
         self.delegate.clear_cache()
@@ -113,7 +137,10 @@ class ConversationScreen(Screen):
         self.error.hide()
         self.confirm.dismiss()
 
-    def open(self, contact: ContactView | None = None) -> None:
+    def open(self, contact: ContactView | None = None, at_newest: bool = False) -> None:
+        """Show ``contact``'s thread at its newest; back to the same one, where it was left
+        (``at_newest``: at the bottom all the same, e.g. after sending a reply)."""
+        self._anchor = None
         if contact is not None and (
             self.contact is None or contact.contact_id != self.contact.contact_id
         ):
@@ -124,16 +151,58 @@ class ConversationScreen(Screen):
             core = self.context.core
             assert core is not None
             contact_id = contact.contact_id
+            self._stick_to_bottom = True
             self.model.load(lambda before, limit: core.thread_page(contact_id, before, limit))
             self.confirm.dismiss()
         else:
             self.refresh()
+            self._stick_to_bottom = self._stick_to_bottom or at_newest
         self._update_actions()
         self.list.setFocus()
 
     def refresh(self) -> None:
         if self.contact is not None:
+            self._stick_to_bottom = self._at_bottom()
             self.model.refresh()
+
+    # -- scrolling: older pages above, the newest at the bottom ------------------
+    def _at_bottom(self) -> bool:
+        bar = self.list.verticalScrollBar()
+        return bar.value() >= bar.maximum()
+
+    def _scrolled(self, value: int) -> None:
+        if value <= self.list.verticalScrollBar().minimum():
+            self._load_older()
+
+    def top_index(self) -> QModelIndex:
+        """The row at the top of the view (rows are spaced: the first pixels may be a gap)."""
+        for y in range(0, 2 * self.list.spacing() + 2):
+            index = self.list.indexAt(QPoint(self.list.viewport().width() // 2, y))
+            if index.isValid():
+                return index
+        return QModelIndex()
+
+    def _load_older(self) -> None:
+        if not self.model.can_fetch_older():
+            return
+        top = self.top_index()
+        if top.isValid():
+            self._anchor = (self.model.item(top.row()).message_id, self.list.visualRect(top).top())
+        self.model.fetch_older()
+
+    def _keep_place(self) -> None:
+        anchor, self._anchor = self._anchor, None
+        if anchor is None:
+            return
+        message_id, offset = anchor
+        row = next((r for r, m in enumerate(self.model.items()) if m.message_id == message_id), -1)
+        if row < 0:
+            return
+        self.list.scrollTo(self.model.index(row), QAbstractItemView.ScrollHint.PositionAtTop)
+        bar = self.list.verticalScrollBar()
+        bar.blockSignals(True)  # the restored place is not a new scroll to the top
+        bar.setValue(bar.value() - offset)
+        bar.blockSignals(False)
 
     # -- behaviour ---------------------------------------------------------------
     def _selected(self) -> MessageView | None:
@@ -146,6 +215,14 @@ class ConversationScreen(Screen):
         can_write = state == "approved"
         self.reply_button.setEnabled(can_write)
         self.delete_button.setEnabled(self._selected() is not None)
+        self._name_reply_button()
+        nothing = self.model.rowCount() == 0 and not self.model.loading and contact is not None
+        self.empty.setVisible(nothing)
+        if nothing and contact is not None:
+            self.empty.setText(
+                self.tr("No messages with {name} yet.").format(name=isolate(contact.display_name))
+                + (" " + self.tr("Tap Write to send the first one.") if can_write else "")
+            )
         reasons = {
             "blocked": self.tr("You blocked this contact. Unblock them in Contacts to reply."),
             "pending": self.tr(
@@ -161,13 +238,29 @@ class ConversationScreen(Screen):
         if text:
             self.reply_button.setAccessibleDescription(text)
 
-    def _loaded(self) -> None:
-        if self.list.currentIndex().row() < 0 and self.model.rowCount() > 0:
-            self.list.selectionModel().setCurrentIndex(
-                self.model.index(0), QItemSelectionModel.SelectionFlag.ClearAndSelect
-            )
+    def _loaded(self, first: bool) -> None:
+        count = self.model.rowCount()
+        if first:
+            # Opened at the newest, the newest chosen (Reply answers it).
+            self.list.scrollToBottom()
+            if count > 0:
+                self.list.selectionModel().setCurrentIndex(
+                    self.model.index(count - 1), QItemSelectionModel.SelectionFlag.ClearAndSelect
+                )
+        else:
+            self._keep_place()
+        bar = self.list.verticalScrollBar()
+        if bar.maximum() <= bar.minimum():
+            self._load_older()  # the screen is not full yet
         self._update_actions()
         self._mark_read()
+
+    def _merged(self, added_at_bottom: int) -> None:
+        if added_at_bottom and self._stick_to_bottom:
+            self.list.scrollToBottom()
+        self._update_actions()
+        if added_at_bottom:
+            self._mark_read()
 
     def _mark_read(self) -> None:
         # Marked once the resident has had the page in front of them for a moment, and
@@ -200,16 +293,45 @@ class ConversationScreen(Screen):
         self.error.show()
 
     def reply(self) -> None:
+        """Reply on the chosen row: its own draft, if it has one; a rejected reply opens the
+        draft its text came back as (Revise and send again)."""
         if self.contact is None:
             return
         selected = self._selected()
-        in_reply_to = None
+        core = self.context.core
+        if selected is not None and str(selected.status) == "rejected" and core is not None:
+            rejected, contact = selected.message_id, self.contact
+
+            def returned() -> int | None:
+                return next(
+                    (d.draft_id for d in core.drafts() if d.rejected_message_id == rejected),
+                    None,
+                )
+
+            def revise(draft_id: int | None) -> None:
+                if draft_id is None:  # sent again or deleted since: a reply as any other
+                    self._reply_to_newest(contact)
+                else:
+                    self.shell.show_screen(
+                        "compose",
+                        contact=contact,
+                        in_reply_to=selected.in_reply_to,
+                        draft_id=draft_id,
+                    )
+
+            self.context.tasks.run(returned, revise, owner=self)
+            return
         if selected is not None and selected.direction == "inbound":
-            in_reply_to = selected.message_id
+            self.shell.show_screen("compose", contact=self.contact, in_reply_to=selected.message_id)
         else:
-            newest_inbound = next((m for m in self.model.items() if m.direction == "inbound"), None)
-            in_reply_to = newest_inbound.message_id if newest_inbound is not None else None
-        self.shell.show_screen("compose", contact=self.contact, in_reply_to=in_reply_to)
+            self._reply_to_newest(self.contact)
+
+    def _reply_to_newest(self, contact: ContactView) -> None:
+        newest_inbound = next(
+            (m for m in reversed(self.model.items()) if m.direction == "inbound"), None
+        )
+        in_reply_to = newest_inbound.message_id if newest_inbound is not None else None
+        self.shell.show_screen("compose", contact=contact, in_reply_to=in_reply_to)
 
     def ask_delete(self) -> None:
         message = self._selected()

@@ -1,39 +1,56 @@
 """Inbox: conversations by contact, newest first, with unread counts and reply statuses.
 
-A banner announces messages that arrived while the resident was here; the
-sync line says whether replies are still waiting to go out. Tapping a
-conversation opens it. The list reloads when shown, and while shown on a
+A globe switches the language (``ui.language_switch``); "New message" writes
+to any approved contact; "Drafts" (with their count) opens
+the drafts list. When the resident may not send (a restriction with its end
+date and reason, or messaging paused) a notice says so above the list. A
+banner announces messages that arrived while the resident was here; the sync
+line says whether replies are still waiting to go out. Tapping a conversation
+opens it. The list reloads when shown, and while shown on a
 change notice of messages or contacts (a reply sent, a sync round that brought
 news); the sync line's waiting counts follow the sync status.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QVBoxLayout, QWidget
 
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
 from ui.formatting import isolate
+from ui.language_switch import LanguageSwitch
 from ui.models.conversations import ConversationModel
 from ui.refusals import describe
+from ui.restrictions import sending_notice
 from ui.statuses import status_name
 from ui.sync_status import describe_sync
 from ui.widgets.base import Navigator, Screen, button, card, label, name, restyle
 from ui.widgets.delegates import ConversationDelegate, one_line
 
 if TYPE_CHECKING:
-    from kiosk.views import ConversationView, WaitingToSend
+    from kiosk.views import ConversationView, FacilityStatus, ResidentView, WaitingToSend
     from sync.status import SyncStatus
     from ui.context import Context
+
+
+class InboxLoad(NamedTuple):
+    """What the inbox reads in one background task."""
+
+    rows: tuple[ConversationView, ...]
+    waiting: WaitingToSend
+    drafts: int
+    resident: ResidentView
+    status: FacilityStatus
 
 
 class InboxScreen(Screen):
     """The resident's conversations."""
 
-    shows = Changes.MESSAGES | Changes.CONTACTS
+    shows = Changes.MESSAGES | Changes.CONTACTS | Changes.POLICY
 
     opened = Signal(str)  # contact_id
 
@@ -49,13 +66,32 @@ class InboxScreen(Screen):
         root.setContentsMargins(24, 16, 24, 16)
         root.setSpacing(12)
         self.title = label("title", wrap=False)
+        self.drafts_button = button(None, "draft", self)
+        self.drafts_button.setObjectName("open_drafts")
+        self.drafts_button.clicked.connect(lambda: self.shell.show_screen("drafts"))
+        self.drafts_button.hide()
+        self.new_button = button("primary", "compose", self)
+        self.new_button.setObjectName("new_message")
+        self.new_button.clicked.connect(lambda: self.shell.show_screen("new_message"))
+        self._drafts = 0
         # A row of its own, wrapping: offline with replies and purchases waiting, in
         # Spanish at large text, it is longer than the screen is wide.
         self.sync_line = label("badge", wrap=True)
         self.sync_line.setObjectName("inbox_sync")
         self.sync_line.hide()
-        root.addWidget(self.title)
+        self.language_switch = LanguageSwitch(context, shell, self)
+        self.language_button = self.language_switch.button
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.language_button)
+        head.addWidget(self.drafts_button)
+        head.addWidget(self.new_button)
+        root.addLayout(head)
         root.addWidget(self.sync_line)
+        self.notice = label("notice")
+        self.notice.setObjectName("inbox_notice")
+        self.notice.hide()
+        root.addWidget(self.notice)
 
         self.banner = card(self, "banner")
         self.banner.setObjectName("arrivals_banner")
@@ -98,10 +134,20 @@ class InboxScreen(Screen):
         self.title.setText(self.tr("Messages"))
         self.list.setAccessibleName(self.tr("Conversations"))
         self.list.setAccessibleDescription(self.tr("Choose a conversation to read it"))
-        self.empty.setText(self.tr("No messages yet. New messages appear here."))
+        self.empty.setText(
+            self.tr("No messages yet. New messages appear here. Tap New message to write first.")
+        )
+        name(self.new_button, self.tr("New message"), self.tr("Write to one of your contacts"))
+        self._show_drafts_count()
         name(self.banner_dismiss, self.tr("OK"), self.tr("Hide this notice"))
         self.model.layoutChanged.emit()
         self._show_sync_line()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # The conversations first, as before the header had buttons (a focused button's
+        # thicker border would also want more room than the header gave it).
+        self.list.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def clear(self) -> None:
         self.model.clear()
@@ -111,22 +157,46 @@ class InboxScreen(Screen):
         self.banner.hide()
         self.banner_text.clear()
         self.error.hide()
+        self.notice.hide()
+        self.notice.clear()
+        self._drafts = 0
+        self._show_drafts_count()
 
     def refresh(self) -> None:
         core = self.context.core
         if core is None or self.shell.resident is None:
             return
 
-        def load() -> tuple[tuple[ConversationView, ...], WaitingToSend]:
-            return core.conversations(), core.waiting_to_send()
+        def load() -> InboxLoad:
+            return InboxLoad(
+                core.conversations(),
+                core.waiting_to_send(),
+                len(core.drafts()),
+                core.resident(),
+                core.facility_status(),
+            )
 
         self.context.tasks.run(load, self._show, on_refusal=self._refused, owner=self)
 
+    def _show_drafts_count(self) -> None:
+        count = self._drafts
+        self.drafts_button.setVisible(count > 0)
+        name(
+            self.drafts_button,
+            self.tr("Drafts (%n)", "", count),
+            self.tr("%n unfinished messages: open, finish or delete them", "", count),
+        )
+
     # -- behaviour ---------------------------------------------------------------
-    def _show(self, loaded: tuple[tuple[ConversationView, ...], WaitingToSend]) -> None:
+    def _show(self, loaded: InboxLoad) -> None:
         if self.shell.resident is None:
             return  # the session ended while this was loading
-        rows, self._waiting = loaded
+        rows, self._waiting, self._drafts = loaded.rows, loaded.waiting, loaded.drafts
+        self._show_drafts_count()
+        notice = sending_notice(loaded.resident, loaded.status, self.context.now())
+        self.notice.setText(notice)
+        self.notice.setAccessibleName(notice)
+        self.notice.setVisible(bool(notice))
         self._show_sync_line()
         self.error.hide()
         self._announce(rows)
@@ -205,10 +275,8 @@ class InboxScreen(Screen):
     def describe_row(self, row: ConversationView) -> str:
         """The sentence a screen reader says for a conversation row."""
         parts = [isolate(row.contact.display_name)]
-        if row.unread == 1:
-            parts.append(self.tr("1 unread message"))
-        elif row.unread > 1:
-            parts.append(self.tr("{count} unread messages").format(count=row.unread))
+        if row.unread:
+            parts.append(self.tr("%n unread messages", "", row.unread))
         last = row.last_message
         if last is not None:
             if last.status is not None:

@@ -2,7 +2,8 @@
 
 A purchase is confirmed on screen first; it is then queued to the server and
 shows as pending until the server confirms it (or refuses it, with the
-reason) — the receipt history says which.
+reason) — the receipt history says which. Reached from compose ("Buy stamps"),
+it offers the way back to the message, whose payment line is quoted afresh.
 """
 
 from __future__ import annotations
@@ -92,7 +93,14 @@ class StampsScreen(Screen):
         left = QVBoxLayout(left_body)
         left.setContentsMargins(0, 0, 8, 0)
         self.title = label("title")
-        left.addWidget(self.title)
+        self.back_to_message = button("primary", "back", self)
+        self.back_to_message.setObjectName("stamps_back_to_message")
+        self.back_to_message.clicked.connect(lambda: self.shell.show_screen("compose"))
+        self.back_to_message.hide()
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.back_to_message)
+        left.addLayout(head)
         balance_card = card(self)
         # One column: a grid of wrapping labels clips them (no height-for-width in grids).
         column = QVBoxLayout(balance_card)
@@ -157,6 +165,11 @@ class StampsScreen(Screen):
         self.no_books.setText(self.tr("No stamp books are on sale right now."))
         self.receipts_title.setText(self.tr("Receipts"))
         self.receipts.setAccessibleName(self.tr("Receipt history, newest first"))
+        name(
+            self.back_to_message,
+            self.tr("Back to your message"),
+            self.tr("Return to the message you were writing"),
+        )
         self._show_balances()
         self._show_products()
         self.receipt_model.layoutChanged.emit()
@@ -170,6 +183,11 @@ class StampsScreen(Screen):
         self._watching = None
         self._show_balances()
         self._show_products()
+
+    def open(self, from_compose: bool = False) -> None:
+        """Show balances and books; ``from_compose``: with the way back to the message."""
+        self.back_to_message.setVisible(from_compose)
+        self.refresh()
 
     def refresh(self) -> None:
         core = self.context.core
@@ -206,16 +224,15 @@ class StampsScreen(Screen):
         refused = next((r for r in mine if str(r.hold_state) == "voided"), None)
         if mine and refused is None:
             self._show_outcome(
-                self.tr("Purchase confirmed: {stamps} stamps added.").format(
-                    stamps=purchase.stamps
-                ),
+                self.tr("Purchase confirmed: %n stamps added.", "", purchase.stamps),
                 "info",
             )
         else:
             text = self.tr(
-                "The purchase of {stamps} stamps was refused. Nothing was taken from your "
-                "debit account."
-            ).format(stamps=purchase.stamps)
+                "The purchase of %n stamps was refused. Nothing was taken from your debit account.",
+                "",
+                purchase.stamps,
+            )
             if refused is not None:
                 text += "\n" + self.refusal_reason(refused.reason)
             self._show_outcome(text, "error")
@@ -235,15 +252,9 @@ class StampsScreen(Screen):
         self.spendable_value.setText(str(b.spendable))
         pending = []
         if b.pending_purchases:
-            pending.append(
-                self.tr("{count} bought, waiting for confirmation").format(
-                    count=b.pending_purchases
-                )
-            )
+            pending.append(self.tr("%n bought, waiting for confirmation", "", b.pending_purchases))
         if b.held:
-            pending.append(
-                self.tr("{count} set aside for replies waiting to send").format(count=b.held)
-            )
+            pending.append(self.tr("%n set aside for replies waiting to send", "", b.held))
         self.pending_value.setText("\n".join(pending) or self.tr("Nothing pending"))
         if b.debit_cents is None:
             self.debit_value.setText("—")
@@ -269,14 +280,9 @@ class StampsScreen(Screen):
         for i, product in enumerate(self.products):
             widget = button(None, None, self)
             widget.setObjectName(f"buy_{product.product_id}")
-            if product.stamps == 1:
-                text = self.tr("{name}: 1 stamp, {price}").format(
-                    name=product.name, price=money(product.price_cents)
-                )
-            else:
-                text = self.tr("{name}: {stamps} stamps, {price}").format(
-                    name=product.name, stamps=product.stamps, price=money(product.price_cents)
-                )
+            text = self.tr("{name}: %n stamps, {price}", "", product.stamps).format(
+                name=product.name, price=money(product.price_cents)
+            )
             name(widget, text, self.tr("Buy this from your debit account"))
             widget.clicked.connect(lambda _=False, p=product: self.ask_buy(p))
             self.books.addWidget(widget, i, 0)
@@ -291,9 +297,11 @@ class StampsScreen(Screen):
                 name=product.name, price=money(product.price_cents)
             ),
             self.tr(
-                "{price} comes out of your debit account. The {stamps} stamps can be used "
-                "once the facility confirms the purchase."
-            ).format(price=money(product.price_cents), stamps=product.stamps),
+                "{price} comes out of your debit account. The %n stamps can be used "
+                "once the facility confirms the purchase.",
+                "",
+                product.stamps,
+            ).format(price=money(product.price_cents)),
             self.tr("Buy"),
             self.tr("Cancel"),
             lambda: self._buy(product),
@@ -316,8 +324,10 @@ class StampsScreen(Screen):
         self._watching = purchase
         self._show_outcome(
             self.tr(
-                "Purchase sent: {stamps} stamps are pending until the facility confirms them."
-            ).format(stamps=purchase.stamps),
+                "Purchase sent: %n stamps are pending until the facility confirms them.",
+                "",
+                purchase.stamps,
+            ),
             "info",
         )
 
@@ -349,20 +359,13 @@ class StampsScreen(Screen):
         if state == "voided":
             # Nothing moved: say what was asked for, without a sign, then why it was refused.
             count, price = abs(receipt.stamps), money(abs(receipt.cents))
-            if count == 1:
-                parts.append(self.tr("1 stamp for {price}").format(price=price))
-            else:
-                parts.append(
-                    self.tr("{stamps} stamps for {price}").format(stamps=count, price=price)
-                )
+            parts.append(self.tr("%n stamps for {price}", "", count).format(price=price))
             parts.append(self.tr("Refused"))
             return " · ".join(parts) + "\n" + self.refusal_reason(receipt.reason)
-        if receipt.stamps == 1:
-            parts.append(self.tr("+1 stamp"))
-        elif receipt.stamps == -1:
-            parts.append(self.tr("-1 stamp"))
-        elif receipt.stamps:
-            parts.append(self.tr("{stamps:+d} stamps").format(stamps=receipt.stamps))
+        if receipt.stamps > 0:
+            parts.append(self.tr("+%n stamps", "", receipt.stamps))
+        elif receipt.stamps < 0:
+            parts.append(self.tr("-%n stamps", "", -receipt.stamps))
         if receipt.cents:
             parts.append(money(receipt.cents))
         if receipt.pending:

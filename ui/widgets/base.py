@@ -113,6 +113,8 @@ class Navigator(Protocol):
 
     def show_screen(self, key: str, **kwargs: object) -> Screen: ...
 
+    def set_language(self, language: str) -> None: ...
+
 
 class Screen(QWidget):
     """A full screen of the shell; subclasses fill :meth:`retranslate` and :meth:`clear`."""

@@ -49,19 +49,23 @@ class IdleWarning(QFrame):
         if self._ending == "closed":
             self.title.setText(self.tr("Messaging closes soon"))
             text = self.tr(
-                "Messaging closes in {seconds} seconds. "
-                "Anything you are writing is kept as a draft."
+                "Messaging closes in %n seconds. Anything you are writing is kept as a draft.",
+                "",
+                self._seconds,
             )
         elif self._ending == "cap":
             self.title.setText(self.tr("Your time is almost up"))
             text = self.tr(
-                "Your session ends in {seconds} seconds. "
-                "Anything you are writing is kept as a draft."
+                "Your session ends in %n seconds. Anything you are writing is kept as a draft.",
+                "",
+                self._seconds,
             )
         else:
             self.title.setText(self.tr("Are you still there?"))
-            text = self.tr("Your session ends in {seconds} seconds unless you tap More time.")
-        self.countdown.setText(text.format(seconds=self._seconds))
+            text = self.tr(
+                "Your session ends in %n seconds unless you tap More time.", "", self._seconds
+            )
+        self.countdown.setText(text)
         name(self.more_button, self.tr("More time"), self.tr("Keep my session open"))
         self.setAccessibleName(self.title.text())
         self.setAccessibleDescription(self.countdown.text())
