@@ -11,6 +11,7 @@ from sync.conformance import audit_chain, proof
 from sync.conformance.client import (
     CLIENT_TIME_HEADER,
     PROTOCOL_HEADER,
+    PROTOCOL_VERSION,
     Terminal,
     client_time,
     refusal,
@@ -25,7 +26,11 @@ def proof_vector(context: Context) -> None:
     check(not problems, "; ".join(problems))
 
 
-@scenario("health", "GET /v1/health answers its documented shape and a Date")
+@scenario(
+    "health",
+    "GET /v1/health answers its documented shape and a Date, without Kite-Protocol too; "
+    "a terminal's clock far off is clock_skew there as anywhere",
+)
 def health(context: Context) -> None:
     answer = context.wire.request("GET", "/v1/health")
     check(answer.status == 200, f"health: {answer.status}")
@@ -34,8 +39,15 @@ def health(context: Context) -> None:
     check(answer.body["protocol_major"] == 1, f"protocol_major {answer.body['protocol_major']}")
     check("Date" in answer.headers or "date" in answer.headers, "no Date header")
     bare = context.wire.request("GET", "/v1/health", terminal=False)
-    context.wire.guesses.add("health-without-header")
-    check(bare.status in (200, 426), f"health without headers: {bare.status}")
+    check(bare.status == 200, f"health without Kite-Protocol: {bare.status} {bare.body!r:.200}")
+    conform("health", bare.body, context.wire.guesses, "health without Kite-Protocol")
+    skewed = {
+        PROTOCOL_HEADER: PROTOCOL_VERSION,
+        CLIENT_TIME_HEADER: client_time(datetime.now(UTC) - timedelta(days=30)),
+    }
+    answer = context.wire.request("GET", "/v1/health", terminal=False, headers=skewed)
+    problem = refusal(answer, "health with a wrong clock", context.wire.guesses)
+    check((problem.status, problem.code) == (403, "clock_skew"), f"health: {problem}")
 
 
 @scenario("protocol-header", "a missing or foreign Kite-Protocol is 426 protocol_version")
@@ -61,7 +73,7 @@ def protocol_header(context: Context) -> None:
 def clock_window(context: Context) -> None:
     behind = datetime.now(UTC) - timedelta(days=30)
     for sent, skewed in ((client_time(behind), True), (None, False)):
-        headers = {PROTOCOL_HEADER: "1.5"}
+        headers = {PROTOCOL_HEADER: PROTOCOL_VERSION}
         if sent is not None:
             headers[CLIENT_TIME_HEADER] = sent
         answer = context.wire.request(
@@ -118,9 +130,15 @@ def rotation(context: Context) -> None:
     context.wire.call("GET", "/v1/policy", token=old)  # still active: the new one is unused
     context.wire.call("GET", "/v1/policy", token=new)  # first use: old is rotated out
     refused(401, "credential_rotated", lambda: context.wire.call("GET", "/v1/policy", token=old))
+    refused(  # the body is `{}` or none; anything else is 422
+        422,
+        "invalid_request",
+        lambda: context.wire.call("POST", "/v1/device/rotate", token=new, body={"x": 1}),
+    )
     # Two rotations by the same credential: the first's answer is superseded, never used.
     superseded = context.wire.call("POST", "/v1/device/rotate", token=new, body={})["credential"]
-    context.wire.call("POST", "/v1/device/rotate", token=new, body={})
+    unbodied = context.wire.call("POST", "/v1/device/rotate", token=new)  # no body at all
+    check(conform("rotate", unbodied, context.wire.guesses)["credential"], "no credential")
     problem = refused(
         403, "device_suspended", lambda: context.wire.call("GET", "/v1/policy", token=superseded)
     )

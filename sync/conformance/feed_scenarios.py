@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from typing import Any
 
 from sync.conformance.client import Refused
@@ -107,6 +108,13 @@ def review(context: Context) -> None:
         [terminal.item("send_message", kept), terminal.item("send_message", dropped)]
     )
     accepted(results, "messages for review")
+    again = message(context, 0, "Same client_id") | {"client_id": kept["client_id"]}
+    taken = terminal.push([terminal.item("send_message", again)])[0]  # under a new key
+    check(
+        (taken["outcome"], taken["reason"], (taken["params"] or {}).get("client_id"))
+        == ("rejected", "idempotency_key_reused", kept["client_id"]),
+        f"a client_id used again: {taken}",
+    )
     ids = [r["result"]["message_id"] for r in results]
     queued = {m["message_id"] for m in context.staff.queue(context.resident(0))}
     check(set(ids) <= queued, f"not in review: {set(ids) - queued}")
@@ -124,8 +132,22 @@ def review(context: Context) -> None:
     check((ids[0], "delivered") in statuses, f"approved message not delivered: {statuses.keys()}")
     check((ids[1], "rejected") in statuses, f"rejected message not rejected: {statuses.keys()}")
     check(statuses[(ids[1], "rejected")]["reason"], "a rejection without its reason")
-    outbound = {c["data"]["message_id"] for c in changes if c["kind"] == "outbound_message"}
-    check(set(ids) <= outbound, "outbound_message missing for a sent message")
+    outbound = {
+        c["data"]["message_id"]: c["data"] for c in changes if c["kind"] == "outbound_message"
+    }
+    check(set(ids) <= outbound.keys(), "outbound_message missing for a sent message")
+    for message_id, sent in zip(ids, (kept, dropped), strict=True):
+        published = outbound[message_id]
+        written = instant(sent["written_at"])
+        check(  # 1.6: kept as the terminal sent it, and the timeline's pending_review step
+            instant(published["written_at"]) == written,
+            f"written_at {published['written_at']}, sent {sent['written_at']}",
+        )
+        first = published["timeline"][0] if published["timeline"] else {}
+        check(
+            first.get("status") == "pending_review" and instant(first["at"]) == written,
+            f"timeline {published['timeline']} does not start at written_at",
+        )
     if context.policy.get("refund_on_reject"):
         refunds = [
             c["data"]
@@ -138,20 +160,30 @@ def review(context: Context) -> None:
         )
 
 
+def instant(text: str) -> datetime:
+    """An RFC 3339 time as an aware datetime, to compare instants however they are written."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+
+
 def counts_from_feed(context: Context, resident_id: str) -> dict[str, Any]:
-    """What the terminal holds of a resident, derived from the whole feed."""
-    context.wire.guesses.update({"stamp-balance", "reconcile-messages"})
+    """What the terminal holds of a resident, derived from the whole feed as the page says:
+    stamps the sum of its ledger entries (each entry_id once), debit the latest
+    debit_balance by as_of, messages the server messages it holds (approved inbound and
+    accepted outbound, each message_id once)."""
     changes, _ = context.terminal.pull_all()
     mine = about(changes, resident_id)
-    stamps = sum(c["data"]["stamps"] for c in mine if c["kind"] == "ledger_entry")
-    debits = [c["data"]["cents"] for c in mine if c["kind"] == "debit_balance"]
+    entries = {c["data"]["entry_id"]: c["data"] for c in mine if c["kind"] == "ledger_entry"}
+    debits = [c["data"] for c in mine if c["kind"] == "debit_balance"]
+    if not debits:
+        context.wire.guesses.add("debit-before-any")
+    latest = max(debits, key=lambda d: instant(d["as_of"]), default={"cents": 0})
     messages = {
         c["data"]["message_id"] for c in mine if c["kind"] in ("message", "outbound_message")
     }
     return {
         "resident_id": resident_id,
-        "stamps": stamps,
-        "debit_cents": debits[-1] if debits else 0,
+        "stamps": sum(entry["stamps"] for entry in entries.values()),
+        "debit_cents": latest["cents"],
         "messages": len(messages),
     }
 
@@ -169,7 +201,6 @@ def reconcile(context: Context) -> None:
     check(answer == {"mismatches": [], "snapshots": []}, f"counts from the feed: {answer}")
     wrong = {**counts, "stamps": counts["stamps"] + 7, "messages": counts["messages"] + 1}
     answer = terminal.call("POST", "/v1/reconcile", body={"residents": [wrong]})
-    context.wire.guesses.add("mismatch-sign")
     fields = {m["field"]: m for m in answer["mismatches"]}
     check(set(fields) == {"stamps", "messages"}, f"mismatches {answer['mismatches']}")
     check(

@@ -23,87 +23,17 @@ class Guess:
 
 GUESSES: tuple[Guess, ...] = (
     Guess(
-        "protocol-header-value",
-        "Conventions say every request carries `Kite-Protocol: 1.0`; the page is 1.5 and "
-        "`Kite-Client-Time` belongs to 1.5",
-        "sends `Kite-Protocol: 1.5` and `Kite-Client-Time` on every terminal request",
-    ),
-    Guess(
-        "health-without-header",
-        "a missing `Kite-Protocol` is `426` on every request; `GET /v1/health` needs no "
-        "authentication and is used by hand",
-        "checks the 426 only on an authenticated terminal endpoint; health is taken with "
-        "or without the header",
-    ),
-    Guess(
-        "who-mints-ids",
-        "not said who creates `device_id` and `one_time_code` (the code is 'shown on its screen')",
-        "the terminal mints both (an `Id` and 12 hex characters)",
-    ),
-    Guess(
-        "client-id",
-        "`client_id` of send_message and purchase_stamps: format and scope unstated",
-        "32 lower-case hex characters, fresh per item (an `Id`), never reused",
-    ),
-    Guess(
-        "first-seq",
-        "'a new device ID starts at 0' (the high-water mark); the first item's `seq` unstated",
-        "numbers items from 1",
-    ),
-    Guess(
-        "item-result-memo",
-        "`ItemResult` is `{idempotency_key, outcome, original_outcome, reason, params, "
-        "result}` and unknown fields are refused; the server adds `memo`",
-        "tolerates `memo` (a string) and ignores it",
-    ),
-    Guess(
-        "enroll-extra-fields",
-        "`enroll` answers `{state: pending}`; `collect` adds `credential, housing_units` "
-        "only when approved",
-        "tolerates `credential: null` and `housing_units: []` on the other answers",
-    ),
-    Guess(
-        "key-reused-where",
-        "`idempotency_key_reused` is listed both as a `409` error code and as a reject reason",
-        "accepts either a `409 idempotency_key_reused` or the item `rejected` with that reason",
-    ),
-    Guess(
-        "client-id-reused",
-        "nothing says what a `client_id` already used under another key gets",
+        "purchase-client-id-reused",
+        "a `send_message` whose `client_id` the server already holds under another key is "
+        "`idempotency_key_reused {client_id}`; what a `purchase_stamps` gets for a "
+        "`client_id` already used is unstated (only that a terminal never reuses one)",
         "never reuses one (not exercised)",
     ),
     Guess(
-        "written-at",
-        "`written_at` is a field of the terminal's `send_message`; the feed's "
-        "`outbound_message.written_at` is not said to be the terminal's",
-        "does not compare the feed's `written_at` with the one it sent",
-    ),
-    Guess(
-        "stamp-balance",
-        "how a terminal derives a resident's stamp balance and debit from the feed is unstated",
-        "stamps = sum of the resident's `ledger_entry.stamps`; debit = the last "
-        "`debit_balance.cents` (0 before any)",
-    ),
-    Guess(
-        "reconcile-messages",
-        "`messages` counts 'server messages it holds, inbound approved plus outbound accepted'",
-        "counts distinct `message_id`s of the resident's `message` and `outbound_message` "
-        "changes (a message later rejected in review still counts)",
-    ),
-    Guess(
         "cursor-order",
-        "cursors are 'opaque strings (today decimal digits) ordered by the server'",
+        "cursors are 'opaque strings (today decimal digits) ordered by the server', and a "
+        "`next_cursor` behind the cursor asked for is to be refused",
         "compares two cursors as integers when both are decimal digits, else only for equality",
-    ),
-    Guess(
-        "batch-out-of-order-params",
-        "the params of `400 batch_out_of_order` are unstated",
-        "checks only the status and code",
-    ),
-    Guess(
-        "rotate-body",
-        "`POST /v1/device/rotate` takes `{}` in the page; the OpenAPI document gives it no body",
-        "sends `{}`",
     ),
     Guess(
         "proof-before-scope",
@@ -114,10 +44,10 @@ GUESSES: tuple[Guess, ...] = (
         "`not_your_resident` on an item proved before its resident moved away",
     ),
     Guess(
-        "mismatch-sign",
-        "`Mismatch {resident_id, field, terminal, server}`: which figure goes where is "
-        "only implied by the names",
-        "`terminal` = what it sent, `server` = the server's figure",
+        "debit-before-any",
+        "the debit balance is 'the latest `debit_balance` (by `as_of`)'; a resident with "
+        "none in the feed is not mentioned",
+        "reports 0 cents for a resident the feed gave no `debit_balance`",
     ),
 )
 

@@ -20,12 +20,12 @@ def _shape(name: str, required: str, optional: str = "") -> None:
 
 _shape("health", "status protocol_major server_time")
 _shape("error", "code message", "params")
-_shape("enroll", "state", "credential housing_units")
+_shape("enroll", "state credential housing_units")
 _shape("rotate", "credential")
 _shape("sign_in", "resident contacts offline_verifier session proof_salt")
 _shape("session", "session_id key lifetime_s")
 _shape("push", "results")
-_shape("item_result", "idempotency_key outcome", "original_outcome reason params result")
+_shape("item_result", "idempotency_key outcome", "original_outcome reason params result memo")
 _shape("fate_answer", "fates")
 _shape("key_fate", "idempotency_key fate answer")
 _shape("page", "changes next_cursor has_more")
@@ -81,11 +81,9 @@ CHANGE_KINDS = frozenset(
     ]
 )
 
-#: shape -> {undocumented field: the guess that tolerates it}
-TOLERATED: dict[str, dict[str, str]] = {
-    "item_result": {"memo": "item-result-memo"},
-    "enroll": {},
-}
+#: shape -> {undocumented field: the guess that tolerates it}; none since protocol 1.6
+#: documents `memo` and the enroll answer's `credential` and `housing_units`
+TOLERATED: dict[str, dict[str, str]] = {}
 
 
 class ShapeError(Exception):
