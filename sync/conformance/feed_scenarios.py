@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sync.conformance.client import Refused
@@ -104,6 +104,8 @@ def review(context: Context) -> None:
     context.signed_in(0)
     _, cursor = terminal.pull_all()
     kept, dropped = message(context, 0, "Approve me"), message(context, 0, "Reject me")
+    east = timezone(timedelta(hours=2))  # an instant may be written with any offset
+    dropped["written_at"] = instant(dropped["written_at"]).astimezone(east).isoformat()
     results = terminal.push(
         [terminal.item("send_message", kept), terminal.item("send_message", dropped)]
     )
