@@ -6,7 +6,7 @@ import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sync.conformance.client import Refused
+from sync.conformance.client import Refused, cursor_before
 from sync.conformance.push_scenarios import accepted, message
 from sync.conformance.scenarios import Context, check, refused, scenario
 from sync.conformance.shapes import conform_snapshot
@@ -172,7 +172,7 @@ def counts_from_feed(context: Context, resident_id: str) -> dict[str, Any]:
     stamps the sum of its ledger entries (each entry_id once), debit the latest
     debit_balance by as_of, messages the server messages it holds (approved inbound and
     accepted outbound, each message_id once)."""
-    changes, _ = context.terminal.pull_all()
+    changes, context.notes["head"] = context.terminal.pull_all()
     mine = about(changes, resident_id)
     entries = {c["data"]["entry_id"]: c["data"] for c in mine if c["kind"] == "ledger_entry"}
     debits = [c["data"] for c in mine if c["kind"] == "debit_balance"]
@@ -215,6 +215,10 @@ def reconcile(context: Context) -> None:
     check(snapshot["resident"]["resident_id"] == resident.resident_id, "snapshot of whom?")
     check(snapshot["stamps"] == counts["stamps"], f"snapshot stamps {snapshot['stamps']}")
     check(snapshot["debit_cents"] == counts["debit_cents"], "snapshot debit")
+    check(  # the feed position it reflects: the server's head, never behind the kit's pull
+        not cursor_before(snapshot["cursor"], context.notes["head"], context.wire.guesses),
+        f"snapshot cursor {snapshot['cursor']} behind the head {context.notes['head']} pulled",
+    )
     outsider = context.world.outsider
     assert outsider is not None
     foreign = {**counts, "resident_id": outsider.resident_id}
