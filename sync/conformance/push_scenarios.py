@@ -271,3 +271,11 @@ def race(context: Context) -> None:
         f"the race: {outcomes}",
     )
     check(context.staff.balances(resident)[0] == 0, "stamps not exactly spent once")
+    # The same item under the same key from the other device: not a duplicate, a reuse.
+    payload = items[0]["payload"]
+    copied = terminals[1].item("send_message", payload, idempotency_key=items[0]["idempotency_key"])
+    result = terminals[1].push([copied])[0]
+    check(
+        (result["outcome"], result["reason"]) == ("rejected", "idempotency_key_reused"),
+        f"another device's key: {result}",
+    )
