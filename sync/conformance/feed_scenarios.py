@@ -178,14 +178,15 @@ def counts_from_feed(context: Context, resident_id: str) -> dict[str, Any]:
     debits = [c["data"] for c in mine if c["kind"] == "debit_balance"]
     if not debits:
         context.wire.guesses.add("debit-before-any")
-    latest = max(debits, key=lambda d: instant(d["as_of"]), default={"cents": 0})
+    # the latest by as_of; of two with the same as_of, the later in the feed
+    by_as_of = sorted(enumerate(debits), key=lambda pair: (instant(pair[1]["as_of"]), pair[0]))
     messages = {
         c["data"]["message_id"] for c in mine if c["kind"] in ("message", "outbound_message")
     }
     return {
         "resident_id": resident_id,
         "stamps": sum(entry["stamps"] for entry in entries.values()),
-        "debit_cents": latest["cents"],
+        "debit_cents": by_as_of[-1][1]["cents"] if by_as_of else 0,
         "messages": len(messages),
     }
 
