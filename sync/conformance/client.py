@@ -357,7 +357,7 @@ def check_item_result(result: Any, guesses: set[str]) -> dict[str, Any]:
         raise ShapeError("a duplicate without its original_outcome")
     if outcome != "duplicate" and result.get("original_outcome") is not None:
         raise ShapeError("original_outcome on an item that is not a duplicate")
-    memo = result.get("memo", "")
+    memo = result["memo"]  # free text for logs: any such string, acted on never
     if not isinstance(memo, str) or len(memo) > 200:
         raise ShapeError(f"memo {memo!r:.300} is not a string of at most 200 characters")
     return dict(result)
