@@ -3,7 +3,9 @@
 The page says every body is validated strictly and unknown fields are refused, so
 the independent client refuses an answer with a field the page does not name (unless
 a guess in :mod:`sync.conformance.guesses` tolerates it, which the run then reports)
-and one that lacks a field the page names.
+and one that lacks a field the page names (even where the JSON Schema, written for
+readers, leaves a field with a default out of ``required``: ``ItemResult.memo``, the
+enroll answer's ``credential`` and ``housing_units``).
 """
 
 from __future__ import annotations
