@@ -1,0 +1,249 @@
+"""kite-update end to end, as root runs it: real archives, signatures, links and stores.
+
+Each test lays out a terminal in a temporary folder (release 1.0.0 current, a real
+Kite store at the current schema), then runs ``kite-update`` as a subprocess
+against fake releases (tests/update/fake_release.py) that the updater starts and
+waits for, as it would the real bundle.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import tarfile
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from kiosk.store import open_store
+from kiosk.store.checks import inspect
+from sync.update import signing
+from sync.update.releases import Layout
+from tests.update.fake_release import make_bundle
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Terminal:
+    root: Path
+    config: Path
+    key: Path
+    database: Path
+
+    @property
+    def layout(self) -> Layout:
+        return Layout(self.root / "opt" / "kite")
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "sync.update.cli", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            cwd=self.root,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+
+    def release(self, version: str, behaviour: str = "good", key: Path | None = None) -> Path:
+        """A signed release archive of a fake bundle; returns the archive's path."""
+        bundle = make_bundle(self.root / "build" / version, version, behaviour)
+        packed = self.run(
+            "pack", "--bundle", str(bundle), "--version", version,
+            "--key", str(key or self.key), "--out", str(self.root / "out"),
+        )  # fmt: skip
+        assert packed.returncode == 0, packed.stderr
+        return Path(packed.stdout.splitlines()[0])
+
+    def install(self, archive: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+        return self.run("install", "--config", str(self.config), str(archive), *extra)
+
+    def tables(self) -> set[str]:
+        with closing(sqlite3.connect(self.database)) as db:
+            return {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Every path under ``folder`` with its link target or content: what 'nothing changed' means."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            found[str(path.relative_to(folder))] = "-> " + os.readlink(path)
+        elif path.is_file():
+            found[str(path.relative_to(folder))] = path.read_bytes().hex()
+    return found
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Terminal:
+    root = tmp_path
+    key = root / "signing.pem"
+    keygen = subprocess.run(
+        [sys.executable, "-m", "sync.update.cli", "keygen", str(key)],
+        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+    )  # fmt: skip
+    public = keygen.stdout.strip().rsplit(" ", 1)[-1]
+    data = root / "var" / "lib" / "kite"
+    data.mkdir(parents=True, mode=0o700)
+    kite_config = root / "etc" / "kite.toml"
+    kite_config.parent.mkdir()
+    kite_config.write_text(
+        f'data_dir = "{data}"\nserver_url = "http://127.0.0.1:9"\nfacility_id = "test"\n'
+    )
+    config = root / "etc" / "update.toml"
+    config.write_text(
+        f'public_key = "{public}"\nready_timeout = 3\n'
+        f'install_dir = "{root / "opt" / "kite"}"\nstate_dir = "{root / "state"}"\n'
+        f'kite_config = "{kite_config}"\nrun_as = ""\nservice = ""\n'
+    )
+    config.chmod(0o644)
+    installed = Terminal(root, config, key, data / "kite.db")
+    make_bundle(installed.layout.releases / "1.0.0", "1.0.0")
+    installed.layout.switch("current", "1.0.0")
+    open_store(installed.database).close()  # a real store at the shipped schema
+    return installed
+
+
+def test_a_signed_update_installs_beside_the_old_one_and_switches(terminal: Terminal) -> None:
+    archive = terminal.release("2.0.0")
+
+    result = terminal.install(archive)
+
+    assert result.returncode == 0, result.stderr
+    assert "updated 1.0.0 -> 2.0.0" in result.stdout
+    assert os.readlink(terminal.layout.link("current")) == "releases/2.0.0"
+    assert terminal.layout.version_of("previous") == "1.0.0"
+    assert (terminal.layout.releases / "1.0.0" / "kite").is_file()  # kept for a rollback
+    assert (terminal.layout.releases / "2.0.0" / "kite-admin").resolve().name == "kite"
+    assert "migrated_by_2_0_0" in terminal.tables()
+    status = terminal.run("status", "--config", str(terminal.config))
+    assert status.stdout.splitlines()[:2] == ["current:   2.0.0", "previous:  1.0.0"]
+
+
+def test_a_bad_signature_is_refused_and_nothing_changes(terminal: Terminal) -> None:
+    archive = terminal.release("2.0.0")
+    with archive.open("ab") as handle:
+        handle.write(b"\0")  # altered after signing
+    before = tree(terminal.root / "opt"), terminal.database.read_bytes()
+
+    result = terminal.install(archive)
+
+    assert result.returncode == 1
+    assert "does not match" in result.stderr
+    assert "the release was refused and nothing was changed" in result.stderr
+    assert (tree(terminal.root / "opt"), terminal.database.read_bytes()) == before
+    assert not (terminal.root / "state").exists()
+
+
+def test_a_release_signed_with_another_key_is_refused(terminal: Terminal) -> None:
+    other = terminal.root / "other.pem"
+    assert terminal.run("keygen", str(other)).returncode == 0
+    archive = terminal.release("2.0.0", key=other)
+    before = tree(terminal.root / "opt")
+
+    result = terminal.install(archive)
+
+    assert result.returncode == 1
+    assert "signed with another key" in result.stderr
+    assert tree(terminal.root / "opt") == before
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "why"),
+    [
+        ("never-ready", "did not report READY within 3 s; its output ends: painting..."),
+        ("exits-early", "exited (status 1) before reporting READY"),
+        ("fails-self-test", "self-test failed (exit status 1): kite: smoke test: the store"),
+    ],
+)
+def test_a_broken_release_rolls_back_on_its_own_with_the_store_restored(
+    terminal: Terminal, behaviour: str, why: str
+) -> None:
+    archive = terminal.release("2.0.0", behaviour)
+    store_before = terminal.tables()
+
+    result = terminal.install(archive)
+
+    assert result.returncode == 3, result.stderr
+    assert f"Release 2.0.0 failed: its {why}" in result.stderr or why in result.stderr
+    assert "Rolled back: 1.0.0 is current again and the store was restored" in result.stderr
+    assert os.readlink(terminal.layout.link("current")) == "releases/1.0.0"
+    assert terminal.tables() == store_before  # the fake migration is undone
+    assert inspect(terminal.database).revision is not None  # an intact Kite store
+    old = subprocess.run(
+        [str(terminal.layout.link("current") / "kite")], capture_output=True, text=True,
+        check=True, env={**os.environ, "KITE_CONFIG": str(terminal.root / "etc" / "kite.toml")},
+    )  # fmt: skip
+    assert old.stdout.startswith("fake kite 1.0.0")
+
+
+def test_rollback_after_a_good_update_puts_back_the_release_and_the_store(
+    terminal: Terminal,
+) -> None:
+    store_before = terminal.tables()
+    assert terminal.install(terminal.release("2.0.0")).returncode == 0
+
+    result = terminal.run("rollback", "--config", str(terminal.config))
+
+    assert result.returncode == 0, result.stderr
+    assert "rolled back to 1.0.0" in result.stdout
+    assert os.readlink(terminal.layout.link("current")) == "releases/1.0.0"
+    assert terminal.tables() == store_before
+    again = terminal.run("rollback", "--config", str(terminal.config))
+    assert again.returncode == 1
+    assert "There is no update to roll back" in again.stderr
+
+
+def test_an_archive_escaping_its_folder_is_refused(terminal: Terminal) -> None:
+    bundle = make_bundle(terminal.root / "build" / "evil", "2.0.0")
+    manifest = terminal.root / "build" / "kite-release.json"
+    manifest.write_text('{"format": 1, "version": "2.0.0"}')
+    evil = terminal.root / "evil.tar.gz"
+    with tarfile.open(evil, "w:gz") as tar:
+        tar.add(manifest, arcname="kite-release.json")
+        tar.add(bundle / "kite", arcname="kite")
+        tar.add(manifest, arcname="../../../escaped")
+    signing.sign(evil, signing.load_private_key(terminal.key))  # a good signature
+    before = tree(terminal.root / "opt")
+
+    result = terminal.install(evil)
+
+    assert result.returncode == 1
+    assert "Unpacking" in result.stderr
+    assert "nothing was switched" in result.stderr
+    assert tree(terminal.root / "opt") == before
+    assert not (terminal.root / "escaped").exists()
+
+
+def test_a_configuration_others_may_write_is_refused(terminal: Terminal) -> None:
+    terminal.config.chmod(0o666)
+
+    result = terminal.install(terminal.release("2.0.0"))
+
+    assert result.returncode == 1
+    assert "may be written by its group or others" in result.stderr
+    assert "chown root:root" in result.stderr
+
+
+def test_without_a_pinned_key_every_release_is_refused(terminal: Terminal) -> None:
+    text = terminal.config.read_text().splitlines()
+    terminal.config.write_text("\n".join(['public_key = ""', *text[1:]]) + "\n")
+
+    result = terminal.install(terminal.release("2.0.0"))
+
+    assert result.returncode == 1
+    assert "No release signing key is pinned" in result.stderr
+
+
+def test_an_unknown_setting_is_refused_by_name(terminal: Terminal) -> None:
+    terminal.config.write_text(terminal.config.read_text() + "ready_timout = 5\n")
+
+    result = terminal.run("status", "--config", str(terminal.config))
+
+    assert result.returncode == 1
+    assert "ready_timout: Extra inputs are not permitted" in result.stderr
