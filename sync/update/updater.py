@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import shutil
-import sqlite3
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,8 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk.config import ConfigError, load_settings
-from kiosk.store import checks
-from kiosk.store.backups import restore_backup, take_backup
+from kiosk.store.backups import back_up_as_is, restore_backup
 from kiosk.store.database import StoreError
 from sync.update import UpdateError, releases, signing, trial
 from sync.update.releases import Layout
@@ -146,16 +144,16 @@ class Updater:
             raise UpdateError(f"The terminal's configuration is unusable: {exc}") from exc
 
     def _back_up(self, database: Path) -> str | None:
-        if checks.is_blank(database):
-            return None
         try:
-            revision = checks.inspect(database).revision or "none"
-            backup = take_backup(database, revision)
-        except (checks.NotSQLite, checks.Damaged, sqlite3.Error, StoreError, OSError) as exc:
+            backup = back_up_as_is(database)
+        except StoreError as exc:
+            self._service("start", check=False)
             raise UpdateError(
-                f"Backing up the store {database} failed ({exc}); nothing was switched. "
+                f"{exc} Nothing was switched; the new release stays unpacked beside the old. "
                 "'kite-admin doctor' checks the store."
             ) from exc
+        if backup is None:
+            return None
         _same_owner_as_folder(backup.path)
         self.say(f"store backed up to {backup.path}")
         return str(backup.path)
