@@ -23,3 +23,6 @@ Nothing here imports Qt: the updater is the bundle started as ``kite-update``.
 
 class UpdateError(Exception):
     """An update or rollback that was refused or failed; the message says why and what now."""
+
+    #: True when a new release was switched to, failed its trial and was rolled back.
+    rolled_back = False

@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sync.update import UpdateError, releases, signing
-from sync.update.settings import DEFAULT_PATH, load
-from sync.update.updater import RolledBack, Updater
+from sync.update.settings import DEFAULT_PATH
 
 ROLLED_BACK_EXIT = 3
 
@@ -57,6 +56,10 @@ def run(args: argparse.Namespace) -> int:
         print(archive)
         print(signing.sign(archive, key))
         return 0
+    # Only here: the store and the terminal's configuration, which packing does not need.
+    from sync.update.settings import load
+    from sync.update.updater import Updater
+
     updater = Updater(load(args.config))
     if args.command == "install":
         signature = args.signature or args.archive.with_name(args.archive.name + ".sig")
@@ -75,12 +78,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return run(args)
-    except RolledBack as exc:
-        print(f"kite-update: {exc}", file=sys.stderr)
-        return ROLLED_BACK_EXIT
     except UpdateError as exc:
         print(f"kite-update: {exc}", file=sys.stderr)
-        return 1
+        return ROLLED_BACK_EXIT if exc.rolled_back else 1
 
 
 if __name__ == "__main__":

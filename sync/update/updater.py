@@ -35,6 +35,8 @@ STATE = "last-update.json"
 class RolledBack(UpdateError):
     """The new release failed its trial; the previous one is current again."""
 
+    rolled_back = True
+
 
 @dataclass(frozen=True)
 class Updater:

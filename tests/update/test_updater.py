@@ -9,6 +9,7 @@ waits for, as it would the real bundle.
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -79,15 +80,30 @@ def tree(folder: Path) -> dict[str, str]:
     return found
 
 
-@pytest.fixture
-def terminal(tmp_path: Path) -> Terminal:
-    root = tmp_path
-    key = root / "signing.pem"
+@pytest.fixture(scope="module")
+def signing_key(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """One key pair for the module, made by ``kite-update keygen``: (private key, public)."""
+    key = tmp_path_factory.mktemp("key") / "signing.pem"
     keygen = subprocess.run(
         [sys.executable, "-m", "sync.update.cli", "keygen", str(key)],
         capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(REPO)},
     )  # fmt: skip
-    public = keygen.stdout.strip().rsplit(" ", 1)[-1]
+    assert oct(key.stat().st_mode & 0o777) == "0o600"
+    return key, keygen.stdout.strip().rsplit(" ", 1)[-1]
+
+
+@pytest.fixture(scope="module")
+def store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real Kite store at the shipped schema, copied into each test's terminal."""
+    path = tmp_path_factory.mktemp("store") / "kite.db"
+    open_store(path).close()
+    return path
+
+
+@pytest.fixture
+def terminal(tmp_path: Path, signing_key: tuple[Path, str], store_template: Path) -> Terminal:
+    root = tmp_path
+    key, public = signing_key
     data = root / "var" / "lib" / "kite"
     data.mkdir(parents=True, mode=0o700)
     kite_config = root / "etc" / "kite.toml"
@@ -105,7 +121,7 @@ def terminal(tmp_path: Path) -> Terminal:
     installed = Terminal(root, config, key, data / "kite.db")
     make_bundle(installed.layout.releases / "1.0.0", "1.0.0")
     installed.layout.switch("current", "1.0.0")
-    open_store(installed.database).close()  # a real store at the shipped schema
+    shutil.copy(store_template, installed.database)
     return installed
 
 
