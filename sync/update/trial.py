@@ -21,6 +21,8 @@ from pathlib import Path
 from sync.update import UpdateError
 
 TAIL = 1500  # characters of the release's output quoted in an error
+# What the kiosk unit sets (UMask=0077): a store the trial creates is the kite user's only.
+UMASK = 0o077
 
 
 def as_user(run_as: str, command: Sequence[str]) -> list[str]:
@@ -31,7 +33,13 @@ def self_test(command: Sequence[str], env: dict[str, str], timeout: float) -> No
     """Run ``command`` (the release's ``--smoke-test``); it must exit 0 within ``timeout``."""
     try:
         result = subprocess.run(
-            list(command), env=env, capture_output=True, text=True, timeout=timeout, check=False
+            list(command),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            umask=UMASK,
         )
     except subprocess.TimeoutExpired as exc:
         raise UpdateError(f"its self-test did not finish within {timeout:g} s") from exc
@@ -60,6 +68,7 @@ def wait_for_ready(command: Sequence[str], env: dict[str, str], timeout: float) 
                         stdin=subprocess.DEVNULL,
                         stdout=output,
                         stderr=subprocess.STDOUT,
+                        umask=UMASK,
                     )
                 except OSError as exc:
                     raise UpdateError(f"it could not start: {exc}") from exc

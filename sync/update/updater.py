@@ -64,6 +64,7 @@ class Updater:
         self._service("stop")
         backup = self._back_up(database)
         self._write_state({"from": old, "to": version, "store_backup": backup})
+        before = self.layout.version_of("previous")
         self.layout.switch("previous", old)
         self.layout.switch("current", version)
         self.say(f"current -> releases/{version}; trying it")
@@ -72,6 +73,7 @@ class Updater:
             self._service("start")
         except UpdateError as exc:
             self._go_back(old, version, database, backup)
+            self._forget_failed(version, before)
             raise RolledBack(
                 f"Release {version} failed: {exc}. Rolled back: {old} is current again"
                 + (f" and the store was restored from {backup}." if backup else ".")
@@ -133,11 +135,20 @@ class Updater:
                     f"{old} is current again, but its store could not be put back: {exc} "
                     f"The backup taken before the update is {backup}."
                 ) from exc
-            _same_owner_as_folder(database)
+            _for_the_kiosk_user(database)
         elif database.exists():
             database.unlink()  # the failed release created it; there was none before
         self._service("start", check=False)
         self.say(f"rolled back: current -> releases/{old} (from {failed})")
+
+    def _forget_failed(self, failed: str, previous: str | None) -> None:
+        """After a rollback: ``previous`` as it was; the failed release deleted, not its archive."""
+        if previous is not None:
+            self.layout.switch("previous", previous)
+        else:
+            self.layout.link("previous").unlink(missing_ok=True)
+        shutil.rmtree(self.layout.releases / failed, ignore_errors=True)
+        self._write_state({})
 
     def _database(self) -> Path:
         try:
@@ -156,7 +167,7 @@ class Updater:
             ) from exc
         if backup is None:
             return None
-        _same_owner_as_folder(backup.path)
+        _for_the_kiosk_user(backup.path)
         self.say(f"store backed up to {backup.path}")
         return str(backup.path)
 
@@ -195,9 +206,10 @@ class Updater:
         return state if isinstance(state, dict) else {}
 
 
-def _same_owner_as_folder(path: Path) -> None:
-    """The updater runs as root; the store and its backups must stay the kiosk user's."""
+def _for_the_kiosk_user(path: Path) -> None:
+    """The updater runs as root; the store and its backups stay the kiosk user's, 0600."""
     folder = path.parent if path.parent.name != "backups" else path.parent.parent
     info = folder.stat()
     if os.geteuid() == 0 and (info.st_uid, info.st_gid) != (0, 0):
         shutil.chown(path, info.st_uid, info.st_gid)
+    path.chmod(0o600)

@@ -189,7 +189,10 @@ def test_a_broken_release_rolls_back_on_its_own_with_the_store_restored(
     assert f"Release 2.0.0 failed: its {why}" in result.stderr or why in result.stderr
     assert "Rolled back: 1.0.0 is current again and the store was restored" in result.stderr
     assert os.readlink(terminal.layout.link("current")) == "releases/1.0.0"
+    assert not terminal.layout.link("previous").exists()  # as before the update
+    assert not (terminal.layout.releases / "2.0.0").exists()  # the failed release is gone
     assert terminal.tables() == store_before  # the fake migration is undone
+    assert terminal.database.stat().st_mode & 0o777 == 0o600
     assert inspect(terminal.database).revision is not None  # an intact Kite store
     old = subprocess.run(
         [str(terminal.layout.link("current") / "kite")], capture_output=True, text=True,
