@@ -8,13 +8,14 @@ waits for, as it would the real bundle.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
 import tarfile
-from contextlib import closing
+from contextlib import closing, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,10 +24,52 @@ import pytest
 from kiosk.store import open_store
 from kiosk.store.checks import inspect
 from sync.update import signing
+from sync.update.cli import main
 from sync.update.releases import Layout
 from tests.update.fake_release import make_bundle
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def kite_update(*args: str) -> subprocess.CompletedProcess[str]:
+    """``kite-update ARGS`` in this process (the releases it tries are still subprocesses)."""
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        code = main(list(args))
+    return subprocess.CompletedProcess(["kite-update", *args], code, out.getvalue(), err.getvalue())
+
+
+def kite_update_process(*args: str) -> subprocess.CompletedProcess[str]:
+    """``kite-update ARGS`` as its own process, as IT runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "sync.update.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+
+
+@dataclass
+class Shelf:
+    """Release archives packed once per module by ``kite-update pack``, copied per test."""
+
+    folder: Path
+    key: Path
+
+    def get(self, version: str, behaviour: str, key: Path | None) -> Path:
+        out = self.folder / f"{behaviour}-{(key or self.key).stem}"
+        archive = out / f"kite-{version}.tar.gz"
+        if not archive.exists():
+            bundle = make_bundle(out / "build" / version, version, behaviour)
+            packed = kite_update(
+                "pack", "--bundle", str(bundle), "--version", version,
+                "--key", str(key or self.key), "--out", str(out),
+            )  # fmt: skip
+            assert packed.returncode == 0, packed.stderr
+            assert packed.stdout.splitlines() == [str(archive), f"{archive}.sig"]
+        return archive
 
 
 @dataclass
@@ -35,31 +78,23 @@ class Terminal:
     config: Path
     key: Path
     database: Path
+    shelf: Shelf
 
     @property
     def layout(self) -> Layout:
         return Layout(self.root / "opt" / "kite")
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "sync.update.cli", *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-            cwd=self.root,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-        )
+        return kite_update(*args)
 
     def release(self, version: str, behaviour: str = "good", key: Path | None = None) -> Path:
-        """A signed release archive of a fake bundle; returns the archive's path."""
-        bundle = make_bundle(self.root / "build" / version, version, behaviour)
-        packed = self.run(
-            "pack", "--bundle", str(bundle), "--version", version,
-            "--key", str(key or self.key), "--out", str(self.root / "out"),
-        )  # fmt: skip
-        assert packed.returncode == 0, packed.stderr
-        return Path(packed.stdout.splitlines()[0])
+        """This test's copy of a signed release archive of a fake bundle (and its .sig)."""
+        packed = self.shelf.get(version, behaviour, key)
+        out = self.root / "out"
+        out.mkdir(exist_ok=True)
+        shutil.copy(packed, out / packed.name)
+        shutil.copy(f"{packed}.sig", out / f"{packed.name}.sig")
+        return out / packed.name
 
     def install(self, archive: Path, *extra: str) -> subprocess.CompletedProcess[str]:
         return self.run("install", "--config", str(self.config), str(archive), *extra)
@@ -84,10 +119,8 @@ def tree(folder: Path) -> dict[str, str]:
 def signing_key(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """One key pair for the module, made by ``kite-update keygen``: (private key, public)."""
     key = tmp_path_factory.mktemp("key") / "signing.pem"
-    keygen = subprocess.run(
-        [sys.executable, "-m", "sync.update.cli", "keygen", str(key)],
-        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(REPO)},
-    )  # fmt: skip
+    keygen = kite_update_process("keygen", str(key))
+    assert keygen.returncode == 0, keygen.stderr
     assert oct(key.stat().st_mode & 0o777) == "0o600"
     return key, keygen.stdout.strip().rsplit(" ", 1)[-1]
 
@@ -100,8 +133,15 @@ def store_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def shelf(tmp_path_factory: pytest.TempPathFactory, signing_key: tuple[Path, str]) -> Shelf:
+    return Shelf(tmp_path_factory.mktemp("releases"), signing_key[0])
+
+
 @pytest.fixture
-def terminal(tmp_path: Path, signing_key: tuple[Path, str], store_template: Path) -> Terminal:
+def terminal(
+    tmp_path: Path, signing_key: tuple[Path, str], store_template: Path, shelf: Shelf
+) -> Terminal:
     root = tmp_path
     key, public = signing_key
     data = root / "var" / "lib" / "kite"
@@ -118,7 +158,7 @@ def terminal(tmp_path: Path, signing_key: tuple[Path, str], store_template: Path
         f'kite_config = "{kite_config}"\nrun_as = ""\nservice = ""\n'
     )
     config.chmod(0o644)
-    installed = Terminal(root, config, key, data / "kite.db")
+    installed = Terminal(root, config, key, data / "kite.db", shelf)
     make_bundle(installed.layout.releases / "1.0.0", "1.0.0")
     installed.layout.switch("current", "1.0.0")
     shutil.copy(store_template, installed.database)
@@ -128,7 +168,7 @@ def terminal(tmp_path: Path, signing_key: tuple[Path, str], store_template: Path
 def test_a_signed_update_installs_beside_the_old_one_and_switches(terminal: Terminal) -> None:
     archive = terminal.release("2.0.0")
 
-    result = terminal.install(archive)
+    result = kite_update_process("install", "--config", str(terminal.config), str(archive))
 
     assert result.returncode == 0, result.stderr
     assert "updated 1.0.0 -> 2.0.0" in result.stdout
@@ -157,8 +197,9 @@ def test_a_bad_signature_is_refused_and_nothing_changes(terminal: Terminal) -> N
 
 
 def test_a_release_signed_with_another_key_is_refused(terminal: Terminal) -> None:
-    other = terminal.root / "other.pem"
-    assert terminal.run("keygen", str(other)).returncode == 0
+    other = terminal.shelf.folder / "other.pem"
+    if not other.exists():
+        assert terminal.run("keygen", str(other)).returncode == 0
     archive = terminal.release("2.0.0", key=other)
     before = tree(terminal.root / "opt")
 
