@@ -60,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
     from sync.update.settings import load
     from sync.update.updater import Updater
 
-    updater = Updater(load(args.config))
+    # Flushed: IT reads the steps in order with the errors (stderr) when both are piped.
+    updater = Updater(load(args.config), say=lambda line: print(line, flush=True))
     if args.command == "install":
         signature = args.signature or args.archive.with_name(args.archive.name + ".sig")
         updater.install(args.archive, signature)
