@@ -3,7 +3,8 @@
 One bundle, two programs, chosen by the name the executable was started under
 (as busybox does): ``kite`` is the resident terminal (:mod:`ui.main`), and a
 link named ``kite-admin`` is IT's command line (:mod:`sync.admin`), so IT can
-enroll and diagnose a kiosk without a Python installation on the image.
+enroll and diagnose a kiosk without a Python installation on the image, and a
+link named ``kite-update`` installs signed releases (:mod:`sync.update`).
 
 ``kite --bundle-check`` is for packaging/build only: it exercises what the
 terminal loads lazily or by name (time zones, the file keyring, argon2, QR
@@ -28,6 +29,7 @@ def bundle_check() -> int:
 
     import argon2
     import qrcode
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from keyrings.alt.file import PlaintextKeyring
 
     from kiosk.store.revisions import migrations_dir, shipped_revisions
@@ -40,6 +42,8 @@ def bundle_check() -> int:
         revisions = shipped_revisions(folder)
     for name in ("themes/kite.qss", "translations/kite_es.qm", "icons/kite.svg"):
         _require((assets_dir() / name).is_file(), f"asset {name} missing")
+    signer = Ed25519PrivateKey.generate()  # kite-update's release signatures
+    signer.public_key().verify(signer.sign(b"release"), b"release")
     hasher = argon2.PasswordHasher()
     _require(hasher.verify(hasher.hash("1234"), "1234"), "argon2 round trip")
     code = qrcode.QRCode()
@@ -61,6 +65,10 @@ def run() -> int:
         from sync.admin import main as admin_main
 
         return admin_main()
+    if program == "kite-update":
+        from sync.update.cli import main as update_main
+
+        return update_main()
     if sys.argv[1:] == ["--bundle-check"]:
         return bundle_check()
     from ui.main import main

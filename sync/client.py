@@ -37,6 +37,7 @@ import requests
 
 from kiosk.clock import Clock, utcnow
 from kiosk.config import Settings
+from kiosk.version import user_agent
 from sync.clock_skew import ClockReading, describe_skew, from_date_header, from_refusal
 from sync.errors import (
     ClockSkewed,
@@ -123,7 +124,7 @@ class SyncClient:
                 PROTOCOL_HEADER: PROTOCOL_VERSION,
                 "Accept": "application/json",
                 "Accept-Encoding": "gzip",
-                "User-Agent": "kite-terminal",
+                "User-Agent": user_agent(),
             }
         )
         # Off: requests would otherwise let REQUESTS_CA_BUNDLE replace the configured CAs.

@@ -80,6 +80,20 @@ def take_backup(path: Path, revision: str, *, keep: int = KEEP, clock: Clock = u
     return Backup(path=target, taken_at=taken_at, revision=revision)
 
 
+def back_up_as_is(path: Path) -> Backup | None:
+    """A backup of the database as it stands (before an update), None when there is none.
+
+    StoreError when it is not an intact Kite database or the copy fails: nothing changed.
+    """
+    if checks.is_blank(path):
+        return None
+    try:
+        revision = checks.inspect(path).revision or "none"
+        return take_backup(path, revision)
+    except (checks.NotSQLite, checks.Damaged, sqlite3.Error, OSError) as exc:
+        raise StoreError(f"Backing up {path} failed: {exc}.") from exc
+
+
 def remove_backups(path: Path) -> int:
     """Delete every backup of ``path`` (a wipe must not leave resident data in them)."""
     backups = list_backups(path)

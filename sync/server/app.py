@@ -21,7 +21,15 @@ from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sync.protocol import MAX_REQUEST_BYTES, PROTOCOL_MAJOR
-from sync.server import openapi, pins, routes_family, routes_staff, routes_terminal, time_window
+from sync.server import (
+    openapi,
+    pins,
+    routes_family,
+    routes_staff,
+    routes_terminal,
+    routes_versions,
+    time_window,
+)
 from sync.server.db import Database
 from sync.server.errors import ApiError, error_body
 from sync.server.feed import FeedNotifier
@@ -188,6 +196,7 @@ def create_app(settings: CentralSettings | None = None) -> FastAPI:
 
     app.include_router(routes_terminal.router, dependencies=[Depends(time_window.documented)])
     app.include_router(routes_staff.router)
+    app.include_router(routes_versions.router)
     app.include_router(routes_family.router)
     openapi.install(app)
     app.add_middleware(BodyLimit)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from sync.protocol import PROTOCOL_HEADER, PROTOCOL_MAJOR, protocol_major, protocol_minor
-from sync.server import rotation
+from sync.server import device_versions, rotation
 from sync.server.clock import utcnow
 from sync.server.db import Database
 from sync.server.errors import ApiError
@@ -108,6 +108,7 @@ def _grace(request: Request) -> timedelta:
 
 
 def authenticate_device(
+    request: Request,
     db: Annotated[Database, Depends(database)],
     grace: Annotated[timedelta, Depends(_grace)],
     _: Annotated[None, Depends(check_protocol)],
@@ -165,6 +166,7 @@ def authenticate_device(
         # The terminal has the rotated credential: only now does the old one stop working.
         with db.write() as session:
             rotation.promote(session, identity.device_id, digest, now)
+    device_versions.note(db, identity.device_id, request.headers.get("user-agent"), now)
     return identity
 
 

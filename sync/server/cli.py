@@ -139,12 +139,17 @@ def cmd_approve(args: argparse.Namespace) -> int:
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
+    from sync.server.device_versions import versions
     from sync.server.device_views import device_views
 
     with _database(args).read() as session:
         views = device_views(session, args.facility)
+        running = versions(session, args.facility)
     for view in views:
         line = f"{view.device_id}  {view.state:8}  {','.join(view.housing_units) or '-'}"
+        if view.device_id in running:
+            reported = running[view.device_id]
+            line += f"  kite {reported.version} (since {reported.since.isoformat()})"
         if view.credential_issued_at:
             line += f"  credential issued {view.credential_issued_at.isoformat()}"
         if view.suspended_at:

@@ -1,7 +1,8 @@
 """The kiosk image's lockdown as packaged: the installer's plan and the session unit.
 
 The installer is run for real in ``--dry-run`` mode against a scratch image
-root: it must plan every lockdown step and change nothing.
+root: it must build the package, plan its install and change nothing. What the
+package's maintainer scripts lay out is tests/security/test_deb.py's.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def unit_section(name: str = "Service") -> dict[str, list[str]]:
     return settings
 
 
-def test_dry_run_plans_the_whole_lockdown_and_changes_nothing(
+def test_dry_run_builds_the_package_plans_its_install_and_changes_nothing(
     image_root: Path, bundle: Path
 ) -> None:
     before = snapshot(image_root)
@@ -79,60 +80,28 @@ def test_dry_run_plans_the_whole_lockdown_and_changes_nothing(
     assert result.returncode == 0, result.stderr
     assert snapshot(image_root) == before
     plan = result.stdout
-    assert "useradd --system --user-group --home-dir /var/lib/kite" in plan
-    assert "--shell /usr/sbin/nologin" in plan
-    assert f"install -d -m 0700 {image_root}/var/lib/kite" in plan
-    assert "chown kite:kite /var/lib/kite" in plan
-    assert f"{image_root}/etc/kite/kite.toml" in plan
-    assert f"systemctl --root={image_root} disable getty@tty1.service" in plan
-    assert f"systemctl --root={image_root} mask ctrl-alt-del.target" in plan
-    assert f"systemctl --root={image_root} enable kite-kiosk.service" in plan
-    for snippet in (
-        "/etc/pam.d/kite-kiosk",
-        "/etc/systemd/logind.conf.d/kite-kiosk.conf",
-        "/etc/polkit-1/rules.d/50-kite-kiosk.rules",
-        "/etc/sysctl.d/50-kite-kiosk.conf",
+    assert "= built kite-terminal_" in plan
+    # apt inside the image root: it installs the Depends and runs the maintainer scripts
+    # there (tests/security/test_deb.py checks what postinst lays out: the kite user, the
+    # 0700 data folder, the configuration kept, getty@tty1 disabled, Ctrl+Alt+Del masked).
+    assert f"chroot {image_root} env DEBIAN_FRONTEND=noninteractive apt-get install" in plan
+    for path in (
+        "./lib/systemd/system/kite-kiosk.service",
+        "./etc/pam.d/kite-kiosk",
+        "./etc/systemd/logind.conf.d/kite-kiosk.conf",
+        "./etc/polkit-1/rules.d/50-kite-kiosk.rules",
+        "./etc/sysctl.d/50-kite-kiosk.conf",
     ):
-        assert f"{image_root}{snippet}" in plan
+        assert path in plan
     assert "Dry run: nothing was changed." in plan
 
 
-def test_dry_run_keeps_an_existing_configuration(image_root: Path, bundle: Path) -> None:
-    config = image_root / "etc" / "kite" / "kite.toml"
-    config.parent.mkdir()
-    config.write_text('server_url = "https://central.facility.example"\n')
-
-    result = dry_run(image_root, bundle)
+def test_dry_run_without_apt_installs_with_dpkg(image_root: Path, bundle: Path) -> None:
+    result = dry_run(image_root, bundle, "--no-apt")
 
     assert result.returncode == 0, result.stderr
-    assert f"= {config} kept" in result.stdout
-    assert "kite.toml.example" not in result.stdout
-
-
-def test_dry_run_restricts_an_existing_keyring_file_to_the_kite_user(
-    image_root: Path, bundle: Path
-) -> None:
-    keyring_file = image_root / "var" / "lib" / "kite" / "keyring.cfg"
-    keyring_file.parent.mkdir(parents=True)
-    keyring_file.write_text("[kite]\n")
-
-    result = dry_run(image_root, bundle)
-
-    assert result.returncode == 0, result.stderr
-    assert "chown kite:kite /var/lib/kite/keyring.cfg" in result.stdout
-    assert f"chmod 0600 {keyring_file}" in result.stdout
-
-
-def test_dry_run_skips_an_existing_kite_user(image_root: Path, bundle: Path) -> None:
-    (image_root / "etc" / "passwd").write_text(
-        "kite:x:999:999:Kite kiosk session:/var/lib/kite:/usr/sbin/nologin\n"
-    )
-
-    result = dry_run(image_root, bundle)
-
-    assert result.returncode == 0, result.stderr
-    assert "= user kite exists" in result.stdout
-    assert "useradd" not in result.stdout
+    assert f"chroot {image_root} dpkg -i /tmp/kite-terminal_" in result.stdout
+    assert "apt-get" not in result.stdout
 
 
 def test_installer_without_a_bundle_says_to_build_it(image_root: Path, tmp_path: Path) -> None:
@@ -156,7 +125,7 @@ def test_kiosk_session_never_allows_switching_to_another_console() -> None:
     assert command[0] == "/usr/bin/cage"
     cage_flags = command[1 : command.index("--")]
     assert "-s" not in cage_flags  # cage's "allow VT switching"
-    assert command[command.index("--") + 1 :] == ["/opt/kite/kite"]
+    assert command[command.index("--") + 1 :] == ["/opt/kite/current/kite"]
 
 
 def test_kiosk_session_runs_as_the_unprivileged_kite_user_on_wayland() -> None:

@@ -23,7 +23,7 @@ from tests.security.test_packaging import REPO
 UNITS = REPO / "packaging" / "systemd"
 HARDENED = ["kite-kiosk.service", "kite-call-it.service", "kite-central.service"]
 WHERE_INSTALLED = {
-    "/usr/local/lib/kite/call-it": str(REPO / "packaging" / "kiosk" / "call-it"),
+    "/usr/lib/kite/call-it": str(REPO / "packaging" / "kiosk" / "call-it"),
     "/opt/kite-central/bin/kite-central": sys.executable,
 }
 MAX_EXPOSURE = 4.0

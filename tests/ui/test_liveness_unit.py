@@ -48,7 +48,7 @@ def test_a_crash_loop_ends_on_the_call_it_screen_never_a_dead_display() -> None:
 
     screen = section(CALL_IT_UNIT, "Service")
     assert screen["TTYPath"] == ["/dev/tty1"] and screen["StandardOutput"] == ["tty"]
-    assert screen["ExecStart"] == ["/usr/local/lib/kite/call-it"]
+    assert screen["ExecStart"] == ["/usr/lib/kite/call-it"]
     assert screen["Restart"] == ["always"]
 
     shown = subprocess.run(
@@ -59,7 +59,7 @@ def test_a_crash_loop_ends_on_the_call_it_screen_never_a_dead_display() -> None:
     assert "systemctl reset-failed kite-kiosk" in shown
 
 
-def test_the_installer_lays_out_the_call_it_screen(tmp_path: Path) -> None:
+def test_the_package_lays_out_the_call_it_screen(tmp_path: Path) -> None:
     root = tmp_path / "image"
     (root / "etc").mkdir(parents=True)
     bundle = tmp_path / "dist" / "kite"
@@ -67,7 +67,7 @@ def test_the_installer_lays_out_the_call_it_screen(tmp_path: Path) -> None:
     (bundle / "kite").write_text("#!/bin/sh\nexit 0\n")
     (bundle / "kite").chmod(0o755)
 
-    plan = dry_run(root, bundle).stdout
+    plan = dry_run(root, bundle).stdout  # it lists what the package it built holds
 
-    assert f"{root}/etc/systemd/system/kite-call-it.service" in plan
-    assert f"install -D -m 0755 {CALL_IT} {root}/usr/local/lib/kite/call-it" in plan
+    assert "-rw-r--r-- root/root ./lib/systemd/system/kite-call-it.service" in plan
+    assert "-rwxr-xr-x root/root ./usr/lib/kite/call-it" in plan
