@@ -22,7 +22,18 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session as DbSession
 
-from kiosk import compose, contacts, drafts, inbox, languages, ledger, outbox, sessions, stamps
+from kiosk import (
+    compose,
+    contacts,
+    drafts,
+    inbox,
+    languages,
+    ledger,
+    notice,
+    outbox,
+    sessions,
+    stamps,
+)
 from kiosk.auth import Authenticator
 from kiosk.changes import Changes, report
 from kiosk.clock import Clock
@@ -32,6 +43,7 @@ from kiosk.policy import Policy, load_policy
 from kiosk.store.database import Store
 from kiosk.store.models import ContactState, Payment, Resident
 from kiosk.views import (
+    AccountNotice,
     Balances,
     ContactView,
     ConversationView,
@@ -194,6 +206,16 @@ class Core:
         return self._write(
             Changes.NONE, lambda db, rid, _p: languages.choose_language(db, rid, language, now)
         )
+
+    def account_notice(self) -> AccountNotice:
+        """The notice of review and retention (from policy), and whether it was seen here."""
+        policy = self.policy()
+        return self._read(lambda db, rid: notice.account_notice(db, rid, policy))
+
+    def acknowledge_notice(self) -> None:
+        """The resident read the notice: it does not show at their next sign-in here."""
+        now = self._clock()
+        self._write(Changes.NONE, lambda db, rid, _p: notice.acknowledge(db, rid, now))
 
     # -- contacts -----------------------------------------------------------------
     def contacts(self, state: ContactState | None = None) -> tuple[ContactView, ...]:

@@ -102,6 +102,8 @@ class Policy(_Strict):
     lockout_minutes: int = Field(default=15, ge=1, le=7 * 24 * 60)
     messaging_suspended: bool = False
     suspended_reason: str | None = Field(default=None, max_length=500)
+    # How many days the service keeps a message (1.7); None: the facility has not said.
+    retention_days: int | None = Field(default=None, ge=1, le=36_500)
 
     @field_validator("timezone")
     @classmethod

@@ -39,6 +39,17 @@ class ResidentView:
 
 
 @dataclass(frozen=True)
+class AccountNotice:
+    """What the review and retention notice says, and whether this resident saw it here."""
+
+    retention_days: int | None  # None: the facility's policy does not say
+    refund_on_reject: bool
+    cod_allowed: bool
+    stamps_per_message: int
+    seen: bool  # acknowledged on this terminal (the notice shows once per resident)
+
+
+@dataclass(frozen=True)
 class SessionState:
     """Where a session stands at a moment.
 

@@ -75,6 +75,7 @@ def policy_document(**overrides: object) -> dict[str, object]:
         "lockout_minutes": 15,
         "messaging_suspended": False,
         "suspended_reason": None,
+        "retention_days": 365,
     }
     document.update(overrides)
     return document

@@ -123,7 +123,14 @@ class _Session:
                 offline_since=DEMO_NOW - timedelta(minutes=25),
             )
         )
+        # The demo resident's first sign-in on this terminal: the notice of review and
+        # retention; then "I understand", and the inbox as every later sign-in shows it.
+        inbox = shell.inbox
+        assert inbox is not None
+        self.shot("notice")
+        inbox.account_notice.ok_button.click()
         self.shot("inbox")
+        self.shot("help", lambda: shell.show_screen("help"))
         maria = next(c for c in core.contacts() if c.contact_id == "c1")
         luis = next(c for c in core.contacts() if c.contact_id == "c2")
         self.shot("conversation", lambda: shell.show_screen("conversation", contact=maria))

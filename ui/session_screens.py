@@ -27,6 +27,7 @@ RESIDENT_SCREENS = (
     "contacts",
     "new_message",
     "drafts",
+    "help",
 )
 
 
@@ -41,6 +42,7 @@ class SessionScreens(QStackedWidget):
         from ui.screens.contacts import ContactsScreen
         from ui.screens.conversation import ConversationScreen
         from ui.screens.drafts import DraftsScreen
+        from ui.screens.help import HelpScreen
         from ui.screens.inbox import InboxScreen
         from ui.screens.new_message import NewMessageScreen
         from ui.screens.stamps import StampsScreen
@@ -55,6 +57,7 @@ class SessionScreens(QStackedWidget):
             "contacts": ContactsScreen(context, shell, self),
             "new_message": NewMessageScreen(context, shell, self),
             "drafts": DraftsScreen(context, shell, self),
+            "help": HelpScreen(context, shell, self),
         }
         for screen in self.screens.values():
             self.addWidget(screen)

@@ -69,6 +69,17 @@
     </message>
 </context>
 <context>
+    <name>HelpScreen</name>
+    <message numerus="yes">
+        <location filename="../../ui/screens/help.py" line="130"/>
+        <source>Each message you send costs %n stamps.</source>
+        <translation>
+            <numerusform>Each message you send costs %n stamp.</numerusform>
+            <numerusform>Each message you send costs %n stamps.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>IdleWarning</name>
     <message numerus="yes">
         <location filename="../../ui/widgets/idle_warning.py" line="52"/>
@@ -98,7 +109,7 @@
 <context>
     <name>InboxScreen</name>
     <message numerus="yes">
-        <location filename="../../ui/screens/inbox.py" line="186"/>
+        <location filename="../../ui/screens/inbox.py" line="248"/>
         <source>Drafts (%n)</source>
         <translation>
             <numerusform>Drafts (%n)</numerusform>
@@ -106,7 +117,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/inbox.py" line="187"/>
+        <location filename="../../ui/screens/inbox.py" line="249"/>
         <source>%n unfinished messages: open, finish or delete them</source>
         <translation>
             <numerusform>%n unfinished message: open, finish or delete it</numerusform>
@@ -114,11 +125,22 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/inbox.py" line="279"/>
+        <location filename="../../ui/screens/inbox.py" line="354"/>
         <source>%n unread messages</source>
         <translation>
             <numerusform>%n unread message</numerusform>
             <numerusform>%n unread messages</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>NoticeWords</name>
+    <message numerus="yes">
+        <location filename="../../ui/account_notice.py" line="42"/>
+        <source>Your messages are kept for %n days.</source>
+        <translation>
+            <numerusform>Your messages are kept for %n day.</numerusform>
+            <numerusform>Your messages are kept for %n days.</numerusform>
         </translation>
     </message>
 </context>

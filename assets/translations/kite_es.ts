@@ -506,6 +506,98 @@
     </message>
 </context>
 <context>
+    <name>HelpScreen</name>
+    <message>
+        <location filename="../../ui/screens/help.py" line="106"/>
+        <location filename="../../ui/screens/help.py" line="108"/>
+        <source>Help</source>
+        <translation>Ayuda</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/help.py" line="107"/>
+        <source>Back</source>
+        <translation>Atrás</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/help.py" line="107"/>
+        <source>Back to your conversations</source>
+        <translation>Volver a sus conversaciones</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/help.py" line="111"/>
+        <source>Stamps</source>
+        <translation>Estampillas</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/help.py" line="112"/>
+        <source>Return stamps</source>
+        <translation>Estampillas de respuesta</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/help.py" line="113"/>
+        <source>Collect replies</source>
+        <translation>Respuestas por cobrar</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/help.py" line="114"/>
+        <source>If a message you send is rejected</source>
+        <translation>Si rechazan un mensaje que usted envía</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/help.py" line="128"/>
+        <source>Sending a message costs no stamps at this facility.</source>
+        <translation>En este centro, enviar un mensaje no cuesta estampillas.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/screens/help.py" line="130"/>
+        <source>Each message you send costs %n stamps.</source>
+        <translation>
+            <numerusform>Cada mensaje que envía cuesta %n estampilla.</numerusform>
+            <numerusform>Cada mensaje que envía cuesta %n estampillas.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/help.py" line="135"/>
+        <source>Buy stamps on the Stamps screen: they are paid from your debit account and you can use them once the facility confirms the purchase.</source>
+        <translation>Compre estampillas en la pantalla Estampillas: se pagan con su cuenta de débito y puede usarlas cuando el centro confirme la compra.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/help.py" line="139"/>
+        <source>A reply is paid in this order: the return stamp of the message you answer, then your own stamps, then collect. Before you tap Send, the screen says which one applies.</source>
+        <translation>Una respuesta se paga en este orden: la estampilla de respuesta del mensaje que contesta, luego sus propias estampillas, luego por cobrar. Antes de que toque Enviar, la pantalla dice cuál se aplica.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/help.py" line="146"/>
+        <source>Someone who writes to you can pay for your reply in advance with a return stamp. Your reply to that message is then free for you, once. Messages with a return stamp show its mark.</source>
+        <translation>Quien le escribe puede pagar su respuesta por adelantado con una estampilla de respuesta. Entonces su respuesta a ese mensaje es gratis para usted, una vez. Los mensajes con estampilla de respuesta muestran su marca.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/help.py" line="152"/>
+        <source>If you have no stamps, you can send a reply collect to a contact who accepts it: the person you write to pays to open it, and you pay nothing.</source>
+        <translation>Si no tiene estampillas, puede enviar una respuesta por cobrar a un contacto que lo acepte: la persona a quien escribe paga para abrirla y usted no paga nada.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/help.py" line="156"/>
+        <source>This facility does not allow collect replies.</source>
+        <translation>Este centro no permite respuestas por cobrar.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/help.py" line="158"/>
+        <source>Staff may reject a message and give a reason. A rejected reply comes back to you as a draft: open Drafts, change it and tap Revise and send again.</source>
+        <translation>El personal puede rechazar un mensaje y dar el motivo. Una respuesta rechazada vuelve a usted como borrador: abra Borradores, cámbiela y toque Corregir y volver a enviar.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/help.py" line="162"/>
+        <source>The stamp it used is given back to you.</source>
+        <translation>Se le devuelve la estampilla que usó.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/help.py" line="164"/>
+        <source>At this facility, the stamp it used is not given back.</source>
+        <translation>En este centro, la estampilla que usó no se devuelve.</translation>
+    </message>
+</context>
+<context>
     <name>IdleWarning</name>
     <message>
         <location filename="../../ui/widgets/idle_warning.py" line="50"/>
@@ -560,37 +652,47 @@
 <context>
     <name>InboxScreen</name>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="134"/>
+        <location filename="../../ui/screens/inbox.py" line="161"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="135"/>
+        <location filename="../../ui/screens/inbox.py" line="162"/>
         <source>Conversations</source>
         <translation>Conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="136"/>
+        <location filename="../../ui/screens/inbox.py" line="163"/>
         <source>Choose a conversation to read it</source>
         <translation>Elija una conversación para leerla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="138"/>
+        <location filename="../../ui/screens/inbox.py" line="165"/>
         <source>No messages yet. New messages appear here. Tap New message to write first.</source>
         <translation>Todavía no hay mensajes. Los mensajes nuevos aparecerán aquí. Toque Mensaje nuevo para escribir primero.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="140"/>
+        <location filename="../../ui/screens/inbox.py" line="167"/>
         <source>New message</source>
         <translation>Mensaje nuevo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="140"/>
+        <location filename="../../ui/screens/inbox.py" line="167"/>
         <source>Write to one of your contacts</source>
         <translation>Escribir a uno de sus contactos</translation>
     </message>
+    <message>
+        <location filename="../../ui/screens/inbox.py" line="170"/>
+        <source>Help</source>
+        <translation>Ayuda</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/inbox.py" line="171"/>
+        <source>How messages, stamps and collect replies work</source>
+        <translation>Cómo funcionan los mensajes, las estampillas y las respuestas por cobrar</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/inbox.py" line="279"/>
+        <location filename="../../ui/screens/inbox.py" line="354"/>
         <source>%n unread messages</source>
         <translation>
             <numerusform>%n mensaje sin leer</numerusform>
@@ -598,17 +700,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="142"/>
+        <location filename="../../ui/screens/inbox.py" line="176"/>
         <source>OK</source>
         <translation>Entendido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="142"/>
+        <location filename="../../ui/screens/inbox.py" line="176"/>
         <source>Hide this notice</source>
         <translation>Ocultar este aviso</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/inbox.py" line="186"/>
+        <location filename="../../ui/screens/inbox.py" line="248"/>
         <source>Drafts (%n)</source>
         <translation>
             <numerusform>Borradores (%n)</numerusform>
@@ -616,7 +718,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/inbox.py" line="187"/>
+        <location filename="../../ui/screens/inbox.py" line="249"/>
         <source>%n unfinished messages: open, finish or delete them</source>
         <translation>
             <numerusform>%n mensaje sin terminar: ábralo, termínelo o bórrelo</numerusform>
@@ -624,7 +726,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="224"/>
+        <location filename="../../ui/screens/inbox.py" line="289"/>
         <source>New message from {names}</source>
         <translation>Mensaje nuevo de {names}</translation>
     </message>
@@ -719,6 +821,45 @@
         <location filename="../../ui/screens/new_message.py" line="133"/>
         <source>You have no approved contacts yet. Family and friends appear here once the facility approves them.</source>
         <translation>Todavía no tiene contactos aprobados. Sus familiares y amigos aparecerán aquí cuando el centro los apruebe.</translation>
+    </message>
+</context>
+<context>
+    <name>NoticePanel</name>
+    <message>
+        <location filename="../../ui/account_notice.py" line="83"/>
+        <source>I understand</source>
+        <translation>Entendido</translation>
+    </message>
+    <message>
+        <location filename="../../ui/account_notice.py" line="83"/>
+        <source>Hide this notice</source>
+        <translation>Ocultar este aviso</translation>
+    </message>
+</context>
+<context>
+    <name>NoticeWords</name>
+    <message>
+        <location filename="../../ui/account_notice.py" line="29"/>
+        <source>Your messages are read and kept</source>
+        <translation>Sus mensajes se leen y se guardan</translation>
+    </message>
+    <message>
+        <location filename="../../ui/account_notice.py" line="33"/>
+        <source>Facility staff read every message before it is delivered: the messages you receive and the messages you send.</source>
+        <translation>El personal del centro lee cada mensaje antes de entregarlo: los mensajes que usted recibe y los que envía.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/account_notice.py" line="40"/>
+        <source>Your messages are kept for a time the facility decides. Ask staff how long.</source>
+        <translation>Sus mensajes se guardan durante un tiempo que decide el centro. Pregunte al personal cuánto tiempo.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/account_notice.py" line="42"/>
+        <source>Your messages are kept for %n days.</source>
+        <translation>
+            <numerusform>Sus mensajes se guardan durante %n día.</numerusform>
+            <numerusform>Sus mensajes se guardan durante %n días.</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -982,92 +1123,92 @@
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../ui/shell.py" line="260"/>
+        <location filename="../../ui/shell.py" line="261"/>
         <source>Kite</source>
         <translation>Kite</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="262"/>
+        <location filename="../../ui/shell.py" line="263"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="262"/>
+        <location filename="../../ui/shell.py" line="263"/>
         <source>Your conversations</source>
         <translation>Sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="263"/>
+        <location filename="../../ui/shell.py" line="264"/>
         <source>Stamps</source>
         <translation>Estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="263"/>
+        <location filename="../../ui/shell.py" line="264"/>
         <source>Balance, stamp books and receipts</source>
         <translation>Saldo, paquetes de estampillas y recibos</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="264"/>
+        <location filename="../../ui/shell.py" line="265"/>
         <source>Contacts</source>
         <translation>Contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="264"/>
+        <location filename="../../ui/shell.py" line="265"/>
         <source>Who you can write to</source>
         <translation>A quién puede escribir</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="271"/>
+        <location filename="../../ui/shell.py" line="272"/>
         <source>Text size</source>
         <translation>Tamaño de letra</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="272"/>
+        <location filename="../../ui/shell.py" line="273"/>
         <source>Switch large text on or off</source>
         <translation>Activar o desactivar la letra grande</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="277"/>
+        <location filename="../../ui/shell.py" line="278"/>
         <source>Contrast</source>
         <translation>Contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="278"/>
+        <location filename="../../ui/shell.py" line="279"/>
         <source>Switch high contrast on or off</source>
         <translation>Activar o desactivar el alto contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="283"/>
+        <location filename="../../ui/shell.py" line="284"/>
         <source>Sign out</source>
         <translation>Salir</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="283"/>
+        <location filename="../../ui/shell.py" line="284"/>
         <source>End your session now</source>
         <translation>Terminar su sesión ahora</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="370"/>
+        <location filename="../../ui/shell.py" line="371"/>
         <source>You were signed out because nothing happened for a while. Your unfinished text is saved.</source>
         <translation>Se cerró su sesión porque no hubo actividad por un rato. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="376"/>
+        <location filename="../../ui/shell.py" line="377"/>
         <source>Your session reached its time limit. Your unfinished text is saved.</source>
         <translation>Su sesión llegó al límite de tiempo. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="380"/>
+        <location filename="../../ui/shell.py" line="381"/>
         <source>Messaging has closed for now. Your unfinished text is saved.</source>
         <translation>La mensajería ya cerró por ahora. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="416"/>
+        <location filename="../../ui/shell.py" line="417"/>
         <source>Sorry, something went wrong. Please try again.</source>
         <translation>Lo sentimos, algo salió mal. Inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="420"/>
+        <location filename="../../ui/shell.py" line="421"/>
         <source>Sorry, something went wrong and your session was ended. Your unfinished text is saved. Please sign in again.</source>
         <translation>Lo sentimos, algo salió mal y su sesión se cerró. Su texto sin terminar está guardado. Vuelva a iniciar sesión.</translation>
     </message>

@@ -171,6 +171,7 @@ class Resident(Base):
     language: Mapped[str] = mapped_column(String(8), default="en")  # the facility's record
     # What the resident chose on this terminal (kiosk.languages); wins over the record here.
     chosen_language: Mapped[str | None] = mapped_column(String(8))
+    notice_seen_at: Mapped[datetime | None]  # the review and retention notice (kiosk.notice)
     pin_verifier: Mapped[str | None] = mapped_column(String(256))  # slow salted hash, offline use
     proof_salt: Mapped[str | None] = mapped_column(String(160))  # for the offline proof key
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -44,7 +44,9 @@ PROTOCOL_MAJOR = 1
 #: ``Allow``), ``outbound_message.written_at`` is the writing terminal's own time, and the
 #: JSON Schemas in ``docs/schemas`` (``sync.protocol.schemas``). Nothing a terminal of an
 #: older minor reads changed shape, so the server sends every minor the same.
-PROTOCOL_MINOR = 6
+#: Minor 7 adds ``retention_days`` to the policy document; the server leaves it out for
+#: a terminal of an older minor (its closed model would refuse the whole document).
+PROTOCOL_MINOR = 7
 PROTOCOL_HEADER = "Kite-Protocol"
 #: What a terminal sends in :data:`PROTOCOL_HEADER`.
 PROTOCOL_VERSION = f"{PROTOCOL_MAJOR}.{PROTOCOL_MINOR}"

@@ -47,3 +47,14 @@ class PolicyDocument(WireModel):
     lockout_minutes: Annotated[int, Field(ge=1, le=10_080)] = 15
     messaging_suspended: bool = False
     suspended_reason: Reason | None = None
+    #: (1.7) How many days the service keeps a message; None: the facility has not said.
+    retention_days: Annotated[int, Field(ge=1, le=36_500)] | None = None
+
+    @classmethod
+    def fields_since_minor(cls, minor: int) -> set[str]:
+        """The fields a terminal of protocol minor ``minor`` cannot read (left out for it)."""
+        return {"retention_days"} if minor < RETENTION_SINCE_MINOR else set()
+
+
+#: The minor that added :attr:`PolicyDocument.retention_days` (a closed model refuses it before).
+RETENTION_SINCE_MINOR = 7

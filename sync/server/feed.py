@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,7 +25,7 @@ from pydantic import BaseModel
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from sync.protocol import KIND_SINCE_MINOR, PROTOCOL_MINOR
+from sync.protocol import KIND_SINCE_MINOR, PROTOCOL_MINOR, PolicyDocument
 from sync.server.clock import utcnow
 from sync.server.errors import ApiError
 from sync.server.models import FeedHead, FeedRow
@@ -199,13 +200,25 @@ def read_page(
     # the next read does not rescan other units' changes.
     next_cursor = rows[-1][0] if has_more else max(top, cursor)
     # Built by hand: each change's data was validated and serialized once, when written.
-    parts = [f'{{"cursor":"{seq}","kind":"{kind}","data":{data}}}' for seq, kind, data in rows]
+    parts = [
+        f'{{"cursor":"{seq}","kind":"{kind}","data":{_for_minor(kind, data, minor)}}}'
+        for seq, kind, data in rows
+    ]
     body = (
         '{"changes":['
         + ",".join(parts)
         + f'],"next_cursor":"{next_cursor}","has_more":{"true" if has_more else "false"}}}'
     )
     return Page(body=body.encode(), count=len(rows), next_cursor=next_cursor)
+
+
+def _for_minor(kind: str, data: str, minor: int) -> str:
+    """A change's data as a terminal of ``1.minor`` reads it: a policy without newer fields."""
+    newer = PolicyDocument.fields_since_minor(minor) if kind == "policy" else set()
+    if not newer:
+        return data
+    document = json.loads(data)
+    return json.dumps({k: v for k, v in document.items() if k not in newer})
 
 
 class FeedNotifier:

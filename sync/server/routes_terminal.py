@@ -128,11 +128,20 @@ def sign_in(
     )
 
 
-@router.get("/policy", tags=["terminal"])
-def policy(device: DeviceAuth, db: Db) -> PolicyDocument:
+@router.get(
+    "/policy",
+    tags=["terminal"],
+    response_model=PolicyDocument,
+    responses={200: {"content": {"application/json": {}}}},
+)
+def policy(device: DeviceAuth, minor: ClientMinor, db: Db) -> Response:
     """The facility policy now (the feed also carries every change of it)."""
     with db.read() as session:
-        return load_policy(session, device.facility_id)
+        document = load_policy(session, device.facility_id)
+    return Response(
+        document.model_dump_json(exclude=PolicyDocument.fields_since_minor(minor)),
+        media_type="application/json",
+    )
 
 
 @router.post(

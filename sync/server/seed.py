@@ -99,6 +99,7 @@ def demo_policy(*, always_open: bool = False) -> PolicyDocument:
         cod_allowed=True,
         hours=hours,
         timezone="America/Chicago",
+        retention_days=365,
     )
 
 

@@ -28,7 +28,7 @@ def test_terminal_without_protocol_header_is_refused_as_unknown_version(world: W
 
 
 def test_minor_version_differences_are_accepted(world: World) -> None:
-    with world.server.client(world.credential, protocol="1.7") as terminal:
+    with world.server.client(world.credential, protocol="1.8") as terminal:
         assert terminal.get("/v1/changes").status_code == 200
 
 

@@ -88,3 +88,20 @@ def test_staff_cannot_set_another_facilitys_policy(central_server: LiveServer) -
     with central_server.staff() as staff:
         answer = staff.put("/v1/staff/policy", json=document)
     assert answer.status_code == 403
+
+
+def test_retention_reaches_a_1_7_terminal_and_is_left_out_for_an_older_one(
+    world: World, set_policy: Any
+) -> None:
+    set_policy(retention_days=90)
+    with world.server.client(world.credential) as terminal:
+        changes, _ = pull_all(terminal)
+        assert ok(terminal.get("/v1/policy"))["retention_days"] == 90
+    assert [c["data"] for c in changes if c["kind"] == "policy"][-1]["retention_days"] == 90
+    with world.server.client(world.credential, protocol="1.6") as older:
+        changes, _ = pull_all(older)
+        current = ok(older.get("/v1/policy"))
+    policies = [c["data"] for c in changes if c["kind"] == "policy"]
+    # A closed 1.6 model refuses an unknown field: the whole document would be refused.
+    assert policies and all("retention_days" not in p for p in policies)
+    assert "retention_days" not in current and current["stamps_per_message"] == 1

@@ -190,7 +190,8 @@ def _visible_controls(root: QWidget) -> list[QWidget]:
 
 @pytest.mark.parametrize(("large", "language"), [(False, "en"), (True, "en"), (True, "es")])
 @pytest.mark.parametrize(
-    "screen", ["signin", "inbox", "compose", "stamps", "contacts", "new_message", "drafts"]
+    "screen",
+    ["signin", "inbox", "compose", "stamps", "contacts", "new_message", "drafts", "help"],
 )
 def test_every_control_is_a_big_enough_named_touch_target_and_no_text_clips(
     signed_in: Terminal, screen: str, large: bool, language: str

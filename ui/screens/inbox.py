@@ -1,12 +1,14 @@
 """Inbox: conversations by contact, newest first, with unread counts and reply statuses.
 
-A globe switches the language (``ui.language_switch``); "New message" writes
+A globe switches the language (``ui.language_switch``); "?" opens help; "New message" writes
 to any approved contact; "Drafts" (with their count) opens
 the drafts list. When the resident may not send (a restriction with its end
 date and reason, or messaging paused) a notice says so above the list. A
 banner announces messages that arrived while the resident was here; the sync
 line says whether replies are still waiting to go out. Tapping a conversation
-opens it. The list reloads when shown, and while shown on a
+opens it. At a resident's first sign-in on this terminal the notice of review
+and retention (``ui.account_notice``) sits above the list until they tap
+"I understand". The list reloads when shown, and while shown on a
 change notice of messages or contacts (a reply sent, a sync round that brought
 news); the sync line's waiting counts follow the sync status.
 """
@@ -15,12 +17,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QShowEvent
+from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QVBoxLayout, QWidget
 
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
+from ui.account_notice import NoticePanel
 from ui.formatting import isolate
 from ui.language_switch import LanguageSwitch
 from ui.models.conversations import ConversationModel
@@ -32,9 +35,19 @@ from ui.widgets.base import Navigator, Screen, button, card, label, name, restyl
 from ui.widgets.delegates import ConversationDelegate, one_line
 
 if TYPE_CHECKING:
-    from kiosk.views import ConversationView, FacilityStatus, ResidentView, WaitingToSend
+    from kiosk.views import (
+        AccountNotice,
+        ConversationView,
+        FacilityStatus,
+        ResidentView,
+        WaitingToSend,
+    )
     from sync.status import SyncStatus
     from ui.context import Context
+
+
+# What can change the header's widths without a resize.
+_REFLOW = (QEvent.Type.LanguageChange, QEvent.Type.StyleChange, QEvent.Type.FontChange)
 
 
 class InboxLoad(NamedTuple):
@@ -45,6 +58,7 @@ class InboxLoad(NamedTuple):
     drafts: int
     resident: ResidentView
     status: FacilityStatus
+    notice: AccountNotice
 
 
 class InboxScreen(Screen):
@@ -62,7 +76,7 @@ class InboxScreen(Screen):
         self._seen: dict[str, int] | None = None  # contact_id -> newest message id seen
         self._sync: SyncStatus | None = None  # the sync worker's last status
         self._waiting: WaitingToSend | None = None  # the resident's queue
-        root = QVBoxLayout(self)
+        root = self._root = QVBoxLayout(self)
         root.setContentsMargins(24, 16, 24, 16)
         root.setSpacing(12)
         self.title = label("title", wrap=False)
@@ -73,7 +87,11 @@ class InboxScreen(Screen):
         self.new_button = button("primary", "compose", self)
         self.new_button.setObjectName("new_message")
         self.new_button.clicked.connect(lambda: self.shell.show_screen("new_message"))
+        self.help_button = button(None, "help", self)
+        self.help_button.setObjectName("open_help")
+        self.help_button.clicked.connect(lambda: self.shell.show_screen("help"))
         self._drafts = 0
+        self._notice_done = False  # acknowledged in this session (the core keeps it too)
         # A row of its own, wrapping: offline with replies and purchases waiting, in
         # Spanish at large text, it is longer than the screen is wide.
         self.sync_line = label("badge", wrap=True)
@@ -81,13 +99,22 @@ class InboxScreen(Screen):
         self.sync_line.hide()
         self.language_switch = LanguageSwitch(context, shell, self)
         self.language_button = self.language_switch.button
-        head = QHBoxLayout()
-        head.addWidget(self.title, 1)
-        head.addWidget(self.language_button)
-        head.addWidget(self.drafts_button)
-        head.addWidget(self.new_button)
-        root.addLayout(head)
+        # The header: title, language, help, then Drafts and New message on the same row
+        # when they fit, else on a row of their own (portrait, large text, Spanish).
+        self.header_row = QHBoxLayout()
+        self.header_row.addWidget(self.title, 1)
+        self.header_row.addWidget(self.language_button)
+        self.header_row.addWidget(self.help_button)
+        self.action_row = QHBoxLayout()
+        self.action_row.addStretch(1)
+        root.addLayout(self.header_row)
+        root.addLayout(self.action_row)
+        self._actions_below: bool | None = None  # not placed yet
+        self._arrange_header()
         root.addWidget(self.sync_line)
+        self.account_notice = NoticePanel(self)
+        self.account_notice.acknowledged.connect(self._acknowledge_notice)
+        root.addWidget(self.account_notice)
         self.notice = label("notice")
         self.notice.setObjectName("inbox_notice")
         self.notice.hide()
@@ -138,13 +165,45 @@ class InboxScreen(Screen):
             self.tr("No messages yet. New messages appear here. Tap New message to write first.")
         )
         name(self.new_button, self.tr("New message"), self.tr("Write to one of your contacts"))
+        name(
+            self.help_button,
+            self.tr("Help"),
+            self.tr("How messages, stamps and collect replies work"),
+            visible=False,
+        )
+        self.help_button.setToolTip(self.help_button.accessibleName())
         self._show_drafts_count()
         name(self.banner_dismiss, self.tr("OK"), self.tr("Hide this notice"))
         self.model.layoutChanged.emit()
         self._show_sync_line()
 
+    def _arrange_header(self) -> None:
+        """Drafts and New message beside the title if the row has room, else below it."""
+        shown = [self.title, self.language_button, self.help_button, self.new_button]
+        shown += [self.drafts_button] * (self._drafts > 0)
+        margins = self._root.contentsMargins()
+        spacing = max(self.header_row.spacing(), 0)
+        needed = sum(w.sizeHint().width() for w in shown) + spacing * (len(shown) - 1)
+        below = needed + margins.left() + margins.right() > self.width()
+        if below == self._actions_below:
+            return
+        self._actions_below = below
+        target = self.action_row if below else self.header_row
+        for widget in (self.drafts_button, self.new_button):
+            target.addWidget(widget)  # moves it out of the other row
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange_header()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)  # a new language or text size changes what fits
+        if event.type() in _REFLOW:
+            self._arrange_header()
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self._arrange_header()
         # The conversations first, as before the header had buttons (a focused button's
         # thicker border would also want more room than the header gave it).
         self.list.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -159,6 +218,8 @@ class InboxScreen(Screen):
         self.error.hide()
         self.notice.hide()
         self.notice.clear()
+        self.account_notice.forget()
+        self._notice_done = False
         self._drafts = 0
         self._show_drafts_count()
 
@@ -174,6 +235,7 @@ class InboxScreen(Screen):
                 len(core.drafts()),
                 core.resident(),
                 core.facility_status(),
+                core.account_notice(),
             )
 
         self.context.tasks.run(load, self._show, on_refusal=self._refused, owner=self)
@@ -186,6 +248,7 @@ class InboxScreen(Screen):
             self.tr("Drafts (%n)", "", count),
             self.tr("%n unfinished messages: open, finish or delete them", "", count),
         )
+        self._arrange_header()
 
     # -- behaviour ---------------------------------------------------------------
     def _show(self, loaded: InboxLoad) -> None:
@@ -197,6 +260,8 @@ class InboxScreen(Screen):
         self.notice.setText(notice)
         self.notice.setAccessibleName(notice)
         self.notice.setVisible(bool(notice))
+        if not loaded.notice.seen and not self._notice_done:
+            self.account_notice.present(loaded.notice)
         self._show_sync_line()
         self.error.hide()
         self._announce(rows)
@@ -226,6 +291,16 @@ class InboxScreen(Screen):
                 self.banner.setAccessibleName(text)
                 self.banner.show()
         self._seen = newest
+
+    def _acknowledge_notice(self) -> None:
+        self._notice_done = True
+        core = self.context.core
+        if core is not None and self.shell.resident is not None:
+            self.context.tasks.run(
+                core.acknowledge_notice,
+                on_refusal=lambda _r: None,  # an ended session: the sign-out says so
+                owner=self,
+            )
 
     def _refused(self, refusal: Refusal) -> None:
         self.error.setText(describe(refusal, self.context.now()))
