@@ -25,7 +25,7 @@ import requests
 from sync.conformance import proof
 from sync.conformance.shapes import ShapeError, conform, conform_change
 
-PROTOCOL_VERSION = "1.6"
+PROTOCOL_VERSION = "1.7"
 PROTOCOL_HEADER = "Kite-Protocol"
 CLIENT_TIME_HEADER = "Kite-Client-Time"
 MAX_DEPTH = 32

@@ -64,7 +64,7 @@ _shape(
     "policy",
     "facility_id stamp_products stamps_per_message max_message_chars refund_on_reject "
     "cod_allowed hours timezone session_cap_s idle_kiosk_s idle_tablet_s idle_warning_s "
-    "lockout_attempts lockout_minutes messaging_suspended suspended_reason",
+    "lockout_attempts lockout_minutes messaging_suspended suspended_reason retention_days",
 )
 _shape("device_command", "command")
 

@@ -207,6 +207,26 @@ class ErrorBody(WireModel):
 _VERSION_RE = re.compile(r"^\s*(\d{1,4})(?:\.(\d{1,4}))?\s*$")
 
 
+def nul_at(value: Any, where: tuple[str, ...] = ()) -> tuple[str, ...] | None:
+    """Where the first NUL (U+0000) is in ``value`` (strings, keys, lists, objects), or None.
+
+    No text on the wire may hold one: PostgreSQL cannot store it, and no person types it.
+    """
+    if isinstance(value, str):
+        return where if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            found = nul_at(key, (*where, str(key))) or nul_at(inner, (*where, str(key)))
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            found = nul_at(inner, (*where, str(index)))
+            if found is not None:
+                return found
+    return None
+
+
 def format_client_time(when: datetime) -> str:
     """A :data:`CLIENT_TIME_HEADER` value: UTC, milliseconds, ``Z``."""
     return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -8,7 +8,9 @@ processes' writes are still seen within ``poll_recheck_s``).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sync.protocol import MAX_REQUEST_BYTES, PROTOCOL_MAJOR
+from sync.protocol import MAX_REQUEST_BYTES, PROTOCOL_MAJOR, nul_at
 from sync.server import (
     openapi,
     pins,
@@ -36,6 +38,9 @@ from sync.server.feed import FeedNotifier
 from sync.server.settings import CentralSettings
 
 log = logging.getLogger("kite.central")
+
+# A JSON string escape of NUL (an odd run of backslashes before u0000).
+_ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
 
 class BodyLimit:
@@ -116,6 +121,25 @@ def refuse_unknown_query(request: Request) -> None:
         raise ApiError(422, "invalid_request", "the request has unknown parameters", errors=errors)
 
 
+async def refuse_nul(request: Request) -> None:
+    """No text may hold NUL (U+0000): PostgreSQL cannot store it (it was a 500 there).
+
+    422 for the request, but in a push the item that holds one is rejected alone
+    (``invalid_payload``, :mod:`sync.server.push`), as any bad payload is.
+    """
+    query = nul_at(dict(request.query_params), ("query",))
+    body: Any = None
+    if request.url.path != "/v1/push" and _ESCAPED_NUL.search(await request.body()):
+        try:
+            body = json.loads(await request.body())
+        except ValueError:
+            body = None  # malformed JSON: refused as such, by the route
+    where = query or nul_at(body, ("body",))
+    if where is not None:
+        errors = [{"loc": list(where), "type": "nul_character", "msg": "text must not contain NUL"}]
+        raise ApiError(422, "invalid_request", "text must not contain NUL (U+0000)", errors=errors)
+
+
 def _allowed_methods(app: FastAPI, request: Request) -> list[str]:
     """Every method the OpenAPI document names for this path (Starlette names one route's)."""
     path = request.url.path
@@ -144,7 +168,7 @@ def create_app(settings: CentralSettings | None = None) -> FastAPI:
             db.dispose()
 
     app = FastAPI(
-        dependencies=[Depends(refuse_unknown_query)],
+        dependencies=[Depends(refuse_unknown_query), Depends(refuse_nul)],
         title="Kite central (reference server)",
         version=f"{PROTOCOL_MAJOR}.0",
         description="The executable specification of the Kite sync protocol (docs/protocol.md).",

@@ -39,6 +39,7 @@ from sync.protocol import (
     OutboxItem,
     PushRequest,
     PushResponse,
+    nul_at,
 )
 from sync.server import audit, device_refusals, feed
 from sync.server.audit import record_audit
@@ -316,6 +317,10 @@ def _apply_batch(db: Database, device: DeviceIdentity, items: list[OutboxItem]) 
 def _run(
     session: Session, device: DeviceIdentity, item: OutboxItem, proofs: BatchProofs
 ) -> tuple[str, str | None, dict[str, Any], dict[str, Any] | None]:
+    nul = nul_at(item.payload, ("payload",))
+    if nul is not None:
+        error = {"loc": list(nul), "type": "nul_character", "msg": "text must not contain NUL"}
+        return "rejected", "invalid_payload", {"errors": [error]}, None
     try:
         payload = PAYLOAD_MODELS[item.kind].model_validate(item.payload)
     except ValidationError as exc:

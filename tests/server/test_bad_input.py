@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from sync.protocol import MAX_REQUEST_BYTES
-from tests.server.live import World, item, ok, purchase
+from tests.server.live import World, item, message, ok, purchase
 
 
 def _assert_nothing_changed(world: World) -> None:
@@ -199,3 +199,33 @@ def test_a_query_parameter_the_operation_does_not_declare_is_invalid_request(
     with world.staff() as staff:
         assert staff.get("/v1/staff/residents", params={"all": "1"}).status_code == 422
         assert staff.get("/v1/staff/devices", params={"state": "pending"}).status_code == 200
+
+
+def test_text_holding_a_nul_is_refused_naming_where_never_a_500(world: World) -> None:
+    """PostgreSQL cannot store NUL (U+0000): a staff name holding one was a 500 there.
+    A request with one is 422 naming where; in a push, the item holding one is rejected
+    alone and the purchase beside it applies."""
+    with world.staff() as staff:
+        answer = staff.post("/v1/staff/housing-units", json={"unit_id": "u-nul", "name": "A\x00B"})
+        assert answer.status_code == 422, answer.text
+        error = answer.json()["error"]
+        assert error["code"] == "invalid_request"
+        assert error["params"]["errors"][0]["loc"] == ["body", "name"]
+    r = world.resident
+    reply = message(r.resident_id, r.contact_id, body="Hello\x00there")
+    with world.terminal() as terminal:
+        results = ok(
+            terminal.post(
+                "/v1/push",
+                json={
+                    "items": [
+                        item("send_message", 1, reply),
+                        item("purchase_stamps", 2, purchase(r.resident_id)),
+                    ]
+                },
+            )
+        )["results"]
+    assert [x["outcome"] for x in results] == ["rejected", "accepted"]
+    assert results[0]["reason"] == "invalid_payload"
+    assert results[0]["params"]["errors"][0]["loc"] == ["payload", "body"]
+    assert world.server.balances(r.resident_id) == (6, 950)
