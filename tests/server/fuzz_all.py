@@ -11,7 +11,9 @@ role with that role's bearer credential, the protocol header and the terminal's 
 it exits non-zero if any run found a failure (a 5xx, an undocumented status, an answer
 that does not match its schema, ...). Last run by hand on 2026-12-04 with
 ``--max-examples 25``: terminal 1,918 cases, staff 1,422, family 420, every one passed.
-``tests/server/test_schemathesis.py`` is its bounded CI sibling.
+Its bounded CI sibling is the conformance kit's schemathesis rows
+(``tests/server/test_conformance.py``: every check, positive and negative, on SQLite
+and PostgreSQL).
 """
 
 from __future__ import annotations

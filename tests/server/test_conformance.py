@@ -22,7 +22,7 @@ from sync.server.cli import main
 from tests.fault.stub_server import Reply, Seen, StubServer
 from tests.server.live import LiveServer
 
-CI_EXAMPLES = 2
+CI_EXAMPLES = 3
 
 
 def test_every_scenario_passes_against_the_reference_server(private_server: LiveServer) -> None:
