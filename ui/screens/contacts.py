@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
@@ -20,6 +20,7 @@ from ui.refusals import describe
 from ui.restrictions import restriction_notice
 from ui.theme import TOUCH_PX, current_appearance
 from ui.widgets.base import Navigator, Screen, button, card, label, name
+from ui.widgets.card_list import CardList
 from ui.widgets.confirm import ConfirmPanel
 
 if TYPE_CHECKING:
@@ -55,12 +56,8 @@ class ContactsScreen(Screen):
         self.error = label("error")
         self.error.hide()
         root.addWidget(self.error)
-        self.scroll_area = QScrollArea(self)
-        self.scroll_area.setWidgetResizable(True)
-        self.body = QWidget()
-        self.rows = QVBoxLayout(self.body)
-        self.rows.setSpacing(8)
-        self.scroll_area.setWidget(self.body)
+        self.scroll_area = CardList(self)
+        self.body, self.rows = self.scroll_area.body, self.scroll_area.rows
         root.addWidget(self.scroll_area, 1)
         self.row_widgets: dict[str, QWidget] = {}
         self.retranslate()
@@ -109,11 +106,7 @@ class ContactsScreen(Screen):
         }[state]
 
     def _show(self) -> None:
-        while self.rows.count():
-            item = self.rows.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
+        self.scroll_area.clear()
         self.row_widgets = {}
         text = restriction_notice(self.resident, self.context.now())
         if text:

@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
 from ui.formatting import isolate, when
 from ui.refusals import describe, describe_reason
 from ui.widgets.base import Navigator, Screen, button, card, label, name
+from ui.widgets.card_list import CardList
 from ui.widgets.confirm import ConfirmPanel
 from ui.widgets.delegates import one_line
 
@@ -64,12 +65,8 @@ class DraftsScreen(Screen):
         self.error = label("error")
         self.error.hide()
         root.addWidget(self.error)
-        self.scroll_area = QScrollArea(self)
-        self.scroll_area.setWidgetResizable(True)
-        self.body = QWidget()
-        self.rows = QVBoxLayout(self.body)
-        self.rows.setSpacing(8)
-        self.scroll_area.setWidget(self.body)
+        self.scroll_area = CardList(self)
+        self.body, self.rows = self.scroll_area.body, self.scroll_area.rows
         root.addWidget(self.scroll_area, 1)
         self.retranslate()
 
@@ -121,11 +118,7 @@ class DraftsScreen(Screen):
         self.error.show()
 
     def _show(self) -> None:
-        while self.rows.count():
-            item = self.rows.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
+        self.scroll_area.clear()
         self.cards = {}
         for draft in self.drafts:
             self.rows.addWidget(self._card(draft))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
@@ -21,6 +21,7 @@ from ui.formatting import isolate
 from ui.refusals import describe
 from ui.restrictions import sending_notice
 from ui.widgets.base import Navigator, Screen, button, label, name
+from ui.widgets.card_list import CardList
 
 if TYPE_CHECKING:
     from kiosk.views import ContactView, FacilityStatus, ResidentView
@@ -57,12 +58,8 @@ class NewMessageScreen(Screen):
         self.error = label("error")
         self.error.hide()
         root.addWidget(self.error)
-        self.scroll_area = QScrollArea(self)
-        self.scroll_area.setWidgetResizable(True)
-        self.body = QWidget()
-        self.rows = QVBoxLayout(self.body)
-        self.rows.setSpacing(8)
-        self.scroll_area.setWidget(self.body)
+        self.scroll_area = CardList(self)
+        self.body, self.rows = self.scroll_area.body, self.scroll_area.rows
         root.addWidget(self.scroll_area, 1)
         self.retranslate()
 
@@ -110,11 +107,7 @@ class NewMessageScreen(Screen):
         self.error.show()
 
     def _show(self) -> None:
-        while self.rows.count():
-            item = self.rows.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
+        self.scroll_area.clear()
         self.contact_buttons = {}
         for contact in self.contacts:
             who = isolate(contact.display_name)
