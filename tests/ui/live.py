@@ -9,6 +9,7 @@ endpoints. Nothing asks a screen to reload: the sync worker's change notices do.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -86,3 +87,22 @@ def live_shell(
         tasks.wait()
         backend.close()
         context.languages.set("en")
+
+
+def spanish_resident(world: World) -> tuple[str, str]:
+    """A resident of ``world``'s unit whose record says Spanish; his number and PIN."""
+    number, pin = str(uuid.uuid4().int)[:9], "4321"
+    with world.staff() as staff:
+        answer = staff.post(
+            "/v1/staff/residents",
+            json={
+                "resident_id": world.server.unique("res"),
+                "facility_number": number,
+                "display_name": "Rosa Díaz",
+                "housing_unit": world.unit,
+                "pin": pin,
+                "language": "es",
+            },
+        )
+    assert answer.status_code < 300, answer.text
+    return number, pin

@@ -9,7 +9,6 @@ work and that a rejected reply comes back as a draft, in the resident's language
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
@@ -17,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.server.live import LiveServer, ok
 from tests.ui.conftest import Terminal
-from tests.ui.live import LiveShell, live_shell
+from tests.ui.live import LiveShell, live_shell, spanish_resident
 
 
 def _retention(world_server: LiveServer, credential: str) -> int:
@@ -80,21 +79,7 @@ def test_a_spanish_resident_reads_the_notice_and_help_in_spanish_and_back_return
 ) -> None:
     world = central_server.world(residents=1)
     days = _retention(central_server, world.credential)
-    number, pin = str(uuid.uuid4().int)[:9], "4321"
-    with world.staff() as staff:
-        ok(
-            staff.post(
-                "/v1/staff/residents",
-                json={
-                    "resident_id": central_server.unique("res"),
-                    "facility_number": number,
-                    "display_name": "Rosa Díaz",
-                    "housing_unit": world.unit,
-                    "pin": pin,
-                    "language": "es",
-                },
-            )
-        )
+    number, pin = spanish_resident(world)
     with live_shell(qtbot, world, tmp_path / "kiosk") as live:
         signin = live.shell.signin
         live.wait(lambda: signin.sign_in_button.isEnabled())

@@ -7,14 +7,13 @@ switch once signed in; the language one resident picked stayed on the kiosk for 
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from tests.server.live import LiveServer, ok
+from tests.server.live import LiveServer
 from tests.ui.conftest import Terminal
-from tests.ui.live import LiveShell, live_shell
+from tests.ui.live import LiveShell, live_shell, spanish_resident
 
 
 def test_a_spanish_record_signs_in_to_spanish_and_sign_out_gives_the_kiosk_back_its_english(
@@ -61,21 +60,7 @@ def test_the_record_language_from_the_real_server_applies_at_sign_in(
     qtbot: QtBot, central_server: LiveServer, tmp_path: Path
 ) -> None:
     world = central_server.world(residents=1)
-    number, pin = str(uuid.uuid4().int)[:9], "4321"
-    with world.staff() as staff:
-        ok(
-            staff.post(
-                "/v1/staff/residents",
-                json={
-                    "resident_id": central_server.unique("res"),
-                    "facility_number": number,
-                    "display_name": "Rosa Díaz",
-                    "housing_unit": world.unit,
-                    "pin": pin,
-                    "language": "es",
-                },
-            )
-        )
+    number, pin = spanish_resident(world)
     with live_shell(qtbot, world, tmp_path / "kiosk") as live:
         _sign_in_as(live, number, pin)
         assert live.shell.context.languages.current == "es"
