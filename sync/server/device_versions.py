@@ -49,14 +49,21 @@ def version_from(user_agent: str | None) -> str | None:
     return found.group(1) if found else None
 
 
+#: The version this process last saw recorded per device: most requests name the same
+#: one, and need no read of the table. (With several server processes, one that missed
+#: a change another recorded could skip recording a return to its old version: #16.)
+_recorded: dict[str, str] = {}
+
+
 def note(db: Database, device_id: str, user_agent: str | None, now: datetime) -> None:
     """Record the version a device's request names, when it is new for that device."""
     version = version_from(user_agent)
-    if version is None:
+    if version is None or _recorded.get(device_id) == version:
         return
     with db.read() as session:
         known = session.get(DeviceVersion, device_id)
         if known is not None and known.version == version:
+            _recorded[device_id] = version
             return
     try:
         with db.write() as session:
@@ -67,6 +74,7 @@ def note(db: Database, device_id: str, user_agent: str | None, now: datetime) ->
                 row.version, row.since = version, now
     except IntegrityError:
         pass  # two first requests at once: the other one recorded it
+    _recorded[device_id] = version
     log.info("device %s runs kite-terminal %s", device_id, version)
 
 
