@@ -9,7 +9,7 @@ translator sends every widget a ``LanguageChange`` event and each
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QTranslator
 
 from ui.assets import assets_dir
 
@@ -43,7 +43,11 @@ class Languages:
         path = assets_dir() / "translations" / f"kite_{language}.qm"
         if not translator.load(str(path)):
             raise FileNotFoundError(f"{path} is missing: run python -m ui.build_translations")
+        QLocale.setDefault(QLocale(language))
+        self.current = language  # screens read it as they retranslate
         app.installTranslator(translator)
         _installed["kite"] = translator
-        QLocale.setDefault(QLocale(language))
-        self.current = language
+        # QApplication *posts* the LanguageChange to each window: deliver it now, so every
+        # screen speaks the new language when this returns, not one event-loop turn later
+        # (a page shown in between read in the old language until then).
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)

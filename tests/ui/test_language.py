@@ -34,6 +34,19 @@ def test_a_spanish_record_signs_in_to_spanish_and_sign_out_gives_the_kiosk_back_
     assert shell.signin.sign_in_button.text() == "Sign in"
 
 
+def test_every_screen_reads_the_new_language_the_moment_it_is_chosen(terminal: Terminal) -> None:
+    """Qt posts the change to each window; a screen shown before that event was delivered
+    (a sign-in answer switching language and page at once) read in the old language."""
+    shell = terminal.shell
+    try:
+        shell.context.languages.set("es")  # no event-loop turn after this
+        assert shell.signin.sign_in_button.text() == "Entrar"
+        assert shell.page("inbox").title.text() == "Mensajes"
+    finally:
+        shell.context.languages.set("en")
+    assert shell.signin.sign_in_button.text() == "Sign in"
+
+
 def test_a_resident_switches_language_while_signed_in_and_finds_it_at_the_next_sign_in(
     signed_in: Terminal,
 ) -> None:
