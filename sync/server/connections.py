@@ -21,12 +21,17 @@ every few seconds is closed on time. A request whose body has arrived has no
 deadline while the application answers it (a long poll waits up to 60 s). With
 TLS, the handshake must complete within ``header_s`` as well
 (:class:`GuardedServer`); asyncio's default would hold a silent TLS client 60 s.
+
+A request past the cap gets :func:`answer_busy` instead of uvicorn's bare 503:
+``Retry-After`` and the error shape of every other refusal, so a terminal backs off
+for that long rather than counting the server as broken.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
 import socket
 from dataclasses import dataclass
@@ -34,7 +39,10 @@ from typing import Any
 
 import h11
 import uvicorn
+from uvicorn.protocols.http import h11_impl
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from sync.server.errors import error_body
 
 log = logging.getLogger("kite.central.connections")
 
@@ -49,8 +57,34 @@ class ConnectionLimits:
     max_connections: int
 
 
+#: How long a client refused for the connection cap is asked to wait.
+BUSY_RETRY_AFTER_S = 2
+
+
+async def answer_busy(scope: Any, receive: Any, send: Any) -> None:
+    """The answer to a request past the connection cap (an ASGI app)."""
+    body = json.dumps(
+        error_body(
+            "throttled",
+            "the server holds as many connections as it may; come back later",
+            retry_after_s=BUSY_RETRY_AFTER_S,
+        )
+    ).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"retry-after", str(BUSY_RETRY_AFTER_S).encode()),
+        (b"connection", b"close"),
+    ]
+    await send({"type": "http.response.start", "status": 503, "headers": headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
 def guarded_protocol(limits: ConnectionLimits) -> type[H11Protocol]:
     """uvicorn's h11 protocol with the idle, header and body deadlines of ``limits``."""
+    # uvicorn answers a request past ``limit_concurrency`` with the ASGI app it names
+    # ``service_unavailable`` in this module (a bare text 503): ours says when to return.
+    setattr(h11_impl, "service_unavailable", answer_busy)  # noqa: B010 (a module global)
 
     class GuardedProtocol(H11Protocol):
         def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -16,6 +16,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from sync.client import SyncClient
+from sync.credentials import CredentialStore
+from sync.errors import Throttled
+from tests.fault.conftest import terminal_settings
 from tests.integration.terminal import wait_for
 from tests.security.rawconn import (
     MARGIN_S,
@@ -126,6 +130,14 @@ def test_connections_beyond_the_cap_are_refused_until_some_close(tmp_path: Path)
         with httpx.Client(base_url=capped.url) as client:
             refused = client.get("/v1/health")
         assert refused.status_code == 503
+        # ...with the time to come back, in the shape of every refusal, which the
+        # terminal's client reads as "slow down" (not as the server being broken).
+        assert refused.headers["Retry-After"] == "2"
+        assert refused.json()["error"]["code"] == "throttled"
+        terminal = SyncClient(terminal_settings(tmp_path, capped.url), CredentialStore().credential)
+        with pytest.raises(Throttled) as busy:
+            terminal.health()
+        assert busy.value.retry_after == 2
         for sock in held:
             sock.close()
         wait_for(lambda: healthy(capped), timeout=10)  # once the server has seen them go
