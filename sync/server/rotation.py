@@ -28,7 +28,12 @@ from sqlalchemy.orm import Session
 
 from sync.server.db import rowcount
 from sync.server.errors import ApiError
-from sync.server.models import CredentialRetirement, DeviceCredential, DeviceSuspension
+from sync.server.models import (
+    CredentialRetirement,
+    Device,
+    DeviceCredential,
+    DeviceSuspension,
+)
 from sync.server.tokens import new_token, token_hash
 
 SUSPENDED_REASON = "rotated_credential_reused"
@@ -36,6 +41,7 @@ SUSPENDED_REASON = "rotated_credential_reused"
 
 def rotate(session: Session, device_id: str, credential_days: int, now: datetime) -> str:
     """Issue the next credential; the current one works until the new one is first used."""
+    _serialize(session, device_id)
     unused = session.execute(
         select(DeviceCredential.token_hash).where(
             DeviceCredential.device_id == device_id, DeviceCredential.state == "next"
@@ -61,6 +67,7 @@ def promote(session: Session, device_id: str, digest: str, now: datetime) -> Non
     Only the request that moves it from ``next`` does the rest, so two first uses at
     once retire the old credential once.
     """
+    _serialize(session, device_id)
     moved = session.execute(
         update(DeviceCredential)
         .where(DeviceCredential.token_hash == digest, DeviceCredential.state == "next")
@@ -76,6 +83,14 @@ def promote(session: Session, device_id: str, digest: str, now: datetime) -> Non
         )
     ).scalars()
     _retire(session, device_id, list(old), "rotated", now)
+
+
+def _serialize(session: Session, device_id: str) -> None:
+    """Hold the device's row until this transaction ends: one rotation or promotion of a
+    device at a time. Without it, PostgreSQL ran two rotations side by side, neither saw
+    the other's ``next`` to supersede, and both credentials stayed waiting (SQLite
+    serializes writers anyway; ``FOR UPDATE`` is left out there)."""
+    session.execute(select(Device.id).where(Device.id == device_id).with_for_update())
 
 
 def _retire(session: Session, device_id: str, digests: list[str], why: str, now: datetime) -> None:

@@ -17,8 +17,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from sync.server.cli import main as central
+from sync.server.db import Database
+from sync.server.models import DeviceCredential
+from sync.server.tokens import token_hash
 from sync.status import SyncStatus
 from sync.terminal import Terminal
 from tests.fault.proxy import FaultProxy
@@ -239,3 +243,43 @@ def test_the_terminals_own_request_in_flight_across_its_rotation_does_not_suspen
 def _requests(proxy: HoldingProxy) -> list[bytes]:
     with proxy._seen:
         return list(proxy.answers)
+
+
+def test_rotations_at_once_leave_one_credential_waiting_not_one_each(server: LiveServer) -> None:
+    """A thief rotating at the same moment as the terminal: each rotation supersedes the
+    one before it, so exactly one new credential can ever take over (on PostgreSQL too,
+    where the transactions really run side by side)."""
+    world = server.world(residents=1)
+    device_id, current = world.devices[0]
+    start = threading.Barrier(8)
+    issued: list[str] = []
+
+    def rotate() -> None:
+        with server.client(current) as device:
+            start.wait()
+            issued.append(ok(device.post("/v1/device/rotate", json={}))["credential"])
+
+    threads = [threading.Thread(target=rotate) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(issued)) == 8
+    db = Database(server.database_url)
+    try:
+        with db.read() as session:
+            states = dict(
+                session.execute(
+                    select(DeviceCredential.token_hash, DeviceCredential.state).where(
+                        DeviceCredential.device_id == device_id
+                    )
+                ).all()
+            )
+    finally:
+        db.dispose()
+    waiting = [c for c in issued if states[token_hash(c)] == "next"]
+    assert len(waiting) == 1, states
+    assert all(states[token_hash(c)] == "retired" for c in issued if c not in waiting)
+    # The one left takes over, and the device is no thief's for it.
+    assert _pull(server, waiting[0]).status_code == 200
+    assert _view(server, device_id)["suspended_at"] is None
