@@ -102,13 +102,12 @@ class Staff:
         if self.options.family is not None:
             family_id, token = self.options.family
         else:
-            family_id = f"{run}-fam"
             made = self.call(
                 "POST",
                 "/v1/staff/families",
-                {"family_id": family_id, "display_name": "Conformance family"},
+                {"idempotency_key": key(), "display_name": "Conformance family"},
             )
-            token = made["token"]
+            family_id, token = made["family_id"], made["token"]
         world = World(run, unit, other, family_id, token)
         for index in range(residents + 1):
             resident = self.add_resident(world, other if index == residents else unit, index)
@@ -119,31 +118,28 @@ class Staff:
         return world
 
     def add_resident(self, world: World, unit: str, index: int) -> Resident:
-        resident_id = f"{world.run}-r{index}"
         number = str(uuid.uuid4().int)[:10]
         pin = f"{4000 + index}"
         body = {
-            "resident_id": resident_id,
             "facility_number": number,
             "display_name": f"Conformance resident {index}",
             "housing_unit": unit,
             "pin": pin,
         }
-        self.call("POST", "/v1/staff/residents", body)
-        contact_id = f"{world.run}-c{index}"
-        self.call(
+        resident_id = str(self.call("POST", "/v1/staff/residents", body)["resident_id"])
+        contact_id = self.call(
             "POST",
             "/v1/staff/contacts",
             {
-                "contact_id": contact_id,
+                "idempotency_key": key(),
                 "resident_id": resident_id,
                 "family_id": world.family_id,
                 "display_name": f"Family of {index}",
                 "state": "approved",
                 "accepts_cod": True,
             },
-        )
-        return Resident(resident_id, number, pin, contact_id)
+        )["contact_id"]
+        return Resident(resident_id, number, pin, str(contact_id))
 
     def deposit(self, resident: Resident, cents: int) -> Any:
         body = {"idempotency_key": key(), "cents": cents}

@@ -3,17 +3,21 @@
 Everything here belongs to one facility, the staff token's: a unit, resident or
 family of another facility is "not found" (the same answer as one that does not
 exist), and the database's composite keys refuse a contact whose resident and
-family are not of its facility. Housing-unit IDs are the facility's own; resident,
-family and contact IDs are still one namespace across facilities (a clash is 409).
+family are not of its facility. Staff name a housing unit (its ID is the facility's
+own) and a resident's facility number (unique in the facility); the server mints
+resident, family and contact IDs (:func:`sync.server.ids.new_id`), so nothing staff
+type can collide with, or reveal, another facility's objects: a ``409 conflict``
+only ever names a unit or a facility number of the staff's own facility.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from sync.server.errors import ApiError, not_found
 from sync.server.feed import publish, unit_audience
+from sync.server.ids import new_id
 from sync.server.models import ApiToken, Contact, FamilyAccount, HousingUnit, Resident
 from sync.server.pins import hash_pin, offline_verifier
 from sync.server.schemas import NewContact, NewFamily, NewHousingUnit, NewResident
@@ -41,17 +45,16 @@ def add_resident(session: Session, facility_id: str, body: NewResident) -> Resid
         raise not_found("housing unit")
     clash = session.execute(
         select(Resident.id).where(
-            (Resident.id == body.resident_id)
-            | (
-                (Resident.facility_id == facility_id)
-                & (Resident.facility_number == body.facility_number)
-            )
+            (Resident.facility_id == facility_id)
+            & (Resident.facility_number == body.facility_number)
         )
-    ).first()
-    if clash:
-        raise _taken("resident", "resident_id", body.resident_id)
+    ).scalar()
+    if clash is not None:  # a retry of this request, or the number is someone else's here
+        error = _taken("resident", "facility_number", body.facility_number)
+        error.params["resident_id"] = clash
+        raise error
     resident = Resident(
-        id=body.resident_id,
+        id=new_id("res"),
         facility_id=facility_id,
         facility_number=body.facility_number,
         display_name=body.display_name,
@@ -68,27 +71,39 @@ def add_resident(session: Session, facility_id: str, body: NewResident) -> Resid
     return resident
 
 
-def add_family(session: Session, facility_id: str, body: NewFamily) -> str:
-    """Create a family account of this facility; returns its bearer token (shown once)."""
-    if session.get(FamilyAccount, body.family_id) is not None:
-        raise _taken("family", "family_id", body.family_id)
-    session.add(
-        FamilyAccount(
-            id=body.family_id,
-            facility_id=facility_id,
-            display_name=body.display_name,
-            spent_cents=0,
-        )
+def add_family(session: Session, facility_id: str, body: NewFamily) -> FamilyAccount:
+    """Create a family account of this facility (its token: :func:`issue_family_token`)."""
+    family = FamilyAccount(
+        id=new_id("fam"),
+        facility_id=facility_id,
+        display_name=body.display_name,
+        spent_cents=0,
     )
+    session.add(family)
     session.flush()
+    return family
+
+
+def issue_family_token(session: Session, facility_id: str, family_id: str) -> str:
+    """A new bearer token for the family, replacing every earlier one (shown once).
+
+    Creating a family hands out its first token this way; a retry of the creation
+    (its answer was lost, so nobody holds the token it carried) gets a new one.
+    """
+    family = session.get(FamilyAccount, family_id)
+    if family is None or family.facility_id != facility_id:
+        raise not_found("family")
+    session.execute(
+        delete(ApiToken).where(ApiToken.role == "family", ApiToken.family_id == family_id)
+    )
     token = new_token("kf1")
     session.add(
         ApiToken(
             token_hash=token_hash(token),
             role="family",
             facility_id=facility_id,
-            family_id=body.family_id,
-            label=body.display_name,
+            family_id=family_id,
+            label=family.display_name,
         )
     )
     return token
@@ -101,10 +116,8 @@ def add_contact(session: Session, facility_id: str, body: NewContact) -> Contact
     family = session.get(FamilyAccount, body.family_id)
     if family is None or family.facility_id != facility_id:
         raise not_found("family")
-    if session.get(Contact, body.contact_id) is not None:
-        raise _taken("contact", "contact_id", body.contact_id)
     contact = Contact(
-        id=body.contact_id,
+        id=new_id("con"),
         facility_id=facility_id,
         resident_id=resident.id,
         family_id=body.family_id,

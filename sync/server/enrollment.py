@@ -56,6 +56,9 @@ class EnrollLimits:
         )
 
 
+_TAKEN = "this device ID has a live enrollment request or is enrolled already"
+
+
 def _conflict(message: str) -> ApiError:
     return ApiError(409, "enrollment_conflict", message)
 
@@ -83,7 +86,9 @@ def request_enrollment(
     code = token_hash(request.one_time_code)
     device = session.get(Device, request.device_id)
     if device is not None and device.facility_id != request.facility_id:
-        raise _conflict("this device ID belongs to another facility")
+        # The same answer as a live request of this facility: nobody learns from it
+        # which facility holds the ID.
+        raise _conflict(_TAKEN)
     # A suspended device takes a new request like a revoked one, from any secret (the
     # earlier enrollment's holder may be the thief): staff approve the code on its screen.
     suspended = device is not None and rotation.is_suspended(session, device.id)
@@ -105,7 +110,7 @@ def request_enrollment(
     )
     if device is not None and not open_to_all:
         # A live request (or an enrolled device) held by another secret: refuse, change nothing.
-        raise _conflict("this device ID has a live enrollment request or is enrolled already")
+        raise _conflict(_TAKEN)
     _admit(session, request.facility_id, address, limits, now)
     if device is None:
         device = Device(

@@ -20,6 +20,7 @@ from sync.server.models import Contact, Device, DevicePinGuesses, Resident
 from sync.server.policy import set_policy
 from sync.server.schemas import (
     ApproveDeviceRequest,
+    ContactCreated,
     ContactStateRequest,
     DepositRequest,
     DeviceView,
@@ -265,16 +266,34 @@ def add_resident(body: NewResident, staff: Staff, db: Db) -> ResidentView:
 
 @router.post("/families")
 def add_family(body: NewFamily, staff: Staff, db: Db) -> FamilyCreated:
-    """A family account and its bearer token (shown once)."""
-    assert staff.facility_id is not None
+    """A family account and its bearer token (shown once), once per idempotency key.
+
+    A retry gets the same family and a new token that replaces the first one, whose
+    answer the caller never saw.
+    """
+    facility_id = staff.facility_id
+    assert facility_id is not None
+
+    def apply(session: Any) -> dict[str, Any]:
+        return {"family_id": directory.add_family(session, facility_id, body).id}
+
+    owner = f"staff:{facility_id}"
+    family_id = str(once(db, owner, body.idempotency_key, "new_family", body, apply)["family_id"])
     with db.write() as session:
-        token = directory.add_family(session, staff.facility_id, body)
-        return FamilyCreated(family_id=body.family_id, token=token)
+        token = directory.issue_family_token(session, facility_id, family_id)
+    return FamilyCreated(family_id=family_id, token=token)
 
 
 @router.post("/contacts")
-def add_contact(body: NewContact, staff: Staff, db: Db) -> dict[str, str]:
-    assert staff.facility_id is not None
-    with db.write() as session:
-        contact = directory.add_contact(session, staff.facility_id, body)
+def add_contact(body: NewContact, staff: Staff, db: Db) -> ContactCreated:
+    """A contact of the facility's own resident and family, once per idempotency key."""
+    facility_id = staff.facility_id
+    assert facility_id is not None
+
+    def apply(session: Any) -> dict[str, Any]:
+        contact = directory.add_contact(session, facility_id, body)
         return {"contact_id": contact.id, "state": contact.state}
+
+    owner = f"staff:{facility_id}"
+    answer = once(db, owner, body.idempotency_key, "new_contact", body, apply)
+    return ContactCreated.model_validate(answer)

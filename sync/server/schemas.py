@@ -200,7 +200,9 @@ class NewHousingUnit(WireModel):
 
 
 class NewResident(WireModel):
-    resident_id: Id
+    """A resident of the staff's facility. The server mints the ``resident_id``; the
+    facility's own number (unique in the facility) is what a retry collides on."""
+
     facility_number: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9-]+$")]
     display_name: Name
     housing_unit: Id
@@ -209,7 +211,9 @@ class NewResident(WireModel):
 
 
 class NewFamily(WireModel):
-    family_id: Id
+    """A family account of the staff's facility; the server mints the ``family_id``."""
+
+    idempotency_key: IdempotencyKey
     display_name: Name
 
 
@@ -218,8 +222,16 @@ class FamilyCreated(WireModel):
     token: str
 
 
-class NewContact(WireModel):
+class ContactCreated(WireModel):
     contact_id: Id
+    state: ContactState
+
+
+class NewContact(WireModel):
+    """A contact between a resident and a family of the staff's facility; the server
+    mints the ``contact_id``."""
+
+    idempotency_key: IdempotencyKey
     resident_id: Id
     family_id: Id
     display_name: Name

@@ -15,7 +15,16 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.server.live import LiveServer, ServerPool, backends, key, ok, pull_all
+from tests.server.live import (
+    LiveServer,
+    ServerPool,
+    backends,
+    collection_secret,
+    enroll_body,
+    key,
+    ok,
+    pull_all,
+)
 
 
 @pytest.fixture(params=backends())
@@ -42,7 +51,7 @@ def test_staff_cannot_bind_a_contact_to_another_facilitys_family(server: LiveSer
             staff.post(
                 "/v1/staff/contacts",
                 json={
-                    "contact_id": server.unique("con"),
+                    "idempotency_key": key(),
                     "resident_id": attacker.resident.resident_id,
                     "family_id": victim.family_id,
                     "display_name": "Your cousin",
@@ -54,7 +63,7 @@ def test_staff_cannot_bind_a_contact_to_another_facilitys_family(server: LiveSer
             staff.post(
                 "/v1/staff/contacts",
                 json={
-                    "contact_id": server.unique("con"),
+                    "idempotency_key": key(),
                     "resident_id": victim.resident.resident_id,
                     "family_id": attacker.family_id,
                     "display_name": "A friend",
@@ -62,19 +71,21 @@ def test_staff_cannot_bind_a_contact_to_another_facilitys_family(server: LiveSer
             )
         )
         # The genuine path: a second contact between the facility's own resident and family.
-        own = server.unique("con")
         created = ok(
             staff.post(
                 "/v1/staff/contacts",
                 json={
-                    "contact_id": own,
+                    "idempotency_key": key(),
                     "resident_id": attacker.resident.resident_id,
                     "family_id": attacker.family_id,
                     "display_name": "Uncle",
                 },
             )
         )
-        assert created["contact_id"] == own
+        assert created["state"] == "approved"
+    with attacker.family() as family:
+        own = {c["contact_id"] for c in ok(family.get("/v1/family/contacts"))}
+        assert own == {attacker.resident.contact_id, created["contact_id"]}
     with victim.family() as family:
         contacts = ok(family.get("/v1/family/contacts"))
         assert [c["contact_id"] for c in contacts] == [victim.resident.contact_id]
@@ -188,3 +199,130 @@ def test_staff_actions_on_another_facilitys_objects_are_not_found(server: LiveSe
         assert {c["state"] for c in contacts if c["contact_id"] == victim.resident.contact_id} == {
             "approved"
         }
+
+
+def test_nothing_staff_create_can_collide_with_or_reveal_another_facilitys_ids(
+    server: LiveServer,
+) -> None:
+    """Once staff chose resident, family and contact IDs in one namespace across
+    facilities: naming another facility's ID answered 409, so its existence leaked."""
+    victim = server.world()
+    attacker = server.world(facility=server.add_facility(), unit=victim.unit)
+    theirs = victim.resident
+    with attacker.staff() as staff:
+        # Naming the victim's IDs is not even a field any more: the server mints them.
+        for path, body in [
+            (
+                "/v1/staff/residents",
+                {
+                    "resident_id": theirs.resident_id,
+                    "facility_number": "1",
+                    "display_name": "Copy",
+                    "housing_unit": attacker.unit,
+                    "pin": "1234",
+                },
+            ),
+            ("/v1/staff/families", {"family_id": victim.family_id, "display_name": "Copy"}),
+        ]:
+            refused = staff.post(path, json=body)
+            assert refused.status_code == 422, refused.text
+            assert {tuple(e["loc"]) for e in refused.json()["error"]["params"]["errors"]} >= {
+                ("body", "resident_id" if "residents" in path else "family_id")
+            }
+        # The victim's facility number is free in the attacker's facility: numbers are
+        # each facility's own, and a new resident there gets an ID of his own.
+        made = ok(
+            staff.post(
+                "/v1/staff/residents",
+                json={
+                    "facility_number": theirs.facility_number,
+                    "display_name": "Same number",
+                    "housing_unit": attacker.unit,
+                    "pin": "4321",
+                },
+            )
+        )
+        assert made["resident_id"] not in (theirs.resident_id, attacker.resident.resident_id)
+        # Within its own facility a number is taken once; the 409 names only its own.
+        taken = staff.post(
+            "/v1/staff/residents",
+            json={
+                "facility_number": theirs.facility_number,
+                "display_name": "Again",
+                "housing_unit": attacker.unit,
+                "pin": "4321",
+            },
+        )
+        assert taken.status_code == 409, taken.text
+        assert taken.json()["error"]["params"] == {
+            "facility_number": theirs.facility_number,
+            "resident_id": made["resident_id"],
+        }
+    # Each facility's resident with that number signs in on his own facility's device only.
+    with attacker.terminal() as terminal:
+        signed = terminal.post(
+            "/v1/sign-in", json={"facility_number": theirs.facility_number, "pin": "4321"}
+        )
+        assert ok(signed)["resident"]["resident_id"] == made["resident_id"]
+    with victim.terminal() as terminal:
+        signed = terminal.post(
+            "/v1/sign-in", json={"facility_number": theirs.facility_number, "pin": theirs.pin}
+        )
+        assert ok(signed)["resident"]["resident_id"] == theirs.resident_id
+
+
+def test_a_retried_family_or_contact_creation_makes_one_and_the_first_token_dies(
+    server: LiveServer,
+) -> None:
+    world = server.world()
+    with world.staff() as staff:
+        family = {"idempotency_key": key(), "display_name": "Garcia family"}
+        first = ok(staff.post("/v1/staff/families", json=family))
+        again = ok(staff.post("/v1/staff/families", json=family))  # the answer was lost
+        assert again["family_id"] == first["family_id"]
+        assert again["token"] != first["token"]
+        contact = {
+            "idempotency_key": key(),
+            "resident_id": world.resident.resident_id,
+            "family_id": first["family_id"],
+            "display_name": "Garcia",
+        }
+        made = ok(staff.post("/v1/staff/contacts", json=contact))
+        assert ok(staff.post("/v1/staff/contacts", json=contact)) == made
+        reused = staff.post("/v1/staff/contacts", json=contact | {"display_name": "Other"})
+        assert reused.status_code == 409
+        assert reused.json()["error"]["code"] == "idempotency_key_reused"
+    with server.family(first["token"]) as stale:
+        assert stale.get("/v1/family/contacts").status_code == 401
+    with server.family(again["token"]) as family:
+        assert [c["contact_id"] for c in ok(family.get("/v1/family/contacts"))] == [
+            made["contact_id"]
+        ]
+
+
+def test_enrolling_another_facilitys_device_id_answers_as_a_taken_id_of_ones_own(
+    server: LiveServer,
+) -> None:
+    """Device IDs are the terminals' (random); the answer to one held by another
+    facility must not tell that facility apart from one's own."""
+    victim = server.world()
+    attacker = server.world(facility=server.add_facility())
+    assert attacker.facility is not None
+    their_device, our_device = victim.devices[0][0], attacker.devices[0][0]
+    with server.client() as client:
+        theirs = client.post(
+            "/v1/enroll",
+            json=enroll_body(
+                their_device, "ATTACK-0001", collection_secret(), attacker.facility.facility_id
+            ),
+        )
+        ours = client.post(
+            "/v1/enroll",
+            json=enroll_body(
+                our_device, "ATTACK-0001", collection_secret(), attacker.facility.facility_id
+            ),
+        )
+    assert theirs.status_code == ours.status_code == 409
+    assert theirs.json() == ours.json()
+    with victim.terminal() as terminal:  # the victim's device is untouched
+        assert _resident_ids(pull_all(terminal)[0]) >= {victim.resident.resident_id}

@@ -144,44 +144,40 @@ def build_world(
     world = World(server=server, unit=unit, facility=facility)
     with server.staff(facility.staff_token if facility else None) as staff:
         ok(staff.post("/v1/staff/housing-units", json={"unit_id": unit, "name": unit}))
-        family_id = server.unique("fam")
-        world.family_token = ok(
+        family = ok(
             staff.post(
                 "/v1/staff/families",
-                json={"family_id": family_id, "display_name": "Test family"},
+                json={"idempotency_key": key(), "display_name": "Test family"},
             )
-        )["token"]
-        world.family_id = family_id
+        )
+        world.family_id, world.family_token = family["family_id"], family["token"]
         for i in range(residents):
-            rid = server.unique("res")
             number = str(uuid.uuid4().int)[:9]
             pin = f"{1000 + i}"
-            ok(
+            rid = ok(
                 staff.post(
                     "/v1/staff/residents",
                     json={
-                        "resident_id": rid,
                         "facility_number": number,
                         "display_name": f"Resident {i}",
                         "housing_unit": unit,
                         "pin": pin,
                     },
                 )
-            )
-            cid = server.unique("con")
-            ok(
+            )["resident_id"]
+            cid = ok(
                 staff.post(
                     "/v1/staff/contacts",
                     json={
-                        "contact_id": cid,
+                        "idempotency_key": key(),
                         "resident_id": rid,
-                        "family_id": family_id,
+                        "family_id": world.family_id,
                         "display_name": f"Family of {i}",
                         "state": "approved",
                         "accepts_cod": True,
                     },
                 )
-            )
+            )["contact_id"]
             if debit_cents:
                 ok(
                     staff.post(

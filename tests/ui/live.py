@@ -96,7 +96,6 @@ def spanish_resident(world: World) -> tuple[str, str]:
         answer = staff.post(
             "/v1/staff/residents",
             json={
-                "resident_id": world.server.unique("res"),
                 "facility_number": number,
                 "display_name": "Rosa Díaz",
                 "housing_unit": world.unit,

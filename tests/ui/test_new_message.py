@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from tests.server.live import LiveServer, ok
+from tests.server.live import LiveServer, key, ok
 from tests.ui.conftest import Terminal
 from tests.ui.live import live_shell
 from ui.formatting import full_date_and_time
@@ -110,7 +110,7 @@ def test_a_newly_approved_contact_is_written_to_through_the_real_server(
             staff.post(
                 "/v1/staff/contacts",
                 json={
-                    "contact_id": central_server.unique("con"),
+                    "idempotency_key": key(),
                     "resident_id": resident.resident_id,
                     "family_id": world.family_id,
                     "display_name": "New friend",
