@@ -135,8 +135,13 @@ class SyncWorker:
             return
         self._stop.clear()
         with self._lock:
-            if self._status.state in ("not_enrolled", "stopped"):
-                self._status = self._status.evolve(state="starting", call_it=False)
+            # Started again after a stop, or after enrolling again in this process (a
+            # revoked, suspended or refused device): what stopped it is over until the
+            # server says otherwise.
+            if self._status.state in ("not_enrolled", "stopped", *STOPPED_STATES):
+                self._status = self._status.evolve(
+                    state="starting", call_it=False, online=False, last_error=None
+                )
         if not self._check_device():
             self._stop.set()
             return  # not enrolled, or revoked: nothing to run

@@ -16,6 +16,7 @@ from ui.sync_status import SyncStatusBridge
 
 if TYPE_CHECKING:
     from kiosk.config import Settings
+    from sync.status import SyncStatus
     from sync.terminal import Terminal
     from ui.shell import Shell
 
@@ -70,17 +71,59 @@ def attach_backend(
     watch = SessionWatch(backend.core, context.tasks, shell)
     app.installEventFilter(watch)
     shell.attach_watch(watch)
+    re_enroll = ReEnrollment(shell, backend)
+    bridge.changed.connect(re_enroll.status_changed)
+    shell.session_ended.connect(re_enroll.session_ended)
     if backend.enrolled:
         backend.worker.start()
         shell.signin.refresh()
     else:
-        screen = shell.show_screen("enrollment", service=backend.enrollment)
-        screen.enrolled.connect(lambda: _enrolled(shell, backend))  # type: ignore[attr-defined]
+        re_enroll.offer()
     return watch
 
 
-def _enrolled(shell: Shell, backend: Terminal) -> None:
-    backend.enrolled = True
-    backend.worker.start()
-    shell.show_screen("signin")
-    shell.signin.refresh()
+#: Worker states that only a new enrollment ends (``sync.status``): the server revoked or
+#: suspended the device, or no longer takes its credential, or the credential is gone
+#: (a revocation forgets it; the status bridge may deliver only that last state).
+ENROLL_AGAIN_STATES = ("revoked", "suspended", "credential_refused", "not_enrolled")
+
+
+class ReEnrollment(QObject):
+    """The enrollment screen, at first start and whenever the device must be enrolled again.
+
+    A revoked, suspended or refused terminal shows its enrollment screen (device ID, code,
+    QR) as soon as nobody is signed in, so IT enrolls it again at the kiosk, where the
+    staff approving it see the code; once approved the worker starts again in this
+    process (nothing queued was lost, and nobody has to restart the kiosk).
+    """
+
+    def __init__(self, shell: Shell, backend: Terminal) -> None:
+        super().__init__(shell)  # lives as long as the shell (a slot's owner must)
+        self.shell, self.backend = shell, backend
+        self.waiting = False
+        self.screen: object = None
+
+    def status_changed(self, status: SyncStatus | None) -> None:
+        if status is None or status.state not in ENROLL_AGAIN_STATES or self.waiting:
+            return
+        self.backend.enrolled = False
+        if self.shell.resident is None:
+            self.offer()
+
+    def session_ended(self, _reason: object = None) -> None:
+        if not self.backend.enrolled and not self.waiting:
+            self.offer()
+
+    def offer(self) -> None:
+        self.waiting = True
+        screen = self.shell.show_screen("enrollment", service=self.backend.enrollment)
+        if screen is not self.screen:
+            self.screen = screen
+            screen.enrolled.connect(self._enrolled)  # type: ignore[attr-defined]
+
+    def _enrolled(self) -> None:
+        self.waiting = False
+        self.backend.enrolled = True
+        self.backend.worker.start()
+        self.shell.show_screen("signin")
+        self.shell.signin.refresh()

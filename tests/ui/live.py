@@ -19,6 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from sync.terminal import Terminal
 from tests.fault.clocks import open_hours_clock
 from tests.integration.terminal import make_terminal
 from tests.server.live import World
@@ -35,10 +36,11 @@ WAIT_MS = 20_000
 class LiveShell:
     """A resident at the terminal, through its widgets."""
 
-    def __init__(self, qtbot: QtBot, shell: Shell, world: World) -> None:
+    def __init__(self, qtbot: QtBot, shell: Shell, world: World, backend: Terminal) -> None:
         self.qtbot = qtbot
         self.shell = shell
         self.world = world
+        self.backend = backend  # the terminal behind the widgets (its worker, its store)
 
     def wait(self, predicate: Any, timeout: int = WAIT_MS) -> None:
         self.qtbot.waitUntil(predicate, timeout=timeout)
@@ -79,7 +81,7 @@ def live_shell(
     shell.show()
     watch = attach_backend(shell, backend, SyncStatusBridge(shell), app)
     try:
-        yield LiveShell(qtbot, shell, world)
+        yield LiveShell(qtbot, shell, world, backend)
     finally:
         shell.end_session("sign_out")
         watch.stop()

@@ -22,6 +22,7 @@ from kiosk.config import Settings
 from sync.terminal import Terminal
 from tests.fault.clocks import open_hours_clock
 from tests.server.live import LiveServer, key, ok
+from tests.ui.live import live_shell
 from ui import theme
 from ui.backend import open_backend
 from ui.context import Context
@@ -158,3 +159,47 @@ def test_enrollment_then_sign_in_read_and_reply_through_the_real_server(
         lambda: inbox.model.rows()[0].last_message.body == "So glad to hear it.", timeout=20_000
     )
     assert inbox.banner_text.text() == "New message from " + contact.display_name
+
+
+def test_a_revoked_kiosk_is_enrolled_again_on_its_own_screen_and_syncs_without_a_restart(
+    qtbot: QtBot, central_server: LiveServer, tmp_path: Path
+) -> None:
+    """Once only ``kite-admin enroll --force`` in a shell could enroll it again, and the
+    running kiosk's worker stayed stopped until someone restarted the kiosk."""
+    world = central_server.world(residents=1)
+    device_id = world.devices[0][0]
+    with live_shell(qtbot, world, tmp_path / "kiosk") as live:
+        shell, backend = live.shell, live.backend
+        enrollment: Any = shell.page("enrollment")
+        enrollment.poll_ms = 200
+        live.wait(lambda: backend.worker.status().online)
+        with central_server.staff() as staff:
+            ok(staff.post(f"/v1/staff/devices/{device_id}/revoke"))
+        # Whoever stands at the kiosk sees its enrollment screen: the same device, a code.
+        live.wait(lambda: shell.current_key() == "enrollment" and enrollment.ticket is not None)
+        assert backend.worker.status().state == "revoked"
+        assert enrollment.device_value.text() == device_id
+        code = enrollment.code_value.text()
+        with central_server.staff() as staff:  # staff approve the code the screen shows
+            ok(
+                staff.post(
+                    f"/v1/staff/devices/{device_id}/approve",
+                    json={"housing_units": [world.unit], "one_time_code": code},
+                )
+            )
+        live.wait(lambda: shell.current_key() == "signin")
+        live.wait(lambda: backend.worker.status().online)
+        assert not backend.worker.status().call_it
+        live.wait(lambda: shell.signin._problem == "")  # no "call IT" left on the screen
+        # The same process syncs again: a reply written now reaches staff.
+        live.sign_in()
+        resident = world.resident
+        backend.core.send_reply(resident.contact_id, None, "after enrolling again")
+        with central_server.staff() as staff:
+            mine = {"resident_id": resident.resident_id}
+            live.wait(
+                lambda: (
+                    [m["body"] for m in ok(staff.get("/v1/staff/review", params=mine))]
+                    == ["after enrolling again"]
+                )
+            )
