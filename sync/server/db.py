@@ -16,7 +16,10 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
-from sync.server import device_refusals  # noqa: F401  (its table is part of the schema)
+from sync.server import (
+    device_refusals,  # noqa: F401  (its table is part of the schema)
+    signin_models,  # noqa: F401 (its tables must be in Base.metadata before create_all)
+)
 from sync.server.models import Base, FeedHead
 
 BUSY_TIMEOUT_MS = 30_000

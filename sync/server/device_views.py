@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from sync.server import device_refusals
-from sync.server.models import Device, DeviceCredential, DevicePinGuesses, DeviceSuspension
+from sync.server.models import Device, DeviceCredential, DeviceSuspension
 from sync.server.schemas import DeviceView
+from sync.server.signin_models import DevicePinGuesses
 
 
 def device_views(

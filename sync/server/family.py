@@ -2,9 +2,11 @@
 pay for and open a COD message. Every paid action carries an idempotency key and
 is applied once (the key's record commits with the effect).
 
-Families' money is not modelled beyond a running total of what was charged to
-them (``FamilyAccount.spent_cents``); a real deployment hands that to its
-payment processor.
+Families' money is what was charged to their card: each charge, and each refund of
+one, is a :class:`FamilyCharge` (``GET /v1/family/charges``), and
+``FamilyAccount.spent_cents`` is their sum; a real deployment hands them to its
+payment processor. The return stamp of a message staff reject is refunded when the
+policy refunds rejections (:func:`refund_return_stamp`), as a resident's stamps are.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ from sync.server.feed import publish, unit_audience
 from sync.server.idempotency import once
 from sync.server.ids import new_id
 from sync.server.ledger import book, lock_resident
-from sync.server.models import Contact, FamilyAccount, Media, Message, Resident
+from sync.server.models import Contact, FamilyAccount, FamilyCharge, Media, Message, Resident
 from sync.server.policy import load_policy
 from sync.server.schemas import (
+    FamilyChargeView,
     FamilyContactView,
     FamilyMessageAccepted,
     FamilyMessageRequest,
@@ -53,10 +56,54 @@ def _contact(session: Session, family: TokenIdentity, contact_id: str) -> Contac
     return contact
 
 
-def _charge(session: Session, family: TokenIdentity, cents: int) -> None:
-    account = session.get(FamilyAccount, family.family_id)
+def _charge(session: Session, family_id: str, kind: str, cents: int, reference: str) -> None:
+    if cents == 0:
+        return
+    account = session.get(FamilyAccount, family_id)
     assert account is not None
     account.spent_cents += cents
+    session.add(
+        FamilyCharge(
+            id=new_id("fch"),
+            family_id=family_id,
+            kind=kind,
+            cents=cents,
+            reference=reference,
+            booked_at=utcnow(),
+        )
+    )
+
+
+def refund_return_stamp(session: Session, message: Message, family_id: str) -> None:
+    """Give back what the family paid for the return stamp of ``message`` (rejected), once."""
+    paid = session.execute(
+        select(FamilyCharge.cents).where(
+            FamilyCharge.reference == message.id,
+            FamilyCharge.family_id == family_id,
+            FamilyCharge.kind.in_(("return_stamp", "refund")),
+        )
+    ).scalars()
+    owed = sum(paid)  # the charge less any refund of it: 0 once refunded
+    if owed > 0:
+        _charge(session, family_id, "refund", -owed, message.id)
+
+
+def charges(session: Session, family: TokenIdentity) -> list[FamilyChargeView]:
+    rows = session.execute(
+        select(FamilyCharge)
+        .where(FamilyCharge.family_id == family.family_id)
+        .order_by(FamilyCharge.booked_at, FamilyCharge.id)
+    ).scalars()
+    return [
+        FamilyChargeView(
+            entry_id=c.id,
+            kind=c.kind,  # type: ignore[arg-type]
+            cents=c.cents,
+            reference=c.reference,
+            booked_at=c.booked_at,
+        )
+        for c in rows
+    ]
 
 
 def contacts(session: Session, family: TokenIdentity) -> list[FamilyContactView]:
@@ -92,7 +139,6 @@ def send(db: Database, family: TokenIdentity, request: FamilyMessageRequest) -> 
                 422, "too_long", "the message is too long", max_chars=policy.max_message_chars
             )
         charged = stamp_price(policy) if request.return_stamp else 0
-        _charge(session, family, charged)
         message = Message(
             id=new_id("msg"),
             direction="inbound",
@@ -105,6 +151,8 @@ def send(db: Database, family: TokenIdentity, request: FamilyMessageRequest) -> 
         )
         session.add(message)
         session.flush()
+        assert family.family_id is not None
+        _charge(session, family.family_id, "return_stamp", charged, message.id)
         for photo in request.photos:
             session.add(
                 Media(
@@ -135,7 +183,8 @@ def transfer(db: Database, family: TokenIdentity, request: TransferRequest) -> d
         resident = lock_resident(session, contact.resident_id)
         assert resident is not None
         charged = stamp_price(load_policy(session, resident.facility_id)) * request.stamps
-        _charge(session, family, charged)
+        assert family.family_id is not None
+        _charge(session, family.family_id, "transfer", charged, request.idempotency_key)
         entry = book(
             session,
             resident,
@@ -202,7 +251,8 @@ def open_cod(
         _contact(session, family, message.contact_id)
         if message.status != "awaiting_payment":
             raise ApiError(409, "invalid_state", "nothing to pay for", status=message.status)
-        _charge(session, family, cod_price_cents)
+        assert family.family_id is not None
+        _charge(session, family.family_id, "cod_open", cod_price_cents, message.id)
         message.status = "opened"
         message.reviewed_at = utcnow()
         resident = session.get(Resident, message.resident_id)

@@ -38,8 +38,9 @@ from sync.protocol.proofs import (
 )
 from sync.server import pins
 from sync.server.errors import Rejection
-from sync.server.models import Resident, ResidentProofKey
-from sync.server.models import ResidentSession as SessionRow
+from sync.server.models import Resident
+from sync.server.signin_models import ResidentProofKey
+from sync.server.signin_models import ResidentSession as SessionRow
 
 #: How long after its session ended a session's proofs still count (work queued offline).
 LATE_ARRIVAL = timedelta(days=30)

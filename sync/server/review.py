@@ -3,7 +3,9 @@
 Only an approved inbound message enters a terminal's feed. An approved
 outbound one is delivered (or waits for the recipient to pay, if COD); a
 rejected one is refunded when the policy says so: stamps back to the
-resident (a ``refund`` ledger entry), or the return stamp made usable again.
+resident (a ``refund`` ledger entry), or the return stamp made usable again. A
+rejected inbound message's return stamp is refunded to the family that paid for it,
+under the same policy (``refund_on_reject``).
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from sync.server.clock import utcnow
 from sync.server.errors import ApiError, not_found
+from sync.server.family import refund_return_stamp
 from sync.server.feed import publish, unit_audience
 from sync.server.ledger import book, lock_resident
-from sync.server.models import Message, Resident
+from sync.server.models import Contact, Message, Resident
 from sync.server.policy import load_policy
 from sync.server.views import message_data, status_data
 
@@ -60,19 +63,24 @@ def decide(
         raise ApiError(422, "invalid_request", "a rejection needs a reason", field="reason")
     message.reviewed_at = utcnow()
     audience = unit_audience(resident.facility_id, resident.housing_unit_id)
+    refunds = load_policy(session, resident.facility_id).refund_on_reject
     if message.direction == "inbound":
         message.status = "approved" if approve else "rejected"
         message.reason = None if approve else reason
         if approve:
             session.flush()
             publish(session, audience, "message", message_data(session, message))
+        elif refunds and message.has_return_stamp:
+            contact = session.get(Contact, message.contact_id)
+            assert contact is not None
+            refund_return_stamp(session, message, contact.family_id)
         return message
     if approve:
         message.status = "awaiting_payment" if message.payment == "cod" else "delivered"
     else:
         message.status = "rejected"
         message.reason = reason
-        if load_policy(session, resident.facility_id).refund_on_reject:
+        if refunds:
             _refund(session, resident, message)
     publish(session, audience, "message_status", status_data(message))
     return message

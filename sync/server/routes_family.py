@@ -10,6 +10,7 @@ from sync.server import family
 from sync.server.auth import TokenIdentity, authenticate_family, database
 from sync.server.db import Database
 from sync.server.schemas import (
+    FamilyChargeView,
     FamilyContactView,
     FamilyMessageAccepted,
     FamilyMessageRequest,
@@ -35,6 +36,13 @@ def _cod_price(request: Request) -> int:
 def contacts(who: Family, db: Db) -> list[FamilyContactView]:
     with db.read() as session:
         return family.contacts(session, who)
+
+
+@router.get("/charges")
+def charges(who: Family, db: Db) -> list[FamilyChargeView]:
+    """Every charge to the family's card and every refund, oldest first."""
+    with db.read() as session:
+        return family.charges(session, who)
 
 
 @router.get("/messages")

@@ -45,16 +45,11 @@ from sync.server.auth import DeviceIdentity
 from sync.server.clock import utcnow
 from sync.server.db import Database
 from sync.server.errors import ApiError
-from sync.server.models import (
-    Contact,
-    DevicePinGuesses,
-    PinGuesses,
-    Resident,
-    ResidentPinFailures,
-)
+from sync.server.models import Contact, Resident
 from sync.server.pins import check_pin
 from sync.server.policy import load_policy
 from sync.server.settings import CentralSettings
+from sync.server.signin_models import DevicePinGuesses, PinGuesses, ResidentPinFailures
 from sync.server.views import contact_data, resident_data
 
 #: The longest a slowed device waits between attempts (shorter than the quiet spell).

@@ -178,3 +178,99 @@ def test_staff_can_narrow_the_review_queue_to_one_resident(central_server: LiveS
         )
     assert [m["body"] for m in theirs_left] == ["to theirs", "to theirs"]
     assert mine_left == []
+
+
+def _family_message(world: World, body: str) -> str:
+    with world.family() as family:
+        sent = ok(
+            family.post(
+                "/v1/family/messages",
+                json={
+                    "idempotency_key": key(),
+                    "contact_id": world.resident.contact_id,
+                    "body": body,
+                    "return_stamp": True,
+                },
+            )
+        )
+    assert sent["charged_cents"] == 45  # the cheapest stamp on sale: 10 for 450 cents
+    return str(sent["message_id"])
+
+
+def _charges(world: World) -> list[tuple[str, int, str]]:
+    with world.family() as family:
+        return [
+            (c["kind"], c["cents"], c["reference"]) for c in ok(family.get("/v1/family/charges"))
+        ]
+
+
+def test_a_rejected_message_refunds_the_familys_return_stamp_once(world: World) -> None:
+    """Once the family paid for a return stamp that never reached the resident."""
+    before = len(_charges(world))  # the stamps the world was given
+    kept, refused = _family_message(world, "See you Sunday"), _family_message(world, "Call Joe")
+    ok(_decide(world.server, kept, "approve"))
+    ok(_decide(world.server, refused, "reject", "names another resident"))
+    assert _decide(world.server, refused, "reject", "again").status_code == 409
+    assert _charges(world)[before:] == [
+        ("return_stamp", 45, kept),
+        ("return_stamp", 45, refused),
+        ("refund", -45, refused),
+    ]
+    with world.family() as family:
+        inbox = {
+            m["message_id"]: (m["status"], m["reason"])
+            for m in ok(family.get("/v1/family/messages"))
+        }
+    assert inbox[refused] == ("rejected", "names another resident")
+
+
+def test_no_refund_to_the_family_where_the_policy_refunds_no_rejection(
+    central_server: LiveServer,
+) -> None:
+    from sync.server.seed import demo_policy
+
+    facility = central_server.add_facility()
+    world = central_server.world(facility=facility)
+    document = demo_policy().model_dump(mode="json") | {
+        "facility_id": facility.facility_id,
+        "refund_on_reject": False,
+    }
+    with world.staff() as staff:
+        ok(staff.put("/v1/staff/policy", json=document))
+    refused = _family_message(world, "Call Joe")
+    with world.staff() as staff:
+        ok(
+            staff.post(
+                f"/v1/staff/review/{refused}",
+                json={"decision": "reject", "reason": "names another resident"},
+            )
+        )
+    assert _charges(world) == [("return_stamp", 45, refused)]
+
+
+def test_every_charge_to_a_family_is_listed_with_what_it_paid_for(world: World) -> None:
+    r = world.resident
+    before = len(_charges(world))
+    with world.family() as family:
+        transfer_key = key()
+        ok(
+            family.post(
+                "/v1/family/transfers",
+                json={"idempotency_key": transfer_key, "contact_id": r.contact_id, "stamps": 2},
+            )
+        )
+    cod = _send(world, message(r.resident_id, r.contact_id, "cod", body="Collect call"))
+    ok(_decide(world.server, cod["result"]["message_id"], "approve"))
+    with world.family() as family:
+        [waiting] = [
+            m for m in ok(family.get("/v1/family/messages")) if m["direction"] == "outbound"
+        ]
+        ok(
+            family.post(
+                f"/v1/family/messages/{waiting['message_id']}/open", json={"idempotency_key": key()}
+            )
+        )
+    assert _charges(world)[before:] == [
+        ("transfer", 90, transfer_key),
+        ("cod_open", waiting["cod_price_cents"], waiting["message_id"]),
+    ]
