@@ -59,6 +59,7 @@ _PUSHED = {
     "mark_read": Changes.MESSAGES,
     "hide_message": Changes.MESSAGES,
     "set_contact_blocked": Changes.CONTACTS,
+    "set_language": Changes.NONE,  # the terminal applied the choice when it was made
 }
 
 

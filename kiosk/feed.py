@@ -26,7 +26,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from kiosk import ledger, replies, residents, stamps
+from kiosk import languages, ledger, replies, residents, stamps
 from kiosk.clock import server_time
 from kiosk.errors import ServerDataError
 from kiosk.policy import any_policy, save_policy
@@ -89,8 +89,9 @@ def _resident(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
         "restriction_reason": data.get("restriction_reason"),
     }
     if existing is not None and all(getattr(existing, k) == v for k, v in fields.items()):
+        languages.record_arrived(session, existing)
         return False
-    residents.upsert(
+    resident = residents.upsert(
         session,
         data["resident_id"],
         fields["facility_number"],
@@ -101,6 +102,7 @@ def _resident(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
         restricted_until=fields["restricted_until"],
         restriction_reason=fields["restriction_reason"],
     )
+    languages.record_arrived(session, resident)
     return True
 
 

@@ -38,7 +38,14 @@ from kiosk.store.models import OutboxItem, OutboxState, PushSequence
 
 #: The kinds that act for a resident: each carries his proof (protocol 1.4), made at enqueue.
 RESIDENT_KINDS = frozenset(
-    {"send_message", "purchase_stamps", "mark_read", "hide_message", "set_contact_blocked"}
+    {
+        "send_message",
+        "purchase_stamps",
+        "mark_read",
+        "hide_message",
+        "set_contact_blocked",
+        "set_language",
+    }
 )
 KINDS = RESIDENT_KINDS | {"audit"}
 

@@ -97,6 +97,7 @@ from sync.protocol.push import (
     SendMessagePayload,
     SendMessageResult,
     SetContactBlockedPayload,
+    SetLanguagePayload,
 )
 from sync.protocol.reconcile import (
     Mismatch,
@@ -189,6 +190,7 @@ __all__ = [
     "SendMessagePayload",
     "SendMessageResult",
     "SetContactBlockedPayload",
+    "SetLanguagePayload",
     "SignInRequest",
     "SignInResponse",
     "StampProduct",

@@ -46,7 +46,7 @@ PROTOCOL_MAJOR = 1
 #: older minor reads changed shape, so the server sends every minor the same.
 #: Minor 7 adds ``retention_days`` to the policy document; the server leaves it out for
 #: a terminal of an older minor (its closed model would refuse the whole document).
-PROTOCOL_MINOR = 7
+PROTOCOL_MINOR = 8
 PROTOCOL_HEADER = "Kite-Protocol"
 #: What a terminal sends in :data:`PROTOCOL_HEADER`.
 PROTOCOL_VERSION = f"{PROTOCOL_MAJOR}.{PROTOCOL_MINOR}"

@@ -29,7 +29,14 @@ from argon2.low_level import Type, hash_secret_raw
 
 #: The item kinds that act for a resident: each needs a proof.
 RESIDENT_KINDS = frozenset(
-    {"send_message", "purchase_stamps", "mark_read", "hide_message", "set_contact_blocked"}
+    {
+        "send_message",
+        "purchase_stamps",
+        "mark_read",
+        "hide_message",
+        "set_contact_blocked",
+        "set_language",
+    }
 )
 
 #: What the MAC covers first: a label for this use of the key, and its version.

@@ -31,7 +31,13 @@ from sync.protocol.common import (
 )
 
 ItemKind = Literal[
-    "send_message", "purchase_stamps", "mark_read", "hide_message", "set_contact_blocked", "audit"
+    "send_message",
+    "purchase_stamps",
+    "mark_read",
+    "hide_message",
+    "set_contact_blocked",
+    "set_language",  # 1.8
+    "audit",
 ]
 Outcome = Literal["accepted", "duplicate", "rejected"]
 
@@ -108,6 +114,13 @@ class SetContactBlockedPayload(WireModel):
     blocked: bool
 
 
+class SetLanguagePayload(WireModel):
+    """(1.8) The language the resident chose to read in: his record's from now on."""
+
+    resident_id: Id
+    language: Literal["en", "es"]
+
+
 class AuditPayload(WireModel):
     """One hash-chained audit event (never a message body or a PIN)."""
 
@@ -126,6 +139,7 @@ PAYLOAD_MODELS: dict[str, type[WireModel]] = {
     "mark_read": MarkReadPayload,
     "hide_message": HideMessagePayload,
     "set_contact_blocked": SetContactBlockedPayload,
+    "set_language": SetLanguagePayload,
     "audit": AuditPayload,
 }
 
@@ -224,6 +238,13 @@ class SetContactBlockedItem(_TypedItem):
     payload: SetContactBlockedPayload
 
 
+class SetLanguageItem(_TypedItem):
+    """An :class:`OutboxItem` of kind ``set_language`` (the published schema only)."""
+
+    kind: Literal["set_language"]
+    payload: SetLanguagePayload
+
+
 class AuditItem(_TypedItem):
     """An :class:`OutboxItem` of kind ``audit`` (``proof`` not asked: no resident acts)."""
 
@@ -237,6 +258,7 @@ TypedOutboxItem = Annotated[
     | MarkReadItem
     | HideMessageItem
     | SetContactBlockedItem
+    | SetLanguageItem
     | AuditItem,
     Field(discriminator="kind"),
 ]

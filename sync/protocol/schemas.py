@@ -50,6 +50,7 @@ ITEM_KINDS: dict[str, type[BaseModel]] = {
     "mark_read": push.MarkReadItem,
     "hide_message": push.HideMessageItem,
     "set_contact_blocked": push.SetContactBlockedItem,
+    "set_language": push.SetLanguageItem,
     "audit": push.AuditItem,
 }
 

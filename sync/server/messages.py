@@ -19,6 +19,7 @@ from sync.protocol import (
     SendMessagePayload,
     SendMessageResult,
     SetContactBlockedPayload,
+    SetLanguagePayload,
 )
 from sync.server.auth import DeviceIdentity
 from sync.server.clock import utcnow
@@ -30,7 +31,7 @@ from sync.server.ledger import book
 from sync.server.models import Contact, Message
 from sync.server.policy import load_policy
 from sync.server.scope import resident_for
-from sync.server.views import contact_data, outbound_data, read_data, status_data
+from sync.server.views import contact_data, outbound_data, read_data, resident_data, status_data
 
 _CLIENT_IDS = "messages_client_id_taken"
 
@@ -221,4 +222,18 @@ def set_contact_blocked(
         unit_audience(resident.facility_id, resident.housing_unit_id),
         "contact",
         contact_data(contact),
+    )
+
+
+def set_language(session: Session, device: DeviceIdentity, payload: SetLanguagePayload) -> None:
+    """(1.8) The resident's language on his record: every terminal of his unit learns it."""
+    resident = resident_for(session, device, payload.resident_id)
+    if resident.language == payload.language:
+        return
+    resident.language = payload.language
+    publish(
+        session,
+        unit_audience(resident.facility_id, resident.housing_unit_id),
+        "resident",
+        resident_data(resident),
     )

@@ -54,6 +54,7 @@ from sync.server.messages import (
     prefetch_client_ids,
     send_message,
     set_contact_blocked,
+    set_language,
 )
 from sync.server.models import Dedupe, Device
 from sync.server.proofs import BatchProofs
@@ -68,6 +69,7 @@ HANDLERS: dict[str, Handler] = {
     "mark_read": mark_read,
     "hide_message": hide_message,
     "set_contact_blocked": set_contact_blocked,
+    "set_language": set_language,
     "audit": record_audit,
 }
 

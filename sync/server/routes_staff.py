@@ -16,7 +16,7 @@ from sync.server.errors import ApiError, not_found
 from sync.server.feed import publish, unit_audience
 from sync.server.idempotency import once
 from sync.server.ledger import deposit, lock_resident
-from sync.server.models import Contact, Device, DevicePinGuesses, Resident
+from sync.server.models import Contact, Device, Resident
 from sync.server.policy import set_policy
 from sync.server.schemas import (
     ApproveDeviceRequest,
@@ -37,6 +37,7 @@ from sync.server.schemas import (
     ReviewOutcome,
 )
 from sync.server.settings import CentralSettings
+from sync.server.signin_models import DevicePinGuesses
 from sync.server.views import contact_data, resident_data
 
 # Each operation's error answers are written into the document by sync.server.openapi.
@@ -166,6 +167,7 @@ def resident_view(resident: Resident) -> ResidentView:
         facility_number=resident.facility_number,
         display_name=resident.display_name,
         housing_unit=resident.housing_unit_id,
+        language=resident.language,
         stamps=resident.stamps,
         debit_cents=resident.debit_cents,
     )

@@ -158,6 +158,16 @@ class FamilyMessageView(WireModel):
     created_at: UtcTime
 
 
+class FamilyChargeView(WireModel):
+    """A charge to the family's card (positive) or a refund of one (negative)."""
+
+    entry_id: Id
+    kind: Literal["return_stamp", "transfer", "cod_open", "refund"]
+    cents: Annotated[int, Field(ge=-100_000_000, le=100_000_000)]
+    reference: Id
+    booked_at: UtcTime
+
+
 class FamilyOpened(WireModel):
     message_id: Id
     body: Annotated[str, Field(max_length=MAX_MESSAGE_CHARS)]
@@ -169,6 +179,7 @@ class ResidentView(WireModel):
     facility_number: str
     display_name: Name
     housing_unit: Id
+    language: str  # the one he reads in: set by staff, or chosen at a terminal (1.8)
     stamps: int
     debit_cents: int
 

@@ -59,6 +59,7 @@ def test_push_items_are_one_schema_per_kind_and_seq_is_an_integer(
         "mark_read",
         "hide_message",
         "set_contact_blocked",
+        "set_language",
         "audit",
     }
     send = components["SendMessageItem"]["properties"]
