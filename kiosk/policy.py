@@ -104,6 +104,8 @@ class Policy(_Strict):
     suspended_reason: str | None = Field(default=None, max_length=500)
     # How many days the service keeps a message (1.7); None: the facility has not said.
     retention_days: int | None = Field(default=None, ge=1, le=36_500)
+    # What the recipient of a COD reply pays to open it (1.8); None: the server did not say.
+    cod_price_cents: int | None = Field(default=None, ge=0, le=100_000)
 
     @field_validator("timezone")
     @classmethod

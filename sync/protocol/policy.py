@@ -49,12 +49,15 @@ class PolicyDocument(WireModel):
     suspended_reason: Reason | None = None
     #: (1.7) How many days the service keeps a message; None: the facility has not said.
     retention_days: Annotated[int, Field(ge=1, le=36_500)] | None = None
+    #: (1.8) What the recipient of a COD reply pays to open it.
+    cod_price_cents: Annotated[int, Field(ge=0, le=100_000)] = 99
 
     @classmethod
     def fields_since_minor(cls, minor: int) -> set[str]:
         """The fields a terminal of protocol minor ``minor`` cannot read (left out for it)."""
-        return {"retention_days"} if minor < RETENTION_SINCE_MINOR else set()
+        return {f for f, since in FIELD_SINCE_MINOR.items() if minor < since}
 
 
-#: The minor that added :attr:`PolicyDocument.retention_days` (a closed model refuses it before).
-RETENTION_SINCE_MINOR = 7
+#: The fields added after 1.0, by the minor that added them (a closed model refuses them
+#: before: the server leaves them out for an older terminal).
+FIELD_SINCE_MINOR = {"retention_days": 7, "cod_price_cents": 8}

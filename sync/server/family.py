@@ -202,9 +202,9 @@ def transfer(db: Database, family: TokenIdentity, request: TransferRequest) -> d
     )
 
 
-def messages(
-    session: Session, family: TokenIdentity, cod_price_cents: int
-) -> list[FamilyMessageView]:
+def messages(session: Session, family: TokenIdentity) -> list[FamilyMessageView]:
+    assert family.facility_id is not None
+    cod_price_cents = load_policy(session, family.facility_id).cod_price_cents
     rows = session.execute(
         select(Message)
         .join(Contact, Contact.id == Message.contact_id)
@@ -240,7 +240,6 @@ def open_cod(
     family: TokenIdentity,
     message_id: str,
     request: OpenRequest,
-    cod_price_cents: int,
 ) -> dict[str, Any]:
     def apply(session: Session) -> dict[str, Any]:
         message = session.execute(
@@ -251,6 +250,9 @@ def open_cod(
         _contact(session, family, message.contact_id)
         if message.status != "awaiting_payment":
             raise ApiError(409, "invalid_state", "nothing to pay for", status=message.status)
+        assert family.facility_id is not None
+        # The price the family was shown is the policy's now (COD price, protocol 1.8).
+        cod_price_cents = load_policy(session, family.facility_id).cod_price_cents
         assert family.family_id is not None
         _charge(session, family.family_id, "cod_open", cod_price_cents, message.id)
         message.status = "opened"

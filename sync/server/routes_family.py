@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 
 from sync.server import family
 from sync.server.auth import TokenIdentity, authenticate_family, database
@@ -27,11 +27,6 @@ Db = Annotated[Database, Depends(database)]
 Family = Annotated[TokenIdentity, Depends(authenticate_family)]
 
 
-def _cod_price(request: Request) -> int:
-    price: int = request.app.state.settings.cod_price_cents
-    return price
-
-
 @router.get("/contacts")
 def contacts(who: Family, db: Db) -> list[FamilyContactView]:
     with db.read() as session:
@@ -46,9 +41,9 @@ def charges(who: Family, db: Db) -> list[FamilyChargeView]:
 
 
 @router.get("/messages")
-def messages(who: Family, db: Db, request: Request) -> list[FamilyMessageView]:
+def messages(who: Family, db: Db) -> list[FamilyMessageView]:
     with db.read() as session:
-        return family.messages(session, who, _cod_price(request))
+        return family.messages(session, who)
 
 
 @router.post("/messages")
@@ -58,13 +53,9 @@ def send(body: FamilyMessageRequest, who: Family, db: Db) -> FamilyMessageAccept
 
 
 @router.post("/messages/{message_id}/open")
-def open_cod(
-    message_id: str, body: OpenRequest, who: Family, db: Db, request: Request
-) -> FamilyOpened:
-    """Pay for a COD message and read it."""
-    return FamilyOpened.model_validate(
-        family.open_cod(db, who, message_id, body, _cod_price(request))
-    )
+def open_cod(message_id: str, body: OpenRequest, who: Family, db: Db) -> FamilyOpened:
+    """Pay for a COD message (the policy's ``cod_price_cents``) and read it."""
+    return FamilyOpened.model_validate(family.open_cod(db, who, message_id, body))
 
 
 @router.post("/transfers")

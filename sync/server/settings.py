@@ -48,8 +48,6 @@ class CentralSettings(BaseSettings):
     #: New enrollment requests one client address may make per window (429 + Retry-After).
     enroll_per_address: Annotated[int, Field(ge=1, le=1_000_000)] = 10
     enroll_window_s: Annotated[int, Field(ge=1, le=24 * 3600)] = 600
-    #: What a family pays to open a COD message.
-    cod_price_cents: Annotated[int, Field(ge=0, le=100_000)] = 99
     #: argon2id cost for PIN hashes (unset: argon2-cffi's defaults). Lower only for tests.
     argon2_time_cost: Annotated[int, Field(ge=1, le=20)] | None = None
     argon2_memory_kib: Annotated[int, Field(ge=1024, le=1_048_576)] | None = None

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from sync.server.seed import demo_policy
-from tests.server.live import LiveServer, World, item, message, ok, pull_all
+from tests.server.live import LiveServer, World, item, key, message, ok, pull_all
 from tests.server.own import server_of_its_own
 
 _server, central_server = server_of_its_own("central_server")
@@ -105,3 +105,36 @@ def test_retention_reaches_a_1_7_terminal_and_is_left_out_for_an_older_one(
     # A closed 1.6 model refuses an unknown field: the whole document would be refused.
     assert policies and all("retention_days" not in p for p in policies)
     assert "retention_days" not in current and current["stamps_per_message"] == 1
+
+
+def test_the_cod_price_is_the_policys_for_families_and_1_8_terminals(
+    world: World, set_policy: Any
+) -> None:
+    """Once the price to open a COD reply was a server setting no terminal could show."""
+    set_policy(cod_price_cents=150)
+    r = world.resident
+    with world.server.client(world.credential) as terminal:
+        assert ok(terminal.get("/v1/policy"))["cod_price_cents"] == 150
+        changes, _ = pull_all(terminal)
+    assert [c["data"] for c in changes if c["kind"] == "policy"][-1]["cod_price_cents"] == 150
+    with world.server.client(world.credential, protocol="1.7") as older:
+        assert "cod_price_cents" not in ok(older.get("/v1/policy"))
+    sent = _send(world, 1, payment="cod")
+    assert sent["outcome"] == "accepted", sent
+    with world.staff() as staff:
+        ok(
+            staff.post(
+                f"/v1/staff/review/{sent['result']['message_id']}", json={"decision": "approve"}
+            )
+        )
+    with world.family() as family:
+        [waiting] = [
+            m for m in ok(family.get("/v1/family/messages")) if m["contact_id"] == r.contact_id
+        ]
+        assert waiting["cod_price_cents"] == 150
+        opened = ok(
+            family.post(
+                f"/v1/family/messages/{waiting['message_id']}/open", json={"idempotency_key": key()}
+            )
+        )
+    assert opened["charged_cents"] == 150
