@@ -98,7 +98,7 @@ def quote(
         return Quote(Payment.STAMPS, cost, chars, limit)
     contact = contacts.owned_contact(session, resident_id, contact_id)
     if policy.cod_allowed and contact.accepts_cod:
-        return Quote(Payment.COD, 0, chars, limit)
+        return Quote(Payment.COD, 0, chars, limit, policy.cod_price_cents)
     raise Refusal("insufficient_stamps", needed=cost, have=max(0, have))
 
 

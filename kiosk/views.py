@@ -173,6 +173,8 @@ class Quote:
     stamps: int  # stamps taken from the resident (0 for return stamp and COD)
     chars: int
     max_chars: int
+    # COD: what the recipient pays to open it (policy, 1.8); None: the server did not say.
+    cod_price_cents: int | None = None
 
 
 @dataclass(frozen=True)

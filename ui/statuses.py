@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication
 
 from ui.counts import counts
-from ui.formatting import when
+from ui.formatting import money, when
 
 if TYPE_CHECKING:
     from kiosk.views import MediaItem
@@ -59,11 +59,18 @@ def timeline_step(status: str, at: datetime, now: datetime | None = None) -> str
     return steps.get(str(status), str(status) + " {time}").format(time=stamp)
 
 
-def payment_line(payment: str, stamps: int, contact_name: str, balance: int) -> str:
-    """The line shown above Send: how this reply is paid."""
+def payment_line(
+    payment: str, stamps: int, contact_name: str, balance: int, cod_price_cents: int | None = None
+) -> str:
+    """The line shown above Send: how this reply is paid (and, sent collect, what the
+    recipient pays, when the facility's policy says)."""
     translate = QCoreApplication.translate
     if str(payment) == "return_stamp":
         return translate("Payment", "Uses the return stamp from {name}").format(name=contact_name)
+    if str(payment) == "cod" and cod_price_cents is not None:
+        return translate("Payment", "Sent collect: {name} pays {price} to open it").format(
+            name=contact_name, price=money(cod_price_cents)
+        )
     if str(payment) == "cod":
         return translate("Payment", "Sent collect: {name} pays to open it").format(
             name=contact_name

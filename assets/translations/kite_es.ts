@@ -69,7 +69,7 @@
         <translation>{count} de {limit} caracteres</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="302"/>
+        <location filename="../../ui/screens/compose.py" line="305"/>
         <source>Write something before sending.</source>
         <translation>Escriba algo antes de enviar.</translation>
     </message>
@@ -77,83 +77,83 @@
 <context>
     <name>ContactsScreen</name>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="69"/>
+        <location filename="../../ui/screens/contacts.py" line="66"/>
         <source>Contacts</source>
         <translation>Contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="70"/>
+        <location filename="../../ui/screens/contacts.py" line="67"/>
         <source>Your contacts</source>
         <translation>Sus contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="105"/>
+        <location filename="../../ui/screens/contacts.py" line="102"/>
         <source>Approved</source>
         <translation>Aprobados</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="106"/>
+        <location filename="../../ui/screens/contacts.py" line="103"/>
         <source>Waiting for approval</source>
         <translation>En espera de aprobación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="107"/>
+        <location filename="../../ui/screens/contacts.py" line="104"/>
         <source>Blocked by you</source>
         <translation>Bloqueados por usted</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="108"/>
+        <location filename="../../ui/screens/contacts.py" line="105"/>
         <source>Suspended by the facility</source>
         <translation>Suspendidos por el centro</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="138"/>
+        <location filename="../../ui/screens/contacts.py" line="131"/>
         <source>No contacts yet. Family and friends appear here once the facility approves them.</source>
         <translation>Todavía no tiene contactos. Sus familiares y amigos aparecerán aquí cuando el centro los apruebe.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="163"/>
+        <location filename="../../ui/screens/contacts.py" line="156"/>
         <source>Write</source>
         <translation>Escribir</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="164"/>
+        <location filename="../../ui/screens/contacts.py" line="157"/>
         <source>Open your conversation with {name} and write to them</source>
         <translation>Abrir su conversación con {name} y escribirle</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="176"/>
-        <location filename="../../ui/screens/contacts.py" line="204"/>
+        <location filename="../../ui/screens/contacts.py" line="169"/>
+        <location filename="../../ui/screens/contacts.py" line="197"/>
         <source>Block</source>
         <translation>Bloquear</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="177"/>
+        <location filename="../../ui/screens/contacts.py" line="170"/>
         <source>Stop messages to and from {name}</source>
         <translation>Dejar de enviar y recibir mensajes de {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="188"/>
+        <location filename="../../ui/screens/contacts.py" line="181"/>
         <source>Unblock</source>
         <translation>Desbloquear</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="189"/>
+        <location filename="../../ui/screens/contacts.py" line="182"/>
         <source>Allow messages with {name} again</source>
         <translation>Volver a permitir mensajes con {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="200"/>
+        <location filename="../../ui/screens/contacts.py" line="193"/>
         <source>Block {name}?</source>
         <translation>¿Bloquear a {name}?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="202"/>
+        <location filename="../../ui/screens/contacts.py" line="195"/>
         <source>You will not get their messages and cannot write to them until you unblock them.</source>
         <translation>No recibirá sus mensajes ni podrá escribirle hasta que lo desbloquee.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="205"/>
+        <location filename="../../ui/screens/contacts.py" line="198"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
@@ -350,93 +350,93 @@
 <context>
     <name>DraftsScreen</name>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="81"/>
+        <location filename="../../ui/screens/drafts.py" line="78"/>
         <source>Drafts</source>
         <translation>Borradores</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="82"/>
+        <location filename="../../ui/screens/drafts.py" line="79"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="82"/>
+        <location filename="../../ui/screens/drafts.py" line="79"/>
         <source>Back to your conversations</source>
         <translation>Volver a sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="83"/>
+        <location filename="../../ui/screens/drafts.py" line="80"/>
         <source>Your unfinished messages</source>
         <translation>Sus mensajes sin terminar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="135"/>
+        <location filename="../../ui/screens/drafts.py" line="128"/>
         <source>No drafts. Anything you start writing is kept here.</source>
         <translation>No hay borradores. Todo lo que empiece a escribir se guarda aquí.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="148"/>
+        <location filename="../../ui/screens/drafts.py" line="141"/>
         <source>To {name}, changed {time}</source>
         <translation>Para {name}, cambiado {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="165"/>
+        <location filename="../../ui/screens/drafts.py" line="158"/>
         <source>Revise and send again</source>
         <translation>Corregir y volver a enviar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="166"/>
+        <location filename="../../ui/screens/drafts.py" line="159"/>
         <source>Change this rejected text and send it again</source>
         <translation>Cambiar este texto rechazado y volver a enviarlo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="169"/>
+        <location filename="../../ui/screens/drafts.py" line="162"/>
         <source>Open</source>
         <translation>Abrir</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="169"/>
+        <location filename="../../ui/screens/drafts.py" line="162"/>
         <source>Continue writing this message</source>
         <translation>Seguir escribiendo este mensaje</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="174"/>
-        <location filename="../../ui/screens/drafts.py" line="205"/>
+        <location filename="../../ui/screens/drafts.py" line="167"/>
+        <location filename="../../ui/screens/drafts.py" line="198"/>
         <source>Delete</source>
         <translation>Borrar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="174"/>
+        <location filename="../../ui/screens/drafts.py" line="167"/>
         <source>Throw this draft away</source>
         <translation>Descartar este borrador</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="183"/>
+        <location filename="../../ui/screens/drafts.py" line="176"/>
         <source>Returned: the facility rejected this reply.</source>
         <translation>Devuelto: el centro rechazó esta respuesta.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="186"/>
+        <location filename="../../ui/screens/drafts.py" line="179"/>
         <source>Reason: {reason}</source>
         <translation>Motivo: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="191"/>
+        <location filename="../../ui/screens/drafts.py" line="184"/>
         <source>Kept when a session ended.</source>
         <translation>Guardado al terminar una sesión.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="203"/>
+        <location filename="../../ui/screens/drafts.py" line="196"/>
         <source>Delete this draft?</source>
         <translation>¿Borrar este borrador?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="204"/>
+        <location filename="../../ui/screens/drafts.py" line="197"/>
         <source>Its text is thrown away. This cannot be undone.</source>
         <translation>Su texto se descartará. Esto no se puede deshacer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="206"/>
+        <location filename="../../ui/screens/drafts.py" line="199"/>
         <source>Keep it</source>
         <translation>Conservarlo</translation>
     </message>
@@ -793,32 +793,32 @@
 <context>
     <name>NewMessageScreen</name>
     <message>
-        <location filename="../../ui/screens/new_message.py" line="70"/>
+        <location filename="../../ui/screens/new_message.py" line="67"/>
         <source>New message: who to write to?</source>
         <translation>Mensaje nuevo: ¿a quién quiere escribir?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/new_message.py" line="71"/>
+        <location filename="../../ui/screens/new_message.py" line="68"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/new_message.py" line="71"/>
+        <location filename="../../ui/screens/new_message.py" line="68"/>
         <source>Back to your conversations</source>
         <translation>Volver a sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/new_message.py" line="72"/>
+        <location filename="../../ui/screens/new_message.py" line="69"/>
         <source>Your approved contacts</source>
         <translation>Sus contactos aprobados</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/new_message.py" line="124"/>
+        <location filename="../../ui/screens/new_message.py" line="117"/>
         <source>Write a new message to {name}</source>
         <translation>Escribir un mensaje nuevo a {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/new_message.py" line="133"/>
+        <location filename="../../ui/screens/new_message.py" line="126"/>
         <source>You have no approved contacts yet. Family and friends appear here once the facility approves them.</source>
         <translation>Todavía no tiene contactos aprobados. Sus familiares y amigos aparecerán aquí cuando el centro los apruebe.</translation>
     </message>
@@ -913,12 +913,17 @@
 <context>
     <name>Payment</name>
     <message>
-        <location filename="../../ui/statuses.py" line="66"/>
+        <location filename="../../ui/statuses.py" line="69"/>
         <source>Uses the return stamp from {name}</source>
         <translation>Usa la estampilla de respuesta de {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/statuses.py" line="68"/>
+        <location filename="../../ui/statuses.py" line="71"/>
+        <source>Sent collect: {name} pays {price} to open it</source>
+        <translation>Envío por cobrar: {name} paga {price} para abrirlo</translation>
+    </message>
+    <message>
+        <location filename="../../ui/statuses.py" line="75"/>
         <source>Sent collect: {name} pays to open it</source>
         <translation>Envío por cobrar: {name} paga para abrirlo</translation>
     </message>

@@ -27,12 +27,21 @@ def test_reply_paid_by_own_stamps_says_how_many_of_how_many(signed_in: Terminal)
     assert compose.send_button.isEnabled()
 
 
-def test_collect_reply_says_the_recipient_pays(signed_in: Terminal) -> None:
-    signed_in.world.policy(cod_allowed=True)
+def test_collect_reply_says_the_recipient_pays_and_how_much(signed_in: Terminal) -> None:
+    signed_in.world.policy(cod_allowed=True, cod_price_cents=150)
+    signed_in.world.contact(accepts_cod=True)
+    compose = _compose(signed_in, "Call me")
+    assert compose.payment.text() == "Sent collect: Maria pays $1.50 to open it"
+    assert compose.send_button.isEnabled()
+
+
+def test_collect_reply_from_a_server_that_names_no_price_says_only_who_pays(
+    signed_in: Terminal,
+) -> None:
+    signed_in.world.policy(cod_allowed=True)  # a 1.7 server's policy has no COD price
     signed_in.world.contact(accepts_cod=True)
     compose = _compose(signed_in, "Call me")
     assert compose.payment.text() == "Sent collect: Maria pays to open it"
-    assert compose.send_button.isEnabled()
 
 
 def test_send_is_disabled_with_the_reason_when_nothing_can_pay(signed_in: Terminal) -> None:

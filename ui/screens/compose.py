@@ -293,7 +293,10 @@ class ComposeScreen(Screen):
         empty = not self.editor.toPlainText().strip()
         if self.quote is not None and refusal is None:
             contact_name = isolate(self.contact.display_name) if self.contact else ""
-            text = payment_line(self.quote.payment, self.quote.stamps, contact_name, self._balance)
+            quote = self.quote
+            text = payment_line(
+                quote.payment, quote.stamps, contact_name, self._balance, quote.cod_price_cents
+            )
             self.payment.setText(text)
             self.payment.setAccessibleName(text)
             self.payment.show()
