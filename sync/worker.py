@@ -37,6 +37,7 @@ from sync.backoff import Backoff
 from sync.client import SyncClient
 from sync.credentials import CredentialStore
 from sync.errors import CredentialRevoked, NotEnrolled, PermanentError, SyncError, TransientError
+from sync.health_report import HealthReporter
 from sync.status import (
     STOPPED_STATES,
     SyncStatus,
@@ -81,6 +82,7 @@ class SyncWorker:
         self.credentials = credentials or CredentialStore()
         self.client = client or SyncClient(settings, self.credentials.credential)
         self.rotation = rotation.CredentialRotation(settings, self.client, self.credentials, clock)
+        self.health = HealthReporter(settings, self.client, self.status, clock)
         self.clock = clock
         self.backoff = backoff or Backoff()
         self.push_batch = push_batch
@@ -188,6 +190,7 @@ class SyncWorker:
             self._failed(exc)
         else:
             self._succeeded()
+            self._report_health()
         return self.status()
 
     # -- loops -------------------------------------------------------------------
@@ -228,6 +231,8 @@ class SyncWorker:
                     # Nothing could go although something may be due (an item held by a
                     # dependency): never spin; a nudge still wakes the loop at once.
                     delay = max(self._until_next_due(), 1.0)
+                self._report_health()
+                delay = min(delay, max(self.health.seconds_until_due(), 1.0))
             self._wake.wait(delay)
             self._wake.clear()
 
@@ -370,8 +375,17 @@ class SyncWorker:
         waiting, failed = self._counts()
         self._update(**after_success(now=self.clock(), waiting=waiting, failed=failed))
 
+    def _report_health(self) -> None:
+        """Tell the server how this terminal is, when due (``sync.health_report``)."""
+        try:
+            self.health.report_if_due()
+        except SyncError as exc:  # revoked, suspended, clock refused: as any request
+            self._failed(exc)
+            self._fatal(exc)
+
     def _failed(self, exc: BaseException) -> None:
         """Record a failure in the status (:func:`sync.status.after_failure`)."""
+        self.health.errors += 1
         log.warning("sync: %s: %s", error_code(exc), exc)
         try:
             waiting, failed = self._counts()

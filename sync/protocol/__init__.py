@@ -73,6 +73,7 @@ from sync.protocol.enrollment import (
     RotateRequest,
     RotateResponse,
 )
+from sync.protocol.health import HEALTH_EVERY_S, STALE_AFTER_S, HealthAck, HealthReport
 from sync.protocol.policy import OpeningHours, PolicyDocument, StampProduct
 from sync.protocol.proofs import RESIDENT_KINDS
 from sync.protocol.push import (
@@ -111,6 +112,7 @@ from sync.protocol.session import ResidentSession, SignInRequest, SignInResponse
 __all__ = [
     "CLIENT_TIME_HEADER",
     "CLIENT_TIME_SINCE_MINOR",
+    "HEALTH_EVERY_S",
     "KIND_SINCE_MINOR",
     "MAX_CHANGES_LIMIT",
     "MAX_MESSAGE_CHARS",
@@ -124,6 +126,7 @@ __all__ = [
     "PROTOCOL_VERSION",
     "REASON_SINCE_MINOR",
     "RESIDENT_KINDS",
+    "STALE_AFTER_S",
     "AuditPayload",
     "Change",
     "ChangeKind",
@@ -147,6 +150,8 @@ __all__ = [
     "FateRequest",
     "FateResponse",
     "Health",
+    "HealthAck",
+    "HealthReport",
     "HideMessagePayload",
     "ItemKind",
     "ItemResult",

@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sync.protocol import changes, common, enrollment, policy, push, reconcile, session
+from sync.protocol import changes, common, enrollment, health, policy, push, reconcile, session
 
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "docs" / "schemas"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -35,6 +35,7 @@ ENDPOINTS: dict[str, tuple[type[BaseModel] | None, type[BaseModel] | None]] = {
     "POST /v1/enroll": (enrollment.EnrollRequest, enrollment.EnrollResponse),
     "POST /v1/enroll/collect": (enrollment.CollectRequest, enrollment.EnrollResponse),
     "POST /v1/device/rotate": (enrollment.RotateRequest, enrollment.RotateResponse),
+    "POST /v1/device/health": (health.HealthReport, health.HealthAck),
     "POST /v1/sign-in": (session.SignInRequest, session.SignInResponse),
     "POST /v1/push": (push.PushRequest, push.PushResponse),
     "POST /v1/push/fate": (push.FateRequest, push.FateResponse),

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from sync.server.db import Database
+from sync.server.schemas import DeviceView
 from sync.server.settings import CentralSettings
 
 
@@ -145,6 +146,8 @@ def cmd_devices(args: argparse.Namespace) -> int:
     with _database(args).read() as session:
         views = device_views(session, args.facility)
         running = versions(session, args.facility)
+    if args.stale:
+        views = [v for v in views if v.stale]
     for view in views:
         line = f"{view.device_id}  {view.state:8}  {','.join(view.housing_units) or '-'}"
         if view.device_id in running:
@@ -164,9 +167,26 @@ def cmd_devices(args: argparse.Namespace) -> int:
             line += (
                 f"  REFUSED {refusal.reason} x{refusal.count} (last {refusal.last_at.isoformat()})"
             )
+        line += _health_text(view)
         print(line)
     print(f"{len(views)} devices in {args.facility}")
     return 0
+
+
+def _health_text(view: DeviceView) -> str:
+    health, text = view.health, ""
+    if view.stale:
+        since = view.health_reported_at.isoformat() if view.health_reported_at else "never"
+        text += f"  STALE (last report: {since})"
+    if health is not None:
+        last = health.last_sync_at.isoformat() if health.last_sync_at else "never"
+        text += (
+            f"  health: {health.sync_state}, queue {health.queue_waiting} waiting"
+            f" {health.queue_failed} refused, last sync {last},"
+            f" disk {health.disk_free_bytes // 2**20} MiB free,"
+            f" {health.errors_since_start} errors since {health.started_at.isoformat()}"
+        )
+    return text
 
 
 def cmd_review(args: argparse.Namespace) -> int:
@@ -269,6 +289,9 @@ def parser() -> argparse.ArgumentParser:
 
     devices = command("devices", "list a facility's devices, their credentials and suspensions")
     devices.add_argument("--facility", default="demo", help="facility ID (default: demo)")
+    devices.add_argument(
+        "--stale", action="store_true", help="only approved devices that stopped reporting"
+    )
     devices.set_defaults(func=cmd_devices)
 
     rev = command("review", "list the review queue, or approve/reject messages")

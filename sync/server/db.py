@@ -16,9 +16,11 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
-from sync.server import (
-    device_refusals,  # noqa: F401  (its table is part of the schema)
-    signin_models,  # noqa: F401 (its tables must be in Base.metadata before create_all)
+# Modules whose tables are part of the schema: imported so create_all makes them.
+from sync.server import (  # noqa: F401
+    device_health,
+    device_refusals,
+    signin_models,
 )
 from sync.server.models import Base, FeedHead
 

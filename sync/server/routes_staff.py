@@ -65,11 +65,14 @@ def list_devices(
     staff: Staff,
     db: Db,
     state: Annotated[Literal["pending", "approved", "revoked"] | None, Query()] = None,
+    stale: Annotated[bool | None, Query()] = None,
 ) -> list[DeviceView]:
-    """The facility's devices: state, PIN guessing, credential age and any suspension."""
+    """The facility's devices: state, PIN guessing, credential age, any suspension and
+    health (``stale=true``: only the approved ones that stopped reporting)."""
     assert staff.facility_id is not None
     with db.read() as session:
-        return device_views(session, staff.facility_id, state)
+        views = device_views(session, staff.facility_id, state)
+    return [v for v in views if stale is None or v.stale == stale]
 
 
 @router.post("/devices/{device_id}/clear-pin-flag")

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from sync.protocol import (
+    HEALTH_EVERY_S,
     MAX_CHANGES_LIMIT,
     MAX_WAIT_S,
     PROTOCOL_MAJOR,
@@ -21,6 +22,8 @@ from sync.protocol import (
     FateRequest,
     FateResponse,
     Health,
+    HealthAck,
+    HealthReport,
     PolicyDocument,
     PushRequest,
     PushResponse,
@@ -31,7 +34,7 @@ from sync.protocol import (
     SignInRequest,
     SignInResponse,
 )
-from sync.server import enrollment, feed, push, reconcile, rotation, signin
+from sync.server import device_health, enrollment, feed, push, reconcile, rotation, signin
 from sync.server.auth import (
     DeviceIdentity,
     authenticate_device,
@@ -93,6 +96,14 @@ def collect(body: CollectRequest, db: Db, config: Settings) -> EnrollResponse:
         return enrollment.collect(
             session, body, config.credential_days, enrollment.EnrollLimits.of(config)
         )
+
+
+@router.post("/device/health", tags=["terminal"])
+def report_health(report: HealthReport, device: DeviceAuth, db: Db) -> HealthAck:
+    """(1.8) Keep the device's health report for staff (``sync.server.device_health``)."""
+    with db.write() as session:
+        device_health.record(session, device.device_id, report, utcnow())
+    return HealthAck(next_report_s=HEALTH_EVERY_S)
 
 
 @router.post("/device/rotate", tags=["terminal"])

@@ -25,6 +25,7 @@ from sync.protocol.common import (
     WireModel,
 )
 from sync.protocol.enrollment import OneTimeCode
+from sync.protocol.health import HealthReport
 
 MAX_PHOTO_BASE64 = 700_000  # about 512 KiB of image
 #: Standard base64 with its padding: what ``b64decode(validate=True)`` takes, as a pattern.
@@ -63,6 +64,11 @@ class DeviceView(WireModel):
     #: Its work refused for reasons only IT can act on (``sync.server.device_refusals``):
     #: a terminal sending what does not validate, items unproven, a sequence gone back.
     refusals: list[DeviceRefusalView] = Field(default_factory=list)
+    #: (1.8) Its latest health report (null: none yet), and when it came.
+    health: HealthReport | None = None
+    health_reported_at: UtcTime | None = None
+    #: Approved, and no report for ``STALE_AFTER_S``: off, off the network, or crashed.
+    stale: bool = False
 
 
 class ApproveDeviceRequest(WireModel):
