@@ -25,12 +25,19 @@ import requests
 from sync.conformance import proof
 from sync.conformance.shapes import ShapeError, conform, conform_change
 
-PROTOCOL_VERSION = "1.7"
+PROTOCOL_VERSION = "1.8"
 PROTOCOL_HEADER = "Kite-Protocol"
 CLIENT_TIME_HEADER = "Kite-Client-Time"
 MAX_DEPTH = 32
 RESIDENT_KINDS = frozenset(
-    {"send_message", "purchase_stamps", "mark_read", "hide_message", "set_contact_blocked"}
+    {
+        "send_message",
+        "purchase_stamps",
+        "mark_read",
+        "hide_message",
+        "set_contact_blocked",
+        "set_language",
+    }
 )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import Any
 
 from argon2 import PasswordHasher
 
@@ -144,6 +146,41 @@ def rotation(context: Context) -> None:
     )
     check(problem.params.get("reason") == "rotated_credential_reused", f"{problem.params}")
     refused(403, "device_suspended", lambda: context.wire.call("GET", "/v1/policy", token=new))
+
+
+@scenario(
+    "health-report",
+    "(1.8) a device's health report is taken (next_report_s); a malformed one is 422",
+)
+def health_report(context: Context) -> None:
+    terminal = context.staff.enrolled([context.world.unit])
+    report = {
+        "sync_state": "online",
+        "queue_waiting": 2,
+        "queue_failed": 0,
+        "last_sync_at": None,
+        "disk_free_bytes": 2**30,
+        "errors_since_start": 1,
+        "started_at": "2026-01-01T00:00:00Z",
+    }
+    ack = conform(
+        "health_ack", terminal.call("POST", "/v1/device/health", body=report), context.wire.guesses
+    )
+    check(60 <= ack["next_report_s"] <= 86_400, f"next_report_s {ack['next_report_s']}")
+    bad_reports: list[dict[str, Any]] = [
+        report | {"queue_waiting": -1},
+        report | {"sync_state": "Online!"},
+        report | {"extra": 1},
+    ]
+    for bad in bad_reports:
+        refused(
+            422,
+            "invalid_request",
+            functools.partial(terminal.call, "POST", "/v1/device/health", body=bad),
+        )
+    refused(
+        401, "unauthenticated", lambda: context.wire.call("POST", "/v1/device/health", body=report)
+    )
 
 
 @scenario(

@@ -24,6 +24,7 @@ _shape("health", "status protocol_major server_time")
 _shape("error", "code message", "params")
 _shape("enroll", "state credential housing_units")
 _shape("rotate", "credential")
+_shape("health_ack", "next_report_s")
 _shape("sign_in", "resident contacts offline_verifier session proof_salt")
 _shape("session", "session_id key lifetime_s")
 _shape("push", "results")
@@ -64,7 +65,8 @@ _shape(
     "policy",
     "facility_id stamp_products stamps_per_message max_message_chars refund_on_reject "
     "cod_allowed hours timezone session_cap_s idle_kiosk_s idle_tablet_s idle_warning_s "
-    "lockout_attempts lockout_minutes messaging_suspended suspended_reason retention_days",
+    "lockout_attempts lockout_minutes messaging_suspended suspended_reason retention_days "
+    "cod_price_cents",
 )
 _shape("device_command", "command")
 

@@ -24,6 +24,7 @@ SCHEMA_OF = {
     "error": "ErrorDetail",
     "enroll": "EnrollResponse",
     "rotate": "RotateResponse",
+    "health_ack": "HealthAck",
     "sign_in": "SignInResponse",
     "session": "ResidentSession",
     "push": "PushResponse",
