@@ -34,6 +34,7 @@ def to_view(contact: Contact) -> ContactView:
         relationship=contact.relationship_label,
         state=contact.state,
         accepts_cod=contact.accepts_cod,
+        state_reason=contact.state_reason,
     )
 
 

@@ -116,6 +116,7 @@ def _contact(session: Session, data: Mapping[str, Any], now: datetime) -> bool:
         "relationship_label": data.get("relationship") or "",
         "state": state,
         "accepts_cod": bool(data.get("accepts_cod", False)),
+        "state_reason": data.get("state_reason"),
     }
     if contact is None:
         session.add(Contact(id=data["contact_id"], updated_at=now, **values))

@@ -80,6 +80,7 @@ class ContactView:
     relationship: str
     state: ContactState
     accepts_cod: bool
+    state_reason: str | None = None  # why staff suspended it, in their words (1.8)
 
 
 @dataclass(frozen=True)

@@ -112,48 +112,53 @@
         <translation>Todavía no tiene contactos. Sus familiares y amigos aparecerán aquí cuando el centro los apruebe.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="156"/>
+        <location filename="../../ui/screens/contacts.py" line="152"/>
+        <source>Reason: {reason}</source>
+        <translation>Motivo: {reason}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/contacts.py" line="162"/>
         <source>Write</source>
         <translation>Escribir</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="157"/>
+        <location filename="../../ui/screens/contacts.py" line="163"/>
         <source>Open your conversation with {name} and write to them</source>
         <translation>Abrir su conversación con {name} y escribirle</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="169"/>
-        <location filename="../../ui/screens/contacts.py" line="197"/>
+        <location filename="../../ui/screens/contacts.py" line="175"/>
+        <location filename="../../ui/screens/contacts.py" line="203"/>
         <source>Block</source>
         <translation>Bloquear</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="170"/>
+        <location filename="../../ui/screens/contacts.py" line="176"/>
         <source>Stop messages to and from {name}</source>
         <translation>Dejar de enviar y recibir mensajes de {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="181"/>
+        <location filename="../../ui/screens/contacts.py" line="187"/>
         <source>Unblock</source>
         <translation>Desbloquear</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="182"/>
+        <location filename="../../ui/screens/contacts.py" line="188"/>
         <source>Allow messages with {name} again</source>
         <translation>Volver a permitir mensajes con {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="193"/>
+        <location filename="../../ui/screens/contacts.py" line="199"/>
         <source>Block {name}?</source>
         <translation>¿Bloquear a {name}?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="195"/>
+        <location filename="../../ui/screens/contacts.py" line="201"/>
         <source>You will not get their messages and cannot write to them until you unblock them.</source>
         <translation>No recibirá sus mensajes ni podrá escribirle hasta que lo desbloquee.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="198"/>
+        <location filename="../../ui/screens/contacts.py" line="204"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>

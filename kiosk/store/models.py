@@ -194,6 +194,7 @@ class Contact(Base):
     relationship_label: Mapped[str] = mapped_column(String(64), default="")
     state: Mapped[ContactState] = mapped_column(_enum(ContactState))
     accepts_cod: Mapped[bool] = mapped_column(Boolean, default=False)
+    state_reason: Mapped[str | None] = mapped_column(String(500))  # staff's words (1.8)
     updated_at: Mapped[datetime]
 
 

@@ -47,7 +47,7 @@ _shape(
     "resident_id facility_number display_name housing_unit language restricted_until "
     "restriction_reason",
 )
-_shape("contact", "contact_id resident_id display_name relationship state accepts_cod")
+_shape("contact", "contact_id resident_id display_name relationship state accepts_cod state_reason")
 _shape(
     "message",
     "message_id resident_id contact_id body media has_return_stamp approved_at",

@@ -58,6 +58,14 @@ class ContactData(WireModel):
     relationship: Annotated[str, Field(max_length=64)] = ""
     state: ContactState
     accepts_cod: bool = False
+    #: (1.8) Why staff suspended (or did not approve) the contact, in their words; null
+    #: when they gave none, and for every approved or resident-blocked contact.
+    state_reason: Reason | None = None
+
+    @classmethod
+    def fields_since_minor(cls, minor: int) -> set[str]:
+        """The fields a terminal of protocol minor ``minor`` cannot read (left out for it)."""
+        return {"state_reason"} if minor < 8 else set()
 
 
 class MediaRef(WireModel):

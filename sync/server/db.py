@@ -87,19 +87,29 @@ class OutdatedSchema(RuntimeError):
     """The database was made by an older server whose tables this one cannot use."""
 
 
+#: Columns added to existing tables since the first release: (table, column, SQL type).
+_ADDED_COLUMNS = (
+    ("messages", "written_at", "TIMESTAMP"),
+    ("contacts", "state_reason", "VARCHAR(500)"),
+)
+
+
 def create_schema(engine: Engine) -> None:
     """Create every table that is missing, and the feed head row.
 
     There is no migration of the server's database: ``create_all`` adds missing
-    tables but never changes existing ones, save adding ``messages.written_at`` (1.6).
+    tables but never changes existing ones, save adding the nullable columns of
+    ``_ADDED_COLUMNS`` (``messages.written_at``, 1.6; ``contacts.state_reason``, 1.8).
     A database made before tenancy (family accounts without a facility, one global
     namespace of housing units) is refused with :class:`OutdatedSchema` rather than
     half-used.
     """
     Base.metadata.create_all(engine)
-    if "written_at" not in {c["name"] for c in inspect(engine).get_columns("messages")}:
-        with engine.begin() as conn:  # the one column added since: nullable, so no backfill
-            conn.execute(text("ALTER TABLE messages ADD COLUMN written_at TIMESTAMP"))
+    # The columns added since (nullable, so no backfill): 1.6 and 1.8.
+    for table, column, kind in _ADDED_COLUMNS:
+        if column not in {c["name"] for c in inspect(engine).get_columns(table)}:
+            with engine.begin() as conn:
+                conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {kind}"))
     columns = {c["name"] for c in inspect(engine).get_columns("family_accounts")}
     if "facility_id" not in columns:
         raise OutdatedSchema(

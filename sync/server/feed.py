@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from sync.protocol import KIND_SINCE_MINOR, PROTOCOL_MINOR, PolicyDocument
+from sync.protocol import KIND_SINCE_MINOR, PROTOCOL_MINOR, ContactData, PolicyDocument
 from sync.server.clock import utcnow
 from sync.server.errors import ApiError
 from sync.server.models import FeedHead, FeedRow
@@ -212,9 +212,17 @@ def read_page(
     return Page(body=body.encode(), count=len(rows), next_cursor=next_cursor)
 
 
+#: The change kinds whose data gained fields after 1.0 (each model says which, since when).
+_SINCE_MINOR: dict[str, type[PolicyDocument] | type[ContactData]] = {
+    "policy": PolicyDocument,
+    "contact": ContactData,
+}
+
+
 def _for_minor(kind: str, data: str, minor: int) -> str:
-    """A change's data as a terminal of ``1.minor`` reads it: a policy without newer fields."""
-    newer = PolicyDocument.fields_since_minor(minor) if kind == "policy" else set()
+    """A change's data as a terminal of ``1.minor`` reads it: without newer fields."""
+    model = _SINCE_MINOR.get(kind)
+    newer = model.fields_since_minor(minor) if model is not None else set()
     if not newer:
         return data
     document = json.loads(data)

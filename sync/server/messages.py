@@ -217,6 +217,7 @@ def set_contact_blocked(
     if contact.state not in ("approved", "blocked"):
         raise Rejection("contact_not_approved", contact_id=contact.id, state=contact.state)
     contact.state = wanted
+    contact.state_reason = None
     publish(
         session,
         unit_audience(resident.facility_id, resident.housing_unit_id),

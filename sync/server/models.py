@@ -162,6 +162,7 @@ class Contact(Base):
     relationship: Mapped[str] = mapped_column(String(64), default="")
     state: Mapped[str] = mapped_column(String(16))  # pending|approved|blocked|suspended
     accepts_cod: Mapped[bool] = mapped_column(Boolean, default=False)
+    state_reason: Mapped[str | None] = mapped_column(String(500))  # staff's words (1.8)
 
 
 class Message(Base):

@@ -243,6 +243,7 @@ def set_contact_state(
         if contact is None or resident is None or resident.facility_id != staff.facility_id:
             raise not_found("contact")
         contact.state = body.state
+        contact.state_reason = body.reason if body.state in ("suspended", "pending") else None
         if body.accepts_cod is not None:
             contact.accepts_cod = body.accepts_cod
         publish(

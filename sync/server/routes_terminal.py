@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Body, Depends, Query, Request
@@ -17,6 +17,7 @@ from sync.protocol import (
     PROTOCOL_MAJOR,
     ChangesPage,
     CollectRequest,
+    ContactData,
     EnrollRequest,
     EnrollResponse,
     FateRequest,
@@ -133,10 +134,11 @@ def sign_in(
 ) -> Response:
     """Check a resident's PIN; open his session on this device; hand back the offline verifier."""
     answer = signin.sign_in(db, device, body, signin.SignInLimits.of(config))
-    return Response(
-        answer.model_dump_json(exclude=SignInResponse.fields_since_minor(minor)),
-        media_type="application/json",
-    )
+    # A terminal of an older minor gets neither the answer's nor its contacts' newer fields.
+    exclude: dict[str, Any] = dict.fromkeys(SignInResponse.fields_since_minor(minor), True)
+    if newer := ContactData.fields_since_minor(minor):
+        exclude["contacts"] = {"__all__": newer}
+    return Response(answer.model_dump_json(exclude=exclude), media_type="application/json")
 
 
 @router.get(

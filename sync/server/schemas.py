@@ -209,6 +209,9 @@ class MoveRequest(WireModel):
 class ContactStateRequest(WireModel):
     state: ContactState
     accepts_cod: bool | None = None
+    #: (1.8) Why, in words the resident will read (suspended or pending); cleared by
+    #: approving. Staff write it in the resident's language.
+    reason: Reason | None = None
 
 
 class NewHousingUnit(WireModel):

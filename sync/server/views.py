@@ -38,6 +38,7 @@ def contact_data(contact: Contact) -> ContactData:
         relationship=contact.relationship,
         state=contact.state,  # type: ignore[arg-type]
         accepts_cod=contact.accepts_cod,
+        state_reason=contact.state_reason,
     )
 
 

@@ -211,3 +211,37 @@ def test_long_poll_wakes_when_a_push_batch_ending_in_a_refusal_commits(
         assert answer["waited"] < 20, "the poll was not woken; it ran out its wait"
     finally:
         server.stop()
+
+
+def test_a_contacts_state_reason_reaches_1_8_terminals_and_is_left_out_for_older(
+    central_server: LiveServer,
+) -> None:
+    world = central_server.world(residents=1)
+    r = world.resident
+    with world.staff() as staff:
+        ok(
+            staff.post(
+                f"/v1/staff/contacts/{r.contact_id}/state",
+                json={"state": "suspended", "reason": "Under review"},
+            )
+        )
+
+    def contact_views(protocol: str | None) -> list[dict[str, Any]]:
+        extra = {} if protocol is None else {"protocol": protocol}
+        with world.server.client(world.credential, **extra) as terminal:
+            changes, _ = pull_all(terminal)
+            signed = ok(
+                terminal.post(
+                    "/v1/sign-in", json={"facility_number": r.facility_number, "pin": r.pin}
+                )
+            )
+        mine = [c["data"] for c in changes if c["kind"] == "contact"]
+        return [c for c in mine + signed["contacts"] if c["contact_id"] == r.contact_id]
+
+    *fed, signed_in = contact_views(None)  # the feed's changes, then the sign-in's view
+    assert fed[-1]["state_reason"] == signed_in["state_reason"] == "Under review"
+    older = contact_views("1.7")  # a closed 1.7 model would refuse the whole change
+    assert older and all("state_reason" not in c for c in older)
+    with world.staff() as staff:  # approving clears it
+        ok(staff.post(f"/v1/staff/contacts/{r.contact_id}/state", json={"state": "approved"}))
+    assert contact_views(None)[-1]["state_reason"] is None

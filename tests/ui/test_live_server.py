@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from kiosk.config import Settings
@@ -203,3 +204,27 @@ def test_a_revoked_kiosk_is_enrolled_again_on_its_own_screen_and_syncs_without_a
                     == ["after enrolling again"]
                 )
             )
+
+
+def test_a_suspended_contact_shows_the_facilitys_reason_as_plain_text(
+    qtbot: QtBot, central_server: LiveServer, tmp_path: Path
+) -> None:
+    """Once a suspended contact said only "Suspended by the facility", never why."""
+    world = central_server.world(residents=1)
+    cid = world.resident.contact_id
+    reason = "Under review <b>until</b> 1 May"
+    with central_server.staff() as staff:
+        ok(
+            staff.post(
+                f"/v1/staff/contacts/{cid}/state", json={"state": "suspended", "reason": reason}
+            )
+        )
+    with live_shell(qtbot, world, tmp_path / "kiosk") as live:
+        live.sign_in()
+        contacts: Any = live.shell.show_screen("contacts")
+        live.wait(lambda: cid in contacts.row_widgets)
+        row = contacts.row_widgets[cid]
+        assert f"Reason: {reason}" in row.accessibleName()
+        [text] = [w for w in row.findChildren(QLabel) if "Reason" in w.text()]
+        assert text.text().endswith(f"Reason: {reason}")  # the tags shown as typed
+        assert text.textFormat() == Qt.TextFormat.PlainText

@@ -146,8 +146,14 @@ class ContactsScreen(Screen):
         if contact.relationship:
             line += " (" + contact.relationship + ")"
         text.setText(line)
+        spoken = line + ". " + self._section_title(state)
+        if contact.state_reason and state in ("suspended", "pending"):
+            # The facility's words, as plain text (never rich text: they are not ours).
+            why = self.tr("Reason: {reason}").format(reason=contact.state_reason)
+            text.setText(line + "\n" + why)
+            spoken += ". " + why
         layout.addWidget(text, 1)
-        row.setAccessibleName(line + ". " + self._section_title(state))
+        row.setAccessibleName(spoken)
         if state == "approved":
             write = button("primary", "compose", row)
             write.setObjectName(f"write_{contact.contact_id}")
