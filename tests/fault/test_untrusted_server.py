@@ -300,7 +300,11 @@ def kite_admin(tmp_path: Path, url: str, *args: str, credential: bool = True) ->
         backend = PlaintextKeyring()
         backend.file_path = str(data / KEYRING_FILE)
         backend.set_password(SERVICE, CREDENTIAL_KEY, "test-credential-0123456789")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KITE_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KITE_") or k == "KITE_CREDENTIAL_FILE"
+    }
     env.pop("PYTHON_KEYRING_BACKEND", None)
     env["KITE_CONFIG"] = str(config)
     return subprocess.run(

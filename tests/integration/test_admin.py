@@ -21,7 +21,11 @@ from tests.server.live import LiveServer, World
 
 
 def admin(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KITE_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KITE_") or k == "KITE_CREDENTIAL_FILE"
+    }
     env["KITE_CONFIG"] = str(config)
     return subprocess.run(
         [sys.executable, "-m", "sync.admin", *args],

@@ -42,15 +42,18 @@ def enrolled_terminal(server: LiveServer, tmp_path: Path) -> Path:
     backend.set_password(SERVICE, CREDENTIAL_KEY, world.credential)
     config = tmp_path / "kite.toml"
     config.write_text(
-        f'server_url = "{server.url}"\ndata_dir = "{data}"\nkeyring_backend = "file"\n'
-        "long_poll_s = 0\n",
+        f'server_url = "{server.url}"\ndata_dir = "{data}"\nlong_poll_s = 0\n',
         encoding="utf-8",
     )
     return config
 
 
 def run(args: list[str], config: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KITE_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KITE_") or k == "KITE_CREDENTIAL_FILE"
+    }
     env.pop("PYTHON_KEYRING_BACKEND", None)
     env[faults.ENV] = "pull.after_fetch"  # passed on every pull
     return subprocess.run(
