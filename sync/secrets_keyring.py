@@ -116,7 +116,7 @@ class SecretsKeyring(KeyringBackend):
     through ``systemd-creds`` once per session and pass it).
     """
 
-    priority = 0  # type: ignore[assignment]  # never chosen by keyring's own discovery
+    priority = 0  # never chosen by keyring's own discovery
 
     def __init__(
         self,
@@ -124,7 +124,7 @@ class SecretsKeyring(KeyringBackend):
         credential_file: Path | None = None,
         secrets_key: bytes | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.keyring_file = keyring_file or Path(KEYRING_FILE)
         self.credential_file = credential_file or Path("/etc/credstore.encrypted") / CREDENTIAL_NAME
         self._secrets_key = secrets_key
