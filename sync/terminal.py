@@ -49,6 +49,12 @@ class Terminal:
         self.store.close()
 
 
+def open_kiosk_store(settings: Settings) -> Store:
+    """The kiosk's store as the kiosk opens it: keyring pinned, encrypted with its key."""
+    configure_keyring(settings)
+    return open_store(settings.database_path, store_key(settings))
+
+
 def open_terminal(
     settings: Settings,
     *,
@@ -75,11 +81,7 @@ def open_terminal(
     # The kiosk's store is encrypted with the key of the sealed keyring: pinning it comes
     # first. Tests that bring their own keyring service (pin_keyring=False) keep a plain
     # store: encryption is proven by the tests of the pinned path (tests/security).
-    key = None
-    if pin_keyring:
-        configure_keyring(settings)
-        key = store_key(settings)
-    store = open_store(settings.database_path, key)
+    store = open_kiosk_store(settings) if pin_keyring else open_store(settings.database_path)
     try:
         credentials = credentials or CredentialStore()
         now = clock or utcnow
