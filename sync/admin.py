@@ -281,10 +281,14 @@ def cmd_restore_backup(args: argparse.Namespace) -> int:
 
 def cmd_provision_secrets(args: argparse.Namespace) -> int:
     """Seal a new secrets key with systemd-creds (root; once per terminal, before enrolling)."""
-    from sync.secrets_keyring import seal_secrets_key
+    from sync.secrets_keyring import load_secrets_key, seal_secrets_key
 
     settings = _settings(args)
     target = Path(settings.credential_file)
+    if args.reseal:
+        seal_secrets_key(target, with_key=args.with_key, key=load_secrets_key(target))
+        print(f"Sealed the same secrets key again in {target} (--with-key={args.with_key}).")
+        return EXIT_OK
     if target.exists() and not args.force:
         print(f"{target} exists: this terminal's secrets key is provisioned.")
         print(
@@ -342,6 +346,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="systemd-creds --with-key (auto: TPM2 and host key where there is a TPM2)",
     )
     provision.add_argument("--force", action="store_true", help="replace an existing key")
+    provision.add_argument(
+        "--reseal",
+        action="store_true",
+        help="seal the existing key again (another --with-key, before a Secure Boot change)",
+    )
     provision.set_defaults(run=cmd_provision_secrets)
 
     doctor = commands.add_parser("doctor", help="check the set-up; print each problem and its fix")

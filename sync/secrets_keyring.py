@@ -209,15 +209,18 @@ class SecretsKeyring(KeyringBackend):
             self._write(data)
 
 
-def seal_secrets_key(credential_file: Path, with_key: str = "auto") -> None:
-    """Create ``credential_file``: a new secrets key sealed by ``systemd-creds`` (root only).
+def seal_secrets_key(
+    credential_file: Path, with_key: str = "auto", *, key: bytes | None = None
+) -> None:
+    """Create ``credential_file``: a secrets key sealed by ``systemd-creds`` (root only).
 
     ``with_key``: systemd-creds' ``--with-key`` (``auto``: the TPM2 and the host
-    key where there is a TPM2, the host key otherwise).
+    key where there is a TPM2, the host key otherwise). ``key``: seal this one
+    again (a reseal) instead of a new one.
     """
     credential_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     scratch = credential_file.with_name(f".{credential_file.name}.new")
-    key = new_secrets_key()
+    text = key.hex() if key is not None else new_secrets_key()
     try:
         done = subprocess.run(
             [
@@ -228,7 +231,7 @@ def seal_secrets_key(credential_file: Path, with_key: str = "auto") -> None:
                 "-",
                 str(scratch),
             ],
-            input=key.encode(),
+            input=text.encode(),
             capture_output=True,
             timeout=60,
             check=False,

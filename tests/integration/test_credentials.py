@@ -179,3 +179,23 @@ def test_sealed_keyring_does_not_create_a_missing_data_folder(tmp_path: Path) ->
     with pytest.raises(KeyringUnavailable, match="does not exist"):
         CredentialStore().store_credential("secret-credential-0123456789")
     assert not unmounted.exists()
+
+
+def test_kite_admin_provisions_the_secrets_key_once_and_reseals_the_same_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sync import admin
+    from sync.secrets_keyring import load_secrets_key
+
+    sealed_file = tmp_path / "credstore" / "kite-secrets"
+    config = tmp_path / "kite.toml"
+    config.write_text(f'data_dir = "{tmp_path}"\n', encoding="utf-8")
+    monkeypatch.setenv("KITE_CREDENTIAL_FILE", str(sealed_file))
+    assert admin.main(["--config", str(config), "provision-secrets", "--with-key=host"]) == 0
+    first = load_secrets_key(sealed_file)
+    assert stat.S_IMODE(sealed_file.stat().st_mode) == 0o600
+    assert admin.main(["--config", str(config), "provision-secrets", "--with-key=host"]) == 0
+    assert load_secrets_key(sealed_file) == first  # provisioned already: kept
+    before = sealed_file.read_bytes()
+    assert admin.main(["--config", str(config), "provision-secrets", "--reseal"]) == 0
+    assert sealed_file.read_bytes() != before and load_secrets_key(sealed_file) == first
