@@ -51,6 +51,7 @@ from sync.errors import (
     ServerUnreachable,
     SyncError,
 )
+from sync.secrets_keyring import KEYRING_FILE as SEALED_KEYRING_FILE
 from sync.secrets_keyring import SecretsKeyring
 
 #: Further from the server's clock than this is a problem even where the server's window
@@ -108,7 +109,7 @@ def check_permissions(settings: Settings) -> Iterator[Finding]:
         )
     else:
         yield ok("Permissions", f"{folder} is mode 0700, owned by {_who(me)}")
-    files = [settings.database_path, folder / KEYRING_FILE]
+    files = [settings.database_path, folder / KEYRING_FILE, folder / SEALED_KEYRING_FILE]
     files += [backup.path for backup in list_backups(settings.database_path)]
     for file in files:
         if not file.exists():
