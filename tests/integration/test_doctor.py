@@ -210,3 +210,23 @@ def test_no_fonts_is_a_problem_with_its_package(tmp_path: Path) -> None:
     (finding,) = check_fonts((tmp_path,))
     assert not finding.ok
     assert finding.fix == "apt-get install fonts-dejavu-core"
+
+
+def test_an_unprovisioned_secrets_key_and_a_plain_store_are_named_with_their_fixes(
+    tmp_path: Path,
+) -> None:
+    """An upgraded terminal before its first start: no sealed key yet, the old plain store."""
+    config = terminal(tmp_path, "http://127.0.0.1:9", None)
+    database = tmp_path / "data" / "kite.db"
+    database.unlink()
+    open_store(database).close()  # an earlier Kite's plain store
+    database.chmod(0o600)
+
+    result = doctor(config, KITE_CREDENTIAL_FILE=str(tmp_path / "never-provisioned"))
+
+    out = result.stdout
+    assert result.returncode == 1
+    assert "Keyring" in problems(out) and "Encryption" in problems(out)
+    assert "the secrets key cannot be unsealed: no credential 'kite-secrets'" in out
+    assert "Fix:         As root: kite-admin provision-secrets" in out
+    assert f"{database} is not encrypted: whoever copies the disk reads every message" in out
