@@ -10,7 +10,9 @@ terminal. Sealing costs about 10 ms, once.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -30,6 +32,7 @@ def install() -> None:
         _folder = Path(inherited).parent  # a child of a test process: its parent's key
         return
     _folder = Path(tempfile.mkdtemp(prefix="kite-creds-"))
+    atexit.register(shutil.rmtree, _folder, ignore_errors=True)  # its children end before it
     os.environ["SYSTEMD_CREDENTIAL_SECRET"] = str(_folder / "host.secret")
     credential = _folder / "kite-secrets.cred"
     seal_secrets_key(credential, with_key="host")
