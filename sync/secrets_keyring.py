@@ -8,8 +8,9 @@ otherwise. Everything else is derived from it or encrypted under it:
 - the keyring file ``data_dir/keyring.enc``: the device credential, its date,
   and while enrolling the one-time code and the collection secret, as JSON
   sealed with AES-256-GCM. The running terminal rotates its credential, so
-  these must be writable by the unprivileged kiosk user, which cannot call
-  ``systemd-creds encrypt`` (systemd 252 encrypts for root only);
+  these must be writable by the unprivileged kiosk user, which cannot seal
+  with ``systemd-creds`` itself: the host key is root's (mode 0400) and so is
+  the TPM2 device, and systemd 252 has no service that seals for other users;
 - the store's SQLCipher key (:meth:`SecretsKeyring.store_key`).
 
 Where the key comes from, first found wins:
