@@ -21,6 +21,7 @@ import os
 import pwd
 import re
 import ssl
+import subprocess
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -146,6 +147,19 @@ def _backend(settings: Settings) -> SecretsKeyring | None:
     return backend
 
 
+def _tpm2() -> str:
+    """Whether this machine has a TPM2 for systemd-creds (what a whole-disk copy can unseal)."""
+    try:
+        found = subprocess.run(
+            ["systemd-creds", "has-tpm2", "-q"], capture_output=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "TPM2 unknown (systemd-creds has-tpm2 did not run)"
+    if found.returncode == 0:
+        return "this machine has a TPM2"
+    return "no TPM2 here: the host key alone seals it, so a copy of the whole disk unseals it"
+
+
 def check_keyring(settings: Settings) -> Iterator[Finding]:
     try:
         backend = configure_keyring(settings, move_plaintext=False)
@@ -166,7 +180,7 @@ def check_keyring(settings: Settings) -> Iterator[Finding]:
             "Start Kite once, or run kite-admin status: either moves its secrets into the "
             "sealed keyring and deletes it.",
         )
-    shown = f"sealed keyring {backend.keyring_file}, key from systemd-creds"
+    shown = f"sealed keyring {backend.keyring_file}, key from systemd-creds; {_tpm2()}"
     store = CredentialStore()
     try:
         credential, pending = store.credential(), store.enrollment_code()

@@ -95,6 +95,7 @@ def test_a_healthy_terminal_passes_against_the_reference_server(
     assert "ok       Fonts:" in out
     assert f"intact (integrity_check), schema revision {head_revision()}" in out
     assert "is encrypted (SQLCipher) with this device's key" in out
+    assert "this machine has a TPM2" in out or "no TPM2 here: the host key alone" in out
     assert out.rstrip().endswith("No problems found.")
 
 
