@@ -85,10 +85,17 @@ class Settings(BaseSettings):
         default=Path("/var/lib/kite"), description="Where the database and its backups live."
     )
     keyring_backend: str = Field(
-        default="file",
+        default="systemd-creds",
         description=(
-            "'file': an encrypted-at-rest-by-OS-permissions file under data_dir; "
-            "'system': the OS default keyring; or a dotted backend class name."
+            "'systemd-creds', the only one accepted: secrets sealed under a key that "
+            "systemd-creds keeps (TPM2 or host key); others are refused at start."
+        ),
+    )
+    credential_file: Path = Field(
+        default=Path("/etc/credstore.encrypted/kite-secrets"),
+        description=(
+            "The secrets key sealed by systemd-creds (kite-admin provision-secrets); the "
+            "kiosk unit loads it with LoadCredentialEncrypted=."
         ),
     )
     language: Literal["en", "es"] = Field(

@@ -30,9 +30,10 @@ def bundle_check() -> int:
     import argon2
     import qrcode
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from keyrings.alt.file import PlaintextKeyring
 
+    from kiosk.store import cipher
     from kiosk.store.revisions import migrations_dir, shipped_revisions
+    from sync.secrets_keyring import SecretsKeyring
     from ui.assets import assets_dir
 
     zoneinfo.reset_tzpath(to=[])  # the bundled tzdata, not the build host's zoneinfo
@@ -50,10 +51,12 @@ def bundle_check() -> int:
     code.add_data("kite-enroll:?device=check")
     code.make()
     with tempfile.TemporaryDirectory() as scratch:
-        backend = PlaintextKeyring()
-        backend.file_path = str(Path(scratch) / "keyring.cfg")
+        backend = SecretsKeyring(keyring_file=Path(scratch) / "keyring.enc", secrets_key=b"k" * 32)
         backend.set_password("kite", "check", "value")
-        _require(backend.get_password("kite", "check") == "value", "file keyring round trip")
+        _require(backend.get_password("kite", "check") == "value", "sealed keyring round trip")
+        with cipher.connect(Path(scratch) / "check.db", backend.store_key()) as db:
+            db.execute("CREATE TABLE t (x)")
+        _require(not cipher.is_plain(Path(scratch) / "check.db"), "SQLCipher encrypts")
     print(f"bundle check passed: migrations {', '.join(revisions)}")
     return 0
 

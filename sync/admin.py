@@ -38,7 +38,7 @@ from kiosk.failures import read_failures
 from kiosk.store import list_backups, open_store, restore_backup
 from sync import enrollment
 from sync.clock_skew import describe_skew
-from sync.credentials import CredentialStore, configure_keyring
+from sync.credentials import CredentialStore, configure_keyring, store_key
 from sync.errors import SyncError
 from sync.status import read_status_file
 
@@ -107,7 +107,7 @@ def diagnostics(settings: Settings) -> dict[str, Any]:
         "credential_rotation_days": settings.credential_rotation_days,
     }
     if settings.database_path.exists():
-        store = open_store(settings.database_path)
+        store = open_store(settings.database_path, store_key(settings))
         try:
             with store.read() as session:
                 held = store_diagnostics.store_report(session)
@@ -272,9 +272,32 @@ def cmd_restore_backup(args: argparse.Namespace) -> int:
             print(f"No backups of {settings.database_path} to restore.", file=sys.stderr)
             return EXIT_FAILED
         source = backups[-1]
-    restore_backup(settings.database_path, source)
+    configure_keyring(settings)
+    restore_backup(settings.database_path, source, store_key(settings))
     shown = source.path if hasattr(source, "path") else source
     print(f"Restored {settings.database_path} from {shown}.")
+    return EXIT_OK
+
+
+def cmd_provision_secrets(args: argparse.Namespace) -> int:
+    """Seal a new secrets key with systemd-creds (root; once per terminal, before enrolling)."""
+    from sync.secrets_keyring import load_secrets_key, seal_secrets_key
+
+    settings = _settings(args)
+    target = Path(settings.credential_file)
+    if args.reseal:
+        seal_secrets_key(target, with_key=args.with_key, key=load_secrets_key(target))
+        print(f"Sealed the same secrets key again in {target} (--with-key={args.with_key}).")
+        return EXIT_OK
+    if target.exists() and not args.force:
+        print(f"{target} exists: this terminal's secrets key is provisioned.")
+        print(
+            "--force seals a new one: the credential and the store sealed with the old one "
+            "become unreadable (the terminal must be wiped and enrolled again)."
+        )
+        return EXIT_OK
+    seal_secrets_key(target, with_key=args.with_key)
+    print(f"Sealed a new secrets key in {target} (systemd-creds --with-key={args.with_key}).")
     return EXIT_OK
 
 
@@ -312,6 +335,23 @@ def build_parser() -> argparse.ArgumentParser:
     restore = commands.add_parser("restore-backup", help="put a backup back (Kite stopped)")
     restore.add_argument("backup", nargs="?", help="backup file (default: the newest)")
     restore.set_defaults(run=cmd_restore_backup)
+
+    provision = commands.add_parser(
+        "provision-secrets", help="seal this terminal's secrets key with systemd-creds (root)"
+    )
+    provision.add_argument(
+        "--with-key",
+        default="auto",
+        choices=["auto", "host", "tpm2", "host+tpm2"],
+        help="systemd-creds --with-key (auto: TPM2 and host key where there is a TPM2)",
+    )
+    provision.add_argument("--force", action="store_true", help="replace an existing key")
+    provision.add_argument(
+        "--reseal",
+        action="store_true",
+        help="seal the existing key again (another --with-key, before a Secure Boot change)",
+    )
+    provision.set_defaults(run=cmd_provision_secrets)
 
     doctor = commands.add_parser("doctor", help="check the set-up; print each problem and its fix")
     doctor.set_defaults(run=cmd_doctor)

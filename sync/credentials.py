@@ -1,31 +1,28 @@
-"""The device credential in the OS keyring, and pinning the keyring backend.
+"""The device credential in Kite's keyring, and pinning that keyring for the process.
 
 The credential never touches the config file or the database. On a headless
 kiosk image keyring's default backend is ``fail`` (every call raises), so the
-backend is chosen in code at start from ``settings.keyring_backend``:
+backend is chosen in code at start, and only one is accepted:
+``keyring_backend = "systemd-creds"``, :class:`sync.secrets_keyring.SecretsKeyring`
+(secrets sealed under a key that ``systemd-creds`` keeps, with the TPM2 where
+there is one). It also gives the store its SQLCipher key (:func:`store_key`).
 
-- ``file``: keyrings.alt's PlaintextKeyring in ``data_dir/keyring.cfg``, created
-  mode 600 (protected by file permissions: the data directory belongs to the
-  kiosk user) and replaced whole on every write (a copy written, flushed to
-  disk, renamed over it), so a kill or a power cut mid-write (a credential
-  rotation) leaves the old file or the new one, never none. ``data_dir``
-  itself is never created here: a missing folder means an unmounted data
-  disk, or a terminal IT has not enrolled yet;
-- ``system``: whatever keyring picks by itself;
-- a dotted class name (``keyrings.cryptfile.cryptfile.CryptFileKeyring``): that class.
+Any other backend is refused at start with :class:`KeyringUnavailable`, naming
+it and the fix: ``file`` kept the credential in plain text, ``system`` and the
+Secret Service need a desktop session and someone to unlock them, ``fail`` and
+``null`` keep nothing. ``PYTHON_KEYRING_BACKEND`` in the environment still wins
+over the configuration, for an operator, but only with a backend Kite accepts.
 
-``PYTHON_KEYRING_BACKEND`` in the environment wins over all of them, so an
-operator can override the image without editing its configuration.
+A terminal of an earlier Kite kept its secrets in ``data_dir/keyring.cfg``
+(keyrings.alt, plain text): the first start with the sealed keyring moves them
+in and deletes that file.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import tempfile
 import threading
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -37,108 +34,109 @@ from keyrings.alt.file import PlaintextKeyring
 
 from kiosk.config import Settings
 from kiosk.errors import OperatorError
+from sync.secrets_keyring import KEYRING_FILE as SEALED_KEYRING_FILE
+from sync.secrets_keyring import SecretsKeyring
 
 SERVICE = "kite-terminal"
 CREDENTIAL_KEY = "device_credential"
 CREDENTIAL_SINCE_KEY = "device_credential_since"  # when it was collected or rotated in
 ENROLLMENT_KEY = "enrollment_code"
 SECRET_KEY = "enrollment_collection_secret"
-KEYRING_FILE = "keyring.cfg"
+KEYRING_FILE = "keyring.cfg"  # the plain-text keyring of earlier Kites (moved in, then deleted)
+ACCEPTED = ("systemd-creds", f"{SecretsKeyring.__module__}.{SecretsKeyring.__qualname__}")
 
 
 class KeyringUnavailable(OperatorError):
     """The configured keyring backend cannot be loaded or used."""
 
 
-class _PrivateFileKeyring(PlaintextKeyring):  # type: ignore[misc]
-    """PlaintextKeyring whose file is readable by its owner only from the moment it exists."""
-
-    def _ensure_file_path(self) -> None:
-        # keyrings.alt creates the file with open() and chmods it after, so for a moment
-        # it follows the umask (world-readable under 022). os.open creates it 0600 at once
-        # (a umask can only take bits away). Its folder is data_dir: never created here.
-        try:
-            fd = os.open(self.file_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return
-        except FileNotFoundError as exc:
-            raise KeyringError(
-                f"the folder of {self.file_path} does not exist (is the data disk mounted?)"
-            ) from exc
-        os.close(fd)
-
-    # keyrings.alt rewrites the file in place (truncate, then write): a kill or a power cut
-    # in between would lose every secret in it, the device credential included. Each write
-    # goes to a private copy instead, which then replaces the file in one rename.
-    _writing = threading.Lock()
-
-    def get_password(self, service: str, username: str) -> str | None:
-        with self._writing:  # never while a write has the file path pointing at its copy
-            value: str | None = super().get_password(service, username)
-            return value
-
-    def _write_config_value(self, service: str, key: str, value: str) -> None:
-        with self._replacing():
-            super()._write_config_value(service, key, value)
-
-    def delete_password(self, service: str, username: str) -> None:
-        with self._replacing():
-            super().delete_password(service, username)
-
-    @contextlib.contextmanager
-    def _replacing(self) -> Iterator[None]:
-        with self._writing:
-            self._ensure_file_path()
-            target: str = self.file_path  # type: ignore[has-type]
-            folder = os.path.dirname(target) or "."
-            fd, scratch = tempfile.mkstemp(dir=folder, prefix=".keyring.")  # mode 0600
-            try:
-                with open(target, "rb") as source, os.fdopen(fd, "wb") as copy:
-                    shutil.copyfileobj(source, copy)
-                self.file_path = scratch
-                try:
-                    yield
-                finally:
-                    self.file_path = target
-                with open(scratch, "rb+") as written:
-                    os.fsync(written.fileno())
-                os.replace(scratch, target)
-            except BaseException:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(scratch)
-                raise
-            directory = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
+def _why_refused(name: str) -> str:
+    lowered = name.lower()
+    if lowered == "file" or "plaintext" in lowered or "keyrings.alt" in lowered:
+        return "it keeps the device credential in a plain-text file"
+    if lowered == "system" or "secretservice" in lowered or "libsecret" in lowered:
+        return "it needs a desktop session and someone to unlock it, which a kiosk has not"
+    if "kwallet" in lowered or "macos" in lowered or "windows" in lowered:
+        return "it needs a desktop session (or another operating system)"
+    if lowered.endswith(("fail.keyring", "null.keyring")):
+        return "it keeps nothing"
+    return "Kite accepts only its own systemd-creds backend"
 
 
-def configure_keyring(settings: Settings) -> KeyringBackend:
-    """Pin the keyring backend for this process and return it."""
+def configure_keyring(settings: Settings, *, move_plaintext: bool = True) -> SecretsKeyring:
+    """Pin Kite's sealed keyring for this process and return it; refuse any other backend.
+
+    ``move_plaintext``: move an earlier Kite's plain-text secrets in (see the module
+    docstring); ``kite-admin doctor``, which changes nothing, passes False.
+    """
     override = os.environ.get("PYTHON_KEYRING_BACKEND")
-    choice = settings.keyring_backend
-    try:
-        if override:
-            backend = keyring.core.load_keyring(override)
-        elif choice == "file":
-            data_dir = Path(settings.data_dir)
-            backend = _PrivateFileKeyring()
-            backend.file_path = str(data_dir / KEYRING_FILE)
-            if Path(backend.file_path).exists():
-                os.chmod(backend.file_path, 0o600)
-        elif choice == "system":
-            return keyring.get_keyring()
-        else:
-            backend = keyring.core.load_keyring(choice)
-    except (ImportError, AttributeError, ValueError) as exc:
-        name = override or choice
+    name = override or settings.keyring_backend
+    if name not in ACCEPTED:
+        where = "PYTHON_KEYRING_BACKEND" if override else "keyring_backend in the configuration"
+        fix = (
+            "unset PYTHON_KEYRING_BACKEND"
+            if override
+            else 'set keyring_backend = "systemd-creds" (the default) or remove the line'
+        )
         raise KeyringUnavailable(
-            f"keyring backend {name!r} cannot be loaded ({exc}). Set keyring_backend to "
-            "'file', 'system' or an installed backend class, or fix PYTHON_KEYRING_BACKEND."
-        ) from exc
+            f"keyring backend {name!r} ({where}) is refused: {_why_refused(name)}. To fix: "
+            f"{fix}, and provision the secrets key as root with 'kite-admin "
+            "provision-secrets' if it is not (IT guide, 'Secrets at rest')."
+        )
+    data_dir = Path(settings.data_dir)
+    backend = SecretsKeyring(
+        keyring_file=data_dir / SEALED_KEYRING_FILE, credential_file=Path(settings.credential_file)
+    )
     keyring.set_keyring(backend)
+    if move_plaintext and (data_dir / KEYRING_FILE).is_file():
+        move_plaintext_secrets(settings, backend)
     return backend
+
+
+def store_key(settings: Settings) -> bytes:
+    """The store's SQLCipher key, from the sealed keyring (KeyringUnavailable if none)."""
+    backend = keyring.get_keyring()
+    if not isinstance(backend, SecretsKeyring):
+        backend = configure_keyring(settings)
+    try:
+        return backend.store_key()
+    except KeyringError as exc:
+        raise KeyringUnavailable(
+            f"the store's key cannot be had ({exc}). Kite cannot open its encrypted database."
+        ) from exc
+
+
+def move_plaintext_secrets(settings: Settings, backend: KeyringBackend) -> int:
+    """Move an earlier Kite's ``keyring.cfg`` secrets into ``backend``, then delete it.
+
+    Returns how many secrets moved. A secret already in ``backend`` is kept (it is
+    newer: written after the move of an earlier start that was cut short).
+    """
+    legacy = Path(settings.data_dir) / KEYRING_FILE
+    if not legacy.is_file():
+        return 0
+    old = PlaintextKeyring()
+    old.file_path = str(legacy)
+    moved = 0
+    try:
+        with _KEYRING_LOCK:
+            for key in (CREDENTIAL_KEY, CREDENTIAL_SINCE_KEY, ENROLLMENT_KEY, SECRET_KEY):
+                value = old.get_password(SERVICE, key)
+                if value is not None and backend.get_password(SERVICE, key) is None:
+                    backend.set_password(SERVICE, key, value)
+                    moved += 1
+    except KeyringError as exc:
+        raise KeyringUnavailable(
+            f"moving the secrets of {legacy} into the sealed keyring failed ({exc}); "
+            "the plain file is kept. Check that the secrets key is provisioned."
+        ) from exc
+    legacy.unlink()
+    directory = os.open(legacy.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return moved
 
 
 #: One at a time in this process: the sync threads read the credential on every request

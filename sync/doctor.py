@@ -21,11 +21,14 @@ import os
 import pwd
 import re
 import ssl
+import subprocess
 import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from keyring.errors import KeyringError
 
 from kiosk.clock import server_time, utcnow
 from kiosk.config import ConfigError, Settings, config_path, load_settings
@@ -38,7 +41,6 @@ from sync.credentials import (
     KEYRING_FILE,
     CredentialStore,
     KeyringUnavailable,
-    _PrivateFileKeyring,
     configure_keyring,
 )
 from sync.doctor_host import Finding, check_disk, check_fonts, check_qt, ok, problem
@@ -50,19 +52,12 @@ from sync.errors import (
     ServerUnreachable,
     SyncError,
 )
+from sync.secrets_keyring import KEYRING_FILE as SEALED_KEYRING_FILE
+from sync.secrets_keyring import SecretsKeyring
 
 #: Further from the server's clock than this is a problem even where the server's window
 #: (300 s by default) still takes it: a clock kept by NTP is within a second.
 CLOCK_TOLERANCE_S = 60.0
-#: Backends that keep secrets from other users. The file backend (ours) is judged by its file.
-SECURE_BACKENDS = frozenset(
-    {
-        "keyring.backends.SecretService.Keyring",
-        "keyring.backends.libsecret.Keyring",
-        "keyring.backends.kwallet.DBusKeyring",
-        "keyrings.cryptfile.cryptfile.CryptFileKeyring",
-    }
-)
 
 
 def _who(uid: int) -> str:
@@ -115,7 +110,7 @@ def check_permissions(settings: Settings) -> Iterator[Finding]:
         )
     else:
         yield ok("Permissions", f"{folder} is mode 0700, owned by {_who(me)}")
-    files = [settings.database_path, folder / KEYRING_FILE]
+    files = [settings.database_path, folder / KEYRING_FILE, folder / SEALED_KEYRING_FILE]
     files += [backup.path for backup in list_backups(settings.database_path)]
     for file in files:
         if not file.exists():
@@ -135,41 +130,67 @@ def check_permissions(settings: Settings) -> Iterator[Finding]:
             )
 
 
+PROVISION = (
+    "As root: kite-admin provision-secrets (seals a new secrets key with systemd-creds: the "
+    "TPM2 where there is one). A terminal that had one before loses its credential and "
+    "store with it: then also kite-admin enroll --force, and staff approve it again."
+)
+
+
+def _backend(settings: Settings) -> SecretsKeyring | None:
+    """The sealed keyring with its key unsealed, or None (check_keyring says why)."""
+    try:
+        backend = configure_keyring(settings, move_plaintext=False)
+        backend.secrets_key()
+    except (KeyringUnavailable, KeyringError):
+        return None
+    return backend
+
+
+def _tpm2() -> str:
+    """Whether this machine has a TPM2 for systemd-creds (what a whole-disk copy can unseal)."""
+    try:
+        found = subprocess.run(
+            ["systemd-creds", "has-tpm2", "-q"], capture_output=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "TPM2 unknown (systemd-creds has-tpm2 did not run)"
+    if found.returncode == 0:
+        return "this machine has a TPM2"
+    return "no TPM2 here: the host key alone seals it, so a copy of the whole disk unseals it"
+
+
 def check_keyring(settings: Settings) -> Iterator[Finding]:
     try:
-        backend = configure_keyring(settings)
+        backend = configure_keyring(settings, move_plaintext=False)
     except KeyringUnavailable as exc:
-        yield problem("Keyring", str(exc), 'Set keyring_backend = "file" in the configuration.')
+        yield problem("Keyring", str(exc), 'Set keyring_backend = "systemd-creds" (the default).')
         return
-    name = f"{type(backend).__module__}.{type(backend).__qualname__}"
-    if isinstance(backend, _PrivateFileKeyring):
-        where = Path(backend.file_path)
-        if not where.exists():
-            yield problem(
-                "Keyring",
-                f"the keyring file {where} does not exist (file backend): no credential",
-                "Enroll this terminal: kite-admin enroll. If it was enrolled before, the file "
-                "was lost: kite-admin enroll --force, and staff approve it again.",
-            )
-            return
-        shown = (
-            f"file backend, {where} (protected by its permissions: mode 0600, {_who(os.geteuid())})"
-        )
-    elif name in SECURE_BACKENDS:
-        shown = f"backend {name}"
-    else:
+    try:
+        backend.secrets_key()
+    except KeyringError as exc:
+        yield problem("Keyring", f"the secrets key cannot be unsealed: {exc}", PROVISION)
+        return
+    legacy = settings.data_dir / KEYRING_FILE
+    if legacy.exists():
         yield problem(
             "Keyring",
-            f"the keyring backend {name} does not keep the credential safe or does not "
-            "work on a kiosk (PYTHON_KEYRING_BACKEND or keyring_backend chose it)",
-            'Set keyring_backend = "file" in the configuration and unset PYTHON_KEYRING_BACKEND.',
+            f"{legacy}, the plain-text keyring of an earlier Kite, is still there: the device "
+            "credential in it is readable by anyone who copies the disk",
+            "Start Kite once, or run kite-admin status: either moves its secrets into the "
+            "sealed keyring and deletes it.",
         )
-        return
+    shown = f"sealed keyring {backend.keyring_file}, key from systemd-creds; {_tpm2()}"
     store = CredentialStore()
     try:
         credential, pending = store.credential(), store.enrollment_code()
     except KeyringUnavailable as exc:
-        yield problem("Keyring", f"{shown}: {exc}", "Check that the keyring file is readable.")
+        yield problem(
+            "Keyring",
+            f"{shown}: {exc}",
+            "Check that the keyring file is readable; if it was sealed with another key, "
+            "kite-admin enroll --force.",
+        )
         return
     if credential:
         yield ok("Keyring", f"a device credential is present ({shown})")
@@ -323,7 +344,8 @@ def check_store(settings: Settings) -> Iterator[Finding]:
     path = settings.database_path
     if not settings.data_dir.is_dir():
         return
-    health = examine_store(path)
+    backend = _backend(settings)
+    health = examine_store(path, backend.store_key() if backend is not None else None)
     if not health.exists:
         yield ok("Store", f"no database yet at {path}: Kite creates it at its first start")
     elif health.problem:
@@ -344,6 +366,17 @@ def check_store(settings: Settings) -> Iterator[Finding]:
         )
     else:
         yield ok("Store", f"{path}: intact (integrity_check), schema revision {health.head}")
+    if health.exists and not health.problem:
+        if health.encrypted:
+            yield ok("Encryption", f"{path} is encrypted (SQLCipher) with this device's key")
+        else:
+            yield problem(
+                "Encryption",
+                f"{path} is not encrypted: whoever copies the disk reads every message in it",
+                "Start Kite (systemctl restart kite-kiosk) or run kite-admin status: the "
+                "store is encrypted with this device's key at its next open (IT guide, "
+                "'Secrets at rest').",
+            )
 
 
 def run(config: str | None) -> tuple[Path, list[Finding]]:

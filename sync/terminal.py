@@ -18,7 +18,7 @@ from sync import enrollment, push
 from sync.authenticator import OnlineAuthenticator
 from sync.backoff import Backoff
 from sync.client import SyncClient
-from sync.credentials import CredentialStore, configure_keyring
+from sync.credentials import CredentialStore, configure_keyring, store_key
 from sync.enrollment import SyncEnrollment
 from sync.worker import SyncWorker
 
@@ -49,6 +49,12 @@ class Terminal:
         self.store.close()
 
 
+def open_kiosk_store(settings: Settings) -> Store:
+    """The kiosk's store as the kiosk opens it: keyring pinned, encrypted with its key."""
+    configure_keyring(settings)
+    return open_store(settings.database_path, store_key(settings))
+
+
 def open_terminal(
     settings: Settings,
     *,
@@ -72,10 +78,11 @@ def open_terminal(
     # Never mkdir data_dir here: a missing folder is an unmounted data disk (or a terminal
     # IT never enrolled), and open_store refuses it with a StoreError naming the folder
     # instead of starting on a new, empty database. Only 'kite-admin enroll' creates it.
-    store = open_store(settings.database_path)
+    # The kiosk's store is encrypted with the key of the sealed keyring: pinning it comes
+    # first. Tests that bring their own keyring service (pin_keyring=False) keep a plain
+    # store: encryption is proven by the tests of the pinned path (tests/security).
+    store = open_kiosk_store(settings) if pin_keyring else open_store(settings.database_path)
     try:
-        if pin_keyring:
-            configure_keyring(settings)
         credentials = credentials or CredentialStore()
         now = clock or utcnow
         # The client puts this clock on every request (Kite-Client-Time): the terminal's own.

@@ -1,4 +1,4 @@
-"""Shared test set-up: offscreen Qt, a real file keyring per test, temp data dirs, a terminal
+"""Shared test set-up: offscreen Qt, Kite's sealed keyring per test, temp data dirs, a terminal
 store copied from one migrated per session, and the reference server shared by the session.
 
 ``central_server`` is the reference server on SQLite, one for the whole session, for the
@@ -16,9 +16,10 @@ from pathlib import Path
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
-from keyrings.alt.file import PlaintextKeyring
 
 from kiosk.store.database import Store
+from sync.secrets_keyring import SecretsKeyring
+from tests import sealed
 from tests.server.live import LiveServer, ServerPool, World
 from tests.stores import fresh_store
 
@@ -27,12 +28,24 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("KITE_CONFIG", None)
 
 
+# systemd-creds of the tests seals with a host key of their own, never the machine's
+# (/var/lib/systemd/credential.secret), and every Settings() finds the test credential.
+sealed.install()
+
+
 @pytest.fixture(autouse=True)
 def file_keyring(tmp_path: Path) -> Iterator[KeyringBackend]:
-    """A real keyring backend, a file under this test's tmp_path; the old one comes back after."""
+    """Kite's sealed keyring, its file under this test's tmp_path; the old one comes back after.
+
+    Its key is the process's test secrets key, unsealed by systemd-creds once
+    (``tests/sealed.py``), so a test pays for no subprocess.
+    """
     previous = keyring.get_keyring()
-    backend = PlaintextKeyring()
-    backend.file_path = str(tmp_path / "keyring.cfg")
+    backend = SecretsKeyring(
+        keyring_file=tmp_path / "keyring.enc",
+        credential_file=sealed.credential_file(),
+        secrets_key=sealed.secrets_key(),
+    )
     keyring.set_keyring(backend)
     try:
         yield backend

@@ -62,7 +62,7 @@ def smoke_test(config: str | None) -> int:
 
     from kiosk.config import ConfigError, load_settings
     from kiosk.errors import KiteError
-    from kiosk.store import open_store
+    from sync.terminal import open_kiosk_store
     from ui import theme
     from ui.context import Context
     from ui.shell import Shell
@@ -75,7 +75,7 @@ def smoke_test(config: str | None) -> int:
         return CONFIG_ERROR_EXIT
     try:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        open_store(settings.database_path).close()
+        open_kiosk_store(settings).close()  # with its key, as the kiosk opens it
     except (KiteError, OSError) as exc:
         print(f"kite: smoke test: the store did not open: {exc}", file=sys.stderr)
         return 1

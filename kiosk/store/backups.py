@@ -7,20 +7,23 @@ new one, never a half-written file under a backup's name.
 
 Names sort by time: ``<stem>-<UTC time>-r<revision>.db``, e.g.
 ``kite-20261123T074025123456Z-r0001.db``.
+
+A backup of an encrypted store is encrypted with the same key (the backup API
+copies through two keyed connections); ``key`` is the store's key or None.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk.clock import Clock, utcnow
-from kiosk.store import checks
+from kiosk.store import checks, cipher
+from kiosk.store.cipher import dbapi
 from kiosk.store.database import StoreError
 
 KEEP = 3
@@ -67,20 +70,27 @@ def newest_backup(path: Path) -> Backup | None:
     return backups[0] if backups else None
 
 
-def take_backup(path: Path, revision: str, *, keep: int = KEEP, clock: Clock = utcnow) -> Backup:
+def take_backup(
+    path: Path,
+    revision: str,
+    *,
+    keep: int = KEEP,
+    clock: Clock = utcnow,
+    key: bytes | None = None,
+) -> Backup:
     """Copy the database durably into ``backups/`` and keep only the newest ``keep``."""
     folder = backup_dir(path)
     folder.mkdir(exist_ok=True)
     taken_at = clock()
     target = folder / f"{path.stem}-{taken_at.strftime(_STAMP)}-r{revision}.db"
-    _copy_durably(path, target)
+    _copy_durably(path, target, key)
     for old in list_backups(path)[keep:]:
         old.path.unlink(missing_ok=True)
     _fsync_dir(folder)
     return Backup(path=target, taken_at=taken_at, revision=revision)
 
 
-def back_up_as_is(path: Path) -> Backup | None:
+def back_up_as_is(path: Path, key: bytes | None = None) -> Backup | None:
     """A backup of the database as it stands (before an update), None when there is none.
 
     StoreError when it is not an intact Kite database or the copy fails: nothing changed.
@@ -88,9 +98,9 @@ def back_up_as_is(path: Path) -> Backup | None:
     if checks.is_blank(path):
         return None
     try:
-        revision = checks.inspect(path).revision or "none"
-        return take_backup(path, revision)
-    except (checks.NotSQLite, checks.Damaged, sqlite3.Error, OSError) as exc:
+        revision = checks.inspect(path, key).revision or "none"
+        return take_backup(path, revision, key=None if cipher.is_plain(path) else key)
+    except (checks.NotSQLite, checks.Damaged, dbapi.Error, OSError) as exc:
         raise StoreError(f"Backing up {path} failed: {exc}.") from exc
 
 
@@ -104,7 +114,7 @@ def remove_backups(path: Path) -> int:
     return len(backups)
 
 
-def database_in_use(path: Path) -> bool:
+def database_in_use(path: Path, key: bytes | None = None) -> bool:
     """True when another process holds the database open (SQLite file locks say so).
 
     An idle reader in WAL mode keeps a shared lock, so an exclusive-mode
@@ -112,21 +122,22 @@ def database_in_use(path: Path) -> bool:
     """
     if checks.is_blank(path):
         return False
-    connection = sqlite3.connect(path, timeout=0, isolation_level=None)
+    key = None if cipher.is_plain(path) else key
+    connection = cipher.connect(path, key, timeout=0, isolation_level=None)
     with closing(connection):
         try:
             connection.execute("PRAGMA locking_mode=EXCLUSIVE")
             connection.execute("BEGIN EXCLUSIVE")
             connection.execute("SELECT count(*) FROM sqlite_master").fetchall()
             connection.execute("ROLLBACK")
-        except sqlite3.OperationalError as exc:
+        except dbapi.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
                 return True
             raise
     return False
 
 
-def restore_backup(path: Path, backup: Path | Backup) -> None:
+def restore_backup(path: Path, backup: Path | Backup, key: bytes | None = None) -> None:
     """Put ``backup`` back as the database at ``path`` (for IT, with Kite stopped).
 
     Refuses while another process has the database open, and refuses a backup
@@ -137,24 +148,24 @@ def restore_backup(path: Path, backup: Path | Backup) -> None:
     if not source.is_file():
         raise StoreError(f"No backup at {source}. 'kite-admin list-backups' shows the backups.")
     try:
-        checks.inspect(source)
-    except (checks.NotSQLite, checks.Damaged, sqlite3.Error) as exc:
+        checks.inspect(source, key)
+    except (checks.NotSQLite, checks.Damaged, dbapi.Error) as exc:
         raise StoreError(
             f"{source} is not an intact Kite database ({exc}); nothing was restored. "
             "Choose another backup."
         ) from exc
-    if database_in_use(path):
+    if database_in_use(path, key):
         raise StoreError(
             f"{path} is open in another program (is Kite still running?). Nothing was "
             "restored. Stop Kite, then restore again."
         )
-    replace_with_copy(path, source)
+    replace_with_copy(path, source, None if cipher.is_plain(source) else key)
 
 
-def replace_with_copy(path: Path, source: Path) -> None:
+def replace_with_copy(path: Path, source: Path, key: bytes | None = None) -> None:
     """Make ``path`` a durable copy of the database ``source`` (no in-use check)."""
     staging = path.with_name(f".{path.name}.restoring")
-    _copy_durably(source, staging)
+    _copy_durably(source, staging, key)
     # A WAL left by the old file would be replayed onto the restored one.
     for sidecar in checks.sidecars(path):
         sidecar.unlink(missing_ok=True)
@@ -162,11 +173,14 @@ def replace_with_copy(path: Path, source: Path) -> None:
     _fsync_dir(path.parent)
 
 
-def _copy_durably(source: Path, target: Path) -> None:
+def _copy_durably(source: Path, target: Path, key: bytes | None) -> None:
     staging = target.with_name(target.name + ".tmp")
     staging.unlink(missing_ok=True)
     try:
-        with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(staging)) as dst:
+        with (
+            closing(cipher.connect(source, key)) as src,
+            closing(cipher.connect(staging, key)) as dst,
+        ):
             src.backup(dst)
         with staging.open("rb+") as handle:
             os.fsync(handle.fileno())

@@ -4,15 +4,21 @@ Everything here opens the file read-only (``mode=ro``), so a file Kite refuses
 is left exactly as it was found. A read-only open of a WAL database makes
 SQLite create empty ``-wal``/``-shm`` companions; those that were not there
 before are removed again.
+
+An encrypted store (SQLCipher) has no SQLite header: it is read with the
+device's key, and a file that key cannot read is :class:`NotReadableWithKey`.
+A plain file is read as it is, key or not (:func:`inspect` says which it was).
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from kiosk.store import cipher
+from kiosk.store.cipher import dbapi
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 SIDECARS = ("-wal", "-shm", "-journal")
@@ -20,6 +26,11 @@ SIDECARS = ("-wal", "-shm", "-journal")
 
 class NotSQLite(Exception):
     """The file is not an SQLite database at all (a foreign file)."""
+
+
+class NotReadableWithKey(NotSQLite):
+    """Not plain SQLite, and this device's key does not open it: encrypted with another
+    key (a store copied from another terminal, a lost credential), or a foreign file."""
 
 
 class Damaged(Exception):
@@ -32,6 +43,7 @@ class Inspection:
 
     revision: str | None
     has_tables: bool
+    encrypted: bool = False
 
 
 def sidecars(path: Path) -> list[Path]:
@@ -51,10 +63,10 @@ def has_sqlite_header(path: Path) -> bool:
 
 
 @contextmanager
-def read_only(path: Path) -> Iterator[sqlite3.Connection]:
+def read_only(path: Path, key: bytes | None = None) -> Iterator[dbapi.Connection]:
     """A read-only connection to ``path`` that leaves no new files behind."""
     existing = {p for p in sidecars(path) if p.exists()}
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    connection = cipher.connect(f"{path.resolve().as_uri()}?mode=ro", key, uri=True)
     try:
         with closing(connection):
             yield connection
@@ -71,6 +83,7 @@ def _removable(sidecar: Path) -> bool:
 
 def inspect(
     path: Path,
+    key: bytes | None = None,
     *,
     integrity: bool = True,
     skip: frozenset[str] = frozenset(),
@@ -83,11 +96,14 @@ def inspect(
     over all the others and their indexes. ``thorough`` runs ``integrity_check``
     over the whole file instead (also matches every index against its table:
     slower, for ``kite-admin doctor``).
+
+    ``key`` reads an encrypted file; a plain one is read without it.
     """
-    if not has_sqlite_header(path):
+    plain = has_sqlite_header(path)
+    if not plain and key is None:
         raise NotSQLite(str(path))
     try:
-        with read_only(path) as connection:
+        with read_only(path, None if plain else key) as connection:
             tables = {
                 str(row[0])
                 for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -98,18 +114,20 @@ def inspect(
             if "alembic_version" in tables:
                 row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
                 revision = None if row is None else str(row[0])
-    except sqlite3.OperationalError:
+    except dbapi.OperationalError:
         raise  # locked, unreadable, out of memory: not a verdict on the file's content
-    except sqlite3.DatabaseError as exc:
+    except dbapi.DatabaseError as exc:
         text = str(exc)
         if "not a database" in text:
-            raise NotSQLite(str(path)) from exc
+            raise (NotSQLite if plain else NotReadableWithKey)(str(path)) from exc
         raise Damaged(text) from exc
-    return Inspection(revision=revision, has_tables=bool(tables - {"alembic_version"}))
+    return Inspection(
+        revision=revision, has_tables=bool(tables - {"alembic_version"}), encrypted=not plain
+    )
 
 
 def _quick_check(
-    connection: sqlite3.Connection, tables: list[str] | None, thorough: bool = False
+    connection: dbapi.Connection, tables: list[str] | None, thorough: bool = False
 ) -> None:
     statements = (
         ["PRAGMA integrity_check" if thorough else "PRAGMA quick_check"]

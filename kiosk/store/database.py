@@ -2,6 +2,8 @@
 
 - WAL journal and ``synchronous=FULL``: a committed purchase survives a power cut.
 - Foreign keys on.
+- SQLCipher's build of SQLite (:mod:`kiosk.store.cipher`), keyed when the
+  terminal has a store key: the file on disk is then encrypted.
 - Explicit ``BEGIN``: Python's sqlite3 defers it, which breaks SAVEPOINT and
   read consistency; SQLAlchemy documents the recipe used here
   (pysqlite "Serializable isolation / Savepoints / Transactional DDL").
@@ -16,7 +18,6 @@ from __future__ import annotations
 import errno
 import json
 import logging
-import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +29,8 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.errors import OperatorError
+from kiosk.store import cipher
+from kiosk.store.cipher import dbapi
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +43,24 @@ class StoreError(OperatorError):
     """The local database cannot be used as it is; the message says what to do."""
 
 
-def make_engine(path: Path) -> Engine:
-    """An engine on ``path`` with durable, explicit-transaction SQLite settings."""
+def make_engine(path: Path, key: bytes | None = None) -> Engine:
+    """An engine on ``path`` with durable, explicit-transaction SQLite settings.
+
+    With ``key``, every connection is keyed before its first statement (SQLCipher).
+    """
+
+    def _connect() -> dbapi.Connection:
+        return cipher.connect(path, key, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+
     engine = create_engine(
         f"sqlite:///{path}",
-        connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        module=dbapi,  # SQLAlchemy then knows this driver's exceptions as its own
+        creator=_connect,
         json_serializer=_json_text,
     )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    def _on_connect(dbapi_connection: dbapi.Connection, _record: Any) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
         cursor = dbapi_connection.cursor()
         try:
@@ -79,7 +90,7 @@ def _json_text(value: Any) -> str:
 
 
 def translate_operational_error(
-    exc: DatabaseError | sqlite3.Error | OSError, path: Path
+    exc: DatabaseError | dbapi.Error | OSError, path: Path
 ) -> StoreError:
     """Turn SQLite or file-system failures into errors an operator can act on."""
     if isinstance(exc, OSError):
@@ -110,7 +121,7 @@ def translate_operational_error(
 def _is_failure_of_the_file(exc: DatabaseError) -> bool:
     # Disk, locking and damage failures; a refused constraint (IntegrityError) is
     # the caller's to handle. SQLite reports damage as the base DatabaseError.
-    return isinstance(exc, OperationalError) or type(exc.orig) is sqlite3.DatabaseError
+    return isinstance(exc, OperationalError) or type(exc.orig) is dbapi.DatabaseError
 
 
 def note_outbox_added(session: Session) -> None:
@@ -121,9 +132,10 @@ def note_outbox_added(session: Session) -> None:
 class Store:
     """The terminal's database: short read sessions and serialized write sessions."""
 
-    def __init__(self, path: Path, engine: Engine | None = None) -> None:
+    def __init__(self, path: Path, engine: Engine | None = None, key: bytes | None = None) -> None:
         self.path = path
-        self.engine = engine or make_engine(path)
+        self.key = key  # None: a plain file (tests, benchmarks); the kiosk's store has one
+        self.engine = engine or make_engine(path, key)
         self._write_lock = threading.RLock()
         self._reads = sessionmaker(bind=self.engine, expire_on_commit=False)
         self._writes = sessionmaker(

@@ -6,6 +6,13 @@ before ``current`` moves; and once it has moved, any failure of the new release
 puts back the old link, the store backup and the old session. What the last
 update replaced is kept in ``<state_dir>/last-update.json`` for a later manual
 ``kite-update rollback``.
+
+An encrypted store (every terminal's since secrets at rest) is backed up and put
+back with its key, which the updater (root) unseals with systemd-creds as
+``kite-admin`` does. The new release's self-test runs as the kiosk user, who
+cannot unseal it: the updater hands it the secrets key the way systemd hands
+it to the kiosk unit, in a private ``CREDENTIALS_DIRECTORY`` of its own, removed
+after the trial.
 """
 
 from __future__ import annotations
@@ -13,16 +20,22 @@ from __future__ import annotations
 import json
 import logging
 import os
+import pwd
 import shutil
 import subprocess
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from kiosk.config import ConfigError, load_settings
+from keyring.errors import KeyringError
+
+from kiosk.config import ConfigError, Settings, load_settings
 from kiosk.store.backups import back_up_as_is, restore_backup
 from kiosk.store.database import StoreError
+from sync.secrets_keyring import CREDENTIAL_NAME, SecretsKeyring
 from sync.update import UpdateError, releases, signing, trial
 from sync.update.releases import Layout
 from sync.update.settings import UpdateSettings
@@ -58,21 +71,23 @@ class Updater:
                 "nothing to go back to: install the kite-terminal package first."
             )
         database = self._database()
+        # Before anything changes: a secrets key that will not unseal stops the update here.
+        secrets = self._secrets_key()
         version = releases.unpack(archive, self.layout)
         self.say(f"unpacked {version} beside {old} in {self.layout.releases}")
 
         self._service("stop")
-        backup = self._back_up(database)
+        backup = self._back_up(database, secrets)
         self._write_state({"from": old, "to": version, "store_backup": backup})
         before = self.layout.version_of("previous")
         self.layout.switch("previous", old)
         self.layout.switch("current", version)
         self.say(f"current -> releases/{version}; trying it")
         try:
-            self._try(version)
+            self._try(version, secrets)
             self._service("start")
         except UpdateError as exc:
-            self._go_back(old, version, database, backup)
+            self._go_back(old, version, database, backup, secrets)
             self._forget_failed(version, before)
             raise RolledBack(
                 f"Release {version} failed: {exc}. Rolled back: {old} is current again"
@@ -101,15 +116,23 @@ class Updater:
                 "Nothing was changed."
             )
         database = self._database()
+        secrets = self._secrets_key()
         self._service("stop")
         backup = state.get("store_backup")
-        self._go_back(previous, current, database, backup if isinstance(backup, str) else None)
+        self._go_back(
+            previous, current, database, backup if isinstance(backup, str) else None, secrets
+        )
         self._write_state({})
         return previous
 
-    def _try(self, version: str) -> None:
+    def _try(self, version: str, secrets: bytes | None) -> None:
+        with self._credentials_for_trial(secrets) as credentials:
+            self._try_with(version, credentials)
+
+    def _try_with(self, version: str, credentials: dict[str, str]) -> None:
         program = str(self.layout.releases / version / "kite")
         env = {
+            **credentials,
             "PATH": os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"),
             "LANG": "C.UTF-8",
             "QT_QPA_PLATFORM": "offscreen",
@@ -124,12 +147,14 @@ class Updater:
         )
         self.say(f"{version}: reported READY")
 
-    def _go_back(self, old: str, failed: str, database: Path, backup: str | None) -> None:
+    def _go_back(
+        self, old: str, failed: str, database: Path, backup: str | None, secrets: bytes | None
+    ) -> None:
         self._service("stop", check=False)
         self.layout.switch("current", old)
         if backup is not None:
             try:
-                restore_backup(database, Path(backup))
+                restore_backup(database, Path(backup), _store_key(secrets))
             except StoreError as exc:
                 raise UpdateError(
                     f"{old} is current again, but its store could not be put back: {exc} "
@@ -150,15 +175,57 @@ class Updater:
         shutil.rmtree(self.layout.releases / failed, ignore_errors=True)
         self._write_state({})
 
-    def _database(self) -> Path:
+    def _kite_settings(self) -> Settings:
         try:
-            return load_settings(self.settings.kite_config, explicit=True).database_path
+            return load_settings(self.settings.kite_config, explicit=True)
         except ConfigError as exc:
             raise UpdateError(f"The terminal's configuration is unusable: {exc}") from exc
 
-    def _back_up(self, database: Path) -> str | None:
+    def _database(self) -> Path:
+        return self._kite_settings().database_path
+
+    def _secrets_key(self) -> bytes | None:
+        """The terminal's secrets key (None on a terminal that has none provisioned yet)."""
+        settings = self._kite_settings()
+        backend = SecretsKeyring(credential_file=Path(settings.credential_file))
+        provisioned = backend.credential_file.exists() or os.environ.get("CREDENTIALS_DIRECTORY")
+        if not provisioned:
+            return None
         try:
-            backup = back_up_as_is(database)
+            return backend.secrets_key()
+        except KeyringError as exc:
+            raise UpdateError(
+                f"The terminal's secrets key cannot be unsealed ({exc}), so its encrypted "
+                "store could be neither backed up nor opened by the new release. Nothing was "
+                "changed. 'kite-admin doctor' names the fix."
+            ) from exc
+
+    @contextmanager
+    def _credentials_for_trial(self, secrets: bytes | None) -> Iterator[dict[str, str]]:
+        """A private credentials folder holding the secrets key for the trial's user."""
+        if secrets is None:
+            yield {}
+            return
+        run = Path("/run")
+        folder = Path(
+            tempfile.mkdtemp(prefix="kite-update-", dir=run if os.access(run, os.W_OK) else None)
+        )
+        try:
+            held = folder / CREDENTIAL_NAME
+            descriptor = os.open(held, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.hex())
+            if self.settings.run_as and os.geteuid() == 0:
+                user = pwd.getpwnam(self.settings.run_as)
+                for path in (folder, held):
+                    os.chown(path, user.pw_uid, user.pw_gid)
+            yield {"CREDENTIALS_DIRECTORY": str(folder)}
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _back_up(self, database: Path, secrets: bytes | None) -> str | None:
+        try:
+            backup = back_up_as_is(database, _store_key(secrets))
         except StoreError as exc:
             self._service("start", check=False)
             raise UpdateError(
@@ -204,6 +271,10 @@ class Updater:
         except (OSError, ValueError) as exc:
             raise UpdateError(f"Cannot read {self.settings.state_dir / STATE}: {exc}.") from exc
         return state if isinstance(state, dict) else {}
+
+
+def _store_key(secrets: bytes | None) -> bytes | None:
+    return None if secrets is None else SecretsKeyring(secrets_key=secrets).store_key()
 
 
 def _for_the_kiosk_user(path: Path) -> None:

@@ -43,7 +43,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from keyrings.alt.file import PlaintextKeyring
 from sqlalchemy import select
 
 from kiosk.store import open_store
@@ -58,7 +57,8 @@ from kiosk.store.models import (
     OutboxState,
 )
 from sync import faults
-from sync.credentials import CREDENTIAL_KEY, KEYRING_FILE, SERVICE
+from sync.credentials import CREDENTIAL_KEY, SERVICE
+from tests import sealed
 from tests.fault.worlds import grant_stamps
 from tests.server.live import LiveServer, World, ok
 
@@ -97,14 +97,13 @@ class CrashRun:
         self.wiped_purchases = 0
         self.data = workdir / "terminal"
         self.data.mkdir(parents=True, exist_ok=True)
-        backend = PlaintextKeyring()
-        backend.file_path = str(self.data / KEYRING_FILE)
-        backend.set_password(SERVICE, CREDENTIAL_KEY, self.world.credential)
+        sealed.install()  # also when run as a script, outside pytest's conftest
+        self.keyring = sealed.keyring_of(self.data)  # the kiosk's sealed keyring
+        self.keyring.set_password(SERVICE, CREDENTIAL_KEY, self.world.credential)
         self.env = {
             **os.environ,
             "KITE_SERVER_URL": self.server.url,
             "KITE_DATA_DIR": str(self.data),
-            "KITE_KEYRING_BACKEND": "file",
             "KITE_LONG_POLL_S": "0",
             "KITE_CONNECT_TIMEOUT_S": "2",
             "KITE_READ_TIMEOUT_S": "15",
@@ -209,7 +208,7 @@ class CrashRun:
     @contextmanager
     def _store(self) -> Iterator[tuple[list[str], list[Hold], Counter[OutboxState]]]:
         """(outbound reply bodies, purchase holds, outbox states) the terminal holds now."""
-        store = open_store(self.data / "kite.db")
+        store = open_store(self.data / "kite.db", self.keyring.store_key())  # encrypted
         try:
             with store.read() as session:
                 states = Counter(session.scalars(select(OutboxItem.state)))
@@ -226,7 +225,7 @@ class CrashRun:
             store.close()
 
     def _ledger_sum(self) -> int:
-        store = open_store(self.data / "kite.db")
+        store = open_store(self.data / "kite.db", self.keyring.store_key())
         try:
             with store.read() as session:
                 return sum(session.scalars(select(LedgerEntry.stamps)))

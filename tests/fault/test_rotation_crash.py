@@ -17,10 +17,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from keyrings.alt.file import PlaintextKeyring
 
 from sync import faults
-from sync.credentials import CREDENTIAL_KEY, CREDENTIAL_SINCE_KEY, KEYRING_FILE, SERVICE
+from sync.credentials import CREDENTIAL_KEY, CREDENTIAL_SINCE_KEY, SERVICE
+from tests import sealed
 from tests.server.live import LiveServer, ok
 
 
@@ -43,8 +43,7 @@ def test_a_kill_anywhere_in_a_rotation_leaves_a_working_credential_and_no_suspic
     world = central_server.world(residents=1, devices=1)
     data = tmp_path / "terminal"
     data.mkdir()
-    keyring = PlaintextKeyring()
-    keyring.file_path = str(data / KEYRING_FILE)
+    keyring = sealed.keyring_of(data)
     keyring.set_password(SERVICE, CREDENTIAL_KEY, world.credential)
     config = data / "kite.toml"
     config.write_text("# everything comes from KITE_* variables\n", encoding="utf-8")
@@ -53,7 +52,6 @@ def test_a_kill_anywhere_in_a_rotation_leaves_a_working_credential_and_no_suspic
         "KITE_CONFIG": str(config),
         "KITE_SERVER_URL": central_server.url,
         "KITE_DATA_DIR": str(data),
-        "KITE_KEYRING_BACKEND": "file",
         "KITE_LONG_POLL_S": "0",
     }
     r = world.resident

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from keyrings.alt.file import PlaintextKeyring
 from sqlalchemy import func, select
 
 from kiosk import feed, ledger, outbox, stamps
@@ -26,9 +25,10 @@ from sync import pull, push, reconcile
 from sync.authenticator import OnlineAuthenticator
 from sync.backoff import Backoff
 from sync.client import SyncClient
-from sync.credentials import CREDENTIAL_KEY, KEYRING_FILE, SERVICE, CredentialStore
+from sync.credentials import CREDENTIAL_KEY, SERVICE, CredentialStore
 from sync.errors import InvalidResponse, Throttled
 from sync.worker import SyncWorker
+from tests import sealed
 
 from . import wire
 from .conftest import terminal_settings
@@ -297,10 +297,13 @@ def kite_admin(tmp_path: Path, url: str, *args: str, credential: bool = True) ->
         encoding="utf-8",
     )
     if credential:
-        backend = PlaintextKeyring()
-        backend.file_path = str(data / KEYRING_FILE)
+        backend = sealed.keyring_of(data)  # the kiosk's sealed keyring
         backend.set_password(SERVICE, CREDENTIAL_KEY, "test-credential-0123456789")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KITE_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KITE_") or k == "KITE_CREDENTIAL_FILE"
+    }
     env.pop("PYTHON_KEYRING_BACKEND", None)
     env["KITE_CONFIG"] = str(config)
     return subprocess.run(

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from keyrings.alt.file import PlaintextKeyring
 from sqlalchemy import select
 
 from kiosk import outbox
@@ -16,12 +15,17 @@ from kiosk.clock import utcnow
 from kiosk.store import open_store
 from kiosk.store.backups import take_backup
 from kiosk.store.models import SyncCursor
-from sync.credentials import CREDENTIAL_KEY, KEYRING_FILE, SERVICE
+from sync.credentials import CREDENTIAL_KEY, SERVICE
+from tests import sealed
 from tests.server.live import LiveServer, World
 
 
 def admin(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KITE_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KITE_") or k == "KITE_CREDENTIAL_FILE"
+    }
     env["KITE_CONFIG"] = str(config)
     return subprocess.run(
         [sys.executable, "-m", "sync.admin", *args],
@@ -88,8 +92,7 @@ def test_sync_command_runs_one_round_and_status_shows_it(
         f'server_url = "{central_server.url}"\ndata_dir = "{data}"\nlong_poll_s = 0\n',
         encoding="utf-8",
     )
-    backend = PlaintextKeyring()
-    backend.file_path = str(data / KEYRING_FILE)
+    backend = sealed.keyring_of(data)  # the kiosk's sealed keyring
     backend.set_password(SERVICE, CREDENTIAL_KEY, world.credential)
 
     synced = admin(config, "sync")

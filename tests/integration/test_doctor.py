@@ -9,20 +9,23 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from keyrings.alt.file import PlaintextKeyring
-
 from kiosk.store import list_backups, open_store
 from kiosk.store.backups import take_backup
 from kiosk.store.revisions import migrations_dir, shipped_revisions
-from sync.credentials import CREDENTIAL_KEY, KEYRING_FILE, SERVICE
+from sync.credentials import CREDENTIAL_KEY, SERVICE
 from sync.doctor_host import check_fonts
+from tests import sealed
 from tests.security.certs import make_authority
 from tests.server.live import LiveServer, ServerTls
 
 
 def doctor(config: Path, **env: str) -> subprocess.CompletedProcess[str]:
     """``kite-admin doctor`` in a process of its own, as IT runs it."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("KITE_")}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KITE_") or k == "KITE_CREDENTIAL_FILE"
+    }
     environment.update(env, KITE_CONFIG=str(config))
     return subprocess.run(
         [sys.executable, "-m", "sync.admin", "doctor"],
@@ -38,13 +41,12 @@ def terminal(tmp_path: Path, server_url: str, credential: str | None, **keys: st
     data = tmp_path / "data"
     data.mkdir(mode=0o700, parents=True)
     data.chmod(0o700)
-    store = open_store(data / "kite.db")
+    keyring = sealed.keyring_of(data)
+    store = open_store(data / "kite.db", keyring.store_key())  # encrypted, as the kiosk's
     store.close()
     (data / "kite.db").chmod(0o600)
     if credential:
-        backend = PlaintextKeyring()
-        backend.file_path = str(data / KEYRING_FILE)
-        backend.set_password(SERVICE, CREDENTIAL_KEY, credential)
+        keyring.set_password(SERVICE, CREDENTIAL_KEY, credential)
     config = tmp_path / "kite.toml"
     lines = [f'server_url = "{server_url}"', f'data_dir = "{data}"']
     lines += [f'{key} = "{value}"' for key, value in keys.items()]
@@ -84,7 +86,7 @@ def test_a_healthy_terminal_passes_against_the_reference_server(
     out = result.stdout
     assert "PROBLEM" not in out
     assert "mode 0700, owned by" in out
-    assert "ok       Keyring:     a device credential is present (file backend" in out
+    assert "ok       Keyring:     a device credential is present (sealed keyring" in out
     assert f"ok       Server:      {private_server.url} answers" in out
     assert "ok       Enrollment:  the server takes this terminal's credential" in out
     assert "ok       Clock:       within a second of the server's" in out
@@ -92,6 +94,8 @@ def test_a_healthy_terminal_passes_against_the_reference_server(
     assert "ok       Qt:          platform plugin 'offscreen'" in out
     assert "ok       Fonts:" in out
     assert f"intact (integrity_check), schema revision {head_revision()}" in out
+    assert "is encrypted (SQLCipher) with this device's key" in out
+    assert "this machine has a TPM2" in out or "no TPM2 here: the host key alone" in out
     assert out.rstrip().endswith("No problems found.")
 
 
@@ -103,7 +107,7 @@ def test_a_broken_terminal_with_the_server_down_names_each_problem_and_its_fix(
     config = terminal(tmp_path, private_server.url, None, ca_bundle=str(ca))
     data = tmp_path / "data"
     database = data / "kite.db"
-    take_backup(database, head_revision())
+    take_backup(database, head_revision(), key=sealed.keyring_of(data).store_key())
     with database.open("r+b") as file:  # a page of the store overwritten: a disk fault
         file.seek(4096 * 3)
         file.write(b"\xa5" * 4096)
@@ -130,7 +134,7 @@ def test_a_broken_terminal_with_the_server_down_names_each_problem_and_its_fix(
     assert f"chmod 600 {database}" in out
     (backup,) = list_backups(database)  # taken under the test's umask 022, as IT's shell has
     assert f"{backup.path} is mode 0644: readable by other users" in out
-    assert f"the keyring file {data / KEYRING_FILE} does not exist" in out
+    assert "no device credential in the keyring" in out
     assert "Fix:         Enroll this terminal: kite-admin enroll" in out
     assert f"{ca} cannot be read as PEM certificates" in out
     assert f"cannot reach {private_server.url}: [Errno 111] Connection refused" in out
@@ -207,3 +211,23 @@ def test_no_fonts_is_a_problem_with_its_package(tmp_path: Path) -> None:
     (finding,) = check_fonts((tmp_path,))
     assert not finding.ok
     assert finding.fix == "apt-get install fonts-dejavu-core"
+
+
+def test_an_unprovisioned_secrets_key_and_a_plain_store_are_named_with_their_fixes(
+    tmp_path: Path,
+) -> None:
+    """An upgraded terminal before its first start: no sealed key yet, the old plain store."""
+    config = terminal(tmp_path, "http://127.0.0.1:9", None)
+    database = tmp_path / "data" / "kite.db"
+    database.unlink()
+    open_store(database).close()  # an earlier Kite's plain store
+    database.chmod(0o600)
+
+    result = doctor(config, KITE_CREDENTIAL_FILE=str(tmp_path / "never-provisioned"))
+
+    out = result.stdout
+    assert result.returncode == 1
+    assert "Keyring" in problems(out) and "Encryption" in problems(out)
+    assert "the secrets key cannot be unsealed: no credential 'kite-secrets'" in out
+    assert "Fix:         As root: kite-admin provision-secrets" in out
+    assert f"{database} is not encrypted: whoever copies the disk reads every message" in out

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from keyrings.alt.file import PlaintextKeyring
-
+from kiosk.store import checks
 from sync.credentials import CREDENTIAL_KEY, SECRET_KEY, SERVICE
 from sync.enrollment import EnrollmentTicket
+from tests import sealed
 from tests.server.live import LiveServer, ok
 
 
@@ -33,7 +33,11 @@ def terminal_env(tmp_path: Path, server: LiveServer) -> dict[str, str]:
         f'server_url = "{server.url}"\ndata_dir = "{data}"\ndevice_name = "Unit A kiosk 3"\n',
         encoding="utf-8",
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KITE_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KITE_") or k == "KITE_CREDENTIAL_FILE"
+    }
     env.pop("PYTHON_KEYRING_BACKEND", None)
     return {**env, "KITE_CONFIG": str(config)}
 
@@ -67,8 +71,7 @@ def test_enroll_shows_code_and_qr_waits_for_approval_and_keeps_credential_in_key
     assert set(shown) == {"Device ID", "Code"}, "".join(lines)
     assert any("█" in line or "▀" in line for line in lines)  # the QR code
     # The collection secret is in the keyring, and neither printed nor in the QR code.
-    backend = PlaintextKeyring()
-    backend.file_path = str(tmp_path / "data" / "keyring.cfg")
+    backend = sealed.keyring_of(tmp_path / "data")
     collection_secret = backend.get_password(SERVICE, SECRET_KEY)
     assert collection_secret is not None and len(collection_secret) >= 40
     assert collection_secret not in "".join(lines)
@@ -86,8 +89,10 @@ def test_enroll_shows_code_and_qr_waits_for_approval_and_keeps_credential_in_key
     assert process.returncode == 0, err
     assert "Approved" in out
 
-    keyring_file = tmp_path / "data" / "keyring.cfg"
+    keyring_file = tmp_path / "data" / "keyring.enc"
     assert oct(keyring_file.stat().st_mode & 0o777) == "0o600"
+    assert collection_secret.encode() not in keyring_file.read_bytes()  # sealed
+    assert not checks.has_sqlite_header(tmp_path / "data" / "kite.db")  # encrypted at rest
     status = subprocess.run(
         [sys.executable, "-m", "sync.admin", "status", "--json"],
         env=env,

@@ -4,22 +4,21 @@ The keyring file is replaced whole, so a failed write leaves the old credential.
 
 from __future__ import annotations
 
-import configparser
+import os
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from keyrings.alt.file import PlaintextKeyring
 
 from kiosk.config import Settings
 from sync.credentials import (
     CREDENTIAL_KEY,
-    KEYRING_FILE,
     SERVICE,
     CredentialStore,
     configure_keyring,
 )
+from tests import sealed
 from tests.integration.terminal import make_terminal
 from tests.integration.test_admin import admin
 from tests.server.live import LiveServer, World
@@ -42,8 +41,7 @@ def test_kite_admin_sync_rotates_after_enrollment_and_status_shows_the_age(
         "credential_rotation_days = 7\n",
         encoding="utf-8",
     )
-    keyring = PlaintextKeyring()
-    keyring.file_path = str(data / KEYRING_FILE)
+    keyring = sealed.keyring_of(data)
     keyring.set_password(SERVICE, CREDENTIAL_KEY, world.credential)  # as collected
 
     before = admin(config, "status")
@@ -81,26 +79,25 @@ def test_the_worker_rotates_when_the_schedule_says_so(
 def test_a_keyring_write_that_fails_midway_leaves_the_old_credential(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    configure_keyring(Settings(data_dir=tmp_path))  # the kiosk's file keyring
+    configure_keyring(Settings(data_dir=tmp_path))  # the kiosk's sealed keyring
     credentials = CredentialStore()
     credentials.store_credential("kd1_the-credential-in-use-0123456789")
 
-    def half_then_die(self: configparser.RawConfigParser, handle: object) -> None:
-        handle.write("[kite-terminal]\n")  # type: ignore[attr-defined]
+    def power_cut(*_args: object) -> None:  # the new copy is written; it never replaces
         raise OSError("power cut")
 
-    monkeypatch.setattr(configparser.RawConfigParser, "write", half_then_die)
+    monkeypatch.setattr(os, "replace", power_cut)
     with pytest.raises(Exception, match="power cut"):
         credentials.store_credential("kd1_the-next-credential-9876543210")
     monkeypatch.undo()
     assert credentials.credential() == "kd1_the-credential-in-use-0123456789"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [KEYRING_FILE]  # no scratch left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keyring.enc"]  # no scratch left
 
 
 def test_the_sync_threads_always_read_a_credential_while_a_rotation_writes_it(
     tmp_path: Path,
 ) -> None:
-    configure_keyring(Settings(data_dir=tmp_path))  # the kiosk's file keyring
+    configure_keyring(Settings(data_dir=tmp_path))  # the kiosk's sealed keyring
     credentials = CredentialStore()
     credentials.store_credential("kd1_credential-number-0000000000")
     missing: list[int] = []

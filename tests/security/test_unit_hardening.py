@@ -25,6 +25,7 @@ HARDENED = ["kite-kiosk.service", "kite-call-it.service", "kite-central.service"
 WHERE_INSTALLED = {
     "/usr/lib/kite/call-it": str(REPO / "packaging" / "kiosk" / "call-it"),
     "/opt/kite-central/bin/kite-central": sys.executable,
+    "/usr/bin/kite-admin": sys.executable,
 }
 MAX_EXPOSURE = 4.0
 

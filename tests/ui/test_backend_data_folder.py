@@ -16,7 +16,7 @@ def test_terminal_refuses_a_missing_data_folder_and_creates_nothing(
 ) -> None:
     monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
     unmounted = tmp_path / "mnt" / "kite"  # the data disk is not mounted
-    settings = Settings(data_dir=unmounted, keyring_backend="file")
+    settings = Settings(data_dir=unmounted)
     with pytest.raises(StoreError) as caught:
         open_backend(settings)
     assert str(unmounted) in str(caught.value)

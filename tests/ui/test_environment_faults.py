@@ -16,10 +16,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from keyrings.alt.file import PlaintextKeyring
-
 from sync import faults
-from sync.credentials import CREDENTIAL_KEY, KEYRING_FILE, SERVICE
+from sync.credentials import CREDENTIAL_KEY, SERVICE
+from tests import sealed
 from tests.server.live import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,20 +36,22 @@ def enrolled_terminal(server: LiveServer, tmp_path: Path) -> Path:
     world = server.world(residents=1, devices=1)
     data = tmp_path / "data"
     data.mkdir()
-    backend = PlaintextKeyring()
-    backend.file_path = str(data / KEYRING_FILE)
+    backend = sealed.keyring_of(data)  # the kiosk's sealed keyring
     backend.set_password(SERVICE, CREDENTIAL_KEY, world.credential)
     config = tmp_path / "kite.toml"
     config.write_text(
-        f'server_url = "{server.url}"\ndata_dir = "{data}"\nkeyring_backend = "file"\n'
-        "long_poll_s = 0\n",
+        f'server_url = "{server.url}"\ndata_dir = "{data}"\nlong_poll_s = 0\n',
         encoding="utf-8",
     )
     return config
 
 
 def run(args: list[str], config: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KITE_")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("KITE_") or k == "KITE_CREDENTIAL_FILE"
+    }
     env.pop("PYTHON_KEYRING_BACKEND", None)
     env[faults.ENV] = "pull.after_fetch"  # passed on every pull
     return subprocess.run(

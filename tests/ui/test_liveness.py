@@ -90,7 +90,7 @@ def test_an_exception_in_a_slot_keeps_the_draft_returns_to_sign_in_and_is_counte
     assert SECRET not in logged
     # kite-admin status shows IT the count and the last failure, nothing of the resident.
     config = data_dir.parent / "kite.toml"
-    config.write_text(f'data_dir = "{data_dir}"\nkeyring_backend = "file"\n', encoding="utf-8")
+    config.write_text(f'data_dir = "{data_dir}"\n', encoding="utf-8")
     capsys.readouterr()
     assert admin_main(["--config", str(config), "status"]) == 0
     status = capsys.readouterr().out

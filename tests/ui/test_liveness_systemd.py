@@ -137,7 +137,9 @@ def test_the_kite_program_notifies_ready_and_pings_and_says_stopping_on_sigterm(
         encoding="utf-8",
     )
     env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("KITE_", "NOTIFY_", "WATCHDOG_"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("KITE_", "NOTIFY_", "WATCHDOG_")) or k == "KITE_CREDENTIAL_FILE"
     }
     env |= {
         "QT_QPA_PLATFORM": "offscreen",

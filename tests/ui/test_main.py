@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.store import open_store
+from kiosk.store import cipher, open_store
+from tests import sealed
 from ui.early_settings import peek
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,7 +77,9 @@ def test_smoke_test_migrates_the_store_paints_sign_in_and_exits_silently(tmp_pat
     assert (done.returncode, done.stderr) == (0, "")
     assert "smoke test passed" in done.stdout
     assert (data / "kite.db").is_file()
-    open_store(data / "kite.db").close()  # at the current schema: opens without migrating
+    assert not cipher.is_plain(data / "kite.db")  # created encrypted, as the kiosk's
+    key = sealed.keyring_of(data).store_key()
+    open_store(data / "kite.db", key).close()  # at the current schema: opens without migrating
     assert _kite("--smoke-test", "--config", str(config)).returncode == 0  # and opens again
 
 

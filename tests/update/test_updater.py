@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -21,11 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.store import open_store
+from kiosk.store import cipher, open_store
 from kiosk.store.checks import inspect
 from sync.update import signing
 from sync.update.cli import main
 from sync.update.releases import Layout
+from tests import sealed
 from tests.update.fake_release import make_bundle
 
 REPO = Path(__file__).resolve().parents[2]
@@ -100,7 +100,8 @@ class Terminal:
         return self.run("install", "--config", str(self.config), str(archive), *extra)
 
     def tables(self) -> set[str]:
-        with closing(sqlite3.connect(self.database)) as db:
+        key = None if cipher.is_plain(self.database) else sealed.keyring_of(self.root).store_key()
+        with closing(cipher.connect(self.database, key)) as db:
             return {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
 
 
@@ -240,6 +241,22 @@ def test_a_broken_release_rolls_back_on_its_own_with_the_store_restored(
         check=True, env={**os.environ, "KITE_CONFIG": str(terminal.root / "etc" / "kite.toml")},
     )  # fmt: skip
     assert old.stdout.startswith("fake kite 1.0.0")
+
+
+def test_an_encrypted_store_is_backed_up_tried_and_restored_with_its_key(
+    terminal: Terminal,
+) -> None:
+    key = sealed.keyring_of(terminal.root).store_key()  # the updater unseals the same key
+    cipher.encrypt_in_place(terminal.database, key)
+    store_before = terminal.tables()
+    assert terminal.install(terminal.release("2.0.0")).returncode == 0
+    assert "migrated_by_2_0_0" in terminal.tables()  # the trial opened it with the key
+    assert not cipher.is_plain(terminal.database)
+
+    assert terminal.run("rollback", "--config", str(terminal.config)).returncode == 0
+    assert terminal.tables() == store_before
+    assert not cipher.is_plain(terminal.database)
+    assert not list(Path("/run").glob("kite-update-*"))  # the trial's key folder is gone
 
 
 def test_rollback_after_a_good_update_puts_back_the_release_and_the_store(

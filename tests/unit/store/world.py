@@ -170,9 +170,9 @@ def build_at(path: Path, scripts: Path, revision: str) -> None:
         engine.dispose()
 
 
-def fill(path: Path) -> dict[str, list[dict[str, Any]]]:
+def fill(path: Path, key: bytes | None = None) -> dict[str, list[dict[str, Any]]]:
     """Insert WORLD into the tables that exist at the file's revision; return what was written."""
-    engine = make_engine(path)
+    engine = make_engine(path, key)
     metadata = MetaData()
     metadata.reflect(engine)
     written: dict[str, list[dict[str, Any]]] = {}
@@ -191,10 +191,10 @@ def fill(path: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def read_back(
-    path: Path, written: dict[str, list[dict[str, Any]]]
+    path: Path, written: dict[str, list[dict[str, Any]]], key: bytes | None = None
 ) -> dict[str, list[dict[str, Any]]]:
     """The same columns of the same tables, read from ``path``, in primary-key order."""
-    engine = make_engine(path)
+    engine = make_engine(path, key)
     metadata = MetaData()
     metadata.reflect(engine)
     found: dict[str, list[dict[str, Any]]] = {}
