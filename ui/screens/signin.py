@@ -31,6 +31,7 @@ from ui.i18n import LANGUAGE_NAMES, LANGUAGES
 from ui.refusals import describe, describe_error
 from ui.widgets.base import Screen, button, card, label, name
 from ui.widgets.keypad import Keypad
+from ui.widgets.secret_field import SecretField
 
 if TYPE_CHECKING:
     from kiosk.core import Core
@@ -151,10 +152,11 @@ class SignInScreen(Screen):
         self.id_field.setMaxLength(32)
         self.id_field.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
         self.pin_label = label("subtitle")
-        self.pin_field = QLineEdit(self)
+        # The PIN never enters Qt: the field holds bullets (ui/widgets/secret_field.py), so
+        # no accessibility event, undo step or input method ever carries a digit of it.
+        self.pin_field = SecretField(self)
         self.pin_field.setObjectName("pin")
         self.pin_field.setMaxLength(12)
-        self.pin_field.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin_field.setInputMethodHints(
             Qt.InputMethodHint.ImhDigitsOnly | Qt.InputMethodHint.ImhSensitiveData
         )
@@ -294,7 +296,7 @@ class SignInScreen(Screen):
 
     def submit(self) -> None:
         facility_number = self.id_field.text().strip()
-        pin = self.pin_field.text()
+        pin = self.pin_field.secret()
         self.pin_field.clear()  # the PIN lives in the widget no longer than needed
         if not facility_number or not pin:
             self.show_message(self.tr("Enter your facility ID number and your PIN."))
