@@ -114,6 +114,44 @@ def test_a_pin_tapped_on_the_keypad_reaches_no_accessibility_client(
     assert (leaks := secrets_in(heard, (PIN, WRONG_PIN))) == [], leaks
 
 
+POLITE, ASSERTIVE = 1, 2  # AT-SPI's live-region politeness (an announcement's detail1)
+
+
+def announcements(events: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    return [(e["data"], e["detail1"]) for e in events if e["type"] == "object:announcement"]
+
+
+@pytest.mark.parametrize(
+    ("language", "empty", "wrong"),
+    [
+        (
+            "en",
+            "Enter your facility ID number and your PIN.",
+            "That facility ID and PIN do not match. Check both and try again.",
+        ),
+        (
+            "es",
+            "Escriba su número de identificación y su PIN.",
+            "El número de identificación y el PIN no coinciden. Revise ambos e inténtelo de nuevo.",
+        ),
+    ],
+)
+def test_a_refused_sign_in_is_announced_once_assertively_in_the_chosen_language(
+    at_signin: AtSpiSession, language: str, empty: str, wrong: str
+) -> None:
+    bus = at_signin
+    bus.do("click", widget=f"language_{language}")
+    bus.mark()
+    assert bus.do("click", widget="sign_in")["focus"]["object"] == "facility_id"
+    assert announcements(bus.mark()) == [(empty, ASSERTIVE)]
+    bus.do("keys", text="A1001")
+    bus.do("key", key="Tab")
+    bus.do("keys", text=WRONG_PIN)
+    assert bus.do("key", key="Return")["focus"]["object"] == "pin"
+    assert announcements(bus.mark()) == [(wrong, ASSERTIVE)]
+    bus.do("click", widget="language_en")
+
+
 def test_no_secret_reached_the_bus_in_the_whole_session(bus: AtSpiSession) -> None:
     """Last: everything the client heard while this module ran (an event held back past
     its test's marker is judged here)."""

@@ -24,13 +24,16 @@ def test_resident_signs_in_with_the_keypad_and_lands_in_the_inbox(terminal: Term
     assert signin.pin_field.text() == ""
 
 
-def test_wrong_pin_says_the_pair_does_not_match_and_clears_the_pin(terminal: Terminal) -> None:
+def test_wrong_pin_says_the_pair_does_not_match_and_clears_the_pin(
+    terminal: Terminal, said: list[tuple[str, bool]]
+) -> None:
     terminal.sign_in(pin="1111")
     signin = terminal.shell.signin
     assert terminal.shell.current_key() == "signin"
     assert signin.error.isVisible()
     assert "do not match" in signin.error.text()
     assert signin.pin_field.text() == ""
+    assert said == [(signin.error.text(), True)]
 
 
 def test_lockout_tells_how_many_minutes_are_left(terminal: Terminal) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QVBoxLa
 
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
+from ui.announcer import announce
 from ui.formatting import isolate
 from ui.models.paged import PagedMessageModel
 from ui.refusals import describe, describe_reason
@@ -76,6 +77,7 @@ class ConversationScreen(Screen):
         # Where the row at the top was before an older page went in above it (message id,
         # pixels above the viewport), so the resident's place does not jump.
         self._anchor: tuple[int, int] | None = None
+        self._statuses: dict[int, str] = {}  # each reply's status, to tell when one moves on
         self._stick_to_bottom = True
         self.delegate = MessageDelegate(self, now=context.now)
         self.list = QListView(self)
@@ -128,6 +130,7 @@ class ConversationScreen(Screen):
 
     def clear(self) -> None:
         self._read_timer.stop()
+        self._statuses = {}
         self.empty.hide()
         self.contact = None
         self.model.clear()
@@ -239,6 +242,7 @@ class ConversationScreen(Screen):
             self.reply_button.setAccessibleDescription(text)
 
     def _loaded(self, first: bool) -> None:
+        self._announce_statuses(first)
         count = self.model.rowCount()
         if first:
             # Opened at the newest, the newest chosen (Reply answers it).
@@ -256,11 +260,26 @@ class ConversationScreen(Screen):
         self._mark_read()
 
     def _merged(self, added_at_bottom: int) -> None:
+        self._announce_statuses(False)
         if added_at_bottom and self._stick_to_bottom:
             self.list.scrollToBottom()
         self._update_actions()
         if added_at_bottom:
             self._mark_read()
+
+    def _announce_statuses(self, first: bool) -> None:
+        """Say when a reply on screen moved on (sent, delivered, rejected...), once."""
+        statuses = {m.message_id: str(m.status) for m in self.model.items() if m.status is not None}
+        if not first:
+            for message_id, status in statuses.items():
+                before = self._statuses.get(message_id)
+                if before is not None and before != status:
+                    announce(
+                        self,
+                        self.tr("Your reply is now: {status}").format(status=status_name(status)),
+                        assertive=status == "rejected",
+                    )
+        self._statuses = statuses
 
     def _mark_read(self) -> None:
         # Marked once the resident has had the page in front of them for a moment, and

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QVBoxLa
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
 from ui.account_notice import NoticePanel
+from ui.announcer import announce
 from ui.formatting import isolate
 from ui.language_switch import LanguageSwitch
 from ui.models.conversations import ConversationModel
@@ -75,6 +76,7 @@ class InboxScreen(Screen):
         self.shell = shell
         self._seen: dict[str, int] | None = None  # contact_id -> newest message id seen
         self._sync: SyncStatus | None = None  # the sync worker's last status
+        self._sync_announced: str | None = None  # the sync state last told to a screen reader
         self._waiting: WaitingToSend | None = None  # the resident's queue
         root = self._root = QVBoxLayout(self)
         root.setContentsMargins(24, 16, 24, 16)
@@ -220,6 +222,7 @@ class InboxScreen(Screen):
         self.notice.clear()
         self.account_notice.forget()
         self._notice_done = False
+        self._sync_announced = None
         self._drafts = 0
         self._show_drafts_count()
 
@@ -290,6 +293,7 @@ class InboxScreen(Screen):
                 self.banner_text.setText(text)
                 self.banner.setAccessibleName(text)
                 self.banner.show()
+                announce(self, text)
         self._seen = newest
 
     def _acknowledge_notice(self) -> None:
@@ -341,6 +345,10 @@ class InboxScreen(Screen):
             self.sync_line.hide()
             return
         text, tone = describe_sync(self._sync, self.context.now(), self._waiting)
+        state = self._sync.state
+        if state != self._sync_announced and text and self.isVisible():
+            self._sync_announced = state  # once per state ("Up to date", offline), not per count
+            announce(self, text)
         self.sync_line.setText(text)
         self.sync_line.setAccessibleName(text)
         self.sync_line.setProperty("tone", tone)

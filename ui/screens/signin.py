@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
+from ui.announcer import announce
 from ui.formatting import day_and_time, set_time_zone
 from ui.i18n import LANGUAGE_NAMES, LANGUAGES
 from ui.refusals import describe, describe_error
@@ -248,7 +249,9 @@ class SignInScreen(Screen):
     def show_message(self, text: str) -> None:
         """Show a sentence in the error box (a refusal, or why a session ended)."""
         self.error.setText(text)
+        self.error.setAccessibleName(text)
         self.error.setVisible(bool(text))
+        announce(self, text, assertive=True)  # an error, or why the last session ended
 
     def show_facility_problem(self, text: str) -> None:
         """A terminal-wide problem (device revoked, needs IT): stays in the notice box."""

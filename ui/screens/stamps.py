@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
+from ui.announcer import announce
 from ui.formatting import money, when
 from ui.refusals import describe, describe_error, describe_reason
 from ui.widgets.base import Navigator, Screen, button, card, label, name
@@ -335,6 +336,7 @@ class StampsScreen(Screen):
         self._show_outcome(describe(refusal, self.context.now()), "error")
 
     def _show_outcome(self, text: str, role: str) -> None:
+        announce(self, text, assertive=role == "error")
         self.outcome.setText(text)
         self.outcome.setAccessibleName(text)
         self.outcome.setProperty("role", role)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
+from ui.announcer import announce
 from ui.widgets.base import button, label, name
 
 
@@ -79,6 +80,9 @@ class IdleWarning(QFrame):
         self.place()
         self.show()
         self.raise_()
+        if was_hidden:
+            # Once, as it appears; the countdown that follows is not read out every second.
+            announce(self, f"{self.title.text()} {self.countdown.text()}", assertive=True)
         if was_hidden and extendable:
             self.more_button.setFocus()
 
