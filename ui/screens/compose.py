@@ -218,6 +218,9 @@ class ComposeScreen(Screen):
         self.context.tasks.run(load, self._loaded, on_refusal=self._refused, owner=self)
         self.editor.setFocus()
 
+    def first_focus(self) -> QWidget | None:
+        return self.editor
+
     def _loaded(self, loaded: tuple[DraftView | None, int]) -> None:
         draft, self.max_chars = loaded
         self.editor.set_limit(self.max_chars)

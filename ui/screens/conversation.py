@@ -20,7 +20,7 @@ from ui.formatting import isolate
 from ui.models.paged import PagedMessageModel
 from ui.refusals import describe, describe_reason
 from ui.statuses import media_summary, status_name
-from ui.widgets.base import Navigator, Screen, button, label, name
+from ui.widgets.base import Navigator, Screen, button, label, name, tab_chain
 from ui.widgets.confirm import ConfirmPanel
 from ui.widgets.delegates import MessageDelegate
 
@@ -63,6 +63,7 @@ class ConversationScreen(Screen):
         head.addWidget(self.delete_button)
         head.addWidget(self.reply_button)
         root.addLayout(head)
+        tab_chain(self.back_button, self.delete_button, self.reply_button)  # as on screen
         self.notice = label("notice")
         self.notice.setObjectName("conversation_notice")
         self.notice.hide()
@@ -162,6 +163,9 @@ class ConversationScreen(Screen):
             self._stick_to_bottom = self._stick_to_bottom or at_newest
         self._update_actions()
         self.list.setFocus()
+
+    def first_focus(self) -> QWidget | None:
+        return self.list  # the messages, the newest chosen
 
     def refresh(self) -> None:
         if self.contact is not None:

@@ -206,9 +206,11 @@ class InboxScreen(Screen):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._arrange_header()
+
+    def first_focus(self) -> QWidget | None:
         # The conversations first, as before the header had buttons (a focused button's
         # thicker border would also want more room than the header gave it).
-        self.list.setFocus(Qt.FocusReason.OtherFocusReason)
+        return self.list
 
     def clear(self) -> None:
         self.model.clear()

@@ -97,6 +97,7 @@ class SignInScreen(Screen):
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a container, not a control
         content = QWidget(self.scroll_area)
         content.setObjectName("signin_content")
         outer.addWidget(self.scroll_area)
@@ -208,12 +209,16 @@ class SignInScreen(Screen):
         name(self.high_contrast, self.tr("High contrast"), self.tr("Light text on a black screen"))
         self.id_label.setText(self.tr("Facility ID number"))
         self.id_field.setAccessibleName(self.tr("Facility ID number"))
-        self.id_field.setAccessibleDescription(self.tr("Type it with the number pad"))
+        self._id_hint = self.tr("Type it with the number pad")
         self.pin_label.setText(self.tr("PIN"))
         self.pin_field.setAccessibleName(self.tr("PIN"))
-        self.pin_field.setAccessibleDescription(self.tr("Your secret number; it is not shown"))
+        self._pin_hint = self.tr("Your secret number; it is not shown")
+        self._describe_fields()
         name(self.sign_in_button, self.tr("Sign in"), self.tr("Sign in with this ID and PIN"))
         self._show_status()
+
+    def first_focus(self) -> QWidget | None:
+        return self.id_field
 
     def clear(self) -> None:
         # setText, not clear(): it also empties the undo history, so Ctrl+Z in the empty
@@ -221,6 +226,7 @@ class SignInScreen(Screen):
         for field in (self.id_field, self.pin_field):
             field.setText("")
         self.error.hide()
+        self._describe_fields()
         self.keypad.target = self.id_field
 
     def refresh(self) -> None:
@@ -251,7 +257,14 @@ class SignInScreen(Screen):
         self.error.setText(text)
         self.error.setAccessibleName(text)
         self.error.setVisible(bool(text))
+        self._describe_fields()
         announce(self, text, assertive=True)  # an error, or why the last session ended
+
+    def _describe_fields(self) -> None:
+        """The fields' descriptions carry the error while it shows (read with the field)."""
+        error = self.error.text() if not self.error.isHidden() else ""
+        for field, hint in ((self.id_field, self._id_hint), (self.pin_field, self._pin_hint)):
+            field.setAccessibleDescription(f"{error} {hint}" if error else hint)
 
     def show_facility_problem(self, text: str) -> None:
         """A terminal-wide problem (device revoked, needs IT): stays in the notice box."""
