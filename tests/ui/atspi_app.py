@@ -12,7 +12,8 @@ Commands: ``{"do": "keys", "text": "2468"}`` types on the focused widget;
 ``{"do": "click", "widget": OBJECT_NAME}`` taps a visible widget;
 ``{"do": "keypad", "text": "2468C"}`` taps the sign-in keypad's keys (``C`` Clear,
 ``B`` Delete); ``{"do": "reset_signin"}`` empties the sign-in fields;
-``{"do": "noop"}`` only answers;
+``{"do": "show", "screen": "stamps"}`` brings a screen forward as its button would (the
+conversation and compose with the first contact); ``{"do": "noop"}`` only answers;
 ``{"do": "mark", "n": 3}`` sets the window's accessible description to a marker, which
 the client hears after every event the steps before it caused;
 ``{"do": "quit"}``.
@@ -41,6 +42,7 @@ from ui.tasks import Tasks
 MARK = "kite-test-mark-"
 KEYPAD = {"C": "clear", "B": "back"}  # the keypad's Clear and Delete keys
 RESIDENT = {"number": "A1001", "pin": "2468", "name": "Ana Ruiz"}
+SPANISH = {"number": "B2002", "pin": "1357", "name": "Benito Ortiz"}
 
 
 def build_world(folder: Path) -> World:
@@ -50,6 +52,10 @@ def build_world(folder: Path) -> World:
     world.resident("r1", RESIDENT["number"], RESIDENT["name"], RESIDENT["pin"])
     world.contact("c1", "r1", name="Maria")
     world.inbound(contact_id="c1", resident_id="r1", body="A letter for Ana")
+    # A Spanish speaker: the screens speak his record's language once he is signed in.
+    world.resident("r2", SPANISH["number"], SPANISH["name"], SPANISH["pin"], language="es")
+    world.contact("c2", "r2", name="Carmen")
+    world.inbound(contact_id="c2", resident_id="r2", body="Una carta para Benito")
     return world
 
 
@@ -68,6 +74,7 @@ class Driver:
 
     def __init__(self, folder: Path) -> None:
         self.app = QApplication(sys.argv[:1])
+        self.app.setApplicationName("Kite")  # as ui/main.py names it
         self.app.setCursorFlashTime(0)
         theme.apply(self.app, theme.Appearance())
         self.world = build_world(folder)
@@ -161,6 +168,15 @@ class Driver:
         elif what == "reset_signin":
             self.shell.signin.clear()  # as at a session's end: the ID field next
             self.shell.signin.id_field.setFocus()
+        elif what == "show":
+            key = command["screen"]
+            if key in ("conversation", "compose"):
+                core = self.shell.context.core
+                assert core is not None
+                contact = core.contacts()[0]
+                self.shell.show_screen(key, contact=contact)
+            else:
+                self.shell.show_screen(key)
         elif what == "noop":
             pass
         elif what == "mark":

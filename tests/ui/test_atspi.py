@@ -22,6 +22,8 @@ from tests.ui.atspi import AtSpiSession, BusUnavailable
 
 PIN = "2468"  # the resident's (tests/ui/atspi_app.py); no digit of it is in the ID A1001
 WRONG_PIN = "9753"
+SPANISH = ("B2002", "1357")  # a Spanish speaker's ID and PIN (his record says "es")
+SECRETS = (PIN, WRONG_PIN, SPANISH[1])
 
 
 @pytest.fixture(scope="module")
@@ -149,11 +151,140 @@ def test_a_refused_sign_in_is_announced_once_assertively_in_the_chosen_language(
     bus.do("keys", text=WRONG_PIN)
     assert bus.do("key", key="Return")["focus"]["object"] == "pin"
     assert announcements(bus.mark()) == [(wrong, ASSERTIVE)]
+    field = next(n for n in nodes(bus.tree()) if n["role"] == "password text")
+    assert field["description"].startswith(wrong)  # the error is read with the field
     bus.do("click", widget="language_en")
+
+
+# What a resident can act on: each must have a name a screen reader can say.
+ACTIONABLE = {
+    "push button",
+    "toggle button",
+    "check box",
+    "radio button",
+    "page tab",
+    "text",
+    "password text",
+    "entry",
+    "list",
+    "list item",
+    "combo box",
+    "link",
+    "slider",
+    "spin button",
+}
+# The focus rule (docs/accessibility.md): the first meaningful control on arrival.
+ARRIVAL = {
+    "inbox": "conversation_list",
+    "conversation": "message_list",
+    "compose": "reply_text",
+    "stamps": "buy_single",
+    "contacts": "contact_list",
+    "new_message": "new_message_list",
+    "drafts": "draft_list",
+    "help": None,  # the help text's scroll area (named; it scrolls with the keys)
+}
+# Reading order, as the screen shows it, for the screens whose Tab order was wrong.
+TAB_ORDER = {
+    "conversation": ["conversation_back", "delete_message", "reply", "message_list"],
+    "stamps": ["buy_single", "buy_book10", "receipts"],
+}
+SIGN_OUT = {"en": "Sign out", "es": "Salir"}
+
+
+def unnamed_actionable(tree: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {k: n[k] for k in ("role", "states")}
+        for n in nodes(tree)
+        if (n["role"] in ACTIONABLE or "focusable" in n["states"])
+        and "showing" in n["states"]
+        and not n["name"].strip()
+        and n["role"] not in ("scroll bar", "application", "frame")
+    ]
+
+
+def tab_walk(bus: AtSpiSession, start: str, stops: int) -> list[str]:
+    """The widgets Tab reaches from ``start``, in order (until ``stops`` or back at start)."""
+    reached = []
+    for _ in range(stops):
+        focus = bus.do("key", key="Tab")["focus"]
+        if focus["object"] == start:
+            break
+        assert focus["name"].strip(), f"Tab reached an unnamed widget: {focus}"
+        reached.append(focus["object"])
+    return reached
+
+
+def test_a_screen_reader_can_walk_every_screen_in_both_languages(bus: AtSpiSession) -> None:
+    """Sign in with the keyboard, visit each screen, buy a stamp, sign out: in English, then
+    in Spanish. On each: the arrival focus follows the rule, nothing actionable is unnamed,
+    the title is a heading, the current page tab is selected, the Tab order is the reading
+    order; the purchase is announced and the focus comes back to the Buy button; the Spanish
+    screens say nothing the English ones said (but for names and numbers)."""
+    names: dict[str, dict[str, set[str]]] = {}
+    for language in ("en", "es"):
+        if bus.do("noop")["screen"] != "signin":
+            bus.do("click", widget="sign_out")
+        bus.do("reset_signin")
+        bus.do("click", widget=f"language_{language}")
+        assert bus.do("click", widget="facility_id")["focus"]["object"] == "facility_id"
+        number, pin = ("A1001", PIN) if language == "en" else SPANISH
+        bus.do("keys", text=number)
+        bus.do("key", key="Tab")
+        bus.do("keys", text=pin)
+        answer = bus.do("key", key="Return")
+        assert answer["screen"] == "inbox"
+        seen = names.setdefault(language, {})
+        for screen, first in ARRIVAL.items():
+            answer = bus.do("show", screen=screen)
+            focus = answer["focus"]
+            assert focus["name"] != SIGN_OUT[language], (language, screen)
+            if first is not None:
+                assert focus["object"] == first, (language, screen, focus)
+            heard = bus.mark()
+            focused = [e for e in heard if e["type"] == "focus:"]
+            if focused:  # what the screen reader says on arrival
+                assert focused[-1]["source"].strip(), (language, screen, focused[-1])
+            tree = bus.tree()
+            assert unnamed_actionable(tree) == [], (language, screen)
+            assert any(n["role"] == "heading" and n["name"] for n in nodes(tree)), screen
+            tabs = [n for n in nodes(tree) if n["role"] == "page tab"]
+            selected = [n["name"] for n in tabs if "selected" in n["states"]]
+            assert len(tabs) == 3 and len(selected) == (screen in ("inbox", "stamps", "contacts"))
+            if screen in TAB_ORDER and language == "en":  # the order is the same in Spanish
+                start = focus["object"]
+                order = TAB_ORDER[screen]
+                walk = tab_walk(bus, start, 14)
+                cycle = [w for w in [start, *walk] if w in order]
+                first = cycle.index(order[0]) if order[0] in cycle else 0
+                assert cycle[first:] + cycle[:first] == order, (screen, walk)
+            seen[screen] = {n["name"] for n in nodes(tree) if n["name"]}
+            if screen == "stamps":
+                bus.do("show", screen="stamps")
+                bus.do("click", widget="buy_single")
+                assert bus.do("click", widget="confirm_cancel")["focus"]["object"] == "buy_single"
+                bus.do("click", widget="buy_single")
+                assert bus.do("click", widget="confirm_ok")["focus"]["object"] == "buy_single"
+                said = announcements(bus.mark())
+                assert len(said) == 1 and said[0][1] == POLITE, said
+                assert ("1 stamp" in said[0][0]) == (language == "en"), said
+    # Untranslated text: what the Spanish screens say that the English ones said too.
+    shared = {
+        screen: sorted(
+            name
+            for name in names["es"][screen] & names["en"][screen]
+            if len(name) > 2  # a keyboard key's letter
+            and not any(word in name for word in ("Maria", "Carmen", "Kite", "Una carta"))
+            and not name.replace("$", "").replace(".", "").isdigit()
+            and name not in ("English", "Español", "PIN", "One stamp", "Book of 10")
+        )
+        for screen in ARRIVAL
+    }
+    assert shared == {screen: [] for screen in ARRIVAL}
 
 
 def test_no_secret_reached_the_bus_in_the_whole_session(bus: AtSpiSession) -> None:
     """Last: everything the client heard while this module ran (an event held back past
     its test's marker is judged here)."""
     bus.mark()
-    assert (leaks := secrets_in(bus.history, (PIN, WRONG_PIN))) == [], leaks
+    assert (leaks := secrets_in(bus.history, SECRETS)) == [], leaks
