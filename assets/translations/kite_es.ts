@@ -166,6 +166,7 @@
 <context>
     <name>ConversationDelegate</name>
     <message>
+        <location filename="../../ui/screens/inbox.py" line="371"/>
         <location filename="../../ui/widgets/delegates.py" line="147"/>
         <source>You: {text}</source>
         <translation>Usted: {text}</translation>
@@ -283,11 +284,6 @@
         <location filename="../../ui/screens/conversation.py" line="387"/>
         <source>You</source>
         <translation>Usted</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/conversation.py" line="395"/>
-        <source>Return stamp included</source>
-        <translation>Incluye estampilla de respuesta</translation>
     </message>
 </context>
 <context>
@@ -780,22 +776,22 @@
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="176"/>
+        <location filename="../../ui/widgets/delegates.py" line="183"/>
         <source>Return stamp (used)</source>
         <translation>Estampilla de respuesta (ya usada)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="178"/>
+        <location filename="../../ui/widgets/delegates.py" line="185"/>
         <source>Return stamp included: your reply is free</source>
         <translation>Incluye estampilla de respuesta: su respuesta es gratis</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="182"/>
+        <location filename="../../ui/widgets/delegates.py" line="189"/>
         <source>Sent collect</source>
         <translation>Enviado por cobrar</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="192"/>
+        <location filename="../../ui/widgets/delegates.py" line="199"/>
         <source>Reason: {reason}</source>
         <translation>Motivo: {reason}</translation>
     </message>

@@ -137,7 +137,6 @@ class AtSpiSession:
         )
         assert client.stdout is not None
         self.client, self.heard = client, Lines(client.stdout)
-        self._wait_for(self.heard, "ready")
         app_env = dict(self.env)
         app_env.update(
             QT_QPA_PLATFORM="xcb",
@@ -152,6 +151,8 @@ class AtSpiSession:
         )
         assert app.stdout is not None
         self.app, self.answers = app, Lines(app.stdout)
+        # Both start at once (the app takes the longer); the markers wait for the two.
+        self._wait_for(self.heard, "ready")
         self._wait_for(self.answers, "ready")
         self.mark()  # the first marker heard: the app knows the client's listeners
 

@@ -138,6 +138,10 @@ def test_conversation_shows_markers_and_each_replys_status_timeline(
     assert texts[2].startswith("In review since")
     assert texts[-1] == "Reason: Mentions another resident"
     assert "Rejected" in conversation.describe_message(reply)
+    # A screen reader reads what the bubble shows: its time and every line of its timeline.
+    read = conversation.describe_message(reply)
+    assert all(text.rstrip(".") in read for text in texts)
+    assert conversation.delegate.read_aloud(reply)[1] in read
 
 
 def test_message_text_is_never_rendered_as_rich_text(signed_in: Terminal) -> None:

@@ -19,7 +19,7 @@ from ui.announcer import announce
 from ui.formatting import isolate
 from ui.models.paged import PagedMessageModel
 from ui.refusals import describe, describe_reason
-from ui.statuses import media_summary, status_name
+from ui.statuses import status_name
 from ui.widgets.base import Navigator, Screen, button, label, name, tab_chain
 from ui.widgets.confirm import ConfirmPanel
 from ui.widgets.delegates import MessageDelegate
@@ -388,13 +388,12 @@ class ConversationScreen(Screen):
             if message.direction == "outbound"
             else (isolate(self.contact.display_name) if self.contact else "")
         )
-        parts = [who, isolate(message.body)]
-        if message.media:
-            parts.append(media_summary(message.media))
-        if message.has_return_stamp and not message.return_stamp_used:
-            parts.append(self.tr("Return stamp included"))
+        # Everything the bubble shows, in its order: markers, text, time, status and timeline.
+        markers, time, steps = self.delegate.read_aloud(message)
+        parts = [who, *markers, isolate(message.body), time]
         if message.status is not None:
             parts.append(status_name(message.status))
-        if message.status_reason:
+        if message.status_reason and not steps:
             parts.append(describe_reason(message.status_reason))
-        return ". ".join(p for p in parts if p)
+        parts.extend(steps)
+        return ". ".join(p.rstrip(".") for p in parts if p)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QVBoxLayout, QWidget
 
@@ -25,7 +25,7 @@ from kiosk.changes import Changes
 from kiosk.errors import Refusal
 from ui.account_notice import NoticePanel
 from ui.announcer import announce
-from ui.formatting import isolate
+from ui.formatting import isolate, when
 from ui.language_switch import LanguageSwitch
 from ui.models.conversations import ConversationModel
 from ui.refusals import describe
@@ -366,5 +366,11 @@ class InboxScreen(Screen):
         if last is not None:
             if last.status is not None:
                 parts.append(status_name(last.status))
-            parts.append(isolate(one_line(last.body)))
+            preview = isolate(one_line(last.body))
+            if last.direction == "outbound":  # as the row shows it
+                preview = QCoreApplication.translate("ConversationDelegate", "You: {text}").format(
+                    text=preview
+                )
+            parts.append(preview)
+            parts.append(when(last.sort_at, self.context.now()))
         return ". ".join(parts)
