@@ -11,10 +11,12 @@ signals in order, so every event of those steps arrives before the marker).
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import queue
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -27,6 +29,12 @@ REPO = Path(__file__).resolve().parents[2]
 SYSTEM_PYTHON = "/usr/bin/python3"
 MARK = "kite-test-mark-"
 DEADLINE_S = 60.0
+
+
+def _die_with_parent() -> None:
+    """In the child: end when the test process ends, even killed (Linux's PR_SET_PDEATHSIG),
+    so a killed run leaves no X server or bus behind."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
 
 
 class BusUnavailable(RuntimeError):
@@ -115,6 +123,7 @@ class AtSpiSession:
             env=kwargs.pop("env", self.env),
             cwd=REPO,
             start_new_session=True,
+            preexec_fn=_die_with_parent,
             **kwargs,
         )
         self.processes.append(process)

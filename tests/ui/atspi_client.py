@@ -8,7 +8,7 @@ come on stdin, one a line:
 
 - ``tree``: the showing part of every application's accessible tree, as one JSON
   line ``{"tree": [...]}``;
-- ``focused``: the object that has the focus now (``{"focused": ...}``).
+- ``quit``.
 
 It prints ``{"ready": true}`` once its listeners are registered.
 """
