@@ -155,6 +155,8 @@ class Shell(QMainWindow):
         context.tasks.failed.connect(self._task_failed)
         self._sync_toggles(theme.current_appearance())
         self.retranslate()
+        # The first thing a resident does: the focus is there when the window is first shown.
+        self.signin.id_field.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- screens -----------------------------------------------------------------
     def add_screen(self, key: str, screen: Screen) -> None:

@@ -50,6 +50,13 @@ def at_signin(bus: AtSpiSession) -> AtSpiSession:
     return bus
 
 
+def test_at_start_the_focus_is_on_the_facility_id_field(bus: AtSpiSession) -> None:
+    """First in the module: the window as it first comes up, before any test moved the focus."""
+    assert bus.do("noop")["focus"]["object"] == "facility_id"
+    field = next(n for n in nodes(bus.tree()) if n["role"] == "text")
+    assert "focused" in field["states"] and field["name"] == "Facility ID number"
+
+
 def strings_of(event: dict[str, Any]) -> list[str]:
     return [str(event.get(key) or "") for key in ("data", "source")]
 

@@ -153,6 +153,7 @@ class StampsScreen(Screen):
         self.receipts.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.receipts.setSpacing(4)
         right.addWidget(self.receipts, 1)
+        self.receipts_title.setBuddy(self.receipts)  # the list is labelled by its title
         root.addLayout(right, 2)
         self.book_buttons: list[QPushButton] = []
         self._focus_on_load = False  # arrived before the books: focus the first once loaded
