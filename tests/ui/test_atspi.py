@@ -53,6 +53,7 @@ def at_signin(bus: AtSpiSession) -> AtSpiSession:
 def test_at_start_the_focus_is_on_the_facility_id_field(bus: AtSpiSession) -> None:
     """First in the module: the window as it first comes up, before any test moved the focus."""
     assert bus.do("noop")["focus"]["object"] == "facility_id"
+    bus.mark()  # every event so far heard (the client's states follow them)
     field = next(n for n in nodes(bus.tree()) if n["role"] == "text")
     assert "focused" in field["states"] and field["name"] == "Facility ID number"
 
@@ -271,6 +272,9 @@ def test_a_screen_reader_can_walk_every_screen_in_both_languages(bus: AtSpiSessi
                 bus.do("click", widget="buy_single")
                 assert bus.do("click", widget="confirm_cancel")["focus"]["object"] == "buy_single"
                 bus.do("click", widget="buy_single")
+                bus.mark()  # the client has heard the dialog come back before it reads the tree
+                dialogs = [n for n in nodes(bus.tree()) if n["role"] == "dialog"]
+                assert len(dialogs) == 1 and dialogs[0]["name"].endswith("?"), dialogs
                 assert bus.do("click", widget="confirm_ok")["focus"]["object"] == "buy_single"
                 said = announcements(bus.mark())
                 assert len(said) == 1 and said[0][1] == POLITE, said
