@@ -13,6 +13,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAccessible, QAccessibleEvent, QAccessibleInterface
 from PySide6.QtWidgets import QAbstractButton, QAccessibleWidget, QLabel, QWidget
+from shiboken6 import isValid
 
 PROPERTY = "kite_accessible_role"
 ROLES = {
@@ -75,10 +76,14 @@ def _factory(_class_name: str, obj: QObject | None) -> QAccessibleInterface | No
         return None
     key = id(obj)
     interface = _interfaces.get(key)
-    if interface is None:
+    if interface is None or not isValid(interface):
+        # Qt's accessibility cache owns the interface and deletes it with the widget, which
+        # tells the Python wrapper; a reference is kept here only so that Python does not
+        # delete it first. Entries whose interface Qt has deleted are dropped as new come.
+        for stale in [k for k, i in _interfaces.items() if not isValid(i)]:
+            del _interfaces[stale]
         interface = _RoleInterface(obj, ROLES[role])
-        _interfaces[key] = interface  # Qt keeps it until the widget goes; so do we
-        obj.destroyed.connect(lambda *_: _interfaces.pop(key, None))
+        _interfaces[key] = interface
     return interface
 
 
