@@ -182,15 +182,18 @@ class AtSpiSession:
             raise AssertionError(f"the app could not {what} {fields}: {answer['error']}")
         return answer
 
-    def mark(self) -> list[dict[str, Any]]:
+    def mark(self, rounds: int = 2) -> list[dict[str, Any]]:
         """Every event heard since the last mark, in order.
 
         The client's library may hold an event back while it first reads the object that
         sent it, so a marker can overtake it: two markers in turn make the round trip
-        twice. Until the app has learnt which events the client listens to it sends
-        none, so the first marker may go unheard: a new one is set every second until one is.
+        twice (``rounds=1`` where only the client's view of what is on screen must be
+        current, not every event counted: a late event is still judged at the module's
+        end, in :attr:`history`). Until the app has learnt which events the client listens
+        to it sends none, so the first marker may go unheard: a new one is set every second
+        until one is.
         """
-        events = self._mark() + self._mark()
+        events = [event for _ in range(rounds) for event in self._mark()]
         self.history.extend(events)
         return events
 
