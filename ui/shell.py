@@ -39,7 +39,8 @@ from PySide6.QtWidgets import (
 
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
-from ui import theme
+from ui import accessible_roles, theme
+from ui.accessible_roles import set_role
 from ui.context import Context
 from ui.formatting import isolate
 from ui.i18n import LANGUAGES
@@ -77,6 +78,7 @@ class Shell(QMainWindow):
 
     def __init__(self, context: Context, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        accessible_roles.install()  # headings, page tabs, dialogs (before anything is shown)
         self.setObjectName("shell")
         self.context = context
         self.resident: ResidentView | None = None
@@ -120,6 +122,7 @@ class Shell(QMainWindow):
             widget.setObjectName(f"nav_{key}")
             widget.clicked.connect(lambda _=False, k=key: self.show_screen(k))
             bar.addWidget(widget)
+            set_role(widget, "page_tab")  # the current one is selected, not a checked box
             self.nav[key] = widget
         self.text_size_button = button(None, "text-size", self.topbar, checkable=True)
         self.text_size_button.setObjectName("toggle_large_text")
@@ -152,6 +155,8 @@ class Shell(QMainWindow):
         context.tasks.failed.connect(self._task_failed)
         self._sync_toggles(theme.current_appearance())
         self.retranslate()
+        # The first thing a resident does: the focus is there when the window is first shown.
+        self.signin.id_field.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- screens -----------------------------------------------------------------
     def add_screen(self, key: str, screen: Screen) -> None:
@@ -191,6 +196,7 @@ class Shell(QMainWindow):
         else:
             screen.refresh()
         self._raise(screen)
+        screen.focus_first()  # the screen's first meaningful control; never Sign out
         for nav_key, widget in self.nav.items():
             widget.setChecked(nav_key == key)
         self.screen_shown.emit(key)

@@ -71,7 +71,7 @@
 <context>
     <name>HelpScreen</name>
     <message numerus="yes">
-        <location filename="../../ui/screens/help.py" line="130"/>
+        <location filename="../../ui/screens/help.py" line="133"/>
         <source>Each message you send costs %n stamps.</source>
         <translation>
             <numerusform>Each message you send costs %n stamp.</numerusform>
@@ -82,7 +82,7 @@
 <context>
     <name>IdleWarning</name>
     <message numerus="yes">
-        <location filename="../../ui/widgets/idle_warning.py" line="52"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="55"/>
         <source>Messaging closes in %n seconds. Anything you are writing is kept as a draft.</source>
         <translation>
             <numerusform>Messaging closes in %n second. Anything you are writing is kept as a draft.</numerusform>
@@ -90,7 +90,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/widgets/idle_warning.py" line="59"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="62"/>
         <source>Your session ends in %n seconds. Anything you are writing is kept as a draft.</source>
         <translation>
             <numerusform>Your session ends in %n second. Anything you are writing is kept as a draft.</numerusform>
@@ -98,7 +98,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/widgets/idle_warning.py" line="66"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="69"/>
         <source>Your session ends in %n seconds unless you tap More time.</source>
         <translation>
             <numerusform>Your session ends in %n second unless you tap More time.</numerusform>
@@ -109,7 +109,7 @@
 <context>
     <name>InboxScreen</name>
     <message numerus="yes">
-        <location filename="../../ui/screens/inbox.py" line="248"/>
+        <location filename="../../ui/screens/inbox.py" line="253"/>
         <source>Drafts (%n)</source>
         <translation>
             <numerusform>Drafts (%n)</numerusform>
@@ -117,7 +117,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/inbox.py" line="249"/>
+        <location filename="../../ui/screens/inbox.py" line="254"/>
         <source>%n unfinished messages: open, finish or delete them</source>
         <translation>
             <numerusform>%n unfinished message: open, finish or delete it</numerusform>
@@ -125,7 +125,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/inbox.py" line="354"/>
+        <location filename="../../ui/screens/inbox.py" line="364"/>
         <source>%n unread messages</source>
         <translation>
             <numerusform>%n unread message</numerusform>
@@ -147,7 +147,7 @@
 <context>
     <name>StampsScreen</name>
     <message numerus="yes">
-        <location filename="../../ui/screens/stamps.py" line="227"/>
+        <location filename="../../ui/screens/stamps.py" line="232"/>
         <source>Purchase confirmed: %n stamps added.</source>
         <translation>
             <numerusform>Purchase confirmed: %n stamp added.</numerusform>
@@ -155,7 +155,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/stamps.py" line="232"/>
+        <location filename="../../ui/screens/stamps.py" line="237"/>
         <source>The purchase of %n stamps was refused. Nothing was taken from your debit account.</source>
         <translation>
             <numerusform>The purchase of %n stamp was refused. Nothing was taken from your debit account.</numerusform>
@@ -163,7 +163,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/stamps.py" line="255"/>
+        <location filename="../../ui/screens/stamps.py" line="260"/>
         <source>%n bought, waiting for confirmation</source>
         <translation>
             <numerusform>%n bought, waiting for confirmation</numerusform>
@@ -171,7 +171,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/stamps.py" line="257"/>
+        <location filename="../../ui/screens/stamps.py" line="262"/>
         <source>%n set aside for replies waiting to send</source>
         <translation>
             <numerusform>%n set aside for replies waiting to send</numerusform>
@@ -179,7 +179,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/stamps.py" line="283"/>
+        <location filename="../../ui/screens/stamps.py" line="292"/>
         <source>{name}: %n stamps, {price}</source>
         <translation>
             <numerusform>{name}: %n stamp, {price}</numerusform>
@@ -187,7 +187,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/stamps.py" line="300"/>
+        <location filename="../../ui/screens/stamps.py" line="334"/>
         <source>{price} comes out of your debit account. The %n stamps can be used once the facility confirms the purchase.</source>
         <translation>
             <numerusform>{price} comes out of your debit account. The stamp (%n) can be used once the facility confirms the purchase.</numerusform>
@@ -195,7 +195,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/stamps.py" line="327"/>
+        <location filename="../../ui/screens/stamps.py" line="361"/>
         <source>Purchase sent: %n stamps are pending until the facility confirms them.</source>
         <translation>
             <numerusform>Purchase sent: %n stamp is pending until the facility confirms it.</numerusform>
@@ -203,7 +203,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/stamps.py" line="362"/>
+        <location filename="../../ui/screens/stamps.py" line="397"/>
         <source>%n stamps for {price}</source>
         <translation>
             <numerusform>%n stamp for {price}</numerusform>
@@ -211,7 +211,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/stamps.py" line="366"/>
+        <location filename="../../ui/screens/stamps.py" line="401"/>
         <source>+%n stamps</source>
         <translation>
             <numerusform>+%n stamp</numerusform>
@@ -219,7 +219,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/stamps.py" line="368"/>
+        <location filename="../../ui/screens/stamps.py" line="403"/>
         <source>-%n stamps</source>
         <translation>
             <numerusform>-%n stamp</numerusform>

@@ -4,161 +4,166 @@
 <context>
     <name>ComposeScreen</name>
     <message>
-        <location filename="../../ui/screens/compose.py" line="125"/>
+        <location filename="../../ui/screens/compose.py" line="126"/>
         <source>New message to {name}</source>
         <translation>Mensaje nuevo para {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="127"/>
+        <location filename="../../ui/screens/compose.py" line="128"/>
         <source>Reply to {name}</source>
         <translation>Responder a {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="130"/>
+        <location filename="../../ui/screens/compose.py" line="131"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="131"/>
+        <location filename="../../ui/screens/compose.py" line="132"/>
         <source>Back to the conversation; your text is kept</source>
         <translation>Volver a la conversación; su texto se guarda</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="135"/>
+        <location filename="../../ui/screens/compose.py" line="136"/>
         <source>Keyboard</source>
         <translation>Teclado</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="136"/>
+        <location filename="../../ui/screens/compose.py" line="137"/>
         <source>Show or hide the on-screen keyboard</source>
         <translation>Mostrar u ocultar el teclado en pantalla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="138"/>
+        <location filename="../../ui/screens/compose.py" line="139"/>
         <source>Your reply</source>
         <translation>Su respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="139"/>
+        <location filename="../../ui/screens/compose.py" line="140"/>
         <source>Write your reply here</source>
         <translation>Escriba aquí su respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="140"/>
+        <location filename="../../ui/screens/compose.py" line="141"/>
         <source>Send</source>
         <translation>Enviar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="140"/>
+        <location filename="../../ui/screens/compose.py" line="141"/>
         <source>Send this reply</source>
         <translation>Enviar esta respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="141"/>
+        <location filename="../../ui/screens/compose.py" line="142"/>
         <source>Buy stamps</source>
         <translation>Comprar estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="141"/>
+        <location filename="../../ui/screens/compose.py" line="142"/>
         <source>Go to stamps to buy more</source>
         <translation>Ir a Estampillas para comprar más</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="243"/>
+        <location filename="../../ui/screens/compose.py" line="247"/>
         <source>{count} of {limit} characters</source>
         <translation>{count} de {limit} caracteres</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/compose.py" line="305"/>
+        <location filename="../../ui/screens/compose.py" line="309"/>
         <source>Write something before sending.</source>
         <translation>Escriba algo antes de enviar.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/compose.py" line="349"/>
+        <source>Your message to {name} is queued to send.</source>
+        <translation>Su mensaje para {name} está en la cola para enviarse.</translation>
     </message>
 </context>
 <context>
     <name>ContactsScreen</name>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="66"/>
+        <location filename="../../ui/screens/contacts.py" line="67"/>
         <source>Contacts</source>
         <translation>Contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="67"/>
+        <location filename="../../ui/screens/contacts.py" line="68"/>
         <source>Your contacts</source>
         <translation>Sus contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="102"/>
+        <location filename="../../ui/screens/contacts.py" line="106"/>
         <source>Approved</source>
         <translation>Aprobados</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="103"/>
+        <location filename="../../ui/screens/contacts.py" line="107"/>
         <source>Waiting for approval</source>
         <translation>En espera de aprobación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="104"/>
+        <location filename="../../ui/screens/contacts.py" line="108"/>
         <source>Blocked by you</source>
         <translation>Bloqueados por usted</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="105"/>
+        <location filename="../../ui/screens/contacts.py" line="109"/>
         <source>Suspended by the facility</source>
         <translation>Suspendidos por el centro</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="131"/>
+        <location filename="../../ui/screens/contacts.py" line="135"/>
         <source>No contacts yet. Family and friends appear here once the facility approves them.</source>
         <translation>Todavía no tiene contactos. Sus familiares y amigos aparecerán aquí cuando el centro los apruebe.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="152"/>
+        <location filename="../../ui/screens/contacts.py" line="156"/>
         <source>Reason: {reason}</source>
         <translation>Motivo: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="162"/>
+        <location filename="../../ui/screens/contacts.py" line="166"/>
         <source>Write</source>
         <translation>Escribir</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="163"/>
+        <location filename="../../ui/screens/contacts.py" line="167"/>
         <source>Open your conversation with {name} and write to them</source>
         <translation>Abrir su conversación con {name} y escribirle</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="175"/>
-        <location filename="../../ui/screens/contacts.py" line="203"/>
+        <location filename="../../ui/screens/contacts.py" line="179"/>
+        <location filename="../../ui/screens/contacts.py" line="207"/>
         <source>Block</source>
         <translation>Bloquear</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="176"/>
+        <location filename="../../ui/screens/contacts.py" line="180"/>
         <source>Stop messages to and from {name}</source>
         <translation>Dejar de enviar y recibir mensajes de {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="187"/>
+        <location filename="../../ui/screens/contacts.py" line="191"/>
         <source>Unblock</source>
         <translation>Desbloquear</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="188"/>
+        <location filename="../../ui/screens/contacts.py" line="192"/>
         <source>Allow messages with {name} again</source>
         <translation>Volver a permitir mensajes con {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="199"/>
+        <location filename="../../ui/screens/contacts.py" line="203"/>
         <source>Block {name}?</source>
         <translation>¿Bloquear a {name}?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="201"/>
+        <location filename="../../ui/screens/contacts.py" line="205"/>
         <source>You will not get their messages and cannot write to them until you unblock them.</source>
         <translation>No recibirá sus mensajes ni podrá escribirle hasta que lo desbloquee.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/contacts.py" line="204"/>
+        <location filename="../../ui/screens/contacts.py" line="208"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
@@ -166,6 +171,7 @@
 <context>
     <name>ConversationDelegate</name>
     <message>
+        <location filename="../../ui/screens/inbox.py" line="371"/>
         <location filename="../../ui/widgets/delegates.py" line="147"/>
         <source>You: {text}</source>
         <translation>Usted: {text}</translation>
@@ -174,115 +180,115 @@
 <context>
     <name>ConversationScreen</name>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="110"/>
+        <location filename="../../ui/screens/conversation.py" line="113"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="110"/>
+        <location filename="../../ui/screens/conversation.py" line="113"/>
         <source>Back to your conversations</source>
         <translation>Volver a sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="127"/>
+        <location filename="../../ui/screens/conversation.py" line="130"/>
         <source>Reply</source>
         <translation>Responder</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="127"/>
+        <location filename="../../ui/screens/conversation.py" line="130"/>
         <source>Write a reply in this conversation</source>
         <translation>Escribir una respuesta en esta conversación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="112"/>
-        <location filename="../../ui/screens/conversation.py" line="345"/>
+        <location filename="../../ui/screens/conversation.py" line="115"/>
+        <location filename="../../ui/screens/conversation.py" line="368"/>
         <source>Delete</source>
         <translation>Borrar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="112"/>
+        <location filename="../../ui/screens/conversation.py" line="115"/>
         <source>Delete the chosen message</source>
         <translation>Borrar el mensaje elegido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="113"/>
+        <location filename="../../ui/screens/conversation.py" line="116"/>
         <source>Messages, oldest first, newest at the bottom</source>
         <translation>Mensajes, del más antiguo al más reciente, el más reciente abajo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="121"/>
+        <location filename="../../ui/screens/conversation.py" line="124"/>
         <source>Revise and send again</source>
         <translation>Corregir y volver a enviar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="122"/>
+        <location filename="../../ui/screens/conversation.py" line="125"/>
         <source>Open the text of this rejected reply as a draft to change and send</source>
         <translation>Abrir el texto de esta respuesta rechazada como borrador para cambiarlo y enviarlo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="125"/>
+        <location filename="../../ui/screens/conversation.py" line="128"/>
         <source>Write</source>
         <translation>Escribir</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="125"/>
+        <location filename="../../ui/screens/conversation.py" line="128"/>
         <source>Write the first message</source>
         <translation>Escribir el primer mensaje</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="223"/>
+        <location filename="../../ui/screens/conversation.py" line="230"/>
         <source>No messages with {name} yet.</source>
         <translation>Todavía no hay mensajes con {name}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="224"/>
+        <location filename="../../ui/screens/conversation.py" line="231"/>
         <source>Tap Write to send the first one.</source>
         <translation>Toque Escribir para enviar el primero.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="227"/>
+        <location filename="../../ui/screens/conversation.py" line="234"/>
         <source>You blocked this contact. Unblock them in Contacts to reply.</source>
         <translation>Usted bloqueó a este contacto. Desbloquéelo en Contactos para responder.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="229"/>
+        <location filename="../../ui/screens/conversation.py" line="236"/>
         <source>This contact is waiting for approval. You can reply once approved.</source>
         <translation>Este contacto está en espera de aprobación. Podrá responder cuando lo aprueben.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="232"/>
+        <location filename="../../ui/screens/conversation.py" line="239"/>
         <source>The facility has suspended this contact. You can read but not reply.</source>
         <translation>El centro suspendió a este contacto. Puede leer, pero no responder.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="290"/>
+        <location filename="../../ui/screens/conversation.py" line="283"/>
+        <source>Your reply is now: {status}</source>
+        <translation>Su respuesta ahora está: {status}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/screens/conversation.py" line="313"/>
         <source>These messages could not be loaded. Try again.</source>
         <translation>No se pudieron cargar estos mensajes. Inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="341"/>
+        <location filename="../../ui/screens/conversation.py" line="364"/>
         <source>Delete this message?</source>
         <translation>¿Borrar este mensaje?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="343"/>
+        <location filename="../../ui/screens/conversation.py" line="366"/>
         <source>It disappears from your messages on this terminal. This cannot be undone here.</source>
         <translation>Desaparecerá de sus mensajes en esta terminal. Aquí no se puede deshacer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="346"/>
+        <location filename="../../ui/screens/conversation.py" line="369"/>
         <source>Keep it</source>
         <translation>Conservarlo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/conversation.py" line="364"/>
+        <location filename="../../ui/screens/conversation.py" line="387"/>
         <source>You</source>
         <translation>Usted</translation>
-    </message>
-    <message>
-        <location filename="../../ui/screens/conversation.py" line="372"/>
-        <source>Return stamp included</source>
-        <translation>Incluye estampilla de respuesta</translation>
     </message>
 </context>
 <context>
@@ -355,93 +361,93 @@
 <context>
     <name>DraftsScreen</name>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="78"/>
+        <location filename="../../ui/screens/drafts.py" line="82"/>
         <source>Drafts</source>
         <translation>Borradores</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="79"/>
+        <location filename="../../ui/screens/drafts.py" line="83"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="79"/>
+        <location filename="../../ui/screens/drafts.py" line="83"/>
         <source>Back to your conversations</source>
         <translation>Volver a sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="80"/>
+        <location filename="../../ui/screens/drafts.py" line="84"/>
         <source>Your unfinished messages</source>
         <translation>Sus mensajes sin terminar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="128"/>
+        <location filename="../../ui/screens/drafts.py" line="132"/>
         <source>No drafts. Anything you start writing is kept here.</source>
         <translation>No hay borradores. Todo lo que empiece a escribir se guarda aquí.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="141"/>
+        <location filename="../../ui/screens/drafts.py" line="145"/>
         <source>To {name}, changed {time}</source>
         <translation>Para {name}, cambiado {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="158"/>
+        <location filename="../../ui/screens/drafts.py" line="162"/>
         <source>Revise and send again</source>
         <translation>Corregir y volver a enviar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="159"/>
+        <location filename="../../ui/screens/drafts.py" line="163"/>
         <source>Change this rejected text and send it again</source>
         <translation>Cambiar este texto rechazado y volver a enviarlo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="162"/>
+        <location filename="../../ui/screens/drafts.py" line="166"/>
         <source>Open</source>
         <translation>Abrir</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="162"/>
+        <location filename="../../ui/screens/drafts.py" line="166"/>
         <source>Continue writing this message</source>
         <translation>Seguir escribiendo este mensaje</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="167"/>
-        <location filename="../../ui/screens/drafts.py" line="198"/>
+        <location filename="../../ui/screens/drafts.py" line="171"/>
+        <location filename="../../ui/screens/drafts.py" line="202"/>
         <source>Delete</source>
         <translation>Borrar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="167"/>
+        <location filename="../../ui/screens/drafts.py" line="171"/>
         <source>Throw this draft away</source>
         <translation>Descartar este borrador</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="176"/>
+        <location filename="../../ui/screens/drafts.py" line="180"/>
         <source>Returned: the facility rejected this reply.</source>
         <translation>Devuelto: el centro rechazó esta respuesta.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="179"/>
+        <location filename="../../ui/screens/drafts.py" line="183"/>
         <source>Reason: {reason}</source>
         <translation>Motivo: {reason}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="184"/>
+        <location filename="../../ui/screens/drafts.py" line="188"/>
         <source>Kept when a session ended.</source>
         <translation>Guardado al terminar una sesión.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="196"/>
+        <location filename="../../ui/screens/drafts.py" line="200"/>
         <source>Delete this draft?</source>
         <translation>¿Borrar este borrador?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="197"/>
+        <location filename="../../ui/screens/drafts.py" line="201"/>
         <source>Its text is thrown away. This cannot be undone.</source>
         <translation>Su texto se descartará. Esto no se puede deshacer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/drafts.py" line="199"/>
+        <location filename="../../ui/screens/drafts.py" line="203"/>
         <source>Keep it</source>
         <translation>Conservarlo</translation>
     </message>
@@ -513,48 +519,48 @@
 <context>
     <name>HelpScreen</name>
     <message>
-        <location filename="../../ui/screens/help.py" line="106"/>
-        <location filename="../../ui/screens/help.py" line="108"/>
+        <location filename="../../ui/screens/help.py" line="109"/>
+        <location filename="../../ui/screens/help.py" line="111"/>
         <source>Help</source>
         <translation>Ayuda</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/help.py" line="107"/>
+        <location filename="../../ui/screens/help.py" line="110"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/help.py" line="107"/>
+        <location filename="../../ui/screens/help.py" line="110"/>
         <source>Back to your conversations</source>
         <translation>Volver a sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/help.py" line="111"/>
+        <location filename="../../ui/screens/help.py" line="114"/>
         <source>Stamps</source>
         <translation>Estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/help.py" line="112"/>
+        <location filename="../../ui/screens/help.py" line="115"/>
         <source>Return stamps</source>
         <translation>Estampillas de respuesta</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/help.py" line="113"/>
+        <location filename="../../ui/screens/help.py" line="116"/>
         <source>Collect replies</source>
         <translation>Respuestas por cobrar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/help.py" line="114"/>
+        <location filename="../../ui/screens/help.py" line="117"/>
         <source>If a message you send is rejected</source>
         <translation>Si rechazan un mensaje que usted envía</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/help.py" line="128"/>
+        <location filename="../../ui/screens/help.py" line="131"/>
         <source>Sending a message costs no stamps at this facility.</source>
         <translation>En este centro, enviar un mensaje no cuesta estampillas.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/help.py" line="130"/>
+        <location filename="../../ui/screens/help.py" line="133"/>
         <source>Each message you send costs %n stamps.</source>
         <translation>
             <numerusform>Cada mensaje que envía cuesta %n estampilla.</numerusform>
@@ -562,42 +568,42 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/help.py" line="135"/>
+        <location filename="../../ui/screens/help.py" line="138"/>
         <source>Buy stamps on the Stamps screen: they are paid from your debit account and you can use them once the facility confirms the purchase.</source>
         <translation>Compre estampillas en la pantalla Estampillas: se pagan con su cuenta de débito y puede usarlas cuando el centro confirme la compra.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/help.py" line="139"/>
+        <location filename="../../ui/screens/help.py" line="142"/>
         <source>A reply is paid in this order: the return stamp of the message you answer, then your own stamps, then collect. Before you tap Send, the screen says which one applies.</source>
         <translation>Una respuesta se paga en este orden: la estampilla de respuesta del mensaje que contesta, luego sus propias estampillas, luego por cobrar. Antes de que toque Enviar, la pantalla dice cuál se aplica.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/help.py" line="146"/>
+        <location filename="../../ui/screens/help.py" line="149"/>
         <source>Someone who writes to you can pay for your reply in advance with a return stamp. Your reply to that message is then free for you, once. Messages with a return stamp show its mark.</source>
         <translation>Quien le escribe puede pagar su respuesta por adelantado con una estampilla de respuesta. Entonces su respuesta a ese mensaje es gratis para usted, una vez. Los mensajes con estampilla de respuesta muestran su marca.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/help.py" line="152"/>
+        <location filename="../../ui/screens/help.py" line="155"/>
         <source>If you have no stamps, you can send a reply collect to a contact who accepts it: the person you write to pays to open it, and you pay nothing.</source>
         <translation>Si no tiene estampillas, puede enviar una respuesta por cobrar a un contacto que lo acepte: la persona a quien escribe paga para abrirla y usted no paga nada.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/help.py" line="156"/>
+        <location filename="../../ui/screens/help.py" line="159"/>
         <source>This facility does not allow collect replies.</source>
         <translation>Este centro no permite respuestas por cobrar.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/help.py" line="158"/>
+        <location filename="../../ui/screens/help.py" line="161"/>
         <source>Staff may reject a message and give a reason. A rejected reply comes back to you as a draft: open Drafts, change it and tap Revise and send again.</source>
         <translation>El personal puede rechazar un mensaje y dar el motivo. Una respuesta rechazada vuelve a usted como borrador: abra Borradores, cámbiela y toque Corregir y volver a enviar.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/help.py" line="162"/>
+        <location filename="../../ui/screens/help.py" line="165"/>
         <source>The stamp it used is given back to you.</source>
         <translation>Se le devuelve la estampilla que usó.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/help.py" line="164"/>
+        <location filename="../../ui/screens/help.py" line="167"/>
         <source>At this facility, the stamp it used is not given back.</source>
         <translation>En este centro, la estampilla que usó no se devuelve.</translation>
     </message>
@@ -605,22 +611,22 @@
 <context>
     <name>IdleWarning</name>
     <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="50"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="53"/>
         <source>Messaging closes soon</source>
         <translation>La mensajería cierra pronto</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="57"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="60"/>
         <source>Your time is almost up</source>
         <translation>Su tiempo casi se acaba</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="64"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="67"/>
         <source>Are you still there?</source>
         <translation>¿Sigue ahí?</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/widgets/idle_warning.py" line="52"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="55"/>
         <source>Messaging closes in %n seconds. Anything you are writing is kept as a draft.</source>
         <translation>
             <numerusform>La mensajería cierra en %n segundo. Lo que esté escribiendo se guardará como borrador.</numerusform>
@@ -628,7 +634,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/widgets/idle_warning.py" line="59"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="62"/>
         <source>Your session ends in %n seconds. Anything you are writing is kept as a draft.</source>
         <translation>
             <numerusform>Su sesión termina en %n segundo. Lo que esté escribiendo se guardará como borrador.</numerusform>
@@ -636,7 +642,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/widgets/idle_warning.py" line="66"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="69"/>
         <source>Your session ends in %n seconds unless you tap More time.</source>
         <translation>
             <numerusform>Su sesión termina en %n segundo, a menos que toque Más tiempo.</numerusform>
@@ -644,12 +650,12 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="69"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="72"/>
         <source>More time</source>
         <translation>Más tiempo</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/idle_warning.py" line="69"/>
+        <location filename="../../ui/widgets/idle_warning.py" line="72"/>
         <source>Keep my session open</source>
         <translation>Mantener abierta mi sesión</translation>
     </message>
@@ -657,47 +663,47 @@
 <context>
     <name>InboxScreen</name>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="161"/>
+        <location filename="../../ui/screens/inbox.py" line="163"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="162"/>
+        <location filename="../../ui/screens/inbox.py" line="164"/>
         <source>Conversations</source>
         <translation>Conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="163"/>
+        <location filename="../../ui/screens/inbox.py" line="165"/>
         <source>Choose a conversation to read it</source>
         <translation>Elija una conversación para leerla</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="165"/>
+        <location filename="../../ui/screens/inbox.py" line="167"/>
         <source>No messages yet. New messages appear here. Tap New message to write first.</source>
         <translation>Todavía no hay mensajes. Los mensajes nuevos aparecerán aquí. Toque Mensaje nuevo para escribir primero.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="167"/>
+        <location filename="../../ui/screens/inbox.py" line="169"/>
         <source>New message</source>
         <translation>Mensaje nuevo</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="167"/>
+        <location filename="../../ui/screens/inbox.py" line="169"/>
         <source>Write to one of your contacts</source>
         <translation>Escribir a uno de sus contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="170"/>
+        <location filename="../../ui/screens/inbox.py" line="172"/>
         <source>Help</source>
         <translation>Ayuda</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="171"/>
+        <location filename="../../ui/screens/inbox.py" line="173"/>
         <source>How messages, stamps and collect replies work</source>
         <translation>Cómo funcionan los mensajes, las estampillas y las respuestas por cobrar</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/inbox.py" line="354"/>
+        <location filename="../../ui/screens/inbox.py" line="364"/>
         <source>%n unread messages</source>
         <translation>
             <numerusform>%n mensaje sin leer</numerusform>
@@ -705,17 +711,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="176"/>
+        <location filename="../../ui/screens/inbox.py" line="178"/>
         <source>OK</source>
         <translation>Entendido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="176"/>
+        <location filename="../../ui/screens/inbox.py" line="178"/>
         <source>Hide this notice</source>
         <translation>Ocultar este aviso</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/inbox.py" line="248"/>
+        <location filename="../../ui/screens/inbox.py" line="253"/>
         <source>Drafts (%n)</source>
         <translation>
             <numerusform>Borradores (%n)</numerusform>
@@ -723,7 +729,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/inbox.py" line="249"/>
+        <location filename="../../ui/screens/inbox.py" line="254"/>
         <source>%n unfinished messages: open, finish or delete them</source>
         <translation>
             <numerusform>%n mensaje sin terminar: ábralo, termínelo o bórrelo</numerusform>
@@ -731,7 +737,7 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/inbox.py" line="289"/>
+        <location filename="../../ui/screens/inbox.py" line="294"/>
         <source>New message from {names}</source>
         <translation>Mensaje nuevo de {names}</translation>
     </message>
@@ -775,22 +781,22 @@
 <context>
     <name>MessageDelegate</name>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="176"/>
+        <location filename="../../ui/widgets/delegates.py" line="183"/>
         <source>Return stamp (used)</source>
         <translation>Estampilla de respuesta (ya usada)</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="178"/>
+        <location filename="../../ui/widgets/delegates.py" line="185"/>
         <source>Return stamp included: your reply is free</source>
         <translation>Incluye estampilla de respuesta: su respuesta es gratis</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="182"/>
+        <location filename="../../ui/widgets/delegates.py" line="189"/>
         <source>Sent collect</source>
         <translation>Enviado por cobrar</translation>
     </message>
     <message>
-        <location filename="../../ui/widgets/delegates.py" line="192"/>
+        <location filename="../../ui/widgets/delegates.py" line="199"/>
         <source>Reason: {reason}</source>
         <translation>Motivo: {reason}</translation>
     </message>
@@ -798,32 +804,32 @@
 <context>
     <name>NewMessageScreen</name>
     <message>
-        <location filename="../../ui/screens/new_message.py" line="67"/>
+        <location filename="../../ui/screens/new_message.py" line="68"/>
         <source>New message: who to write to?</source>
         <translation>Mensaje nuevo: ¿a quién quiere escribir?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/new_message.py" line="68"/>
+        <location filename="../../ui/screens/new_message.py" line="69"/>
         <source>Back</source>
         <translation>Atrás</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/new_message.py" line="68"/>
+        <location filename="../../ui/screens/new_message.py" line="69"/>
         <source>Back to your conversations</source>
         <translation>Volver a sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/new_message.py" line="69"/>
+        <location filename="../../ui/screens/new_message.py" line="70"/>
         <source>Your approved contacts</source>
         <translation>Sus contactos aprobados</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/new_message.py" line="117"/>
+        <location filename="../../ui/screens/new_message.py" line="121"/>
         <source>Write a new message to {name}</source>
         <translation>Escribir un mensaje nuevo a {name}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/new_message.py" line="126"/>
+        <location filename="../../ui/screens/new_message.py" line="130"/>
         <source>You have no approved contacts yet. Family and friends appear here once the facility approves them.</source>
         <translation>Todavía no tiene contactos aprobados. Sus familiares y amigos aparecerán aquí cuando el centro los apruebe.</translation>
     </message>
@@ -1133,92 +1139,92 @@
 <context>
     <name>Shell</name>
     <message>
-        <location filename="../../ui/shell.py" line="261"/>
+        <location filename="../../ui/shell.py" line="267"/>
         <source>Kite</source>
         <translation>Kite</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="263"/>
+        <location filename="../../ui/shell.py" line="269"/>
         <source>Messages</source>
         <translation>Mensajes</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="263"/>
+        <location filename="../../ui/shell.py" line="269"/>
         <source>Your conversations</source>
         <translation>Sus conversaciones</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="264"/>
+        <location filename="../../ui/shell.py" line="270"/>
         <source>Stamps</source>
         <translation>Estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="264"/>
+        <location filename="../../ui/shell.py" line="270"/>
         <source>Balance, stamp books and receipts</source>
         <translation>Saldo, paquetes de estampillas y recibos</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="265"/>
+        <location filename="../../ui/shell.py" line="271"/>
         <source>Contacts</source>
         <translation>Contactos</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="265"/>
+        <location filename="../../ui/shell.py" line="271"/>
         <source>Who you can write to</source>
         <translation>A quién puede escribir</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="272"/>
+        <location filename="../../ui/shell.py" line="278"/>
         <source>Text size</source>
         <translation>Tamaño de letra</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="273"/>
+        <location filename="../../ui/shell.py" line="279"/>
         <source>Switch large text on or off</source>
         <translation>Activar o desactivar la letra grande</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="278"/>
+        <location filename="../../ui/shell.py" line="284"/>
         <source>Contrast</source>
         <translation>Contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="279"/>
+        <location filename="../../ui/shell.py" line="285"/>
         <source>Switch high contrast on or off</source>
         <translation>Activar o desactivar el alto contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="284"/>
+        <location filename="../../ui/shell.py" line="290"/>
         <source>Sign out</source>
         <translation>Salir</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="284"/>
+        <location filename="../../ui/shell.py" line="290"/>
         <source>End your session now</source>
         <translation>Terminar su sesión ahora</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="371"/>
+        <location filename="../../ui/shell.py" line="377"/>
         <source>You were signed out because nothing happened for a while. Your unfinished text is saved.</source>
         <translation>Se cerró su sesión porque no hubo actividad por un rato. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="377"/>
+        <location filename="../../ui/shell.py" line="383"/>
         <source>Your session reached its time limit. Your unfinished text is saved.</source>
         <translation>Su sesión llegó al límite de tiempo. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="381"/>
+        <location filename="../../ui/shell.py" line="387"/>
         <source>Messaging has closed for now. Your unfinished text is saved.</source>
         <translation>La mensajería ya cerró por ahora. Su texto sin terminar está guardado.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="417"/>
+        <location filename="../../ui/shell.py" line="423"/>
         <source>Sorry, something went wrong. Please try again.</source>
         <translation>Lo sentimos, algo salió mal. Inténtelo de nuevo.</translation>
     </message>
     <message>
-        <location filename="../../ui/shell.py" line="421"/>
+        <location filename="../../ui/shell.py" line="427"/>
         <source>Sorry, something went wrong and your session was ended. Your unfinished text is saved. Please sign in again.</source>
         <translation>Lo sentimos, algo salió mal y su sesión se cerró. Su texto sin terminar está guardado. Vuelva a iniciar sesión.</translation>
     </message>
@@ -1226,99 +1232,99 @@
 <context>
     <name>SignInScreen</name>
     <message>
-        <location filename="../../ui/screens/signin.py" line="199"/>
+        <location filename="../../ui/screens/signin.py" line="203"/>
         <source>Welcome to Kite messaging</source>
         <translation>Bienvenido a la mensajería Kite</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="200"/>
+        <location filename="../../ui/screens/signin.py" line="204"/>
         <source>Read your messages, reply and buy stamps.</source>
         <translation>Lea sus mensajes, responda y compre estampillas.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="201"/>
+        <location filename="../../ui/screens/signin.py" line="205"/>
         <source>Language</source>
         <translation>Idioma</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="203"/>
+        <location filename="../../ui/screens/signin.py" line="207"/>
         <source>Show the screens in this language</source>
         <translation>Mostrar las pantallas en este idioma</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="204"/>
+        <location filename="../../ui/screens/signin.py" line="208"/>
         <source>Large text</source>
         <translation>Letra grande</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="204"/>
+        <location filename="../../ui/screens/signin.py" line="208"/>
         <source>Make all text bigger</source>
         <translation>Agrandar todo el texto</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="205"/>
+        <location filename="../../ui/screens/signin.py" line="209"/>
         <source>High contrast</source>
         <translation>Alto contraste</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="205"/>
+        <location filename="../../ui/screens/signin.py" line="209"/>
         <source>Light text on a black screen</source>
         <translation>Letras claras sobre fondo negro</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="206"/>
-        <location filename="../../ui/screens/signin.py" line="207"/>
+        <location filename="../../ui/screens/signin.py" line="210"/>
+        <location filename="../../ui/screens/signin.py" line="211"/>
         <source>Facility ID number</source>
         <translation>Número de identificación</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="208"/>
+        <location filename="../../ui/screens/signin.py" line="212"/>
         <source>Type it with the number pad</source>
         <translation>Escríbalo con el teclado numérico</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="209"/>
-        <location filename="../../ui/screens/signin.py" line="210"/>
+        <location filename="../../ui/screens/signin.py" line="213"/>
+        <location filename="../../ui/screens/signin.py" line="214"/>
         <source>PIN</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="211"/>
+        <location filename="../../ui/screens/signin.py" line="215"/>
         <source>Your secret number; it is not shown</source>
         <translation>Su número secreto; no se muestra</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="212"/>
+        <location filename="../../ui/screens/signin.py" line="217"/>
         <source>Sign in</source>
         <translation>Entrar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="212"/>
+        <location filename="../../ui/screens/signin.py" line="217"/>
         <source>Sign in with this ID and PIN</source>
         <translation>Entrar con este número y PIN</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="271"/>
+        <location filename="../../ui/screens/signin.py" line="289"/>
         <source>Messaging is closed. It opens again {when}.</source>
         <translation>La mensajería está cerrada. Vuelve a abrir el {when}.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="275"/>
+        <location filename="../../ui/screens/signin.py" line="293"/>
         <source>Messaging is closed right now.</source>
         <translation>La mensajería está cerrada en este momento.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="278"/>
+        <location filename="../../ui/screens/signin.py" line="296"/>
         <source>The facility has paused sending messages. You can still sign in and read.</source>
         <translation>El centro detuvo el envío de mensajes. Todavía puede entrar y leer.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="300"/>
+        <location filename="../../ui/screens/signin.py" line="318"/>
         <source>Enter your facility ID number and your PIN.</source>
         <translation>Escriba su número de identificación y su PIN.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/signin.py" line="305"/>
+        <location filename="../../ui/screens/signin.py" line="323"/>
         <source>The terminal is still starting. Try again in a moment.</source>
         <translation>La terminal todavía se está iniciando. Inténtelo de nuevo en un momento.</translation>
     </message>
@@ -1326,52 +1332,52 @@
 <context>
     <name>StampsScreen</name>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="161"/>
+        <location filename="../../ui/screens/stamps.py" line="166"/>
         <source>Stamps</source>
         <translation>Estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="162"/>
+        <location filename="../../ui/screens/stamps.py" line="167"/>
         <source>Stamps you can use</source>
         <translation>Estampillas disponibles</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="163"/>
+        <location filename="../../ui/screens/stamps.py" line="168"/>
         <source>Debit account</source>
         <translation>Cuenta de débito</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="164"/>
+        <location filename="../../ui/screens/stamps.py" line="169"/>
         <source>Buy stamps</source>
         <translation>Comprar estampillas</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="165"/>
+        <location filename="../../ui/screens/stamps.py" line="170"/>
         <source>No stamp books are on sale right now.</source>
         <translation>En este momento no hay paquetes de estampillas a la venta.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="166"/>
+        <location filename="../../ui/screens/stamps.py" line="171"/>
         <source>Receipts</source>
         <translation>Recibos</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="167"/>
+        <location filename="../../ui/screens/stamps.py" line="172"/>
         <source>Receipt history, newest first</source>
         <translation>Historial de recibos, los más recientes primero</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="170"/>
+        <location filename="../../ui/screens/stamps.py" line="175"/>
         <source>Back to your message</source>
         <translation>Volver a su mensaje</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="171"/>
+        <location filename="../../ui/screens/stamps.py" line="176"/>
         <source>Return to the message you were writing</source>
         <translation>Volver al mensaje que estaba escribiendo</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/stamps.py" line="227"/>
+        <location filename="../../ui/screens/stamps.py" line="232"/>
         <source>Purchase confirmed: %n stamps added.</source>
         <translation>
             <numerusform>Compra confirmada: se agregó %n estampilla.</numerusform>
@@ -1379,7 +1385,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/stamps.py" line="232"/>
+        <location filename="../../ui/screens/stamps.py" line="237"/>
         <source>The purchase of %n stamps was refused. Nothing was taken from your debit account.</source>
         <translation>
             <numerusform>Se rechazó la compra de %n estampilla. No se cobró nada de su cuenta de débito.</numerusform>
@@ -1387,7 +1393,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/stamps.py" line="255"/>
+        <location filename="../../ui/screens/stamps.py" line="260"/>
         <source>%n bought, waiting for confirmation</source>
         <translation>
             <numerusform>%n comprada, en espera de confirmación</numerusform>
@@ -1395,7 +1401,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/stamps.py" line="257"/>
+        <location filename="../../ui/screens/stamps.py" line="262"/>
         <source>%n set aside for replies waiting to send</source>
         <translation>
             <numerusform>%n reservada para respuestas por enviar</numerusform>
@@ -1403,7 +1409,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/stamps.py" line="283"/>
+        <location filename="../../ui/screens/stamps.py" line="292"/>
         <source>{name}: %n stamps, {price}</source>
         <translation>
             <numerusform>{name}: %n estampilla, {price}</numerusform>
@@ -1411,7 +1417,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/stamps.py" line="300"/>
+        <location filename="../../ui/screens/stamps.py" line="334"/>
         <source>{price} comes out of your debit account. The %n stamps can be used once the facility confirms the purchase.</source>
         <translation>
             <numerusform>{price} se descuenta de su cuenta de débito. La estampilla (%n) se podrá usar cuando el centro confirme la compra.</numerusform>
@@ -1419,7 +1425,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/stamps.py" line="327"/>
+        <location filename="../../ui/screens/stamps.py" line="361"/>
         <source>Purchase sent: %n stamps are pending until the facility confirms them.</source>
         <translation>
             <numerusform>Compra enviada: %n estampilla queda pendiente hasta que el centro la confirme.</numerusform>
@@ -1427,7 +1433,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/stamps.py" line="362"/>
+        <location filename="../../ui/screens/stamps.py" line="397"/>
         <source>%n stamps for {price}</source>
         <translation>
             <numerusform>%n estampilla por {price}</numerusform>
@@ -1435,7 +1441,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/stamps.py" line="366"/>
+        <location filename="../../ui/screens/stamps.py" line="401"/>
         <source>+%n stamps</source>
         <translation>
             <numerusform>+%n estampilla</numerusform>
@@ -1443,7 +1449,7 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/screens/stamps.py" line="368"/>
+        <location filename="../../ui/screens/stamps.py" line="403"/>
         <source>-%n stamps</source>
         <translation>
             <numerusform>-%n estampilla</numerusform>
@@ -1451,92 +1457,92 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="258"/>
+        <location filename="../../ui/screens/stamps.py" line="263"/>
         <source>Nothing pending</source>
         <translation>Nada pendiente</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="261"/>
+        <location filename="../../ui/screens/stamps.py" line="266"/>
         <source>Not received yet</source>
         <translation>Todavía no se ha recibido</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="265"/>
+        <location filename="../../ui/screens/stamps.py" line="270"/>
         <source>As of {time}</source>
         <translation>Al {time}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="269"/>
+        <location filename="../../ui/screens/stamps.py" line="274"/>
         <source>Stamps you can use: {count}</source>
         <translation>Estampillas disponibles: {count}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="272"/>
+        <location filename="../../ui/screens/stamps.py" line="277"/>
         <source>Debit account: {amount}</source>
         <translation>Cuenta de débito: {amount}</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="286"/>
+        <location filename="../../ui/screens/stamps.py" line="295"/>
         <source>Buy this from your debit account</source>
         <translation>Comprar esto con su cuenta de débito</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="296"/>
+        <location filename="../../ui/screens/stamps.py" line="330"/>
         <source>Buy {name} for {price}?</source>
         <translation>¿Comprar {name} por {price}?</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="305"/>
+        <location filename="../../ui/screens/stamps.py" line="339"/>
         <source>Buy</source>
         <translation>Comprar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="306"/>
+        <location filename="../../ui/screens/stamps.py" line="340"/>
         <source>Cancel</source>
         <translation>Cancelar</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="348"/>
+        <location filename="../../ui/screens/stamps.py" line="383"/>
         <source>Purchase</source>
         <translation>Compra</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="349"/>
+        <location filename="../../ui/screens/stamps.py" line="384"/>
         <source>Gift from family</source>
         <translation>Regalo de la familia</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="350"/>
+        <location filename="../../ui/screens/stamps.py" line="385"/>
         <source>Reply sent</source>
         <translation>Respuesta enviada</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="351"/>
+        <location filename="../../ui/screens/stamps.py" line="386"/>
         <source>Refund</source>
         <translation>Reembolso</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="352"/>
+        <location filename="../../ui/screens/stamps.py" line="387"/>
         <source>Adjustment</source>
         <translation>Ajuste</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="356"/>
+        <location filename="../../ui/screens/stamps.py" line="391"/>
         <source>Correction from the server&apos;s records</source>
         <translation>Corrección según los registros del servidor</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="372"/>
+        <location filename="../../ui/screens/stamps.py" line="407"/>
         <source>Pending</source>
         <translation>Pendiente</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="380"/>
+        <location filename="../../ui/screens/stamps.py" line="415"/>
         <source>The facility refused this purchase.</source>
         <translation>El centro rechazó esta compra.</translation>
     </message>
     <message>
-        <location filename="../../ui/screens/stamps.py" line="363"/>
+        <location filename="../../ui/screens/stamps.py" line="398"/>
         <source>Refused</source>
         <translation>Rechazada</translation>
     </message>

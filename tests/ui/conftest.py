@@ -19,6 +19,7 @@ from kiosk.core import Core
 from kiosk.store.database import Store
 from tests.unit.conftest import World
 from ui import theme
+from ui.announcer import announcer
 from ui.context import Context
 from ui.session_watch import SessionWatch
 from ui.shell import Shell
@@ -120,6 +121,19 @@ def signed_in(terminal: Terminal) -> Terminal:
     terminal.sign_in()
     assert terminal.shell.current_key() == "inbox"
     return terminal
+
+
+@pytest.fixture
+def said() -> Iterator[list[tuple[str, bool]]]:
+    """What the screens announced to a screen reader (``ui.announcer``): (text, assertive)."""
+    heard: list[tuple[str, bool]] = []
+
+    def record(text: str, assertive: bool) -> None:
+        heard.append((text, assertive))
+
+    announcer().said.connect(record)
+    yield heard
+    announcer().said.disconnect(record)
 
 
 def visible_texts(widget: Any) -> Callable[[], list[str]]:

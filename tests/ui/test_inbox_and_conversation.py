@@ -60,7 +60,9 @@ def test_inbox_lists_conversations_with_unread_counts_and_plain_previews(
     assert "Maria" in sentence and "2 unread messages" in sentence
 
 
-def test_new_arrival_while_signed_in_shows_a_banner(signed_in: Terminal) -> None:
+def test_new_arrival_while_signed_in_shows_a_banner_and_is_announced_once(
+    signed_in: Terminal, said: list[tuple[str, bool]]
+) -> None:
     world = signed_in.world
     inbox = signed_in.show("inbox")
     assert not inbox.banner.isVisible()
@@ -69,9 +71,14 @@ def test_new_arrival_while_signed_in_shows_a_banner(signed_in: Terminal) -> None
     signed_in.settle()
     assert inbox.banner.isVisible()
     assert inbox.banner_text.text() == "New message from Maria"
+    inbox.refresh()
+    signed_in.settle()
+    assert said == [("New message from Maria", False)]
 
 
-def test_conversation_shows_markers_and_each_replys_status_timeline(signed_in: Terminal) -> None:
+def test_conversation_shows_markers_and_each_replys_status_timeline(
+    signed_in: Terminal, said: list[tuple[str, bool]]
+) -> None:
     world = signed_in.world
     world.feed(
         (
@@ -108,6 +115,8 @@ def test_conversation_shows_markers_and_each_replys_status_timeline(signed_in: T
     assert compose.payment.text() == "Uses the return stamp from Maria"
     signed_in.click(compose.send_button)
     assert signed_in.shell.current_key() == "conversation"
+    assert said[-1] == ("Your message to Maria is queued to send.", False)
+    before = len(said)
     (client_id,) = _client_ids(signed_in)
     _status(signed_in, client_id, "sent", 2)
     _status(signed_in, client_id, "pending_review", 3)
@@ -116,6 +125,7 @@ def test_conversation_shows_markers_and_each_replys_status_timeline(signed_in: T
     signed_in.settle()
     reply = conversation.model.newest()
     assert reply.direction == "outbound"
+    assert said[before:] == [("Your reply is now: Rejected", True)]  # a screen reader hears it
     assert [str(s.status) for s in reply.timeline] == [
         "queued",
         "sent",
@@ -128,6 +138,10 @@ def test_conversation_shows_markers_and_each_replys_status_timeline(signed_in: T
     assert texts[2].startswith("In review since")
     assert texts[-1] == "Reason: Mentions another resident"
     assert "Rejected" in conversation.describe_message(reply)
+    # A screen reader reads what the bubble shows: its time and every line of its timeline.
+    read = conversation.describe_message(reply)
+    assert all(text.rstrip(".") in read for text in texts)
+    assert conversation.delegate.read_aloud(reply)[1] in read
 
 
 def test_message_text_is_never_rendered_as_rich_text(signed_in: Terminal) -> None:
@@ -230,7 +244,7 @@ def test_a_new_message_arrives_at_the_bottom_of_an_open_thread(signed_in: Termin
 
 
 def test_sync_line_counts_the_residents_replies_waiting_not_read_receipts(
-    signed_in: Terminal,
+    signed_in: Terminal, said: list[tuple[str, bool]]
 ) -> None:
     from sync.status import SyncStatus
 
@@ -267,6 +281,8 @@ def test_sync_line_counts_the_residents_replies_waiting_not_read_receipts(
     signed_in.shell.show_sync_status(SyncStatus(state="online", online=True, items_waiting=4))
     signed_in.settle()
     assert inbox.sync_line.text() == "1 reply waiting to send"
+    # Announced once per state, not at each count or language change.
+    assert [text.split(" · ")[0][:13] for text, _ in said] == ["Offline since", "1 reply waiti"]
 
 
 def test_opening_a_conversation_marks_every_unread_message_in_one_write(

@@ -18,7 +18,7 @@ def _tick(terminal: Terminal, seconds: float) -> None:
 
 
 def test_idle_warning_counts_down_from_at_least_20_seconds_and_more_time_resets_it(
-    signed_in: Terminal,
+    signed_in: Terminal, said: list[tuple[str, bool]]
 ) -> None:
     warning = signed_in.shell.idle_warning
     _tick(signed_in, 99)
@@ -30,6 +30,12 @@ def test_idle_warning_counts_down_from_at_least_20_seconds_and_more_time_resets_
     assert warning.more_button.hasFocus()
     _tick(signed_in, 5)
     assert "15 seconds" in warning.countdown.text()
+    assert said == [  # once as it appears, not each second
+        (
+            "Are you still there? Your session ends in 20 seconds unless you tap More time.",
+            True,
+        )
+    ]
     signed_in.click(warning.more_button)
     assert not warning.isVisible()
     _tick(signed_in, 60)
@@ -37,7 +43,7 @@ def test_idle_warning_counts_down_from_at_least_20_seconds_and_more_time_resets_
 
 
 def test_idle_timeout_clears_every_screen_model_and_the_clipboard_but_keeps_the_draft(
-    signed_in: Terminal,
+    signed_in: Terminal, said: list[tuple[str, bool]]
 ) -> None:
     world = signed_in.world
     world.inbound(body="Private words")
@@ -54,6 +60,7 @@ def test_idle_timeout_clears_every_screen_model_and_the_clipboard_but_keeps_the_
     assert not shell.topbar.isVisible()
     assert shell.resident is None
     assert "nothing happened for a while" in shell.signin.error.text()
+    assert (shell.signin.error.text(), True) in said
     assert QGuiApplication.clipboard().text() == ""
     # The session's screens and models are not emptied but destroyed whole; new ones are empty.
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

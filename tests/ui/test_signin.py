@@ -24,13 +24,16 @@ def test_resident_signs_in_with_the_keypad_and_lands_in_the_inbox(terminal: Term
     assert signin.pin_field.text() == ""
 
 
-def test_wrong_pin_says_the_pair_does_not_match_and_clears_the_pin(terminal: Terminal) -> None:
+def test_wrong_pin_says_the_pair_does_not_match_and_clears_the_pin(
+    terminal: Terminal, said: list[tuple[str, bool]]
+) -> None:
     terminal.sign_in(pin="1111")
     signin = terminal.shell.signin
     assert terminal.shell.current_key() == "signin"
     assert signin.error.isVisible()
     assert "do not match" in signin.error.text()
     assert signin.pin_field.text() == ""
+    assert said == [(signin.error.text(), True)]
 
 
 def test_lockout_tells_how_many_minutes_are_left(terminal: Terminal) -> None:
@@ -127,3 +130,30 @@ def test_throttled_sign_in_tells_the_resident_how_long_to_wait_not_offline(
     terminal.settle()
     terminal.sign_in()
     assert "42 segundos" in terminal.shell.signin.error.text()
+
+
+def test_the_pin_never_enters_the_widget_text_however_it_is_typed(terminal: Terminal) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.widgets.secret_field import MASK
+
+    signin = terminal.shell.signin
+    pin = signin.pin_field
+    terminal.type_on_keypad(pin, "24")
+    terminal.qtbot.keyClicks(pin, "68")
+    terminal.qtbot.keyClick(pin, Qt.Key.Key_Backspace)
+    terminal.qtbot.keyClicks(pin, "8")
+    terminal.qtbot.keyClick(pin, Qt.Key.Key_Left)  # editing inside a secret does nothing
+    terminal.qtbot.keyClick(pin, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    pin.undo()
+    QGuiApplication.clipboard().setText("")
+    pin.copy()
+    assert pin.secret() == "2468"
+    assert pin.text() == MASK * 4
+    assert QGuiApplication.clipboard().text() == ""
+    signin.id_field.setText("A1001")
+    terminal.qtbot.keyClick(pin, Qt.Key.Key_Return)
+    terminal.settle()
+    assert terminal.shell.current_key() == "inbox"
+    assert pin.secret() == pin.text() == ""

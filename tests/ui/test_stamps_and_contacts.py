@@ -45,7 +45,7 @@ def _buy_book(terminal: Terminal) -> Any:
 
 
 def test_purchase_is_confirmed_first_then_pending_until_the_server_confirms(
-    signed_in: Terminal,
+    signed_in: Terminal, said: list[tuple[str, bool]]
 ) -> None:
     stamps = _buy_book(signed_in)
     assert "10 stamps are pending" in stamps.outcome.text()
@@ -62,6 +62,10 @@ def test_purchase_is_confirmed_first_then_pending_until_the_server_confirms(
     stamps.refresh()
     signed_in.settle()
     assert stamps.outcome.text() == "Purchase confirmed: 10 stamps added."
+    assert said == [
+        ("Purchase sent: 10 stamps are pending until the facility confirms them.", False),
+        ("Purchase confirmed: 10 stamps added.", False),
+    ]
     assert stamps.spendable_value.text() == "10"
     assert "Pending" not in stamps.receipt_model.data(stamps.receipt_model.index(0))
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
+from ui.announcer import announce
 from ui.formatting import isolate
 from ui.refusals import describe, describe_error
 from ui.statuses import payment_line
@@ -217,6 +218,9 @@ class ComposeScreen(Screen):
         self.context.tasks.run(load, self._loaded, on_refusal=self._refused, owner=self)
         self.editor.setFocus()
 
+    def first_focus(self) -> QWidget | None:
+        return self.editor
+
     def _loaded(self, loaded: tuple[DraftView | None, int]) -> None:
         draft, self.max_chars = loaded
         self.editor.set_limit(self.max_chars)
@@ -339,6 +343,13 @@ class ComposeScreen(Screen):
     def _sent(self, _reply: SentReply) -> None:
         self._sending = False
         contact = self.contact
+        if contact is not None:
+            announce(
+                self,
+                self.tr("Your message to {name} is queued to send.").format(
+                    name=isolate(contact.display_name)
+                ),
+            )
         self.clear()
         self.shell.show_screen("conversation", contact=contact, at_newest=True)
 

@@ -57,6 +57,7 @@ class ContactsScreen(Screen):
         self.error.hide()
         root.addWidget(self.error)
         self.scroll_area = CardList(self)
+        self.scroll_area.setObjectName("contact_list")
         self.body, self.rows = self.scroll_area.body, self.scroll_area.rows
         root.addWidget(self.scroll_area, 1)
         self.row_widgets: dict[str, QWidget] = {}
@@ -66,6 +67,9 @@ class ContactsScreen(Screen):
         self.title.setText(self.tr("Contacts"))
         self.scroll_area.setAccessibleName(self.tr("Your contacts"))
         self._show()
+
+    def first_focus(self) -> QWidget | None:
+        return self.scroll_area  # the contacts, each with its actions
 
     def clear(self) -> None:
         self.contacts = ()

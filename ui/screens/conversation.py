@@ -15,11 +15,12 @@ from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QVBoxLa
 
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
+from ui.announcer import announce
 from ui.formatting import isolate
 from ui.models.paged import PagedMessageModel
 from ui.refusals import describe, describe_reason
-from ui.statuses import media_summary, status_name
-from ui.widgets.base import Navigator, Screen, button, label, name
+from ui.statuses import status_name
+from ui.widgets.base import Navigator, Screen, button, label, name, tab_chain
 from ui.widgets.confirm import ConfirmPanel
 from ui.widgets.delegates import MessageDelegate
 
@@ -62,6 +63,7 @@ class ConversationScreen(Screen):
         head.addWidget(self.delete_button)
         head.addWidget(self.reply_button)
         root.addLayout(head)
+        tab_chain(self.back_button, self.delete_button, self.reply_button)  # as on screen
         self.notice = label("notice")
         self.notice.setObjectName("conversation_notice")
         self.notice.hide()
@@ -76,6 +78,7 @@ class ConversationScreen(Screen):
         # Where the row at the top was before an older page went in above it (message id,
         # pixels above the viewport), so the resident's place does not jump.
         self._anchor: tuple[int, int] | None = None
+        self._statuses: dict[int, str] = {}  # each reply's status, to tell when one moves on
         self._stick_to_bottom = True
         self.delegate = MessageDelegate(self, now=context.now)
         self.list = QListView(self)
@@ -128,6 +131,7 @@ class ConversationScreen(Screen):
 
     def clear(self) -> None:
         self._read_timer.stop()
+        self._statuses = {}
         self.empty.hide()
         self.contact = None
         self.model.clear()
@@ -159,6 +163,9 @@ class ConversationScreen(Screen):
             self._stick_to_bottom = self._stick_to_bottom or at_newest
         self._update_actions()
         self.list.setFocus()
+
+    def first_focus(self) -> QWidget | None:
+        return self.list  # the messages, the newest chosen
 
     def refresh(self) -> None:
         if self.contact is not None:
@@ -239,6 +246,7 @@ class ConversationScreen(Screen):
             self.reply_button.setAccessibleDescription(text)
 
     def _loaded(self, first: bool) -> None:
+        self._announce_statuses(first)
         count = self.model.rowCount()
         if first:
             # Opened at the newest, the newest chosen (Reply answers it).
@@ -256,11 +264,26 @@ class ConversationScreen(Screen):
         self._mark_read()
 
     def _merged(self, added_at_bottom: int) -> None:
+        self._announce_statuses(False)
         if added_at_bottom and self._stick_to_bottom:
             self.list.scrollToBottom()
         self._update_actions()
         if added_at_bottom:
             self._mark_read()
+
+    def _announce_statuses(self, first: bool) -> None:
+        """Say when a reply on screen moved on (sent, delivered, rejected...), once."""
+        statuses = {m.message_id: str(m.status) for m in self.model.items() if m.status is not None}
+        if not first:
+            for message_id, status in statuses.items():
+                before = self._statuses.get(message_id)
+                if before is not None and before != status:
+                    announce(
+                        self,
+                        self.tr("Your reply is now: {status}").format(status=status_name(status)),
+                        assertive=status == "rejected",
+                    )
+        self._statuses = statuses
 
     def _mark_read(self) -> None:
         # Marked once the resident has had the page in front of them for a moment, and
@@ -365,13 +388,12 @@ class ConversationScreen(Screen):
             if message.direction == "outbound"
             else (isolate(self.contact.display_name) if self.contact else "")
         )
-        parts = [who, isolate(message.body)]
-        if message.media:
-            parts.append(media_summary(message.media))
-        if message.has_return_stamp and not message.return_stamp_used:
-            parts.append(self.tr("Return stamp included"))
+        # Everything the bubble shows, in its order: markers, text, time, status and timeline.
+        markers, time, steps = self.delegate.read_aloud(message)
+        parts = [who, *markers, isolate(message.body), time]
         if message.status is not None:
             parts.append(status_name(message.status))
-        if message.status_reason:
+        if message.status_reason and not steps:
             parts.append(describe_reason(message.status_reason))
-        return ". ".join(p for p in parts if p)
+        parts.extend(steps)
+        return ". ".join(p.rstrip(".") for p in parts if p)

@@ -66,6 +66,7 @@ class DraftsScreen(Screen):
         self.error.hide()
         root.addWidget(self.error)
         self.scroll_area = CardList(self)
+        self.scroll_area.setObjectName("draft_list")
         self.body, self.rows = self.scroll_area.body, self.scroll_area.rows
         root.addWidget(self.scroll_area, 1)
         self.retranslate()
@@ -73,6 +74,9 @@ class DraftsScreen(Screen):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.scroll_area.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def first_focus(self) -> QWidget | None:
+        return self.scroll_area
 
     def retranslate(self) -> None:
         self.title.setText(self.tr("Drafts"))

@@ -83,6 +83,9 @@ class HelpScreen(Screen):
         self._fit_body()
         self.scroll_area.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def first_focus(self) -> QWidget | None:
+        return self.scroll_area
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit_body()

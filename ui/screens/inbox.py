@@ -17,14 +17,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from PySide6.QtCore import QEvent, QModelIndex, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QVBoxLayout, QWidget
 
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
 from ui.account_notice import NoticePanel
-from ui.formatting import isolate
+from ui.announcer import announce
+from ui.formatting import isolate, when
 from ui.language_switch import LanguageSwitch
 from ui.models.conversations import ConversationModel
 from ui.refusals import describe
@@ -75,6 +76,7 @@ class InboxScreen(Screen):
         self.shell = shell
         self._seen: dict[str, int] | None = None  # contact_id -> newest message id seen
         self._sync: SyncStatus | None = None  # the sync worker's last status
+        self._sync_announced: str | None = None  # the sync state last told to a screen reader
         self._waiting: WaitingToSend | None = None  # the resident's queue
         root = self._root = QVBoxLayout(self)
         root.setContentsMargins(24, 16, 24, 16)
@@ -204,9 +206,11 @@ class InboxScreen(Screen):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._arrange_header()
+
+    def first_focus(self) -> QWidget | None:
         # The conversations first, as before the header had buttons (a focused button's
         # thicker border would also want more room than the header gave it).
-        self.list.setFocus(Qt.FocusReason.OtherFocusReason)
+        return self.list
 
     def clear(self) -> None:
         self.model.clear()
@@ -220,6 +224,7 @@ class InboxScreen(Screen):
         self.notice.clear()
         self.account_notice.forget()
         self._notice_done = False
+        self._sync_announced = None
         self._drafts = 0
         self._show_drafts_count()
 
@@ -290,6 +295,7 @@ class InboxScreen(Screen):
                 self.banner_text.setText(text)
                 self.banner.setAccessibleName(text)
                 self.banner.show()
+                announce(self, text)
         self._seen = newest
 
     def _acknowledge_notice(self) -> None:
@@ -341,6 +347,10 @@ class InboxScreen(Screen):
             self.sync_line.hide()
             return
         text, tone = describe_sync(self._sync, self.context.now(), self._waiting)
+        state = self._sync.state
+        if state != self._sync_announced and text and self.isVisible():
+            self._sync_announced = state  # once per state ("Up to date", offline), not per count
+            announce(self, text)
         self.sync_line.setText(text)
         self.sync_line.setAccessibleName(text)
         self.sync_line.setProperty("tone", tone)
@@ -356,5 +366,11 @@ class InboxScreen(Screen):
         if last is not None:
             if last.status is not None:
                 parts.append(status_name(last.status))
-            parts.append(isolate(one_line(last.body)))
+            preview = isolate(one_line(last.body))
+            if last.direction == "outbound":  # as the row shows it
+                preview = QCoreApplication.translate("ConversationDelegate", "You: {text}").format(
+                    text=preview
+                )
+            parts.append(preview)
+            parts.append(when(last.sort_at, self.context.now()))
         return ". ".join(parts)

@@ -59,6 +59,7 @@ class NewMessageScreen(Screen):
         self.error.hide()
         root.addWidget(self.error)
         self.scroll_area = CardList(self)
+        self.scroll_area.setObjectName("new_message_list")
         self.body, self.rows = self.scroll_area.body, self.scroll_area.rows
         root.addWidget(self.scroll_area, 1)
         self.retranslate()
@@ -72,6 +73,9 @@ class NewMessageScreen(Screen):
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.scroll_area.setFocus(Qt.FocusReason.OtherFocusReason)  # the contacts first
+
+    def first_focus(self) -> QWidget | None:
+        return self.scroll_area
 
     def clear(self) -> None:
         self.contacts = ()

@@ -26,11 +26,13 @@ from PySide6.QtWidgets import (
 
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
+from ui.announcer import announce
 from ui.formatting import day_and_time, set_time_zone
 from ui.i18n import LANGUAGE_NAMES, LANGUAGES
 from ui.refusals import describe, describe_error
 from ui.widgets.base import Screen, button, card, label, name
 from ui.widgets.keypad import Keypad
+from ui.widgets.secret_field import SecretField
 
 if TYPE_CHECKING:
     from kiosk.core import Core
@@ -95,6 +97,7 @@ class SignInScreen(Screen):
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a container, not a control
         content = QWidget(self.scroll_area)
         content.setObjectName("signin_content")
         outer.addWidget(self.scroll_area)
@@ -151,10 +154,11 @@ class SignInScreen(Screen):
         self.id_field.setMaxLength(32)
         self.id_field.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
         self.pin_label = label("subtitle")
-        self.pin_field = QLineEdit(self)
+        # The PIN never enters Qt: the field holds bullets (ui/widgets/secret_field.py), so
+        # no accessibility event, undo step or input method ever carries a digit of it.
+        self.pin_field = SecretField(self)
         self.pin_field.setObjectName("pin")
         self.pin_field.setMaxLength(12)
-        self.pin_field.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin_field.setInputMethodHints(
             Qt.InputMethodHint.ImhDigitsOnly | Qt.InputMethodHint.ImhSensitiveData
         )
@@ -205,12 +209,16 @@ class SignInScreen(Screen):
         name(self.high_contrast, self.tr("High contrast"), self.tr("Light text on a black screen"))
         self.id_label.setText(self.tr("Facility ID number"))
         self.id_field.setAccessibleName(self.tr("Facility ID number"))
-        self.id_field.setAccessibleDescription(self.tr("Type it with the number pad"))
+        self._id_hint = self.tr("Type it with the number pad")
         self.pin_label.setText(self.tr("PIN"))
         self.pin_field.setAccessibleName(self.tr("PIN"))
-        self.pin_field.setAccessibleDescription(self.tr("Your secret number; it is not shown"))
+        self._pin_hint = self.tr("Your secret number; it is not shown")
+        self._describe_fields()
         name(self.sign_in_button, self.tr("Sign in"), self.tr("Sign in with this ID and PIN"))
         self._show_status()
+
+    def first_focus(self) -> QWidget | None:
+        return self.id_field
 
     def clear(self) -> None:
         # setText, not clear(): it also empties the undo history, so Ctrl+Z in the empty
@@ -218,6 +226,7 @@ class SignInScreen(Screen):
         for field in (self.id_field, self.pin_field):
             field.setText("")
         self.error.hide()
+        self._describe_fields()
         self.keypad.target = self.id_field
 
     def refresh(self) -> None:
@@ -246,7 +255,16 @@ class SignInScreen(Screen):
     def show_message(self, text: str) -> None:
         """Show a sentence in the error box (a refusal, or why a session ended)."""
         self.error.setText(text)
+        self.error.setAccessibleName(text)
         self.error.setVisible(bool(text))
+        self._describe_fields()
+        announce(self, text, assertive=True)  # an error, or why the last session ended
+
+    def _describe_fields(self) -> None:
+        """The fields' descriptions carry the error while it shows (read with the field)."""
+        error = self.error.text() if not self.error.isHidden() else ""
+        for field, hint in ((self.id_field, self._id_hint), (self.pin_field, self._pin_hint)):
+            field.setAccessibleDescription(f"{error} {hint}" if error else hint)
 
     def show_facility_problem(self, text: str) -> None:
         """A terminal-wide problem (device revoked, needs IT): stays in the notice box."""
@@ -294,7 +312,7 @@ class SignInScreen(Screen):
 
     def submit(self) -> None:
         facility_number = self.id_field.text().strip()
-        pin = self.pin_field.text()
+        pin = self.pin_field.secret()
         self.pin_field.clear()  # the PIN lives in the widget no longer than needed
         if not facility_number or not pin:
             self.show_message(self.tr("Enter your facility ID number and your PIN."))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QGridLayout,
     QHBoxLayout,
     QListView,
@@ -25,9 +26,10 @@ from PySide6.QtWidgets import (
 
 from kiosk.changes import Changes
 from kiosk.errors import Refusal
+from ui.announcer import announce
 from ui.formatting import money, when
 from ui.refusals import describe, describe_error, describe_reason
-from ui.widgets.base import Navigator, Screen, button, card, label, name
+from ui.widgets.base import Navigator, Screen, button, card, label, name, tab_chain
 from ui.widgets.confirm import ConfirmPanel
 
 if TYPE_CHECKING:
@@ -88,6 +90,7 @@ class StampsScreen(Screen):
         left_scroll = QScrollArea(self)
         left_scroll.setWidgetResizable(True)
         left_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        left_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a container, not a control
         left_body = QWidget()
         left_scroll.setWidget(left_body)
         left = QVBoxLayout(left_body)
@@ -150,8 +153,10 @@ class StampsScreen(Screen):
         self.receipts.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.receipts.setSpacing(4)
         right.addWidget(self.receipts, 1)
+        self.receipts_title.setBuddy(self.receipts)  # the list is labelled by its title
         root.addLayout(right, 2)
         self.book_buttons: list[QPushButton] = []
+        self._focus_on_load = False  # arrived before the books: focus the first once loaded
         # The purchase made on this screen, until it resolves.
         self._watching: PurchaseView | None = None
         self.retranslate()
@@ -273,6 +278,10 @@ class StampsScreen(Screen):
         )
 
     def _show_products(self) -> None:
+        focused = QApplication.focusWidget()
+        had_focus = next(
+            (i for i, widget in enumerate(self.book_buttons) if widget is focused), None
+        )
         for widget in self.book_buttons:
             self.books.removeWidget(widget)
             widget.deleteLater()
@@ -286,8 +295,33 @@ class StampsScreen(Screen):
             name(widget, text, self.tr("Buy this from your debit account"))
             widget.clicked.connect(lambda _=False, p=product: self.ask_buy(p))
             self.books.addWidget(widget, i, 0)
+            widget.show()  # now, not at the next event loop turn: it may take the focus
             self.book_buttons.append(widget)
         self.no_books.setVisible(not self.products)
+        # Read left column first (back, the books, a question about one), then the receipts.
+        tab_chain(
+            self.back_to_message,
+            *self.book_buttons,
+            self.confirm.cancel_button,
+            self.confirm.confirm_button,
+            self.receipts,
+        )
+        if had_focus is not None and had_focus < len(self.book_buttons):
+            self.book_buttons[had_focus].setFocus()  # the same book, not lost with its button
+        elif self._focus_on_load and self.isVisible():
+            self.focus_first()
+        self._focus_on_load = False
+
+    def first_focus(self) -> QWidget | None:
+        if self.back_to_message.isVisible():
+            return self.back_to_message  # reached from compose: the way back first
+        return self.book_buttons[0] if self.book_buttons else None
+
+    def focus_first(self) -> None:
+        if not self.book_buttons and not self.back_to_message.isVisible():
+            self._focus_on_load = True  # the books are on their way: the first one then
+            return
+        super().focus_first()
 
     # -- purchase ----------------------------------------------------------------
     def ask_buy(self, product: StampProduct) -> None:
@@ -335,6 +369,7 @@ class StampsScreen(Screen):
         self._show_outcome(describe(refusal, self.context.now()), "error")
 
     def _show_outcome(self, text: str, role: str) -> None:
+        announce(self, text, assertive=role == "error")
         self.outcome.setText(text)
         self.outcome.setAccessibleName(text)
         self.outcome.setProperty("role", role)

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QEvent, QSize, Qt
@@ -17,6 +18,7 @@ from PySide6.QtGui import QIcon, QResizeEvent
 from PySide6.QtWidgets import QAbstractButton, QFrame, QLabel, QPushButton, QWidget
 
 from kiosk.changes import Changes
+from ui.accessible_roles import set_role
 from ui.icons import icon as themed_icon
 from ui.theme import KEYBOARD_KEY_PX, TOUCH_PX, current_appearance
 
@@ -33,6 +35,8 @@ def label(role: str | None = None, parent: QWidget | None = None, *, wrap: bool 
     widget.setWordWrap(wrap)
     if role:
         widget.setProperty("role", role)
+    if role == "title":
+        set_role(widget, "heading")  # a screen reader can jump to each screen's title
     return widget
 
 
@@ -141,6 +145,43 @@ class Screen(QWidget):
         """A task or a sync round changed ``changes``: reload if this screen shows any."""
         if changes & self.shows:
             self.refresh()
+
+    def first_focus(self) -> QWidget | None:
+        """The first meaningful control on arrival (``docs/accessibility.md``); ``None``: the
+        first control in Tab order that can take it."""
+        return None
+
+    def focus_first(self) -> None:
+        """Put the focus on :meth:`first_focus`, or else on the first visible, enabled,
+        named control of this screen in Tab order (never a hidden or unnamed one)."""
+        wanted = self.first_focus()
+        target = wanted if wanted is not None and can_focus(wanted) else None
+        if target is None:
+            widget = self.nextInFocusChain()
+            while widget is not None and widget is not self:
+                if self.isAncestorOf(widget) and can_focus(widget) and widget.accessibleName():
+                    target = widget
+                    break
+                widget = widget.nextInFocusChain()
+        if target is not None:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+def can_focus(widget: QWidget) -> bool:
+    """Whether ``widget`` can take the focus now: shown, enabled, a Tab stop."""
+    return (
+        widget.isVisible()
+        and widget.isEnabled()
+        and bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
+        and widget.width() > 0
+        and widget.height() > 0
+    )
+
+
+def tab_chain(*widgets: QWidget) -> None:
+    """Make the Tab order follow ``widgets`` (the order they are read on screen)."""
+    for before, after in itertools.pairwise(widgets):
+        QWidget.setTabOrder(before, after)
 
 
 class ElidedLabel(QLabel):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QVBoxLayout, QWidget
+from shiboken6 import isValid
 
+from ui.accessible_roles import set_role
 from ui.widgets.base import button, label, name
 
 
@@ -16,6 +19,7 @@ class ConfirmPanel(QFrame):
         super().__init__(parent)
         self.setProperty("role", "overlay")
         self.setObjectName("confirm_panel")
+        set_role(self, "dialog")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(20, 16, 20, 16)
         self.question = label("subtitle")
@@ -35,6 +39,7 @@ class ConfirmPanel(QFrame):
         self.cancel_button.clicked.connect(self.dismiss)
         self.confirm_button.clicked.connect(self._confirm)
         self._on_confirm: Callable[[], None] | None = None
+        self._invoker: QWidget | None = None  # the control whose tap asked the question
         self.hide()
 
     def ask(
@@ -57,12 +62,24 @@ class ConfirmPanel(QFrame):
         self.confirm_button.style().polish(self.confirm_button)
         self.setAccessibleName(question)
         self._on_confirm = on_confirm
+        invoker = QApplication.focusWidget()
+        if invoker is not None and not self.isAncestorOf(invoker):
+            self._invoker = invoker
         self.show()
         self.cancel_button.setFocus()  # the safe choice has focus
 
     def dismiss(self) -> None:
         self._on_confirm = None
+        focused = QApplication.focusWidget()
+        had_focus = focused is not None and self.isAncestorOf(focused)
         self.hide()
+        self._return_focus(had_focus)
+
+    def _return_focus(self, had_focus: bool) -> None:
+        """Back to the control that asked, if it is still there (else the screen decides)."""
+        invoker, self._invoker = self._invoker, None
+        if had_focus and invoker is not None and isValid(invoker) and invoker.isVisible():
+            invoker.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _confirm(self) -> None:
         action = self._on_confirm

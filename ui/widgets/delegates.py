@@ -166,6 +166,13 @@ class MessageDelegate(QStyledItemDelegate):
     def clear_cache(self) -> None:
         self._heights.clear()
 
+    def read_aloud(self, message: MessageView) -> tuple[list[str], str, list[str]]:
+        """What the bubble shows, as text: its markers (media, return stamp, "Sent
+        collect"), its time and its status timeline with any reason."""
+        markers, steps = self._lines(message)
+        now = self._now() if self._now is not None else None
+        return [t for t, _ in markers], when(message.sort_at, now), [t for t, _ in steps]
+
     def _lines(self, message: MessageView) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
         """(markers above the body, timeline lines below), each (text, tone)."""
         markers: list[tuple[str, str]] = []

@@ -10,6 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
+from ui.accessible_roles import set_role
+from ui.announcer import announce
 from ui.widgets.base import button, label, name
 
 
@@ -23,6 +25,7 @@ class IdleWarning(QFrame):
         self.setObjectName("idle_warning")
         self.setProperty("role", "overlay")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        set_role(self, "alert")
         self._seconds = 0
         self._ending = "idle"
         layout = QVBoxLayout(self)
@@ -79,6 +82,9 @@ class IdleWarning(QFrame):
         self.place()
         self.show()
         self.raise_()
+        if was_hidden:
+            # Once, as it appears; the countdown that follows is not read out every second.
+            announce(self, f"{self.title.text()} {self.countdown.text()}", assertive=True)
         if was_hidden and extendable:
             self.more_button.setFocus()
 
