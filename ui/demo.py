@@ -117,6 +117,9 @@ def build_demo(store: Store, *, inbox_size: int = 0) -> DemoDirectory:
                     "relationship": relation,
                     "state": state,
                     "accepts_cod": cod,
+                    "state_reason": (
+                        "Under review after a returned letter" if state == "suspended" else None
+                    ),
                 },
             )
         )

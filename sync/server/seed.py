@@ -275,6 +275,7 @@ def _world(session: Session, report: SeedReport, *, always_open: bool) -> None:
             relationship=rel,
             state=state,
             accepts_cod=cod,
+            state_reason="Under review after a returned letter" if state == "suspended" else None,
         )
         session.add(contact)
         session.flush()

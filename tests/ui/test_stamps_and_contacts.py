@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -147,3 +149,35 @@ def test_reconcile_correction_is_shown_as_a_correction_in_receipts(signed_in: Te
     rows = [stamps.receipt_model.data(i) for i in _indexes(stamps)]
     [corrected] = [r for r in rows if "Correction" in r]
     assert corrected.endswith("Correction from the server's records · +2 stamps")
+
+
+def test_contact_rows_never_overlap_and_their_buttons_are_whole(
+    qapp: object, tmp_path: Path
+) -> None:
+    """Once the demo's contacts at 1280x800 were squeezed into the window: rows overlapped
+    and the bottom of every Write and Block button was cut (the screenshots showed it)."""
+    from PySide6.QtWidgets import QPushButton
+
+    from ui.demo import DEMO_NUMBER, DEMO_PIN
+    from ui.screenshots import _Session
+
+    session = _Session("es", tmp_path, tmp_path)  # the demo facility, as the screenshots
+    shell = session.shell
+    try:
+        shell.signin.id_field.setText(DEMO_NUMBER)
+        shell.signin.pin_field.setText(DEMO_PIN)
+        shell.signin.submit()
+        session.settle()
+        contacts: Any = shell.show_screen("contacts")
+        session.settle()
+        rows = sorted(contacts.row_widgets.values(), key=lambda r: r.geometry().top())
+        assert len(rows) == 6
+        for upper, lower in itertools.pairwise(rows):
+            assert upper.geometry().bottom() < lower.geometry().top()
+        for row in rows:
+            for button in row.findChildren(QPushButton):
+                assert row.rect().contains(button.geometry()), row.objectName()
+    finally:
+        shell.end_session("sign_out")
+        session.tasks.wait()
+        shell.close()

@@ -144,7 +144,10 @@ class ContactsScreen(Screen):
         row.setObjectName(f"contact_{contact.contact_id}")
         layout = QHBoxLayout(row)
         layout.setContentsMargins(16, 8, 8, 8)
-        row.setMinimumHeight(current_appearance().px(TOUCH_PX) + 18)  # rows line up, button or not
+        # Rows line up, button or not, and never squeeze one: a button is its min-height
+        # plus padding (2 x 6 px) and border (2 x 2 px) in kite.qss, inside the row's
+        # margins (2 x 8 px). A lower minimum let the list shrink rows and cut buttons.
+        row.setMinimumHeight(current_appearance().px(TOUCH_PX) + 16 + 16)
         text = label()
         line = isolate(contact.display_name)
         if contact.relationship:

@@ -6,7 +6,7 @@ section headings, an empty-list line), cleared and filled again on every refresh
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLayout, QScrollArea, QVBoxLayout, QWidget
 
 
 class CardList(QScrollArea):
@@ -18,6 +18,10 @@ class CardList(QScrollArea):
         self.body = QWidget()
         self.rows = QVBoxLayout(self.body)
         self.rows.setSpacing(8)
+        # The body is never shorter than its rows need: with word-wrapped labels the
+        # scroll area sized it by height-for-width, which ignores the rows' minimum
+        # heights, so rows overlapped and their buttons were cut (contacts at 800 px).
+        self.rows.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         self.setWidget(self.body)
 
     def clear(self) -> None:
