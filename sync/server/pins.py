@@ -17,8 +17,11 @@ from sync.protocol.proofs import ProofSalt
 
 _hasher = PasswordHasher()
 # Verified against when the facility number is unknown, so that an unknown ID
-# costs the same time as a wrong PIN and reveals nothing.
-_dummy = _hasher.hash("no-such-resident")
+# costs the same time as a wrong PIN and reveals nothing. Made at the costs in force:
+# by configure() (the server calls it while it starts, before any request), else on
+# first use. Not at import: every process importing this module paid a full-cost hash
+# (about 0.35 s and 64 MiB), which configure() then threw away.
+_dummy: str | None = None
 
 
 def configure(time_cost: int | None, memory_kib: int | None) -> None:
@@ -29,6 +32,13 @@ def configure(time_cost: int | None, memory_kib: int | None) -> None:
         memory_cost=memory_kib or defaults.memory_cost,
     )
     _dummy = _hasher.hash("no-such-resident")
+
+
+def _dummy_hash() -> str:
+    global _dummy
+    if _dummy is None:
+        _dummy = _hasher.hash("no-such-resident")
+    return _dummy
 
 
 def hash_pin(pin: str) -> str:
@@ -42,7 +52,7 @@ def offline_verifier(pin: str) -> str:
 
 def check_pin(encoded: str | None, pin: str) -> bool:
     try:
-        return _hasher.verify(encoded or _dummy, pin) and encoded is not None
+        return _hasher.verify(encoded or _dummy_hash(), pin) and encoded is not None
     except (VerificationError, InvalidHashError):
         return False
 
