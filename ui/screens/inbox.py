@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QListView, QVBoxLayout, QWidget
 
@@ -274,6 +274,13 @@ class InboxScreen(Screen):
         self.model.set_rows(rows)
         if 0 <= current < len(rows):
             self.list.setCurrentIndex(self.model.index(current))
+        elif rows:
+            # A keyboard always has a conversation to open: Tab to the list, then Enter.
+            # (Reloading the model left no current row, so Enter did nothing until an
+            # arrow key.) Current, not selected: nothing changes on screen.
+            self.list.selectionModel().setCurrentIndex(
+                self.model.index(0), QItemSelectionModel.SelectionFlag.NoUpdate
+            )
         self.empty.setVisible(not rows)
 
     def _announce(self, rows: tuple[ConversationView, ...]) -> None:

@@ -33,6 +33,9 @@ class BoundedTextEdit(QPlainTextEdit):
         self._trimming = False
         self.setAcceptDrops(False)
         self.viewport().setAcceptDrops(False)
+        # Tab moves on to Send, as in every other field: typed into the text it trapped a
+        # keyboard user in the editor (WCAG 2.1.2). A message has no use for a tab stop.
+        self.setTabChangesFocus(True)
         self.document().contentsChange.connect(self._note_change)
         self.textChanged.connect(self._trim)
 
