@@ -286,3 +286,33 @@ def test_build_deb_without_a_bundle_says_to_build_it(tmp_path: Path) -> None:
 
     assert result.returncode == 1
     assert "run 'bash packaging/build' first" in result.stderr
+
+
+def test_an_upgrade_drops_the_refused_plain_file_keyring_from_the_configuration(
+    root: Path,
+) -> None:
+    """An earlier example set keyring_backend = "file", which Kite now refuses at start:
+    every upgraded kiosk would have stopped. The line goes, the rest stays as it was."""
+    import tomllib
+
+    config = root / "etc" / "kite" / "kite.toml"
+    config.parent.mkdir()
+    before = (
+        'server_url = "https://central.facility.example"\n'
+        'keyring_backend = "file"\n'
+        'device_name = "Unit A kiosk 1"\n'
+    )
+    config.write_text(before)
+
+    first = script(root, "postinst", "configure", "1.2.2")
+    assert first.returncode == 0, first.stderr
+    assert 'keyring_backend = "file" commented out' in first.stderr
+    settings = tomllib.loads(config.read_text())
+    assert settings == {
+        "server_url": "https://central.facility.example",
+        "device_name": "Unit A kiosk 1",
+    }
+    after = config.read_text()
+    again = script(root, "postinst", "configure", "1.2.2")
+    assert again.returncode == 0, again.stderr
+    assert config.read_text() == after and "commented out" not in again.stderr
