@@ -131,13 +131,15 @@ class Database:
         self._write_sessions = sessionmaker(
             self.engine.execution_options(kite_write=True), expire_on_commit=False
         )
-        self.after_publish: list[Callable[[], None]] = []
+        #: Called after each commit that published changes, with their audiences.
+        self.after_publish: list[Callable[[frozenset[str]], None]] = []
 
         @event.listens_for(self._write_sessions, "after_commit")
         def _after_commit(session: Session) -> None:
+            audiences = frozenset(session.info.pop("published_to", ()))
             if session.info.pop("published", False):
                 for callback in self.after_publish:
-                    callback()
+                    callback(audiences)
 
         @event.listens_for(self._write_sessions, "transient_to_pending")
         def _count_added(session: Session, instance: object) -> None:

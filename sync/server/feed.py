@@ -8,7 +8,8 @@ a reader that sees ``seq = n`` committed can never later meet a new row below
 ``n``. A reader reads the head first and serves only rows at or below it.
 
 Long-polls wait on :class:`FeedNotifier`, which the write session pokes after a
-commit that published something; they also re-read every ``poll_recheck_s`` so
+commit that published something, with the audiences it published to: only the
+waiters reading one of those wake. They also re-read every ``poll_recheck_s`` so
 writes by another process (the ``kite-central`` CLI) are seen too.
 """
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -54,6 +55,9 @@ def publish(session: Session, audience: str, kind: str, data: BaseModel) -> int:
     Under :func:`hold_head` the number comes from memory (the head is locked
     already); otherwise each change bumps the head row itself.
     """
+    # Whom the commit concerns (the long-polls of these audiences wake): kept even if a
+    # savepoint drops the change, which costs one needless wake-up and never misses one.
+    session.info.setdefault("published_to", set()).add(audience)
     held: int | None = session.info.get(_HELD)
     if held is not None:
         seq = held + 1
@@ -230,35 +234,63 @@ def _for_minor(kind: str, data: str, minor: int) -> str:
 
 
 class FeedNotifier:
-    """Wakes every waiting long-poll when a change commits (thread-safe to poke)."""
+    """Wakes the waiting long-polls that a commit concerns (thread-safe to poke).
+
+    Each waiter registers the audiences it reads (:meth:`current`) before it reads the
+    feed; a commit wakes only the waiters with an audience among the ones it published
+    to, so a device of one unit is not woken (and does not read the database again) for
+    every write of the facility. Another process's commits are seen by the waiters'
+    periodic re-read (``poll_recheck_s``).
+    """
 
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._event: asyncio.Event | None = None
-        self._lock = threading.Lock()
+        self._waiters: dict[str, set[asyncio.Event]] = {}
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
-        self._event = asyncio.Event()
 
-    def notify(self) -> None:
+    def notify(self, audiences: frozenset[str]) -> None:
         loop = self._loop
         if loop is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(self._wake)
+            loop.call_soon_threadsafe(self._wake, audiences)
 
-    def _wake(self) -> None:
-        event, self._event = self._event, asyncio.Event()
-        if event is not None:
-            event.set()
+    def _wake(self, audiences: frozenset[str]) -> None:
+        for audience in audiences:
+            for event in self._waiters.get(audience, ()):
+                event.set()
 
-    def current(self) -> asyncio.Event | None:
-        """Take this before reading the feed, then :meth:`wait` on it: no wake-up is missed."""
-        return self._event
+    def current(self, scope: Iterable[str]) -> Waiter:
+        """Register before reading the feed, then :meth:`wait`: no wake-up is missed."""
+        event = asyncio.Event()
+        audiences = frozenset(scope)
+        for audience in audiences:
+            self._waiters.setdefault(audience, set()).add(event)
+        return Waiter(event, audiences)
 
-    async def wait(self, event: asyncio.Event | None, timeout: float) -> None:
-        """Return when a change commits after ``event`` was taken, or after ``timeout`` s."""
-        if event is None:
-            await asyncio.sleep(timeout)
-            return
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(event.wait(), timeout)
+    async def wait(self, waiter: Waiter, timeout: float) -> None:
+        """Return when a commit for the waiter's audiences follows :meth:`current`, or
+        after ``timeout`` s; the waiter is unregistered either way."""
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(waiter.event.wait(), timeout)
+        finally:
+            self.forget(waiter)
+
+    def forget(self, waiter: Waiter) -> None:
+        for audience in waiter.audiences:
+            events = self._waiters.get(audience)
+            if events is not None:
+                events.discard(waiter.event)
+                if not events:
+                    del self._waiters[audience]
+
+    def waiting(self) -> int:
+        """How many audiences have a waiter (for tests and diagnostics)."""
+        return len(self._waiters)
+
+
+@dataclass(frozen=True)
+class Waiter:
+    event: asyncio.Event
+    audiences: frozenset[str]

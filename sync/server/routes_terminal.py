@@ -203,12 +203,16 @@ async def changes(
             return feed.read_page(session, scope, position, limit, minor)
 
     while True:
-        event = notifier.current()  # taken before reading: a commit in between still wakes us
-        page = await anyio.to_thread.run_sync(read)
-        remaining = deadline - time.monotonic()
-        if page.count or remaining <= 0 or await request.is_disconnected():
-            return Response(page.body, media_type="application/json")
-        await notifier.wait(event, min(remaining, recheck))
+        # Registered before reading: a commit for this device in between still wakes it.
+        waiter = notifier.current(scope)
+        try:
+            page = await anyio.to_thread.run_sync(read)
+            remaining = deadline - time.monotonic()
+            if page.count or remaining <= 0 or await request.is_disconnected():
+                return Response(page.body, media_type="application/json")
+            await notifier.wait(waiter, min(remaining, recheck))
+        finally:
+            notifier.forget(waiter)
 
 
 @router.post(
