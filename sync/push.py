@@ -60,7 +60,18 @@ from kiosk.store import Store
 from sync import faults, push_answers
 from sync.backoff import Backoff
 from sync.client import SyncClient
-from sync.errors import InvalidResponse, RequestRefused, ServerFailed, TransientError
+from sync.errors import (
+    ClockSkewed,
+    CredentialRefused,
+    CredentialRevoked,
+    DeviceSuspended,
+    InvalidResponse,
+    NotEnrolled,
+    ProtocolVersionMismatch,
+    RequestRefused,
+    ServerFailed,
+    TransientError,
+)
 from sync.protocol import (
     MAX_PUSH_ITEMS,
     MAX_REQUEST_BYTES,
@@ -206,6 +217,17 @@ def _claim_batch(
     return chosen
 
 
+#: Refusals of the device itself (its credential, its clock, its protocol), never of an item.
+_DEVICE_REFUSED = (
+    CredentialRefused,
+    CredentialRevoked,
+    DeviceSuspended,
+    ClockSkewed,
+    NotEnrolled,
+    ProtocolVersionMismatch,
+)
+
+
 class _Renumbered(Exception):
     """The unsent items were renumbered past the server's mark; claim them again."""
 
@@ -248,6 +270,14 @@ class _Pusher:
             return None
         except TransientError as exc:
             push_answers.note_error(self.store, batch, str(exc))
+            raise
+        except _DEVICE_REFUSED:
+            # The device was refused, not its work: every item is due again at once, so
+            # the queue goes the moment IT enrolls the device again or sets its clock (it
+            # waited out the backoff its send had set, and a terminal started right after
+            # the fix found nothing due).
+            with self.store.write() as session:
+                outbox.make_due(session, self.clock())
             raise
         faults.point("push.after_send")
         self.report.sent += len(batch)

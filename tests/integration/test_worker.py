@@ -171,6 +171,9 @@ def test_a_credential_the_server_no_longer_takes_keeps_the_queue_and_calls_it(
         real = terminal.credentials.credential()
         assert real is not None
         terminal.credentials.store_credential("kd1_" + "x" * 43)  # the server knows it not
+        # A send sets its items' next attempt by the backoff first (crash safety): an hour
+        # here, so that a queue still held by it after the refusal would show.
+        terminal.worker.backoff.delay = lambda failures, retry_after=None: 3600.0  # type: ignore[method-assign]
         status = terminal.worker.sync_once()
         assert (status.state, status.call_it, status.last_error) == (
             "credential_refused",
@@ -179,6 +182,15 @@ def test_a_credential_the_server_no_longer_takes_keeps_the_queue_and_calls_it(
         )
         assert OutboxState.FAILED not in outbox_states(terminal)
         assert status.items_waiting >= 2
+        # ...and not held back by the backoff their refused send had set: once the device
+        # is fixed they go at once (a terminal started right away found none due).
+        with terminal.store.read() as session:
+            latest = session.scalar(
+                select(func.max(OutboxItem.next_attempt_at)).where(
+                    OutboxItem.state == OutboxState.PENDING
+                )
+            )
+        assert latest is not None and latest <= terminal.worker.clock()
         terminal.credentials.store_credential(real)  # enrolled again (here: the one it had)
     finally:
         terminal.close()
