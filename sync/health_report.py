@@ -49,7 +49,11 @@ class HealthReporter:
         self.unsupported = False
 
     def report_if_due(self) -> bool:
-        """Report now if due; True if the server took it. Never raises."""
+        """Report now if due; True if the server took it.
+
+        A report that fails is tried again later and raises nothing, but a refusal of the
+        device itself (revoked, suspended, credential refused, clock, protocol) is raised,
+        as from any request, for the worker to act on."""
         now = self.clock()
         if self.unsupported or (self.next_at is not None and now < self.next_at):
             return False
